@@ -1,0 +1,210 @@
+"""The `claimmark` command: the window, or `import`, `export` and `list` without a display.
+
+Exit status: 0 on success, 1 when some input (a file, the project) was refused, 2 on usage
+errors. A user's mistake prints one line per problem, never a traceback. Nothing here imports
+Qt unless the window is asked for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from desktop import __version__
+from desktop.core.errors import ClaimmarkError
+from desktop.core.exporting import FORMATS, render, write_file_atomically
+from desktop.core.importing import ImportReport, import_paths
+from desktop.core.model import HighlightFilter
+from desktop.core.project import default_project_path, open_project_path
+
+COMMANDS = ("import", "export", "list")
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+
+
+def _db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        type=Path,
+        metavar="PATH",
+        help=f"the project file (default: {default_project_path()})",
+    )
+
+
+def _window_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="claimmark",
+        description="Mark claims, evidence and opinion in news articles. "
+        f"Commands without a window: {', '.join(COMMANDS)} (claimmark COMMAND --help).",
+    )
+    parser.add_argument("--version", action="version", version=f"claimmark {__version__}")
+    _db_option(parser)
+    parser.add_argument("--annotator", metavar="NAME", help="name recorded on new highlights")
+    parser.add_argument("files", nargs="*", type=Path, metavar="FILE", help="documents to import")
+    return parser
+
+
+def _command_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="claimmark")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("import", help="import documents or a claimmark JSON export")
+    _db_option(p)
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+
+    p = sub.add_parser("export", help="export highlights (to stdout without -o)")
+    _db_option(p)
+    p.add_argument("--format", default="json", choices=sorted(FORMATS))
+    p.add_argument("--tag", action="append", default=[], metavar="TAG", help="only this tag")
+    p.add_argument(
+        "--document", action="append", default=[], type=int, metavar="ID", help="only this document"
+    )
+    p.add_argument(
+        "--annotator", action="append", default=[], metavar="NAME", help="only this annotator"
+    )
+    p.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
+
+    p = sub.add_parser("list", help="list documents with highlight counts per tag")
+    _db_option(p)
+    return parser
+
+
+def _is_command(argv: Sequence[str]) -> bool:
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--db")
+    pre.add_argument("--annotator")
+    _, rest = pre.parse_known_args(list(argv))
+    return bool(rest) and rest[0] in COMMANDS
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if _is_command(argv):
+            args = _command_parser().parse_args(argv)
+            handler = {"import": _import, "export": _export, "list": _list}[args.command]
+            return handler(args)
+        return _window(_window_parser().parse_args(argv))
+    except ClaimmarkError as e:
+        print(f"claimmark: {e}", file=sys.stderr)
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        return 130
+
+
+def print_report(report: ImportReport, out: TextIO) -> None:
+    for doc in report.documents_added:
+        byline = " | ".join(x for x in (doc.author, doc.outlet, doc.published) if x)
+        out.write(
+            f"added document {doc.id}: {doc.title}" + (f" ({byline})" if byline else "") + "\n"
+        )
+    for title in report.documents_already_present:
+        out.write(f"already in the project: {title}\n")
+    for name, merge in report.merges:
+        out.write(
+            f"{name}: {merge.documents_added} documents added, {merge.documents_matched} matched, "
+            f"{merge.highlights_added} highlights added, {merge.highlights_present} already present"
+            + (f", new tags: {', '.join(merge.tags_added)}" if merge.tags_added else "")
+            + "\n"
+        )
+        for skipped in merge.skipped:
+            out.write(f"{name}: skipped {skipped}\n")
+
+
+def _import(args: argparse.Namespace) -> int:
+    store = open_project_path(args.db)
+    try:
+        report = import_paths(store, args.files)
+    finally:
+        store.close()
+    print_report(report, sys.stdout)
+    for refused in report.refused:
+        print(f"claimmark: refused {refused}", file=sys.stderr)
+    return EXIT_REFUSED if report.refused else EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    store = open_project_path(args.db, create=False)
+    try:
+        where = HighlightFilter(
+            tag_names=tuple(args.tag),
+            document_ids=tuple(args.document),
+            annotators=tuple(args.annotator),
+        )
+        known_tags = {t.name for t in store.tags()}
+        unknown = [t for t in args.tag if t not in known_tags]
+        if unknown:
+            raise ClaimmarkError(
+                f"no tag named {', '.join(unknown)} (tags: {', '.join(sorted(known_tags))})"
+            )
+        known_docs = {d.id for d in store.documents()}
+        missing = [str(d) for d in args.document if d not in known_docs]
+        if missing:
+            raise ClaimmarkError(f"no document {', '.join(missing)} (see claimmark list)")
+        text = render(store, args.format, where)
+    finally:
+        store.close()
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        write_file_atomically(args.output, text)
+    return EXIT_OK
+
+
+def _list(args: argparse.Namespace) -> int:
+    store = open_project_path(args.db, create=False)
+    try:
+        tags = store.tags()
+        counts = store.highlight_counts()
+        docs = store.documents()
+    finally:
+        store.close()
+    header = ["id", "date", "outlet", *(t.name for t in tags), "title"]
+    rows = [
+        [
+            str(d.id),
+            d.published or "-",
+            d.outlet or "-",
+            *(str(counts.get(d.id, {}).get(t.id, 0)) for t in tags),
+            d.title,
+        ]
+        for d in docs
+    ]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
+    for row in [header, *rows]:
+        cells = [
+            c.rjust(w) if i == 0 or i > 2 else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=False))
+        ]
+        print("  ".join([*cells, row[-1]]))
+    total = sum(sum(c.values()) for c in counts.values())
+    print(f"{len(docs)} documents, {total} highlights")
+    return EXIT_OK
+
+
+def _window(args: argparse.Namespace) -> int:
+    if (
+        sys.platform.startswith("linux")
+        and not os.environ.get("DISPLAY")
+        and not os.environ.get("WAYLAND_DISPLAY")
+        and not os.environ.get("QT_QPA_PLATFORM")
+    ):
+        print(
+            "claimmark: no display to open the window on (DISPLAY is not set). "
+            "Without a display, use: claimmark import | export | list (claimmark --help).",
+            file=sys.stderr,
+        )
+        return EXIT_REFUSED
+    try:
+        from desktop.ui.app import run_app
+    except ImportError as e:
+        print(
+            f"claimmark: cannot load Qt to open the window ({e}). "
+            "Install the system libraries listed in the README.",
+            file=sys.stderr,
+        )
+        return EXIT_REFUSED
+    return run_app(args.db, args.files, args.annotator)

@@ -1,0 +1,193 @@
+"""What an annotation import carries, whatever its format, and how it merges into a project.
+
+Each reader (claimmark JSON, W3C, brat) turns its file into a `Bundle`; `merge_bundle` adds it to
+the project in one transaction: documents are matched by the hash of their text, tags by name,
+and highlights already present (same id, or same document, span, tag and annotator) are skipped.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from desktop.core import anchoring
+from desktop.core.model import Highlight, HighlightFilter, NewDocument
+from desktop.core.store import ProjectStore
+from desktop.core.timeutil import utc_now
+
+
+@dataclass(frozen=True, slots=True)
+class BundleDocument:
+    """A document as an import file names it: with its text, or only by its text's hash."""
+
+    key: str  # the file's own id for the document
+    sha256: str
+    text: str | None = None
+    title: str = ""
+    author: str = ""
+    outlet: str = ""
+    published: str = ""
+    source: str = ""
+    source_offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class BundleTag:
+    name: str
+    colour: str = ""
+    key: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BundleHighlight:
+    document_key: str
+    start: int
+    end: int
+    tag: str
+    quote: str
+    uuid: str = ""
+    note: str = ""
+    annotator: str = ""
+    created_at: str = ""
+    updated_at: str = ""
+    prefix: str = ""
+    suffix: str = ""
+
+
+@dataclass
+class Bundle:
+    source: str
+    documents: list[BundleDocument] = field(default_factory=list)
+    tags: list[BundleTag] = field(default_factory=list)
+    highlights: list[BundleHighlight] = field(default_factory=list)
+
+
+@dataclass
+class MergeReport:
+    documents_added: int = 0
+    documents_matched: int = 0
+    tags_added: list[str] = field(default_factory=list)
+    highlights_added: int = 0
+    highlights_present: int = 0
+    skipped: list[str] = field(default_factory=list)  # what did not match, by name
+
+
+# Colours for tags that an import creates without one (continuing the Okabe-Ito palette).
+_SPARE_COLOURS = ("#009E73", "#F0E442", "#0072B2", "#D55E00", "#999999")
+
+
+def merge_bundle(store: ProjectStore, bundle: Bundle) -> MergeReport:
+    """Add the bundle's documents, tags and highlights to the project, in one transaction."""
+    report = MergeReport()
+    with store.batch():
+        doc_ids, texts = _merge_documents(store, bundle, report)
+        tag_ids = _merge_tags(store, bundle, report)
+        existing_spans: dict[int, set[tuple[int, int, int, str]]] = {}
+        new: list[Highlight] = []
+        now = utc_now()
+        for n, h in enumerate(bundle.highlights, start=1):
+            label = f"highlight {h.uuid or n}"
+            doc_id = doc_ids.get(h.document_key)
+            if doc_id is None:
+                report.skipped.append(f"{label}: its document is not in this project")
+                continue
+            text = texts[doc_id]
+            start, end = h.start, h.end
+            if not (0 <= start < end <= len(text)) or text[start:end] != h.quote:
+                found = anchoring.find_quote(text, h.quote, h.prefix, h.suffix, near=start)
+                if found is None:
+                    report.skipped.append(f"{label}: its quote is not in the document")
+                    continue
+                start, end = found, found + len(h.quote)
+            if doc_id not in existing_spans:
+                existing_spans[doc_id] = {
+                    (x.start, x.end, x.tag_id, x.annotator)
+                    for x in store.iter_highlights(HighlightFilter(document_ids=(doc_id,)))
+                }
+            annotator = h.annotator or store.annotator
+            identity = (start, end, tag_ids[h.tag], annotator)
+            if identity in existing_spans[doc_id]:  # the same highlight, made elsewhere
+                report.highlights_present += 1
+                continue
+            prefix, suffix = anchoring.context(text, start, end)
+            new.append(
+                Highlight(
+                    id=0,
+                    uuid=h.uuid or str(uuid.uuid4()),
+                    document_id=doc_id,
+                    start=start,
+                    end=end,
+                    tag_id=tag_ids[h.tag],
+                    quote=text[start:end],
+                    prefix=prefix,
+                    suffix=suffix,
+                    note=h.note,
+                    annotator=annotator,
+                    created_at=h.created_at or now,
+                    updated_at=h.updated_at or h.created_at or now,
+                )
+            )
+        added = store.insert_highlights(new, keep_ids=False)
+        report.highlights_added = added
+        report.highlights_present += len(new) - added
+    return report
+
+
+def _merge_documents(
+    store: ProjectStore, bundle: Bundle, report: MergeReport
+) -> tuple[dict[str, int], dict[int, str]]:
+    doc_ids: dict[str, int] = {}
+    texts: dict[int, str] = {}
+    for d in bundle.documents:
+        info = store.document_by_sha256(d.sha256)
+        if info is None and d.text is not None:
+            added = store.add_documents(
+                [
+                    NewDocument(
+                        text=d.text,
+                        title=d.title,
+                        source=d.source,
+                        source_offset=d.source_offset,
+                        author=d.author,
+                        outlet=d.outlet,
+                        published=d.published,
+                    )
+                ]
+            )
+            info = added[0]
+            report.documents_added += 1
+        elif info is not None:
+            report.documents_matched += 1
+        if info is None:
+            report.skipped.append(
+                f"document {d.key}: not in this project and the file does not carry its text"
+            )
+            continue
+        doc_ids[d.key] = info.id
+        texts[info.id] = d.text if d.text is not None else store.document(info.id).text
+    return doc_ids, texts
+
+
+def _merge_tags(store: ProjectStore, bundle: Bundle, report: MergeReport) -> dict[str, int]:
+    existing = {t.name.casefold(): t for t in store.tags()}
+    wanted = {t.name: t for t in bundle.tags}
+    for h in bundle.highlights:
+        wanted.setdefault(h.tag, BundleTag(h.tag))
+    used_keys = {t.key.casefold() for t in existing.values() if t.key}
+    used_colours = {t.colour.upper() for t in existing.values()}
+    ids: dict[str, int] = {}
+    for name, t in wanted.items():
+        if name.casefold() in existing:
+            ids[name] = existing[name.casefold()].id
+            continue
+        colour = t.colour.upper() if t.colour else ""
+        if not colour:
+            colour = next((c for c in _SPARE_COLOURS if c not in used_colours), "#999999")
+        key = t.key if t.key and t.key.casefold() not in used_keys else ""
+        tag = store.add_tag(name, colour, key)
+        existing[name.casefold()] = tag
+        ids[name] = tag.id
+        used_keys.add(key.casefold())
+        used_colours.add(colour)
+        report.tags_added.append(name)
+    return ids

@@ -1,0 +1,26 @@
+"""Errors a user can act on. Their messages are shown as they are, never as a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ClaimmarkError(Exception):
+    """A problem caused by input or environment, with a message meant for the user."""
+
+
+class ProjectError(ClaimmarkError):
+    """A project file that cannot be opened or written; the file is left untouched."""
+
+
+class InputRefused(ClaimmarkError):
+    """An input file (document or import) that was refused; nothing of it was written."""
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class NotFound(ClaimmarkError):
+    """A document, tag or highlight that does not exist (any more)."""

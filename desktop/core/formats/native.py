@@ -1,0 +1,162 @@
+"""claimmark's own JSON format, version 1 (schema in resources/claimmark-export-v1.schema.json).
+
+One object: `format`, `version`, `exported_at`, `tags`, `documents` (with their full text) and a
+flat `highlights` list. Offsets are code points, half-open: `text[start:end] == quote`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+import fastjsonschema
+
+from desktop.core.bundle import Bundle, BundleDocument, BundleHighlight, BundleTag
+from desktop.core.bundled import resource
+from desktop.core.errors import InputRefused
+from desktop.core.model import HighlightFilter, sha256_text
+from desktop.core.store import ProjectStore
+from desktop.core.timeutil import utc_now
+
+FORMAT_NAME = "claimmark"
+FORMAT_VERSION = 1
+SCHEMA_FILE = "claimmark-export-v1.schema.json"
+
+
+def export_native(
+    store: ProjectStore, where: HighlightFilter = HighlightFilter()
+) -> dict[str, Any]:
+    """The project (or the part `where` selects) as a format-1 object, ready for json.dump."""
+    tags = [t for t in store.tags() if not where.tag_names or t.name in where.tag_names]
+    tag_names = {t.id: t.name for t in store.tags()}
+    infos = [d for d in store.documents() if not where.document_ids or d.id in where.document_ids]
+    documents = []
+    for info in infos:
+        documents.append(
+            {
+                "id": info.id,
+                "title": info.title,
+                "author": info.author,
+                "outlet": info.outlet,
+                "published": info.published,
+                "source": info.source,
+                "source_offset": info.source_offset,
+                "sha256": info.sha256,
+                "text": store.document(info.id).text,
+            }
+        )
+    highlights = [
+        {
+            "id": h.uuid,
+            "document_id": h.document_id,
+            "start": h.start,
+            "end": h.end,
+            "quote": h.quote,
+            "prefix": h.prefix,
+            "suffix": h.suffix,
+            "tag": tag_names[h.tag_id],
+            "note": h.note,
+            "annotator": h.annotator,
+            "created_at": h.created_at,
+            "updated_at": h.updated_at,
+        }
+        for h in store.iter_highlights(where)
+    ]
+    return {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "exported_at": utc_now(),
+        "tags": [{"name": t.name, "colour": t.colour, "key": t.key} for t in tags],
+        "documents": documents,
+        "highlights": highlights,
+    }
+
+
+def dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+@cache
+def _validator() -> Callable[[Any], Any]:
+    with resource(SCHEMA_FILE).open(encoding="utf-8") as f:
+        return fastjsonschema.compile(json.load(f))  # type: ignore[no-any-return]
+
+
+def looks_native(data: Any) -> bool:
+    return isinstance(data, dict) and data.get("format") == FORMAT_NAME
+
+
+def parse_native(data: Any, name: str) -> Bundle:
+    """Check a decoded format-1 object and turn it into a Bundle, or raise InputRefused."""
+    if isinstance(data, dict) and data.get("format") == FORMAT_NAME:
+        version = data.get("version")
+        if isinstance(version, int) and version > FORMAT_VERSION:
+            raise InputRefused(
+                name,
+                f"written in claimmark format version {version}; this claimmark reads "
+                f"version {FORMAT_VERSION}. Update claimmark to import it.",
+            )
+    try:
+        _validator()(data)
+    except fastjsonschema.JsonSchemaException as e:
+        raise InputRefused(name, f"not a valid claimmark export ({e.message})") from None
+
+    bundle = Bundle(source=name)
+    bundle.tags = [BundleTag(t["name"], t["colour"], t["key"]) for t in data["tags"]]
+    texts: dict[int, str] = {}
+    for d in data["documents"]:
+        if d["id"] in texts:
+            raise InputRefused(name, f"document id {d['id']} appears twice")
+        if sha256_text(d["text"]) != d["sha256"]:
+            raise InputRefused(name, f"document {d['id']}: its sha256 does not match its text")
+        texts[d["id"]] = d["text"]
+        bundle.documents.append(
+            BundleDocument(
+                key=str(d["id"]),
+                sha256=d["sha256"],
+                text=d["text"],
+                title=d["title"],
+                author=d["author"],
+                outlet=d["outlet"],
+                published=d["published"],
+                source=d["source"],
+                source_offset=d.get("source_offset", 0),
+            )
+        )
+    tag_names = {t.name for t in bundle.tags}
+    seen: set[str] = set()
+    for h in data["highlights"]:
+        label = f"highlight {h['id']}"
+        if h["id"] in seen:
+            raise InputRefused(name, f"{label} appears twice")
+        seen.add(h["id"])
+        text = texts.get(h["document_id"])
+        if text is None:
+            raise InputRefused(name, f"{label}: document {h['document_id']} is not in the file")
+        if not h["start"] < h["end"] <= len(text):
+            raise InputRefused(
+                name, f"{label}: offsets {h['start']}-{h['end']} are outside its document"
+            )
+        if text[h["start"] : h["end"]] != h["quote"]:
+            raise InputRefused(name, f"{label}: its quote does not match the text at its offsets")
+        if h["tag"] not in tag_names:
+            raise InputRefused(name, f"{label}: tag “{h['tag']}” is not in the file's tags")
+        bundle.highlights.append(
+            BundleHighlight(
+                document_key=str(h["document_id"]),
+                start=h["start"],
+                end=h["end"],
+                tag=h["tag"],
+                quote=h["quote"],
+                uuid=h["id"],
+                note=h["note"],
+                annotator=h["annotator"],
+                created_at=h["created_at"],
+                updated_at=h["updated_at"],
+                prefix=h["prefix"],
+                suffix=h["suffix"],
+            )
+        )
+    return bundle

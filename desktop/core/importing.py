@@ -1,0 +1,113 @@
+"""Importing files into a project: documents (text, Markdown, digests) and annotation exports.
+
+Each file is read and checked completely before anything is written, then stored in one
+transaction, so a refused file leaves the project as it was and the other files still import.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from desktop.core.bundle import Bundle, MergeReport, merge_bundle
+from desktop.core.digest import split_articles
+from desktop.core.errors import ClaimmarkError, InputRefused, ProjectError
+from desktop.core.formats import native
+from desktop.core.model import DocumentInfo, NewDocument, sha256_text
+from desktop.core.store import ProjectStore
+from desktop.core.textfile import read_bytes, read_text_file
+
+MAX_ANNOTATION_FILE_BYTES = 64 * 1024 * 1024  # 64 MiB of JSON: about 150,000 highlights
+DOCUMENT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ""}
+
+
+@dataclass
+class ImportReport:
+    documents_added: list[DocumentInfo] = field(default_factory=list)
+    documents_already_present: list[str] = field(default_factory=list)  # titles
+    merges: list[tuple[str, MergeReport]] = field(default_factory=list)  # (file, report)
+    refused: list[InputRefused] = field(default_factory=list)
+    cancelled: bool = False
+
+
+ProgressCallback = Callable[[int, int, str], None]  # (files done, files in all, current file)
+
+
+def documents_from_text(text: str, source: str) -> list[NewDocument]:
+    """Split a decoded file into documents (one per article of a digest)."""
+    fallback = Path(source).stem or source
+    return [
+        NewDocument(
+            text=text[a.start : a.end],
+            title=a.title,
+            source=source,
+            source_offset=a.start,
+            author=a.author,
+            outlet=a.outlet,
+            published=a.published,
+        )
+        for a in split_articles(text, fallback_title=fallback)
+    ]
+
+
+def read_annotation_file(path: Path) -> Bundle:
+    """Read an annotation export (claimmark JSON) into a Bundle, or raise InputRefused."""
+    data = read_bytes(path, MAX_ANNOTATION_FILE_BYTES)
+    try:
+        decoded: Any = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise InputRefused(path, "not UTF-8 JSON") from None
+    except json.JSONDecodeError as e:
+        where = f"line {e.lineno}, column {e.colno}"
+        raise InputRefused(path, f"not valid JSON ({where}: {e.msg})") from None
+    except RecursionError:
+        raise InputRefused(path, "JSON nested too deeply") from None
+    if native.looks_native(decoded):
+        return native.parse_native(decoded, str(path))
+    raise InputRefused(path, "a JSON file, but not a claimmark export")
+
+
+def is_annotation_file(path: Path) -> bool:
+    return path.suffix.lower() == ".json"
+
+
+def import_paths(
+    store: ProjectStore,
+    paths: Sequence[Path],
+    *,
+    on_progress: ProgressCallback | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> ImportReport:
+    """Import documents and annotation exports, each file in its own transaction."""
+    report = ImportReport()
+    for done, path in enumerate(paths):
+        if is_cancelled is not None and is_cancelled():
+            report.cancelled = True
+            break
+        if on_progress is not None:
+            on_progress(done, len(paths), str(path))
+        try:
+            if is_annotation_file(path):
+                bundle = read_annotation_file(path)
+                report.merges.append((str(path), merge_bundle(store, bundle)))
+            else:
+                text, _encoding = read_text_file(path)
+                docs = documents_from_text(text, path.name)
+                added = store.add_documents(docs)
+                report.documents_added.extend(added)
+                added_hashes = {d.sha256 for d in added}
+                report.documents_already_present.extend(
+                    d.title for d in docs if sha256_text(d.text) not in added_hashes
+                )
+        except InputRefused as e:
+            report.refused.append(e)
+        except ProjectError:
+            raise
+        except ClaimmarkError as e:
+            report.refused.append(InputRefused(path, str(e)))
+    if on_progress is not None and not report.cancelled:
+        on_progress(len(paths), len(paths), "")
+    return report

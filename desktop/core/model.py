@@ -1,0 +1,110 @@
+"""The records of a project: documents, tags and highlights.
+
+Offsets (`start`, `end`) are Unicode code points into the document's stored text, half-open,
+so that `text[start:end] == quote` holds in Python.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+
+def sha256_text(text: str) -> str:
+    """The hash that identifies a document: sha256 of its text in UTF-8."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class NewDocument:
+    """A document about to be stored: what an importer produces."""
+
+    text: str
+    title: str
+    source: str
+    source_offset: int = 0
+    author: str = ""
+    outlet: str = ""
+    published: str = ""  # ISO date (YYYY-MM-DD) or empty when unknown
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentInfo:
+    """A stored document without its text (cheap to list)."""
+
+    id: int
+    title: str
+    author: str
+    outlet: str
+    published: str
+    source: str
+    source_offset: int
+    sha256: str
+    imported_at: str
+    length: int  # in code points
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A stored document with its text."""
+
+    info: DocumentInfo
+    text: str = field(repr=False)
+
+    @property
+    def id(self) -> int:
+        return self.info.id
+
+    @property
+    def title(self) -> str:
+        return self.info.title
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """A kind of passage (claim, evidence, opinion...) with its colour and keyboard key."""
+
+    id: int
+    name: str
+    colour: str  # "#rrggbb"
+    key: str  # one character, or "" for none
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class Highlight:
+    """A tagged passage of a document."""
+
+    id: int
+    uuid: str
+    document_id: int
+    start: int
+    end: int
+    tag_id: int
+    quote: str
+    prefix: str
+    suffix: str
+    note: str
+    annotator: str
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """The least the highlighter needs to draw a highlight."""
+
+    id: int
+    start: int
+    end: int
+    tag_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class HighlightFilter:
+    """Which highlights an export or a listing covers; an empty field means all."""
+
+    tag_names: tuple[str, ...] = ()
+    document_ids: tuple[int, ...] = ()
+    annotators: tuple[str, ...] = ()
+    text: str = ""  # matched case-insensitively against quote and note

@@ -1,0 +1,68 @@
+"""The project schema as numbered forward migrations.
+
+`PRAGMA user_version` holds the number of the last migration applied. A database whose version is
+higher than `LATEST` was written by a newer claimmark and is refused, never written to.
+The SQL sticks to what PostgreSQL also accepts where that costs nothing (no column named `end`,
+timestamps as ISO 8601 UTC text).
+"""
+
+from __future__ import annotations
+
+# "CLMK": marks an SQLite file as a claimmark project, so another program's database is refused.
+APPLICATION_ID = 0x434C4D4B
+
+MIGRATIONS: dict[int, str] = {
+    1: """
+    CREATE TABLE documents (
+        id INTEGER PRIMARY KEY,
+        title TEXT NOT NULL,
+        author TEXT NOT NULL DEFAULT '',
+        outlet TEXT NOT NULL DEFAULT '',
+        published TEXT NOT NULL DEFAULT '',
+        source TEXT NOT NULL,
+        source_offset INTEGER NOT NULL DEFAULT 0,
+        sha256 TEXT NOT NULL UNIQUE,
+        text TEXT NOT NULL,
+        length INTEGER NOT NULL,
+        imported_at TEXT NOT NULL
+    );
+
+    CREATE TABLE tags (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        colour TEXT NOT NULL,
+        key TEXT NOT NULL DEFAULT '',
+        position INTEGER NOT NULL
+    );
+
+    CREATE TABLE highlights (
+        id INTEGER PRIMARY KEY,
+        uuid TEXT NOT NULL UNIQUE,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        tag_id INTEGER NOT NULL REFERENCES tags (id) ON DELETE RESTRICT,
+        start_pos INTEGER NOT NULL,
+        end_pos INTEGER NOT NULL,
+        quote TEXT NOT NULL,
+        prefix TEXT NOT NULL DEFAULT '',
+        suffix TEXT NOT NULL DEFAULT '',
+        note TEXT NOT NULL DEFAULT '',
+        annotator TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        CHECK (start_pos >= 0 AND end_pos > start_pos)
+    );
+
+    CREATE INDEX highlights_by_document ON highlights (document_id, start_pos);
+    CREATE INDEX highlights_by_tag ON highlights (tag_id);
+    """,
+}
+
+LATEST = max(MIGRATIONS)
+
+# A new project starts with these tags. Colours from the Okabe-Ito palette, chosen to stay
+# distinct for the common forms of colour blindness and readable on light and dark backgrounds.
+DEFAULT_TAGS: tuple[tuple[str, str, str], ...] = (
+    ("claim", "#E69F00", "1"),
+    ("evidence", "#56B4E9", "2"),
+    ("opinion", "#CC79A7", "3"),
+)

@@ -1,0 +1,103 @@
+"""The narrow interface every project store implements.
+
+The SQLite store (`sqlite_store.py`) is the one in use; a server database will later stand behind
+the same methods. Every mutating method is one transaction, committed before it returns, unless
+it runs inside `batch()`, which makes the whole block one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Protocol
+
+from desktop.core.model import (
+    Document,
+    DocumentInfo,
+    Highlight,
+    HighlightFilter,
+    NewDocument,
+    Span,
+    Tag,
+)
+
+
+class ProjectStore(Protocol):
+    """Documents, tags and highlights of one project."""
+
+    location: str
+    annotator: str
+
+    def close(self) -> None: ...
+
+    def batch(self) -> AbstractContextManager[None]:
+        """Make every mutation inside the block one transaction."""
+        ...
+
+    def data_version(self) -> int:
+        """A number that changes when another connection commits a change."""
+        ...
+
+    # Documents
+    def documents(self) -> list[DocumentInfo]: ...
+
+    def document(self, document_id: int) -> Document: ...
+
+    def document_by_sha256(self, sha256: str) -> DocumentInfo | None: ...
+
+    def add_documents(self, documents: Sequence[NewDocument]) -> list[DocumentInfo]:
+        """Store new documents; ones whose text is already stored are skipped."""
+        ...
+
+    # Tags
+    def tags(self) -> list[Tag]: ...
+
+    def add_tag(self, name: str, colour: str, key: str = "") -> Tag: ...
+
+    def update_tag(
+        self,
+        tag_id: int,
+        *,
+        name: str | None = None,
+        colour: str | None = None,
+        key: str | None = None,
+    ) -> Tag: ...
+
+    def set_tag_order(self, tag_ids: Sequence[int]) -> None: ...
+
+    def delete_tag(self, tag_id: int) -> tuple[Tag, list[Highlight]]:
+        """Delete a tag and its highlights; returns both so the deletion can be undone."""
+        ...
+
+    def restore_tag(self, tag: Tag, highlights: Sequence[Highlight]) -> None:
+        """Put back a deleted tag and its highlights with their ids."""
+        ...
+
+    # Highlights
+    def add_highlight(
+        self, document_id: int, start: int, end: int, tag_id: int, note: str = ""
+    ) -> Highlight: ...
+
+    def insert_highlights(self, highlights: Sequence[Highlight], *, keep_ids: bool) -> int:
+        """Insert complete highlights (undo, import); those whose uuid exists are skipped."""
+        ...
+
+    def retag_highlight(self, highlight_id: int, tag_id: int) -> Highlight: ...
+
+    def set_note(self, highlight_id: int, note: str) -> Highlight: ...
+
+    def delete_highlight(self, highlight_id: int) -> Highlight: ...
+
+    def highlight(self, highlight_id: int) -> Highlight: ...
+
+    def highlights(self, where: HighlightFilter = HighlightFilter()) -> list[Highlight]: ...
+
+    def iter_highlights(
+        self, where: HighlightFilter = HighlightFilter()
+    ) -> Iterator[Highlight]: ...
+
+    def spans(self, document_id: int) -> list[Span]: ...
+
+    def highlight_counts(self) -> dict[int, dict[int, int]]:
+        """Highlights per document and tag: {document_id: {tag_id: count}}."""
+        ...

@@ -1,0 +1,101 @@
+"""Reading a text file into exact text: encoding, line endings, and refusals with reasons.
+
+UTF-8 (with or without BOM) and UTF-16/32 with a BOM are read directly; other encodings are
+detected with charset-normalizer and the file is refused when it cannot tell. Line endings
+(CRLF and lone CR) become `\\n`; nothing else in the text is changed.
+"""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from desktop.core.errors import InputRefused
+
+MAX_DOCUMENT_BYTES = 32 * 1024 * 1024  # 32 MiB: a long book is about 2 MB
+
+# Boms longest first: the UTF-32 LE BOM starts with the UTF-16 LE one.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# When the detector finds several equally good legacy encodings (common for short Western
+# text), prefer the ones such files are really written in.
+_PREFERRED_LEGACY = ("cp1252", "iso8859_15", "latin_1", "cp1250", "cp1251", "mac_roman")
+_CONTROL_OK = {"\n", "\r", "\t", "\f", "\v"}
+
+
+def read_bytes(path: Path, limit: int) -> bytes:
+    """The file's bytes, or InputRefused naming why they cannot be read."""
+    if not path.exists():
+        raise InputRefused(path, "no such file")
+    if path.is_dir():
+        raise InputRefused(path, "is a folder, not a file")
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise InputRefused(
+                path, f"too large ({size / 1048576:.1f} MB; the limit is {limit // 1048576} MB)"
+            )
+        return path.read_bytes()
+    except PermissionError:
+        raise InputRefused(path, "cannot be read (permission denied)") from None
+    except OSError as e:
+        raise InputRefused(path, f"cannot be read ({e.strerror})") from None
+
+
+def normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def decode(data: bytes, name: str | Path) -> tuple[str, str]:
+    """Decode a document's bytes; return (text, encoding name) or raise InputRefused."""
+    if not data:
+        raise InputRefused(name, "the file is empty")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding), encoding
+            except UnicodeDecodeError as e:
+                reason = f"starts with a {encoding} byte order mark but is not {encoding}"
+                raise InputRefused(name, f"{reason} ({e.reason})") from None
+    if b"\x00" in data:
+        raise InputRefused(name, "contains NUL bytes: a binary file, not text")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    results = from_bytes(data)
+    best = results.best()
+    if best is None:
+        raise InputRefused(name, "not text, or in an encoding that cannot be told")
+    good = [m for m in results if m.chaos <= best.chaos + 0.01]
+    for preferred in _PREFERRED_LEGACY:
+        for match in good:
+            if match.encoding == preferred or preferred in match.could_be_from_charset:
+                return data.decode(preferred), preferred
+    return str(best), best.encoding
+
+
+def check_text(text: str, name: str | Path) -> None:
+    """Refuse text that is empty or mostly control characters (binary data in disguise)."""
+    if not text.strip():
+        raise InputRefused(name, "holds no text (only white space)")
+    sample = text[:65536]
+    controls = sum(1 for c in sample if c < " " and c not in _CONTROL_OK)
+    if controls > len(sample) // 100 + 2:
+        raise InputRefused(name, "holds control characters: a binary file, not text")
+
+
+def read_text_file(path: Path, limit: int = MAX_DOCUMENT_BYTES) -> tuple[str, str]:
+    """Read a document file as (text with `\\n` newlines, encoding), or raise InputRefused."""
+    text, encoding = decode(read_bytes(path, limit), path)
+    text = normalise_newlines(text)
+    check_text(text, path)
+    return text, encoding

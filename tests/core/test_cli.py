@@ -1,0 +1,112 @@
+"""The command line: import, export, list; exit codes; messages without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from desktop.cli import main
+from tests.conftest import REPO, SAMPLES, SEED_DIGEST
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "desktop", *args], cwd=REPO, capture_output=True, text=True
+    )
+
+
+def test_import_list_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "p.claimmark")
+    assert main(["import", "--db", db, str(SEED_DIGEST)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("added document") == 8
+    assert "Shabbir Rizvi | Press TV | 2024-03-26" in out
+
+    assert main(["list", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "claim" in out.splitlines()[0]
+    assert "8 documents, 0 highlights" in out
+
+    assert main(["export", "--db", db]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert len(data["documents"]) == 8
+
+    target = tmp_path / "out.json"
+    assert main(["export", "--db", db, "--document", "2", "-o", str(target)]) == 0
+    assert [d["id"] for d in json.loads(target.read_text())["documents"]] == [2]
+
+
+def test_refused_inputs_exit_1_with_one_line_each(tmp_path: Path) -> None:
+    db = str(tmp_path / "p.claimmark")
+    result = run(
+        "import",
+        "--db",
+        db,
+        str(SAMPLES / "binary.png"),
+        str(SAMPLES / "empty.txt"),
+        str(SAMPLES / "crlf.txt"),
+    )
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2
+    assert "binary.png" in lines[0]
+    assert "empty.txt" in lines[1]
+    assert "Traceback" not in result.stderr
+    assert "added document 1: First line of a Windows file." in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["export", "--tag", "nosuchtag"], 1, "no tag named nosuchtag"),
+        (["export", "--document", "99"], 1, "no document 99"),
+        (["export", "--format", "xml"], 2, "invalid choice"),
+        (["import"], 2, "required"),
+        (["list", "--bogus"], 2, "unrecognized arguments"),
+    ],
+)
+def test_usage_and_user_errors(tmp_path: Path, args: list[str], code: int, message: str) -> None:
+    db = tmp_path / "p.claimmark"
+    assert run("import", "--db", str(db), str(SAMPLES / "crlf.txt")).returncode == 0
+    result = run(*args[:1], "--db", str(db), *args[1:])
+    assert result.returncode == code
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_file_that_is_not_a_project_is_refused_and_kept(tmp_path: Path) -> None:
+    db = tmp_path / "notes.txt"
+    db.write_text("my notes\n" * 20)
+    result = run("list", "--db", str(db))
+    assert result.returncode == 1
+    assert "not a claimmark project" in result.stderr
+    assert db.read_text() == "my notes\n" * 20
+
+
+def test_export_of_a_missing_project_creates_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "absent.claimmark"
+    result = run("export", "--db", str(db))
+    assert result.returncode == 1
+    assert "no project file" in result.stderr
+    assert not db.exists()
+
+
+def test_window_without_display_says_so(tmp_path: Path) -> None:
+    env = {
+        k: v
+        for k, v in __import__("os").environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop", "--db", str(tmp_path / "p.claimmark")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert result.returncode == 1
+    assert "no display" in result.stderr

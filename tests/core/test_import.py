@@ -1,0 +1,61 @@
+"""Importing documents into a project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from desktop.core.importing import import_paths
+from desktop.core.sqlite_store import SqliteStore
+from tests.conftest import SEED_DIGEST
+from tests.core.test_digest import SEED_ARTICLES
+
+
+def test_seed_digest_import_gives_eight_documents_with_exact_text(seeded: SqliteStore) -> None:
+    docs = seeded.documents()
+    assert [(d.title, d.author, d.outlet, d.published) for d in docs] == SEED_ARTICLES
+    whole = SEED_DIGEST.read_text(encoding="utf-8")
+    texts = [seeded.document(d.id).text for d in docs]
+    assert "".join(texts) == whole
+    for d, text in zip(docs, texts, strict=True):
+        assert whole[d.source_offset : d.source_offset + d.length] == text
+        assert d.source == SEED_DIGEST.name
+
+
+def test_importing_the_same_text_again_adds_nothing(seeded: SqliteStore, tmp_path: Path) -> None:
+    copy = tmp_path / "copy-of-digest.txt"
+    copy.write_bytes(SEED_DIGEST.read_bytes())
+    report = import_paths(seeded, [copy])
+    assert report.documents_added == []
+    assert len(report.documents_already_present) == 8
+    assert len(seeded.documents()) == 8
+
+
+def test_a_refused_file_writes_nothing_and_the_others_still_import(
+    store: SqliteStore, tmp_path: Path
+) -> None:
+    good = tmp_path / "good.md"
+    good.write_text("# Heading\n\nBody.\n", encoding="utf-8")
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\x00\x01binary")
+    report = import_paths(store, [bad, tmp_path / "missing.txt", good])
+    assert [d.title for d in report.documents_added] == ["Heading"]
+    assert [Path(r.path).name for r in report.refused] == ["bad.txt", "missing.txt"]
+    assert len(store.documents()) == 1
+
+
+def test_progress_and_cancel(store: SqliteStore, tmp_path: Path) -> None:
+    files = []
+    for n in range(3):
+        f = tmp_path / f"f{n}.txt"
+        f.write_text(f"Document {n}\n")
+        files.append(f)
+    seen: list[tuple[int, int]] = []
+    report = import_paths(
+        store,
+        files,
+        on_progress=lambda done, total, _name: seen.append((done, total)),
+        is_cancelled=lambda: len(seen) >= 2,
+    )
+    assert report.cancelled
+    assert seen == [(0, 3), (1, 3)]
+    assert len(store.documents()) == 2

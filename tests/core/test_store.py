@@ -1,0 +1,248 @@
+"""The SQLite project store: schema, transactions, highlights, tags, and refusing bad files."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from desktop.core import schema
+from desktop.core.errors import ClaimmarkError, NotFound, ProjectError
+from desktop.core.model import HighlightFilter, NewDocument
+from desktop.core.sqlite_store import SqliteStore
+
+
+def _doc(text: str = "Alpha beta gamma.\nDelta 🇺🇦 epsilon.\n", title: str = "T") -> NewDocument:
+    return NewDocument(text=text, title=title, source="t.txt")
+
+
+def test_new_project_settings(store: SqliteStore, tmp_path: Path) -> None:
+    conn = sqlite3.connect(tmp_path / "project.claimmark")
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST
+    assert conn.execute("PRAGMA application_id").fetchone()[0] == schema.APPLICATION_ID
+    indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert {"highlights_by_document", "highlights_by_tag"} <= indexes
+    assert store._conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert store._conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    conn.close()
+
+
+def test_new_project_has_the_three_default_tags(store: SqliteStore) -> None:
+    tags = store.tags()
+    assert [(t.name, t.key) for t in tags] == [("claim", "1"), ("evidence", "2"), ("opinion", "3")]
+    assert len({t.colour for t in tags}) == 3
+
+
+def test_documents_are_stored_with_metadata_and_deduplicated(store: SqliteStore) -> None:
+    doc = NewDocument(
+        text="Hello\n",
+        title="Hi",
+        source="f.txt",
+        source_offset=7,
+        author="A",
+        outlet="O",
+        published="2024-01-02",
+    )
+    [info] = store.add_documents([doc])
+    assert (info.title, info.author, info.outlet, info.published) == ("Hi", "A", "O", "2024-01-02")
+    assert (info.source, info.source_offset, info.length) == ("f.txt", 7, 6)
+    assert info.imported_at.endswith("Z")
+    assert store.document(info.id).text == "Hello\n"
+    assert store.add_documents([doc]) == []
+    assert len(store.documents()) == 1
+
+
+def test_highlight_offsets_are_code_points(store: SqliteStore) -> None:
+    [info] = store.add_documents([_doc()])
+    text = store.document(info.id).text
+    start = text.index("🇺🇦")
+    h = store.add_highlight(info.id, start, start + 10, 1, note="flag")
+    assert h.quote == text[start : start + 10] == "🇺🇦 epsilon"
+    assert h.prefix == text[max(0, start - 32) : start]
+    assert h.suffix == text[start + 10 : start + 42]
+    assert (h.annotator, h.note, h.tag_id) == ("tester", "flag", 1)
+    assert h.created_at == h.updated_at
+    assert len(h.uuid) == 36
+
+
+@pytest.mark.parametrize(("start", "end"), [(-1, 3), (3, 3), (5, 2), (0, 10_000)])
+def test_highlight_outside_the_text_is_refused(store: SqliteStore, start: int, end: int) -> None:
+    [info] = store.add_documents([_doc()])
+    with pytest.raises(ClaimmarkError):
+        store.add_highlight(info.id, start, end, 1)
+    assert store.highlights() == []
+
+
+def test_retag_note_delete_and_restore(store: SqliteStore) -> None:
+    [info] = store.add_documents([_doc()])
+    h = store.add_highlight(info.id, 0, 5, 1)
+    assert store.retag_highlight(h.id, 2).tag_id == 2
+    assert store.set_note(h.id, "why").note == "why"
+    removed = store.delete_highlight(h.id)
+    with pytest.raises(NotFound):
+        store.highlight(h.id)
+    assert store.insert_highlights([removed], keep_ids=True) == 1
+    assert store.highlight(h.id) == removed
+    # The same highlight again is skipped, by its uuid.
+    assert store.insert_highlights([removed], keep_ids=False) == 0
+
+
+def test_filters(store: SqliteStore) -> None:
+    a, b = store.add_documents([_doc("one two three\n", "A"), _doc("four five six\n", "B")])
+    store.add_highlight(a.id, 0, 3, 1, note="Numbers")
+    store.add_highlight(a.id, 4, 7, 2)
+    store.add_highlight(b.id, 0, 4, 3)
+    assert len(store.highlights()) == 3
+    assert [h.quote for h in store.highlights(HighlightFilter(tag_names=("evidence",)))] == ["two"]
+    assert [h.quote for h in store.highlights(HighlightFilter(document_ids=(b.id,)))] == ["four"]
+    assert [h.quote for h in store.highlights(HighlightFilter(text="NUMB"))] == ["one"]
+    assert store.highlights(HighlightFilter(annotators=("nobody",))) == []
+    assert store.highlight_counts() == {a.id: {1: 1, 2: 1}, b.id: {3: 1}}
+    assert [(s.start, s.end) for s in store.spans(a.id)] == [(0, 3), (4, 7)]
+
+
+def test_tags_add_edit_reorder_delete_restore(store: SqliteStore) -> None:
+    [info] = store.add_documents([_doc()])
+    tag = store.add_tag("question", "#009e73", "4")
+    assert (tag.colour, tag.position) == ("#009E73", 3)
+    with pytest.raises(ClaimmarkError, match="already a tag"):
+        store.add_tag("Claim", "#000000")
+    with pytest.raises(ClaimmarkError, match="already used"):
+        store.add_tag("other", "#000000", "1")
+    with pytest.raises(ClaimmarkError, match="colour"):
+        store.add_tag("other", "red")
+    assert store.update_tag(tag.id, name="query", key="q").name == "query"
+    store.set_tag_order([tag.id, 1, 2, 3])
+    assert [t.name for t in store.tags()] == ["query", "claim", "evidence", "opinion"]
+    h = store.add_highlight(info.id, 0, 5, tag.id)
+    deleted, highlights = store.delete_tag(tag.id)
+    assert highlights == [h]
+    assert store.highlights() == []
+    store.restore_tag(deleted, highlights)
+    assert store.highlights() == [h]
+    assert store.tag(tag.id) == deleted
+
+
+def test_a_tag_in_use_cannot_vanish_under_its_highlights(store: SqliteStore) -> None:
+    [info] = store.add_documents([_doc()])
+    store.add_highlight(info.id, 0, 5, 1)
+    with pytest.raises(sqlite3.IntegrityError):
+        store._conn.execute("DELETE FROM tags WHERE id = 1")
+
+
+def test_batch_is_one_transaction(store: SqliteStore) -> None:
+    [info] = store.add_documents([_doc()])
+
+    def two_then_fail() -> None:
+        with store.batch():
+            store.add_highlight(info.id, 0, 5, 1)
+            store.add_highlight(info.id, 6, 10, 1)
+            raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError):
+        two_then_fail()
+    assert store.highlights() == []
+
+
+def test_each_mutation_is_committed_when_it_returns(store: SqliteStore, tmp_path: Path) -> None:
+    [info] = store.add_documents([_doc()])
+    store.add_highlight(info.id, 0, 5, 1)
+    other = sqlite3.connect(tmp_path / "project.claimmark")
+    assert other.execute("SELECT quote FROM highlights").fetchall() == [("Alpha",)]
+    other.close()
+
+
+def test_reopen_keeps_everything(tmp_path: Path) -> None:
+    path = tmp_path / "p.claimmark"
+    s = SqliteStore.open(path)
+    [info] = s.add_documents([_doc()])
+    h = s.add_highlight(info.id, 0, 5, 1)
+    s.close()
+    s = SqliteStore.open(path)
+    assert s.highlights() == [h]
+    s.close()
+
+
+# Files that are not projects, or not this version's: refused, bytes unchanged -----------------
+
+
+def _refused_unchanged(path: Path, match: str) -> None:
+    before = path.read_bytes()
+    with pytest.raises(ProjectError, match=match) as info:
+        SqliteStore.open(path)
+    assert str(path) in str(info.value)
+    assert path.read_bytes() == before
+    assert not Path(f"{path}-wal").exists()
+
+
+def test_not_sqlite_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "notes.claimmark"
+    path.write_text("just some text, long enough to pass for a header " * 4)
+    _refused_unchanged(path, "not an SQLite database")
+
+
+def test_empty_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "empty.claimmark"
+    path.write_bytes(b"")
+    _refused_unchanged(path, "empty")
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "new.claimmark"
+    SqliteStore.open(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {schema.LATEST + 1}")
+    conn.commit()
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.close()
+    _refused_unchanged(path, "newer claimmark")
+
+
+def test_another_programs_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "places.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE moz_places (id INTEGER)")
+    conn.commit()
+    conn.close()
+    _refused_unchanged(path, "another program")
+
+
+def test_corrupt_pages_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bad.claimmark"
+    s = SqliteStore.open(path)
+    s.add_documents([_doc("x " * 20000)])
+    s._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    s._conn.execute("PRAGMA journal_mode = DELETE")
+    s.close()
+    data = bytearray(path.read_bytes())
+    page_size = int.from_bytes(data[16:18], "big")
+    for page in range(1, len(data) // page_size):
+        data[page * page_size : page * page_size + 64] = b"\xa5" * 64
+    path.write_bytes(bytes(data))
+    _refused_unchanged(path, "damaged")
+
+
+def test_folder_and_missing_folder_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ProjectError, match="is a folder"):
+        SqliteStore.open(tmp_path)
+    with pytest.raises(ProjectError, match="does not exist"):
+        SqliteStore.open(tmp_path / "nowhere" / "p.claimmark")
+    with pytest.raises(ProjectError, match="no project file"):
+        SqliteStore.open(tmp_path / "absent.claimmark", create=False)
+
+
+def test_read_only_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "ro.claimmark"
+    SqliteStore.open(path).close()
+    path.chmod(stat.S_IRUSR)
+    if os.geteuid() == 0:  # root may write anyway; make the check see what a user would
+        real_access = os.access
+        monkeypatch.setattr(
+            "desktop.core.sqlite_store.os.access",
+            lambda p, mode: False if Path(p) == path and mode == os.W_OK else real_access(p, mode),
+        )
+    _refused_unchanged(path, "read-only")
