@@ -375,7 +375,7 @@ class SqliteStore:
             )
         return self.tag(tag_id)
 
-    def set_tag_order(self, tag_ids: Sequence[int]) -> None:
+    def set_tag_order(self, tag_ids: Sequence[int]) -> list[Tag]:
         if sorted(tag_ids) != sorted(t.id for t in self.tags()):
             raise ClaimmarkError("The new tag order must list every tag once.")
         with self.batch():
@@ -383,6 +383,7 @@ class SqliteStore:
                 "UPDATE tags SET position = ? WHERE id = ?",
                 [(position, tag_id) for position, tag_id in enumerate(tag_ids)],
             )
+        return self.tags()
 
     def delete_tag(self, tag_id: int) -> tuple[Tag, list[Highlight]]:
         tag = self.tag(tag_id)

@@ -1,0 +1,93 @@
+"""Every fixed action of the window, with its text and shortcut, in one place.
+
+Menus, the tag panel and the keyboard all use these QActions. The per-tag actions (keys 1, 2,
+3...) follow the project's tags and are made by the main window from the same helper.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+
+StandardKey = QKeySequence.StandardKey
+
+
+@dataclass(frozen=True)
+class Spec:
+    text: str
+    shortcuts: tuple[QKeySequence | StandardKey | str, ...] = ()
+    tip: str = ""
+    checkable: bool = False
+
+
+SPECS: dict[str, Spec] = {
+    "new_project": Spec("&New Project…", (StandardKey.New,), "Start a new project file"),
+    "open_project": Spec("&Open Project…", (StandardKey.Open,), "Open another project file"),
+    "import": Spec("&Import…", ("Ctrl+I",), "Import documents or a claimmark JSON export"),
+    "export": Spec(
+        "&Export Filtered Highlights…", ("Ctrl+E",), "Export the highlights the list shows"
+    ),
+    "quit": Spec("&Quit", (StandardKey.Quit,)),
+    "find": Spec("&Find…", (StandardKey.Find,), "Find text in the open document"),
+    "find_next": Spec("Find &Next", (StandardKey.FindNext,)),
+    "find_previous": Spec("Find Pre&vious", (StandardKey.FindPrevious,)),
+    "annotator": Spec("Annotator &Name…", (), "The name recorded on your new highlights"),
+    "delete_highlight": Spec(
+        "&Delete Highlight", (StandardKey.Delete,), "Delete the highlight under the cursor"
+    ),
+    "edit_note": Spec("Edit &Note…", ("N",), "Write a note on the highlight under the cursor"),
+    "next_highlight": Spec(
+        "Ne&xt Highlight", ("Alt+Down",), "Go to the next highlight in the list"
+    ),
+    "previous_highlight": Spec(
+        "Pre&vious Highlight", ("Alt+Up",), "Go to the previous highlight in the list"
+    ),
+    "focus_text": Spec("Go to &Text", ("Ctrl+1",), "Move the keyboard focus to the text"),
+    "focus_documents": Spec("Go to &Documents", ("Ctrl+2",)),
+    "focus_highlights": Spec("Go to &Highlights", ("Ctrl+3",)),
+    "filtered_tags_only": Spec(
+        "Show Only &Filtered Tags in Text",
+        (),
+        "Draw only the tags toggled on in the highlight list",
+        checkable=True,
+    ),
+    "zoom_in": Spec("Zoom &In", (StandardKey.ZoomIn, "Ctrl+=")),
+    "zoom_out": Spec("Zoom &Out", (StandardKey.ZoomOut,)),
+    "refresh": Spec("&Refresh", (StandardKey.Refresh,), "Show changes made by another window"),
+    "guidelines": Spec("Annotation &Guidelines", (StandardKey.HelpContents,)),
+    "shortcuts": Spec("&Keyboard Shortcuts", ()),
+    "about": Spec("&About claimmark", ()),
+}
+
+# Actions whose keys are plain letters or Delete: they must only fire in the text, never while
+# typing in a field.
+TEXT_ONLY = ("delete_highlight", "edit_note")
+
+
+def make_action(parent: QObject, spec: Spec) -> QAction:
+    action = QAction(spec.text, parent)
+    keys: list[QKeySequence] = []
+    for shortcut in spec.shortcuts:
+        if isinstance(shortcut, StandardKey):
+            keys.extend(QKeySequence.keyBindings(shortcut))
+        else:
+            keys.append(QKeySequence(shortcut))
+    unique: list[QKeySequence] = []
+    for key in keys:
+        if not key.isEmpty() and key not in unique:
+            unique.append(key)
+    action.setShortcuts(unique)
+    if spec.tip:
+        action.setStatusTip(spec.tip)
+        action.setToolTip(spec.tip)
+    action.setCheckable(spec.checkable)
+    return action
+
+
+def create_actions(parent: QObject) -> dict[str, QAction]:
+    actions = {name: make_action(parent, spec) for name, spec in SPECS.items()}
+    for name in TEXT_ONLY:
+        actions[name].setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+    return actions

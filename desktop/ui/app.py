@@ -1,0 +1,89 @@
+"""Starting the window: the Qt application, settings, logging, and the project to open."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QMessageLogContext, QSettings, QtMsgType, qInstallMessageHandler
+from PySide6.QtWidgets import QApplication
+
+from desktop.core.errors import ClaimmarkError
+from desktop.core.project import open_project_path
+from desktop.ui.main_window import MainWindow, show_message
+
+log = logging.getLogger("desktop.qt")
+
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+
+
+def _qt_message(kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
+    log.log(_QT_LEVELS.get(kind, logging.WARNING), message)
+
+
+def application() -> QApplication:
+    """The QApplication, created once with claimmark's names (used by QSettings)."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(sys.argv[:1])
+    app.setOrganizationName("claimmark")
+    app.setApplicationName("claimmark")
+    app.setDesktopFileName("claimmark")
+    return app
+
+
+class Launcher:
+    """Opens project windows; a window asking for another project is replaced by it."""
+
+    def __init__(self, settings: QSettings, annotator: str | None) -> None:
+        self.settings = settings
+        self.annotator = annotator
+        self.window: MainWindow | None = None
+
+    def open(self, path: Path | None) -> MainWindow | None:
+        try:
+            store = open_project_path(path, seed=True)
+        except ClaimmarkError as e:
+            show_message(self.window, f"Cannot open the project.\n\n{e}")
+            return None
+        name = self.annotator or self.settings.value("annotator")
+        if name:
+            store.annotator = str(name)
+        window = MainWindow(store, self.settings)
+        window.project_requested.connect(self.open)
+        old = self.window
+        self.window = window
+        window.show()
+        window.view.setFocus()
+        if old is not None:
+            old.close()
+            old.store.close()
+            old.deleteLater()
+        return window
+
+
+def run_app(db: Path | None, files: list[Path], annotator: str | None) -> int:
+    """Open the window on project `db` (default project if None), importing `files`."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    qInstallMessageHandler(_qt_message)
+    app = application()
+    settings = QSettings()
+    if annotator:
+        settings.setValue("annotator", annotator)
+    launcher = Launcher(settings, annotator)
+    window = launcher.open(db)
+    if window is None:
+        return 1
+    if files:
+        window.import_files(files)
+    code = app.exec()
+    if launcher.window is not None:
+        launcher.window.store.close()
+    return code

@@ -1,0 +1,314 @@
+"""The reading view: one document as plain text, with its highlights drawn per block.
+
+The text is set with setPlainText only, so markup in a document shows as the characters it is.
+Positions leave this widget as code points (see textpos.py); Qt's positions stay inside, and
+copied text comes from the stored text.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable, Iterable
+
+from PySide6.QtCore import QEvent, QMimeData, QPoint, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontDatabase,
+    QMouseEvent,
+    QPalette,
+    QResizeEvent,
+    QTextCharFormat,
+    QTextCursor,
+    QTextOption,
+)
+from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
+
+from desktop.core import anchoring
+from desktop.core.digest import parse_byline
+from desktop.core.model import Document, Span, Tag
+from desktop.ui.highlighter import HighlightPainter, QtSpan, SpanIndex
+from desktop.ui.textpos import DisplayMap
+
+log = logging.getLogger(__name__)
+
+MAX_SEARCH_MARKS = 2000
+READING_WIDTH_CHARS = 90  # a comfortable line length, in average characters
+
+
+def reading_font() -> QFont:
+    """A serif text font when one is installed, at a comfortable size."""
+    font = QFont()
+    font.setFamilies(["Noto Serif", "DejaVu Serif", "Georgia", "Liberation Serif", "serif"])
+    font.setStyleHint(QFont.StyleHint.Serif)
+    base = QFontDatabase.systemFont(QFontDatabase.SystemFont.GeneralFont).pointSizeF()
+    font.setPointSizeF(max(11.0, base * 1.2))
+    return font
+
+
+class DocumentView(QPlainTextEdit):
+    """Shows one document read-only; selection and cursor are reported in code points."""
+
+    note_requested = Signal()  # double-click inside a highlight
+    current_highlight_changed = Signal(object)  # highlight id or None
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("documentView")
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.setFont(reading_font())
+        self.document().setDocumentMargin(16)
+        self.setPlaceholderText("No document open. Pick one on the left, or import with Ctrl+I.")
+        self.painter = HighlightPainter(self.document())
+        self.painter.set_base_point_size(self.font().pointSizeF())
+        self.painter.set_dark(self.palette().color(QPalette.ColorRole.Base).lightness() < 128)
+        self.document_id: int | None = None
+        self.text = ""
+        self.positions = DisplayMap("")
+        self.index: SpanIndex | None = None
+        self.describe: Callable[[list[int]], str] = lambda ids: ""
+        self._current: int | None = None
+        self._search_hits: list[tuple[int, int]] = []
+        self.cursorPositionChanged.connect(self._update_current)
+        self.selectionChanged.connect(self._update_current)
+
+    # Showing a document ------------------------------------------------------------------
+
+    def show_document(self, doc: Document, spans: Iterable[Span], tags: Iterable[Tag]) -> None:
+        self.positions = DisplayMap(doc.text)
+        self.index = SpanIndex(spans, self.positions)
+        self.painter.set_tags(tags)
+        self.painter.set_index(self.index)
+        self.document_id = doc.id
+        self.text = doc.text
+        self._current = None
+        self._search_hits = []
+        self.painter.byline_block = None
+        self.setPlainText(self.positions.display)  # plain text: never read as markup
+        shown = self.document().characterCount() - 1
+        if shown != self.positions.length_qt:  # would shift every highlight: say so loudly
+            log.error(
+                "document %s: view holds %d positions, expected %d",
+                doc.id,
+                shown,
+                self.positions.length_qt,
+            )
+        self._style_byline()
+        self._refresh_overlays()
+
+    def _style_byline(self) -> None:
+        """Grey the byline (author, outlet, date) when one of the first lines is one."""
+        start = 0
+        for number, line in enumerate(self.text.split("\n", 4)[:4]):
+            if number > 0 and parse_byline(line) is not None:
+                block = self.document().findBlock(self.positions.to_qt(start))
+                self.painter.byline_block = block.blockNumber()
+                self.painter.rehighlightBlock(block)
+                return
+            start += len(line) + 1
+
+    def clear_document(self) -> None:
+        self.painter.set_index(None)
+        self.index = None
+        self.document_id = None
+        self.text = ""
+        self.positions = DisplayMap("")
+        self._current = None
+        self._search_hits = []
+        self.setPlainText("")
+
+    def set_tags(self, tags: Iterable[Tag]) -> None:
+        self.painter.set_tags(tags)
+        self.painter.rehighlight()
+
+    def set_visible_tags(self, tag_ids: set[int] | None) -> None:
+        self.painter.set_visible_tags(tag_ids)
+        self.painter.rehighlight()
+
+    def zoom(self, steps: int) -> None:
+        font = self.font()
+        font.setPointSizeF(max(7.0, min(40.0, font.pointSizeF() + steps)))
+        self.setFont(font)
+        self.painter.set_base_point_size(font.pointSizeF())
+        self.painter.rehighlight()
+        self._fit_reading_width()
+
+    # Spans -------------------------------------------------------------------------------
+
+    def add_span(self, span: Span) -> None:
+        if self.index is None:
+            return
+        qt = self.index.add(span)
+        self.painter.rehighlight_range(qt.start, qt.end)
+        self._update_current()
+
+    def remove_span(self, span_id: int) -> None:
+        if self.index is None:
+            return
+        qt = self.index.remove(span_id)
+        if qt is not None:
+            self.painter.rehighlight_range(qt.start, qt.end)
+        self._update_current()
+
+    def replace_span(self, span: Span) -> None:
+        self.remove_span(span.id)
+        self.add_span(span)
+
+    # Positions ---------------------------------------------------------------------------
+
+    def selection_span(self) -> tuple[int, int] | None:
+        """The selection in code points, white space trimmed; None if nothing is selected."""
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return None
+        start = self.positions.to_code_point(cursor.selectionStart())
+        end = self.positions.to_code_point(cursor.selectionEnd())
+        start, end = anchoring.trim_span(self.text, start, end)
+        return (start, end) if end > start else None
+
+    def cursor_position(self) -> int:
+        return self.positions.to_code_point(self.textCursor().position())
+
+    def spans_at_cursor(self) -> list[QtSpan]:
+        """Highlights under the cursor (or exactly the selection), innermost first."""
+        if self.index is None:
+            return []
+        cursor = self.textCursor()
+        if cursor.hasSelection():
+            exact = [
+                s
+                for s in self.index.overlapping(cursor.selectionStart(), cursor.selectionEnd())
+                if (s.start, s.end) == (cursor.selectionStart(), cursor.selectionEnd())
+            ]
+            if exact:
+                return exact
+        pos = cursor.position()
+        found = self.index.at(pos)
+        if not found and pos > 0:
+            found = [s for s in self.index.at(pos - 1) if s.end == pos]
+        return found
+
+    def select_span(self, start: int, end: int) -> None:
+        """Select [start, end) (code points) and scroll it into the middle of the view."""
+        cursor = self.textCursor()
+        cursor.setPosition(self.positions.to_qt(start))
+        cursor.setPosition(self.positions.to_qt(end), QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+        self.centerCursor()
+
+    def collapse_selection(self) -> None:
+        """Drop the selection, leaving the cursor at its end (so a new highlight shows)."""
+        cursor = self.textCursor()
+        cursor.setPosition(cursor.selectionEnd())
+        self.setTextCursor(cursor)
+
+    # Overlays: the highlight under the cursor, and search hits ----------------------------
+
+    def current_highlight(self) -> int | None:
+        return self._current
+
+    def _update_current(self) -> None:
+        found = self.spans_at_cursor()
+        current = found[0].id if found else None
+        if current != self._current:
+            self._current = current
+            self._refresh_overlays()
+            self.current_highlight_changed.emit(current)
+
+    def set_search_hits(self, hits: list[tuple[int, int]]) -> None:
+        self._search_hits = hits[:MAX_SEARCH_MARKS]
+        self._refresh_overlays()
+
+    def _refresh_overlays(self) -> None:
+        selections = []
+        hit_format = QTextCharFormat()
+        hit_format.setBackground(QColor(128, 128, 128, 70))
+        hit_format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline)
+        for start, end in self._search_hits:
+            selections.append(self._extra(start, end, hit_format, qt=False))
+        if self._current is not None and self.index is not None:
+            qt = self.index.get(self._current)
+            if qt is not None:
+                # The highlight that a key, Delete or N would act on: stronger, underlined.
+                fmt = QTextCharFormat()
+                colour = self.painter.colour_of(qt.tag_id)
+                colour.setAlpha(200)
+                fmt.setBackground(colour)
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+                fmt.setUnderlineColor(self.palette().color(QPalette.ColorRole.Text))
+                selections.append(self._extra(qt.start, qt.end, fmt, qt=True))
+        self.setExtraSelections(selections)
+
+    def _extra(
+        self, start: int, end: int, fmt: QTextCharFormat, *, qt: bool
+    ) -> QTextEdit.ExtraSelection:
+        if not qt:
+            start, end = self.positions.to_qt(start), self.positions.to_qt(end)
+        selection = QTextEdit.ExtraSelection()
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        selection.cursor = cursor  # type: ignore[attr-defined]
+        selection.format = fmt  # type: ignore[attr-defined]
+        return selection
+
+    # Events ------------------------------------------------------------------------------
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and self.index is not None:
+            pos: QPoint = event.pos()  # type: ignore[attr-defined]
+            u16 = self.cursorForPosition(pos).position()
+            spans = self.index.at(u16)
+            if spans:
+                QToolTip.showText(event.globalPos(), self.describe([s.id for s in spans]), self)  # type: ignore[attr-defined]
+            else:
+                QToolTip.hideText()
+            return True
+        return super().viewportEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if self.index is not None:
+            cursor = self.cursorForPosition(event.position().toPoint())
+            if self.index.at(cursor.position()):
+                self.setTextCursor(cursor)
+                self.note_requested.emit()
+                return
+        super().mouseDoubleClickEvent(event)
+
+    def createMimeDataFromSelection(self) -> QMimeData:
+        """Copy the stored text of the selection (the display has extra paragraph gaps)."""
+        data = QMimeData()
+        cursor = self.textCursor()
+        start = self.positions.to_code_point(cursor.selectionStart())
+        end = self.positions.to_code_point(cursor.selectionEnd())
+        data.setText(self.text[start:end])
+        return data
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._fit_reading_width()
+        super().resizeEvent(event)
+
+    def _fit_reading_width(self) -> None:
+        """Keep lines to a readable length by centring a text column in wide windows."""
+        column = self.fontMetrics().averageCharWidth() * READING_WIDTH_CHARS
+        side = max(0, (self.width() - column) // 2)
+        if self.viewportMargins().left() != side:  # the viewport's resize comes back here
+            self.setViewportMargins(side, 0, side, 0)
+
+
+def describe_highlights(items: Iterable[tuple[str, str, str, str]]) -> str:
+    """Tooltip text (escaped) for (tag, note, annotator, time) of highlights under the mouse."""
+    parts = []
+    for tag, note, annotator, time in items:
+        line = f"<b>{html.escape(tag)}</b> · {html.escape(annotator)} · {html.escape(time)}"
+        if note:
+            line += "<br>" + html.escape(note).replace("\n", "<br>")
+        parts.append(line)
+    return "<p style='white-space:pre-wrap'>" + "<hr>".join(parts) + "</p>"

@@ -1,0 +1,123 @@
+"""Ctrl+F: find text in the open document, step through the hits, mark them all."""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
+
+
+def find_all(text: str, needle: str) -> list[tuple[int, int]]:
+    """Case-insensitive matches of `needle` in `text`, as code point spans."""
+    if not needle:
+        return []
+    return [m.span() for m in re.finditer(re.escape(needle), text, re.IGNORECASE)]
+
+
+class FindBar(QWidget):
+    """A search field under the text; Enter/F3 next, Shift+Enter/Shift+F3 previous, Esc closes."""
+
+    hits_changed = Signal(list)  # [(start, end)] in code points
+    hit_chosen = Signal(int, int)  # start, end
+    closed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("findBar")
+        self.field = QLineEdit()
+        self.field.setObjectName("findField")
+        self.field.setPlaceholderText("Find in document…")
+        self.field.setClearButtonEnabled(True)
+        self.status = QLabel()
+        previous = QToolButton()
+        previous.setText("↑")
+        previous.setToolTip("Previous (Shift+F3)")
+        following = QToolButton()
+        following.setText("↓")
+        following.setToolTip("Next (F3)")
+        close = QToolButton()
+        close.setText("✕")
+        close.setToolTip("Close (Esc)")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 2, 4, 2)
+        layout.addWidget(QLabel("Find:"))
+        layout.addWidget(self.field, 1)
+        layout.addWidget(previous)
+        layout.addWidget(following)
+        layout.addWidget(self.status)
+        layout.addWidget(close)
+        self.text = ""
+        self.hits: list[tuple[int, int]] = []
+        self.current = -1
+        self.field.textChanged.connect(self._search)
+        self.field.returnPressed.connect(self.next)
+        previous.clicked.connect(self.previous)
+        following.clicked.connect(self.next)
+        close.clicked.connect(self.close_bar)
+        self.field.installEventFilter(self)
+
+    def set_text(self, text: str) -> None:
+        """The document to search (re-runs the search)."""
+        self.text = text
+        self._search()
+
+    def open_bar(self, initial: str = "") -> None:
+        self.show()
+        if initial:
+            self.field.setText(initial)
+        self.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.field.selectAll()
+
+    def close_bar(self) -> None:
+        self.hide()
+        self.hits_changed.emit([])
+        self.closed.emit()
+
+    def _search(self) -> None:
+        self.hits = find_all(self.text, self.field.text()) if self.isVisible() else []
+        self.current = -1
+        self.hits_changed.emit(self.hits)
+        self._show_status()
+
+    def _show_status(self) -> None:
+        if not self.field.text():
+            self.status.setText("")
+        elif not self.hits:
+            self.status.setText("not found")
+        elif self.current < 0:
+            self.status.setText(f"{len(self.hits)} found")
+        else:
+            self.status.setText(f"{self.current + 1} of {len(self.hits)}")
+
+    def _go(self, step: int) -> None:
+        if not self.hits:
+            return
+        self.current = (
+            (self.current + step) % len(self.hits)
+            if self.current >= 0
+            else (0 if step > 0 else len(self.hits) - 1)
+        )
+        self._show_status()
+        self.hit_chosen.emit(*self.hits[self.current])
+
+    def next(self) -> None:
+        self._go(1)
+
+    def previous(self) -> None:
+        self._go(-1)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Esc closes; Shift+Enter goes back (QLineEdit would take both keys itself)."""
+        if watched is self.field and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() == Qt.Key.Key_Escape:
+                self.close_bar()
+                return True
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
+                event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+            ):
+                self.previous()
+                return True
+        return super().eventFilter(watched, event)

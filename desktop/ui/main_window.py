@@ -1,0 +1,766 @@
+"""The main window: documents on the left, the text in the centre over the highlight list, tags
+on the right. It wires the widgets to the session and turns user intent into session calls.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop import __version__
+from desktop.core.errors import ClaimmarkError
+from desktop.core.exporting import render, write_file_atomically
+from desktop.core.importing import ImportReport, import_paths
+from desktop.core.model import Highlight, HighlightFilter, Span, Tag
+from desktop.core.sqlite_store import SqliteStore
+from desktop.ui import actions as action_registry
+from desktop.ui.document_list import DocumentList, DocumentListModel
+from desktop.ui.document_view import DocumentView, describe_highlights
+from desktop.ui.find_bar import FindBar
+from desktop.ui.guidelines import GuidelinesDialog
+from desktop.ui.highlight_list import HighlightListPanel, HighlightTableModel, local_time
+from desktop.ui.session import Session
+from desktop.ui.tag_panel import TagDialog, TagPanel
+from desktop.ui.workers import Cancelled, run_with_progress
+
+log = logging.getLogger(__name__)
+
+SPARE_COLOURS = ("#009E73", "#0072B2", "#D55E00", "#F0E442", "#999999")
+
+
+def show_message(parent: QWidget | None, text: str, *, error: bool = True) -> None:
+    """A message box whose text is never read as markup."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning if error else QMessageBox.Icon.Information)
+    box.setWindowTitle("claimmark")
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(text)
+    box.exec()
+
+
+def ask(parent: QWidget, text: str, confirm: str) -> bool:
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("claimmark")
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(text)
+    yes = box.addButton(confirm, QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    return box.clickedButton() is yes
+
+
+def describe_import(report: ImportReport) -> str:
+    lines = []
+    if report.documents_added:
+        lines.append(f"Added {len(report.documents_added)} document(s).")
+    if report.documents_already_present:
+        lines.append(f"{len(report.documents_already_present)} already in the project.")
+    for name, merge in report.merges:
+        lines.append(
+            f"{Path(name).name}: {merge.highlights_added} highlight(s) added, "
+            f"{merge.highlights_present} already present."
+        )
+        lines.extend(f"  skipped {s}" for s in merge.skipped[:20])
+    if report.refused:
+        lines.append("Refused:")
+        lines.extend(f"  {r}" for r in report.refused)
+    if report.cancelled:
+        lines.append("Cancelled: the remaining files were not imported.")
+    return "\n".join(lines) or "Nothing to import."
+
+
+class MainWindow(QMainWindow):
+    project_requested = Signal(object)  # Path of a project to open instead of this one
+
+    def __init__(self, store: SqliteStore, settings: QSettings) -> None:
+        super().__init__()
+        self.settings = settings
+        self.session = Session(store, self)
+        self.store = store
+        self.project_key = "projects/" + hashlib.sha1(store.location.encode()).hexdigest()[:16]
+        self.setWindowTitle(f"claimmark — {Path(store.location).stem}")
+        self.setAcceptDrops(True)
+
+        self.doc_model = DocumentListModel(self)
+        self.doc_list = DocumentList(self.doc_model)
+        self.view = DocumentView()
+        self.find_bar = FindBar()
+        self.find_bar.hide()
+        self.hl_model = HighlightTableModel(self)
+        self.hl_panel = HighlightListPanel(self.hl_model)
+        self.tag_panel = TagPanel()
+
+        reader = QWidget()
+        reader_layout = QVBoxLayout(reader)
+        reader_layout.setContentsMargins(0, 0, 0, 0)
+        reader_layout.setSpacing(0)
+        reader_layout.addWidget(self.view)
+        reader_layout.addWidget(self.find_bar)
+        self.centre = QSplitter(Qt.Orientation.Vertical)
+        self.centre.setObjectName("centreSplitter")
+        self.centre.addWidget(reader)
+        self.centre.addWidget(self.hl_panel)
+        self.centre.setStretchFactor(0, 3)
+        self.centre.setStretchFactor(1, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.doc_list)
+        self.splitter.addWidget(self.centre)
+        self.splitter.addWidget(self.tag_panel)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([260, 820, 220])
+        self.centre.setSizes([560, 220])
+        self.setCentralWidget(self.splitter)
+
+        self.project_label = QLabel()
+        self.project_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.document_label = QLabel()
+        self.document_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.statusBar().addWidget(self.project_label)
+        self.statusBar().addPermanentWidget(self.document_label)
+
+        self.actions = action_registry.create_actions(self)
+        self.tag_actions: list[QAction] = []
+        self._build_menus()
+        self._connect()
+
+        self.view.describe = self._describe
+        self.resize(1300, 820)
+        self._restore_layout()
+        self._load_all()
+        self._open_initial_document()
+
+    # Building ----------------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        a = self.actions
+        undo = self.session.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcuts(QKeySequence.StandardKey.Undo)
+        redo = self.session.undo_stack.createRedoAction(self, "&Redo")
+        keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
+        if QKeySequence("Ctrl+Shift+Z") not in keys:
+            keys.append(QKeySequence("Ctrl+Shift+Z"))
+        redo.setShortcuts(keys)
+        self.undo_action, self.redo_action = undo, redo
+
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        for name in ("new_project", "open_project", None, "import", "export", None, "quit"):
+            file_menu.addSeparator() if name is None else file_menu.addAction(a[name])
+        edit = bar.addMenu("&Edit")
+        edit.addAction(undo)
+        edit.addAction(redo)
+        edit.addSeparator()
+        for name in ("find", "find_next", "find_previous", None, "annotator"):
+            edit.addSeparator() if name is None else edit.addAction(a[name])
+        self.highlight_menu = bar.addMenu("&Highlight")
+        view = bar.addMenu("&View")
+        for name in (
+            "focus_text",
+            "focus_documents",
+            "focus_highlights",
+            None,
+            "filtered_tags_only",
+            None,
+            "zoom_in",
+            "zoom_out",
+            None,
+            "refresh",
+        ):
+            view.addSeparator() if name is None else view.addAction(a[name])
+        help_menu = bar.addMenu("&Help")
+        for name in ("guidelines", "shortcuts", None, "about"):
+            help_menu.addSeparator() if name is None else help_menu.addAction(a[name])
+        for name in action_registry.TEXT_ONLY:
+            self.view.addAction(a[name])
+
+    def _rebuild_tag_actions(self) -> None:
+        """One action per tag, keyed by the tag's key, firing only in the text."""
+        for action in self.tag_actions:
+            self.view.removeAction(action)
+            action.deleteLater()
+        self.tag_actions = []
+        self.highlight_menu.clear()
+        for tag in self.session.tags:
+            action = QAction(f"Tag as {tag.name.replace('&', '&&')}", self)
+            if tag.key:
+                action.setShortcut(QKeySequence(tag.key))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            action.triggered.connect(lambda _checked=False, t=tag.id: self.apply_tag(t))
+            self.view.addAction(action)
+            self.highlight_menu.addAction(action)
+            self.tag_actions.append(action)
+        self.highlight_menu.addSeparator()
+        for name in ("edit_note", "delete_highlight", None, "next_highlight", "previous_highlight"):
+            if name is None:
+                self.highlight_menu.addSeparator()
+            else:
+                self.highlight_menu.addAction(self.actions[name])
+
+    def _connect(self) -> None:
+        a, s = self.actions, self.session
+        a["quit"].triggered.connect(self.close)
+        a["import"].triggered.connect(self.choose_import)
+        a["export"].triggered.connect(self.choose_export)
+        a["new_project"].triggered.connect(self.choose_new_project)
+        a["open_project"].triggered.connect(self.choose_open_project)
+        a["find"].triggered.connect(self.open_find)
+        a["find_next"].triggered.connect(self.find_bar.next)
+        a["find_previous"].triggered.connect(self.find_bar.previous)
+        a["annotator"].triggered.connect(self.choose_annotator)
+        a["delete_highlight"].triggered.connect(self.delete_at_cursor)
+        a["edit_note"].triggered.connect(self.edit_note_at_cursor)
+        a["next_highlight"].triggered.connect(lambda: self.step_highlight(1))
+        a["previous_highlight"].triggered.connect(lambda: self.step_highlight(-1))
+        a["focus_text"].triggered.connect(self.view.setFocus)
+        a["focus_documents"].triggered.connect(self.doc_list.setFocus)
+        a["focus_highlights"].triggered.connect(self.hl_panel.table.setFocus)
+        a["filtered_tags_only"].toggled.connect(lambda _on: self._apply_view_filter())
+        a["zoom_in"].triggered.connect(lambda: self.view.zoom(1))
+        a["zoom_out"].triggered.connect(lambda: self.view.zoom(-1))
+        a["refresh"].triggered.connect(self.session.reload)
+        a["guidelines"].triggered.connect(self.show_guidelines)
+        a["shortcuts"].triggered.connect(self.show_shortcuts)
+        a["about"].triggered.connect(self.show_about)
+
+        s.highlight_added.connect(self._on_added)
+        s.highlight_removed.connect(self._on_removed)
+        s.highlight_changed.connect(self._on_changed)
+        s.tags_changed.connect(self._on_tags_changed)
+        s.reloaded.connect(self._reload)
+        s.failed.connect(lambda message: show_message(self, message))
+        s.undo_stack.indexChanged.connect(lambda _i: self._update_status())
+
+        self.doc_list.document_chosen.connect(self.open_document)
+        self.doc_list.activated.connect(lambda _index: self.view.setFocus())
+        self.hl_panel.highlight_activated.connect(self.jump_to)
+        self.hl_panel.filter_changed.connect(self._apply_view_filter)
+        self.tag_panel.tag_clicked.connect(self.apply_tag)
+        self.tag_panel.add_requested.connect(self.add_tag)
+        self.tag_panel.edit_requested.connect(self.edit_tag)
+        self.tag_panel.move_requested.connect(self.session.move_tag)
+        self.tag_panel.delete_requested.connect(self.delete_tag)
+        self.tag_panel.guidelines_requested.connect(self.show_guidelines)
+        self.view.note_requested.connect(self.edit_note_at_cursor)
+        self.view.current_highlight_changed.connect(self._on_current_highlight)
+        self.find_bar.hits_changed.connect(self.view.set_search_hits)
+        self.find_bar.hit_chosen.connect(self._show_find_hit)
+        self.find_bar.closed.connect(self.view.setFocus)
+
+    # Loading -----------------------------------------------------------------------------
+
+    def _load_all(self) -> None:
+        tags = self.session.tags
+        self.doc_model.reset(self.store.documents(), self.store.highlight_counts(), tags)
+        self.hl_model.reset(self.store.highlights(), self.store.documents(), tags)
+        self._on_tags_changed()
+
+    def _reload(self) -> None:
+        """Everything may have changed: re-read, and keep the open document and position."""
+        current = self.view.document_id
+        scroll = self.view.verticalScrollBar().value()
+        cursor = self.view.textCursor()
+        anchor, position = cursor.anchor(), cursor.position()
+        self._load_all()
+        ids = {d.id for d in self.store.documents()}
+        if current in ids:
+            assert current is not None
+            self.open_document(current, again=True)
+            restored = self.view.textCursor()
+            restored.setPosition(min(anchor, self.view.positions.length_qt))
+            restored.setPosition(
+                min(position, self.view.positions.length_qt), restored.MoveMode.KeepAnchor
+            )
+            self.view.setTextCursor(restored)
+            self.view.verticalScrollBar().setValue(scroll)
+        else:
+            self._open_initial_document()
+
+    def _open_initial_document(self) -> None:
+        wanted = self.settings.value(f"{self.project_key}/document")
+        docs = self.store.documents()
+        ids = [d.id for d in docs]
+        try:
+            wanted_id = int(wanted) if wanted is not None else None
+        except (TypeError, ValueError):
+            wanted_id = None
+        if wanted_id in ids:
+            assert wanted_id is not None
+            self.open_document(wanted_id)
+            position = self.settings.value(f"{self.project_key}/scroll")
+            if position is not None:
+                QTimer.singleShot(0, lambda: self.view.verticalScrollBar().setValue(int(position)))
+        elif ids:
+            self.open_document(ids[0])
+        else:
+            self.view.clear_document()
+            self._update_status()
+
+    def open_document(self, document_id: int, *, again: bool = False) -> None:
+        """Show a document (`again`: re-read it even if it is the one shown)."""
+        if document_id == self.view.document_id and not again:
+            return
+        try:
+            doc = self.store.document(document_id)
+            spans = self.store.spans(document_id)
+        except ClaimmarkError as e:
+            show_message(self, str(e))
+            return
+        self.view.show_document(doc, spans, self.session.tags)
+        self.find_bar.set_text(doc.text)
+        self.doc_list.select_document(document_id)
+        self.hl_panel.set_open_document(document_id)
+        self.settings.setValue(f"{self.project_key}/document", document_id)
+        self._refresh_tag_panel()
+        self._update_status()
+
+    # Annotating --------------------------------------------------------------------------
+
+    def apply_tag(self, tag_id: int) -> None:
+        """The tag's key or button: tag the selection, or retag the highlight under the cursor."""
+        if self.view.document_id is None:
+            self.statusBar().showMessage("Open a document first.", 4000)
+            return
+        span = self.view.selection_span()
+        if span is not None:
+            exact = self._highlight_with_span(*span)
+            if exact is not None:
+                self.session.retag_highlight(exact, tag_id)
+            else:
+                created = self.session.create_highlight(self.view.document_id, *span, tag_id)
+                if created is not None:
+                    self.view.collapse_selection()
+            return
+        under = self.view.spans_at_cursor()
+        if under:
+            h = self.hl_model.get(under[0].id)
+            if h is not None:
+                self.session.retag_highlight(h, tag_id)
+            return
+        self.statusBar().showMessage(
+            "Select a passage first (mouse, or Shift+arrows), then press the tag's key.", 5000
+        )
+
+    def _highlight_with_span(self, start: int, end: int) -> Highlight | None:
+        if self.view.index is None:
+            return None
+        to_qt = self.view.positions.to_qt
+        for qt in self.view.index.overlapping(to_qt(start), to_qt(end)):
+            if (qt.start, qt.end) == (to_qt(start), to_qt(end)):
+                return self.hl_model.get(qt.id)
+        return None
+
+    def highlight_at_cursor(self) -> Highlight | None:
+        under = self.view.spans_at_cursor()
+        return self.hl_model.get(under[0].id) if under else None
+
+    def delete_at_cursor(self) -> None:
+        h = self.highlight_at_cursor()
+        if h is None:
+            self.statusBar().showMessage("Put the cursor in a highlight to delete it.", 4000)
+            return
+        self.session.delete_highlight(h)
+
+    def edit_note_at_cursor(self) -> None:
+        h = self.highlight_at_cursor()
+        if h is None:
+            self.statusBar().showMessage("Put the cursor in a highlight to write a note.", 4000)
+            return
+        tag = self.session.tag(h.tag_id)
+        note, ok = QInputDialog.getMultiLineText(
+            self,
+            "Note",
+            f"Note on this {tag.name if tag else ''} highlight:\n“{h.quote[:120]}”",
+            h.note,
+        )
+        if ok:
+            self.session.set_note(h, note.strip())
+
+    def jump_to(self, h: Highlight) -> None:
+        """Open the highlight's document, scroll to it and select it."""
+        self.open_document(h.document_id)
+        self.view.select_span(h.start, h.end)
+        self.hl_panel.select_highlight(h)
+
+    def step_highlight(self, step: int) -> None:
+        """Go to the next (or previous) highlight of the list, from the current one."""
+        rows = self.hl_model.rows
+        if not rows:
+            self.statusBar().showMessage("No highlights in the list.", 3000)
+            return
+        current = self.view.current_highlight()
+        row = next((i for i, h in enumerate(rows) if h.id == current), None)
+        if row is None:
+            position = self.view.cursor_position()
+            doc = self.view.document_id
+            after = [i for i, h in enumerate(rows) if h.document_id == doc and h.start > position]
+            before = [i for i, h in enumerate(rows) if h.document_id == doc and h.start < position]
+            if step > 0:
+                row = after[0] if after else 0
+            else:
+                row = before[-1] if before else len(rows) - 1
+        else:
+            row = (row + step) % len(rows)
+        self.jump_to(rows[row])
+        self.view.setFocus()
+
+    # Tags --------------------------------------------------------------------------------
+
+    def add_tag(self) -> None:
+        used = {t.colour.upper() for t in self.session.tags}
+        colour = next((c for c in SPARE_COLOURS if c not in used), "#999999")
+        dialog = TagDialog(self, None, colour)
+        while dialog.exec():
+            name, colour, key = dialog.values()
+            if self.session.add_tag(name, colour, key) is not None:
+                return
+
+    def edit_tag(self, tag: Tag) -> None:
+        dialog = TagDialog(self, tag, tag.colour)
+        while dialog.exec():
+            name, colour, key = dialog.values()
+            if self.session.edit_tag(tag, name, colour, key) is not None:
+                return
+
+    def delete_tag(self, tag: Tag) -> None:
+        used = self.store.tag_usage(tag.id)
+        text = f"Delete the tag “{tag.name}”?"
+        if used:
+            text += (
+                f"\n\nIt holds {used} highlight{'s' if used != 1 else ''}, which will be deleted "
+                "with it. You can undo this (Ctrl+Z)."
+            )
+        if ask(self, text, "Delete Tag"):
+            self.session.delete_tag(tag)
+
+    # Keeping the widgets in step with the session ----------------------------------------
+
+    def _on_added(self, h: Highlight) -> None:
+        if h.document_id == self.view.document_id:
+            self.view.add_span(Span(h.id, h.start, h.end, h.tag_id))
+        self.hl_model.add(h)
+        self.doc_model.count_changed(h, +1)
+        self._refresh_tag_panel()
+        self._update_status()
+
+    def _on_removed(self, h: Highlight) -> None:
+        if h.document_id == self.view.document_id:
+            self.view.remove_span(h.id)
+        self.hl_model.remove(h)
+        self.doc_model.count_changed(h, -1)
+        self._refresh_tag_panel()
+        self._update_status()
+
+    def _on_changed(self, old: Highlight, new: Highlight) -> None:
+        if new.document_id == self.view.document_id and old.tag_id != new.tag_id:
+            self.view.replace_span(Span(new.id, new.start, new.end, new.tag_id))
+        self.hl_model.change(new)
+        if old.tag_id != new.tag_id:
+            self.doc_model.count_changed(old, -1)
+            self.doc_model.count_changed(new, +1)
+            self._refresh_tag_panel()
+        self._update_status()
+
+    def _on_tags_changed(self) -> None:
+        tags = self.session.tags
+        self._rebuild_tag_actions()
+        self.view.set_tags(tags)
+        self.hl_model.set_tags(tags)
+        self.hl_panel.set_tags(tags)
+        self.doc_model.set_tags(tags)
+        self.tag_panel.set_tags(tags)
+        self._refresh_tag_panel()
+        self._apply_view_filter()
+
+    def _refresh_tag_panel(self) -> None:
+        doc = self.view.document_id
+        self.tag_panel.set_counts(self.doc_model.counts(doc) if doc is not None else {})
+
+    def _apply_view_filter(self) -> None:
+        only = self.actions["filtered_tags_only"].isChecked()
+        self.view.set_visible_tags(self.hl_panel.visible_tags() if only else None)
+
+    def _on_current_highlight(self, highlight_id: int | None) -> None:
+        if highlight_id is None:
+            return
+        h = self.hl_model.get(highlight_id)
+        if h is not None:
+            self.hl_panel.select_highlight(h)
+
+    def _describe(self, ids: list[int]) -> str:
+        items = []
+        for highlight_id in ids:
+            h = self.hl_model.get(highlight_id)
+            if h is not None:
+                tag = self.session.tag(h.tag_id)
+                items.append(
+                    (tag.name if tag else "?", h.note, h.annotator, local_time(h.created_at))
+                )
+        return describe_highlights(items)
+
+    def _update_status(self) -> None:
+        self.project_label.setText(f"Project: {self.store.location}")
+        doc = self.view.document_id
+        total = self.hl_model.total()
+        if doc is None:
+            self.document_label.setText(f"No document open · {total} highlights in the project")
+            return
+        in_doc = sum(self.doc_model.counts(doc).values())
+        title = self.view.text.split("\n", 1)[0][:60]
+        self.document_label.setText(f"{title} · {in_doc} highlights here · {total} in the project")
+
+    # Find --------------------------------------------------------------------------------
+
+    def open_find(self) -> None:
+        selected = self.view.selection_span()
+        initial = self.view.text[selected[0] : selected[1]] if selected else ""
+        self.find_bar.open_bar(initial if "\n" not in initial else "")
+
+    def _show_find_hit(self, start: int, end: int) -> None:
+        self.view.select_span(start, end)
+
+    # Files -------------------------------------------------------------------------------
+
+    def choose_import(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(
+            self,
+            "Import Documents or Highlights",
+            str(self.settings.value("last_folder", str(Path.home()))),
+            "Documents and exports (*.txt *.md *.markdown *.json);;All files (*)",
+        )
+        if names:
+            self.settings.setValue("last_folder", str(Path(names[0]).parent))
+            self.import_files([Path(n) for n in names])
+
+    def import_files(self, paths: list[Path]) -> ImportReport | None:
+        """Import in the background with progress; report what happened."""
+        location = self.store.location
+        annotator = self.store.annotator
+
+        def work(progress, is_cancelled):  # type: ignore[no-untyped-def]
+            store = SqliteStore.open(location, create=False)
+            store.annotator = annotator
+            try:
+                return import_paths(
+                    store,
+                    paths,
+                    on_progress=lambda done, total, name: progress(done, total, Path(name).name),
+                    is_cancelled=is_cancelled,
+                )
+            finally:
+                store.close()
+
+        ok, result = run_with_progress(self, "Importing…", work)
+        if not ok:
+            if result:
+                show_message(self, result)
+            return None
+        report: ImportReport = result
+        self.session.reload()
+        if report.documents_added and self.view.document_id is None:
+            self.open_document(report.documents_added[0].id)
+        if report.refused or report.merges or report.cancelled:
+            show_message(self, describe_import(report), error=bool(report.refused))
+        else:
+            self.statusBar().showMessage(describe_import(report), 8000)
+        return report
+
+    def current_filter(self) -> HighlightFilter | None:
+        """The highlight list's filter for the core's exporter; None when it shows no tag."""
+        state = self.hl_panel.state()
+        tag_names: tuple[str, ...] = ()
+        if state.tag_ids is not None:
+            tag_names = tuple(t.name for t in self.session.tags if t.id in state.tag_ids)
+            if not tag_names:
+                return None
+        documents = (state.document_id,) if state.document_id is not None else ()
+        return HighlightFilter(tag_names=tag_names, document_ids=documents, text=state.text)
+
+    def choose_export(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self,
+            "Export Filtered Highlights",
+            str(
+                Path(str(self.settings.value("last_folder", str(Path.home())))) / "highlights.json"
+            ),
+            "claimmark JSON (*.json)",
+        )
+        if name:
+            self.settings.setValue("last_folder", str(Path(name).parent))
+            self.export_to(Path(name), "json")
+
+    def export_to(self, path: Path, fmt: str) -> bool:
+        location = self.store.location
+        where = self.current_filter()
+        if where is None:
+            show_message(self, "Every tag is toggled off in the highlight list: nothing to export.")
+            return False
+
+        def work(progress, is_cancelled):  # type: ignore[no-untyped-def]
+            store = SqliteStore.open(location, create=False, read_only=True)
+            try:
+                progress(0, 2, "reading the project")
+                text = render(store, fmt, where)
+                if is_cancelled():
+                    raise Cancelled
+                progress(1, 2, f"writing {path.name}")
+                write_file_atomically(path, text)
+                progress(2, 2, "")
+                return path
+            finally:
+                store.close()
+
+        ok, result = run_with_progress(self, "Exporting…", work)
+        if ok:
+            self.statusBar().showMessage(f"Exported to {path}", 8000)
+        elif result:
+            show_message(self, result)
+        return ok
+
+    def choose_new_project(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self,
+            "New Project",
+            str(Path.home() / "project.claimmark"),
+            "claimmark project (*.claimmark)",
+        )
+        if name:
+            path = Path(name)
+            if path.suffix != ".claimmark":
+                path = path.with_suffix(path.suffix + ".claimmark")
+            if path.exists():
+                show_message(self, f"{path} already exists; open it with File > Open Project.")
+                return
+            self.project_requested.emit(path)
+
+    def choose_open_project(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Open Project", str(Path.home()), "claimmark project (*.claimmark);;All files (*)"
+        )
+        if name:
+            self.project_requested.emit(Path(name))
+
+    def choose_annotator(self) -> None:
+        name, ok = QInputDialog.getText(
+            self,
+            "Annotator Name",
+            "Name recorded on your new highlights:",
+            text=self.store.annotator,
+        )
+        if ok and name.strip():
+            self.store.annotator = name.strip()
+            self.settings.setValue("annotator", name.strip())
+
+    # Help --------------------------------------------------------------------------------
+
+    def show_guidelines(self) -> None:
+        GuidelinesDialog(self).exec()
+
+    def show_shortcuts(self) -> None:
+        rows = [
+            (f"{t.key}", f"Tag the selection as {t.name} (or retag the highlight under the cursor)")
+            for t in self.session.tags
+            if t.key
+        ]
+        rows += [
+            ("Shift+arrows, Shift+End, Ctrl+Shift+arrows", "Select text with the keyboard"),
+            ("Delete", "Delete the highlight under the cursor"),
+            ("N or double-click", "Edit the note of the highlight under the cursor"),
+            ("Alt+Down / Alt+Up", "Next / previous highlight in the list"),
+            ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo"),
+            ("Ctrl+F, F3, Shift+F3", "Find in the document"),
+            ("Ctrl+1 / Ctrl+2 / Ctrl+3", "Go to the text / documents / highlights"),
+        ]
+        body = "".join(
+            f"<tr><td><b>{html.escape(k)}</b></td><td>{html.escape(v)}</td></tr>" for k, v in rows
+        )
+        box = QMessageBox(self)
+        box.setWindowTitle("Keyboard Shortcuts")
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(f"<table cellspacing='6'>{body}</table>")
+        box.exec()
+
+    def show_about(self) -> None:
+        show_message(
+            self,
+            f"claimmark {__version__}\n\nClose reading of news articles: mark what is claim, "
+            f"evidence and opinion.\n\nProject file: {self.store.location}",
+            error=False,
+        )
+
+    # Window state ------------------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        for key, restore in (
+            ("window/geometry", self.restoreGeometry),
+            ("window/state", self.restoreState),
+            ("window/main_splitter", self.splitter.restoreState),
+            ("window/centre_splitter", self.centre.restoreState),
+        ):
+            value = self.settings.value(key)
+            if isinstance(value, QByteArray):
+                restore(value)
+        size = self.settings.value("view/font_size")
+        if size is not None:
+            self.view.zoom(round(float(size) - self.view.font().pointSizeF()))
+        self.actions["filtered_tags_only"].setChecked(
+            self.settings.value("view/filtered_tags_only", False, type=bool)
+        )
+
+    def save_layout(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/main_splitter", self.splitter.saveState())
+        self.settings.setValue("window/centre_splitter", self.centre.saveState())
+        self.settings.setValue("view/font_size", self.view.font().pointSizeF())
+        self.settings.setValue(
+            "view/filtered_tags_only", self.actions["filtered_tags_only"].isChecked()
+        )
+        if self.view.document_id is not None:
+            self.settings.setValue(f"{self.project_key}/document", self.view.document_id)
+            self.settings.setValue(
+                f"{self.project_key}/scroll", self.view.verticalScrollBar().value()
+            )
+        self.settings.sync()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if (
+            event.type() == QEvent.Type.ActivationChange
+            and self.isVisible()
+            and self.isActiveWindow()
+            and self.session.changed_elsewhere()
+        ):
+            self.session.reload()
+            self.statusBar().showMessage("Updated with changes from another window.", 5000)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        super().closeEvent(event)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            QTimer.singleShot(0, lambda: self.import_files(paths))

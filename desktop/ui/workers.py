@@ -1,0 +1,98 @@
+"""Long work (imports, exports) off the GUI thread, with a progress dialog and Cancel.
+
+The work function runs in a QThread and must open its own store connection: an sqlite3
+connection belongs to the thread that opened it. It reports progress through the callback it is
+given and checks `is_cancelled()` between steps.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from desktop.core.errors import ClaimmarkError
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int, str], None]  # (done, total, what)
+Work = Callable[[Progress, Callable[[], bool]], Any]
+
+
+class Cancelled(Exception):
+    """Raised by work that stopped because the user cancelled."""
+
+
+class _Runner(QObject):
+    progressed = Signal(int, int, str)
+    done = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, work: Work) -> None:
+        super().__init__()
+        self.work = work
+        self.cancel_event = threading.Event()
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            result = self.work(
+                lambda done, total, what: self.progressed.emit(done, total, what),
+                self.cancel_event.is_set,
+            )
+        except Cancelled:
+            self.failed.emit("")
+        except ClaimmarkError as e:
+            self.failed.emit(str(e))
+        except Exception as e:  # a bug: keep the window alive and say what happened
+            log.exception("background work failed")
+            self.failed.emit(f"Unexpected error: {e}")
+        else:
+            self.done.emit(result)
+
+
+def run_with_progress(parent: QWidget, title: str, work: Work) -> tuple[bool, Any]:
+    """Run `work` in a thread while a progress dialog shows; return (succeeded, result or message).
+
+    A cancelled run returns (False, "").
+    """
+    dialog = QProgressDialog(title, "Cancel", 0, 0, parent)
+    dialog.setWindowTitle("claimmark")
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(400)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+    runner = _Runner(work)
+    thread = QThread()
+    runner.moveToThread(thread)
+    outcome: dict[str, Any] = {}
+    loop = QEventLoop()
+
+    def on_progress(done: int, total: int, what: str) -> None:
+        dialog.setMaximum(max(total, 0))
+        dialog.setValue(min(done, total) if total else 0)
+        if what:
+            dialog.setLabelText(f"{title}\n{what}")
+
+    def finish(ok: bool, value: Any) -> None:
+        outcome["ok"], outcome["value"] = ok, value
+        loop.quit()
+
+    runner.progressed.connect(on_progress, Qt.ConnectionType.QueuedConnection)
+    runner.done.connect(lambda r: finish(True, r), Qt.ConnectionType.QueuedConnection)
+    runner.failed.connect(lambda m: finish(False, m), Qt.ConnectionType.QueuedConnection)
+    dialog.canceled.connect(runner.cancel_event.set)
+    thread.started.connect(runner.run)
+    thread.start()
+    loop.exec()
+    thread.quit()
+    thread.wait()
+    dialog.close()
+    dialog.deleteLater()
+    if runner.cancel_event.is_set() and not outcome.get("ok"):
+        return False, ""
+    return bool(outcome.get("ok")), outcome.get("value")

@@ -1,0 +1,197 @@
+"""Annotating as a user does: select, press a key, and see the row saved and the colour drawn."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QTextCursor
+
+from desktop.ui.main_window import MainWindow
+from tests.ui.conftest import document_id_titled, select
+
+
+def drawn_background(window: MainWindow, cp: int) -> QColor | None:
+    """The background the highlighter drew at code point `cp` of the open document."""
+    pos = window.view.positions.to_qt(cp)
+    block = window.view.document().findBlock(pos)
+    offset = pos - block.position()
+    for fmt in block.layout().formats():
+        if fmt.start <= offset < fmt.start + fmt.length and fmt.format.background().style() != Qt.BrushStyle.NoBrush:
+            return fmt.format.background().color()
+    return None
+
+
+def rows(window: MainWindow) -> list[tuple]:
+    conn = sqlite3.connect(window.store.location)
+    try:
+        return conn.execute(
+            "SELECT document_id, start_pos, end_pos, quote, t.name, note FROM highlights h"
+            " JOIN tags t ON t.id = h.tag_id ORDER BY h.id"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+def test_window_opens_on_the_first_article_with_focus_in_the_text(window: MainWindow) -> None:
+    assert window.windowTitle() == "claimmark — project"
+    assert window.view.hasFocus()
+    assert window.view.toPlainText().startswith("Ukraine’s survival hangs in the balance\n")
+    assert window.view.isReadOnly()
+
+
+def test_select_and_press_key_saves_and_draws(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    text = window.view.text
+    start = text.index("A controversy arose")
+    end = start + len("A controversy arose needlessly")
+    select(window, start - 1, end + 1)  # with white space at both edges: trimmed
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    assert rows(window) == [(1, start, end, "A controversy arose needlessly", "claim", "")]
+    claim = QColor(window.session.tag_for_key("1").colour)
+    drawn = drawn_background(window, start + 3)
+    assert drawn is not None
+    assert (drawn.red(), drawn.green(), drawn.blue()) == (claim.red(), claim.green(), claim.blue())
+    assert drawn_background(window, end + 2) is None
+    assert "1 highlights here" in window.document_label.text()
+
+
+def test_keyboard_selection_then_key(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    view = window.view
+    cursor = view.textCursor()
+    cursor.movePosition(QTextCursor.MoveOperation.Start)
+    view.setTextCursor(cursor)
+    qtbot.keyClick(view, Qt.Key.Key_End, Qt.KeyboardModifier.ShiftModifier)  # the title line
+    qtbot.keyClick(view, Qt.Key.Key_2)
+    assert rows(window)[0][3] == "Ukraine’s survival hangs in the balance"
+    assert rows(window)[0][4] == "evidence"
+
+
+def test_retag_delete_note_undo_redo(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    view = window.view
+    start = view.text.index("Clearly, Washington")
+    select(window, start, start + 19)
+    qtbot.keyClick(view, Qt.Key.Key_1)
+    # The cursor sits in the new highlight: a tag key retags it.
+    qtbot.keyClick(view, Qt.Key.Key_3)
+    assert [r[4] for r in rows(window)] == ["opinion"]
+    # N edits the note.
+    monkeypatch.setattr(
+        "desktop.ui.main_window.QInputDialog.getMultiLineText",
+        lambda *args, **kwargs: ("<b>loaded</b> wording", True),
+    )
+    qtbot.keyClick(view, Qt.Key.Key_N)
+    assert rows(window)[0][5] == "<b>loaded</b> wording"
+    # Delete removes it.
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    assert rows(window) == []
+    assert drawn_background(window, start + 2) is None
+    # Undo brings back the same highlight, note and tag; every step is in the database.
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert rows(window) == [(1, start, start + 19, "Clearly, Washington", "opinion", "<b>loaded</b> wording")]
+    assert drawn_background(window, start + 2) is not None
+    window.undo_action.trigger()  # the note
+    assert rows(window)[0][5] == ""
+    window.undo_action.trigger()  # the retag
+    assert rows(window)[0][4] == "claim"
+    window.undo_action.trigger()  # the highlight itself
+    assert rows(window) == []
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert [r[4] for r in rows(window)] == ["claim"]
+    for _ in range(3):
+        window.redo_action.trigger()
+    assert rows(window) == []
+
+
+def test_undone_delete_keeps_the_same_id(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    select(window, 0, 9)
+    qtbot.keyClick(window.view, Qt.Key.Key_2)
+    [before] = window.store.highlights()
+    qtbot.keyClick(window.view, Qt.Key.Key_Delete)
+    window.undo_action.trigger()
+    assert window.store.highlights() == [before]
+
+
+def test_overlapping_highlights_both_stay_visible(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    text = window.view.text
+    start = text.index("A controversy arose")
+    select(window, start, start + 40)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    select(window, start + 10, start + 20)
+    qtbot.keyClick(window.view, Qt.Key.Key_2)
+    claim = drawn_background(window, start + 2)
+    both = drawn_background(window, start + 12)
+    assert claim is not None
+    assert both is not None
+    assert claim.rgb() != both.rgb()  # blended where they overlap
+    assert len(window.store.highlights()) == 2
+
+
+def test_emoji_sample_gives_exact_offsets(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    doc_id = document_id_titled(window, "Kyiv and the flag")
+    window.open_document(doc_id)
+    view = window.view
+    text = view.text
+    # Put the cursor after the family emoji with the keyboard and select the next word.
+    cursor = view.textCursor()
+    cursor.setPosition(view.positions.to_qt(text.index("families")))
+    view.setTextCursor(cursor)
+    for _ in range(len("families")):
+        qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(view, Qt.Key.Key_1)
+    # And a span holding the combining accent and the text after the flag.
+    start = text.index("Cafe\u0301")
+    select(window, start, start + len("Cafe\u0301 owners"))
+    qtbot.keyClick(view, Qt.Key.Key_3)
+    flag = text.index("🇺🇦")
+    select(window, flag, flag + len("🇺🇦: officials"))
+    qtbot.keyClick(view, Qt.Key.Key_2)
+    quotes = [(h.quote, text[h.start : h.end]) for h in window.store.highlights()]
+    assert [q for q, _ in quotes] == ["🇺🇦: officials", "families", "Cafe\u0301 owners"]
+    assert all(q == t for q, t in quotes)
+
+
+def test_html_looking_text_shows_literally(window: MainWindow) -> None:
+    doc_id = document_id_titled(window, "<b>This is not bold</b>")
+    window.open_document(doc_id)
+    assert window.view.toPlainText().startswith('<b>This is not bold</b> and <img src="x"')
+    row = window.doc_model.row_of(doc_id)
+    assert window.doc_model.index(row).data() == "<b>This is not bold</b> and <img src=\"x\" onerror=\"alert(1)\"> is not an image."
+    tooltip = window.doc_model.index(row).data(Qt.ItemDataRole.ToolTipRole)
+    assert "&lt;b&gt;This is not bold&lt;/b&gt;" in tooltip
+    assert "<img" not in tooltip
+
+
+def test_tag_button_applies_the_tag(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    select(window, 0, 9)
+    evidence = next(b for b in window.tag_panel.buttons() if b.tag.name == "evidence")
+    qtbot.mouseClick(evidence, Qt.MouseButton.LeftButton)
+    assert [(h.quote, h.tag_id) for h in window.store.highlights()] == [("Ukraine’s", evidence.tag.id)]
+    assert "evidence" in evidence.text()
+    assert evidence.text().endswith("1")
+    assert window.view.hasFocus()
+
+
+def test_key_without_selection_explains(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    assert window.store.highlights() == []
+    assert "Select a passage" in window.statusBar().currentMessage()
+
+
+def test_copy_takes_the_stored_text(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    text = window.view.text
+    start = text.index("conveyed.")
+    select(window, start, start + len("conveyed.\nClearly"))
+    data = window.view.createMimeDataFromSelection()
+    assert data.text() == "conveyed.\nClearly"
+
+
+def test_tooltip_describes_the_highlight_escaped(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    select(window, 0, 9)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    h = window.store.highlights()[0]
+    window.store.set_note(h.id, "<script>x</script>")
+    window.session.reload()
+    tip = window._describe([h.id])
+    assert "&lt;script&gt;" in tip
+    assert "claim" in tip
+    assert "tester" in tip

@@ -1,0 +1,125 @@
+"""The document list and the highlight list: counts, filters, jumping, and model correctness."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from desktop.ui.main_window import MainWindow
+from tests.ui.conftest import document_id_titled, select
+
+
+def annotate(qtbot, window: MainWindow, doc_id: int, spans: list[tuple[str, int]]) -> None:  # type: ignore[no-untyped-def]
+    window.open_document(doc_id)
+    for phrase, key in spans:
+        start = window.view.text.index(phrase)
+        select(window, start, start + len(phrase))
+        qtbot.keyClick(window.view, getattr(Qt.Key, f"Key_{key}"))
+
+
+def test_models_pass_the_model_tester(qtmodeltester, qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    annotate(qtbot, window, 1, [("A controversy", 1), ("Moscow", 2)])
+    qtmodeltester.check(window.doc_model)
+    window.hl_panel.show_all_documents(True)
+    qtmodeltester.check(window.hl_model)
+
+
+def test_document_list_counts_and_keyboard(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    annotate(qtbot, window, 2, [("A massive tragedy", 1), ("Crocus Concert Hall", 2)])
+    row = window.doc_model.row_of(2)
+    subtitle = window.doc_model.index(row).data(Qt.ItemDataRole.UserRole + 2)
+    assert subtitle == "Press TV · 2024-03-26 · 2 highlights"
+    shares = window.doc_model.index(row).data(Qt.ItemDataRole.UserRole + 3)
+    assert [n for _, n in shares] == [1, 1, 0]
+    # Down arrow in the list opens the next document.
+    window.doc_list.setFocus()
+    qtbot.keyClick(window.doc_list, Qt.Key.Key_Down)
+    assert window.view.document_id == window.doc_model.document(row + 1).id
+    qtbot.keyClick(window.doc_list, Qt.Key.Key_Return)
+    assert window.view.hasFocus()
+
+
+def test_filter_by_tag_document_and_text(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    annotate(qtbot, window, 1, [("A controversy", 1), ("American embassy", 2), ("needlessly", 3)])
+    annotate(qtbot, window, 2, [("A massive tragedy", 1)])
+    panel = window.hl_panel
+    assert [h.quote for h in window.hl_model.rows] == ["A massive tragedy"]  # open document
+    panel.show_all_documents(True)
+    assert len(window.hl_model.rows) == 4
+    panel.toggle_tag(window.session.tag_for_key("1").id, False)
+    assert sorted(h.quote for h in window.hl_model.rows) == ["American embassy", "needlessly"]
+    qtbot.keyClicks(panel.search, "EMBASSY")
+    qtbot.waitUntil(lambda: [h.quote for h in window.hl_model.rows] == ["American embassy"])
+    assert panel.count.text() == "1 of 4"
+    panel.search.clear()
+    panel.apply_filter()
+    # The text can show only the tags toggled on.
+    window.open_document(1)
+    start = window.view.text.index("A controversy")
+    window.actions["filtered_tags_only"].setChecked(True)
+    from tests.ui.test_annotating import drawn_background
+
+    assert drawn_background(window, start + 2) is None
+    window.actions["filtered_tags_only"].setChecked(False)
+    assert drawn_background(window, start + 2) is not None
+
+
+def test_clicking_a_row_opens_scrolls_and_selects(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    doc_id = document_id_titled(window, "Reviving ISIS")
+    annotate(qtbot, window, doc_id, [("extraordinary synergies", 1)])
+    window.open_document(1)
+    window.hl_panel.show_all_documents(True)
+    row = next(i for i, h in enumerate(window.hl_model.rows) if h.quote == "extraordinary synergies")
+    index = window.hl_model.index(row, 2)
+    rect = window.hl_panel.table.visualRect(index)
+    qtbot.mouseClick(window.hl_panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.view.document_id == doc_id
+    assert window.view.selection_span() == (
+        window.view.text.index("extraordinary synergies"),
+        window.view.text.index("extraordinary synergies") + len("extraordinary synergies"),
+    )
+    cursor_rect = window.view.cursorRect()
+    assert window.view.viewport().rect().contains(cursor_rect.center())
+
+
+def test_next_and_previous_highlight(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    annotate(qtbot, window, 1, [("A controversy", 1), ("Clearly, Washington", 1), ("However, in a strange", 1)])
+    cursor = window.view.textCursor()
+    cursor.setPosition(0)
+    window.view.setTextCursor(cursor)
+    window.actions["next_highlight"].trigger()
+    assert window.view.text[slice(*window.view.selection_span())] == "A controversy"
+    window.actions["next_highlight"].trigger()
+    assert window.view.text[slice(*window.view.selection_span())] == "Clearly, Washington"
+    window.actions["previous_highlight"].trigger()
+    assert window.view.text[slice(*window.view.selection_span())] == "A controversy"
+
+
+def test_sorting_the_list(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    annotate(qtbot, window, 1, [("needlessly", 1), ("American embassy", 2), ("A controversy", 3)])
+    window.hl_panel.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)
+    assert [h.quote for h in window.hl_model.rows] == ["A controversy", "American embassy", "needlessly"]
+    window.hl_panel.table.sortByColumn(2, Qt.SortOrder.DescendingOrder)
+    assert [h.quote for h in window.hl_model.rows] == ["needlessly", "American embassy", "A controversy"]
+    select(window, 0, 9)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)  # a new row lands in its sorted place
+    quotes = [h.quote for h in window.hl_model.rows]
+    assert quotes == ["Ukraine’s", "needlessly", "American embassy", "A controversy"]
+
+
+def test_find_in_document(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    qtbot.keyClick(window.view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.find_bar.isVisible()
+    qtbot.keyClicks(window.find_bar.field, "moscow")
+    hits = window.find_bar.hits
+    assert len(hits) == window.view.text.lower().count("moscow")
+    qtbot.keyClick(window.find_bar.field, Qt.Key.Key_Return)
+    assert window.view.selection_span() == hits[0]
+    qtbot.keyClick(window.find_bar.field, Qt.Key.Key_Return)
+    assert window.view.selection_span() == hits[1]
+    qtbot.keyClick(window.find_bar.field, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    assert window.view.selection_span() == hits[0]
+    assert window.find_bar.status.text() == f"1 of {len(hits)}"
+    assert len(window.view.extraSelections()) >= len(hits)
+    qtbot.keyClick(window.find_bar.field, Qt.Key.Key_Escape)
+    assert not window.find_bar.isVisible()
+    assert window.view.hasFocus()

@@ -1,0 +1,104 @@
+"""Tag edits from the tag panel: add, rename, recolour, key, reorder, delete (asking first)."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from desktop.core.model import Tag
+from desktop.ui.main_window import MainWindow
+from tests.ui.conftest import select
+
+
+class FakeTagDialog:
+    """Stands in for the tag dialog: answers with the given values once."""
+
+    answers: list[tuple[str, str, str]] = []
+
+    def __init__(self, _parent: object, _tag: Tag | None, _colour: str) -> None:
+        pass
+
+    def exec(self) -> bool:
+        return bool(FakeTagDialog.answers)
+
+    def values(self) -> tuple[str, str, str]:
+        return FakeTagDialog.answers.pop(0)
+
+
+@pytest.fixture
+def tag_dialog(monkeypatch: pytest.MonkeyPatch) -> type[FakeTagDialog]:
+    monkeypatch.setattr("desktop.ui.main_window.TagDialog", FakeTagDialog)
+    FakeTagDialog.answers = []
+    return FakeTagDialog
+
+
+def test_add_tag_then_use_its_key_and_undo(qtbot, window: MainWindow, tag_dialog) -> None:  # type: ignore[no-untyped-def]
+    tag_dialog.answers = [("question", "#0072B2", "4")]
+    window.add_tag()
+    assert [t.name for t in window.store.tags()] == ["claim", "evidence", "opinion", "question"]
+    assert [b.tag.name for b in window.tag_panel.buttons()][-1] == "question"
+    select(window, 0, 9)
+    qtbot.keyClick(window.view, Qt.Key.Key_4)
+    assert window.store.highlights()[0].tag_id == window.session.tag_for_key("4").id
+    window.undo_action.trigger()
+    window.undo_action.trigger()
+    assert [t.name for t in window.store.tags()] == ["claim", "evidence", "opinion"]
+
+
+def test_a_refused_tag_shows_why_and_asks_again(qtbot, window: MainWindow, tag_dialog, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    messages: list[str] = []
+    monkeypatch.setattr("desktop.ui.main_window.show_message", lambda _p, text, **_k: messages.append(text))
+    tag_dialog.answers = [("Claim", "#000000", ""), ("quote", "#000000", "1"), ("quote", "#000000", "q")]
+    window.add_tag()
+    assert messages == ["There is already a tag named “Claim”.", "The key 1 is already used by the tag “claim”."]
+    assert window.store.tags()[-1].name == "quote"
+
+
+def test_rename_recolour_rekey(qtbot, window: MainWindow, tag_dialog) -> None:  # type: ignore[no-untyped-def]
+    claim = window.session.tag_for_key("1")
+    tag_dialog.answers = [("assertion", "#D55E00", "a")]
+    window.edit_tag(claim)
+    tag = window.store.tag(claim.id)
+    assert (tag.name, tag.colour, tag.key) == ("assertion", "#D55E00", "a")
+    select(window, 0, 9)
+    qtbot.keyClick(window.view, Qt.Key.Key_A)
+    assert window.store.highlights()[0].tag_id == claim.id
+    qtbot.keyClick(window.view, Qt.Key.Key_1)  # no tag has key 1 any more: nothing happens
+    assert window.store.highlights()[0].tag_id == claim.id
+    window.undo_action.trigger()  # the highlight
+    window.undo_action.trigger()  # the edit
+    assert window.store.tag(claim.id) == claim
+
+
+def test_reorder(window: MainWindow) -> None:
+    opinion = window.session.tag_for_key("3")
+    window.session.move_tag(opinion, -1)
+    assert [t.name for t in window.store.tags()] == ["claim", "opinion", "evidence"]
+    assert [b.tag.name for b in window.tag_panel.buttons()] == ["claim", "opinion", "evidence"]
+    window.undo_action.trigger()
+    assert [t.name for t in window.store.tags()] == ["claim", "evidence", "opinion"]
+
+
+def test_deleting_a_tag_in_use_asks_with_the_count_and_undo_restores(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    for phrase in ("A controversy", "American embassy"):
+        start = window.view.text.index(phrase)
+        select(window, start, start + len(phrase))
+        qtbot.keyClick(window.view, Qt.Key.Key_1)
+    before = window.store.highlights()
+    asked: list[str] = []
+    answer = [False]
+    monkeypatch.setattr(
+        "desktop.ui.main_window.ask", lambda _p, text, _c: asked.append(text) or answer[0]
+    )
+    claim = window.session.tag_for_key("1")
+    window.delete_tag(claim)
+    assert "It holds 2 highlights" in asked[0]
+    assert len(window.store.highlights()) == 2  # declined: nothing deleted
+    answer[0] = True
+    window.delete_tag(claim)
+    assert window.store.highlights() == []
+    assert [t.name for t in window.store.tags()] == ["evidence", "opinion"]
+    window.undo_action.trigger()
+    assert window.store.highlights() == before
+    assert window.store.tag(claim.id) == claim
+    assert window.hl_model.total() == 2

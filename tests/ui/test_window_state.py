@@ -1,0 +1,45 @@
+"""Quitting and reopening gives back the project as it was left, and the window as it was."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from tests.ui.conftest import WindowFactory, select
+from tests.ui.test_annotating import drawn_background
+
+
+def test_reopen_restores_document_highlights_and_layout(qtbot, make_window: WindowFactory) -> None:  # type: ignore[no-untyped-def]
+    first = make_window()
+    first.resize(780, 560)  # the offscreen screen is 800x600; a restored window is kept on it
+    first.open_document(3)
+    start = first.view.text.index("reasonable grounds")
+    select(first, start, start + len("reasonable grounds"))
+    qtbot.keyClick(first.view, Qt.Key.Key_2)
+    first.splitter.setSizes([200, 400, 170])
+    sizes = first.splitter.sizes()
+    first.view.zoom(2)
+    font_size = first.view.font().pointSizeF()
+    first.close()
+    first.store.close()
+
+    second = make_window()
+    assert second.view.document_id == 3
+    assert [h.quote for h in second.store.highlights()] == ["reasonable grounds"]
+    assert drawn_background(second, start + 1) is not None
+    assert second.splitter.sizes() == sizes
+    assert second.view.font().pointSizeF() == font_size
+    assert second.hl_model.total() == 1
+
+
+def test_another_window_sees_changes_when_it_regains_focus(qtbot, make_window: WindowFactory) -> None:  # type: ignore[no-untyped-def]
+    a = make_window()
+    b = make_window()
+    with qtbot.waitActive(a):
+        a.activateWindow()
+    select(a, 0, 9)
+    qtbot.keyClick(a.view, Qt.Key.Key_1)
+    assert b.hl_model.total() == 0
+    with qtbot.waitActive(b):
+        b.activateWindow()
+    qtbot.waitUntil(lambda: b.hl_model.total() == 1)
+    assert drawn_background(b, 2) is not None
