@@ -342,11 +342,11 @@ class MainWindow(QMainWindow):
         if span is not None:
             exact = self._highlight_with_span(*span)
             if exact is not None:
-                self.session.retag_highlight(exact, tag_id)
+                done = self.session.retag_highlight(exact, tag_id)
             else:
-                created = self.session.create_highlight(self.view.document_id, *span, tag_id)
-                if created is not None:
-                    self.view.collapse_selection()
+                done = self.session.create_highlight(self.view.document_id, *span, tag_id)
+            if done is not None:
+                self.view.collapse_selection()  # so the highlight shows in its colour
             return
         under = self.view.spans_at_cursor()
         if under:

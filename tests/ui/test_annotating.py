@@ -17,7 +17,10 @@ def drawn_background(window: MainWindow, cp: int) -> QColor | None:
     block = window.view.document().findBlock(pos)
     offset = pos - block.position()
     for fmt in block.layout().formats():
-        if fmt.start <= offset < fmt.start + fmt.length and fmt.format.background().style() != Qt.BrushStyle.NoBrush:
+        if (
+            fmt.start <= offset < fmt.start + fmt.length
+            and fmt.format.background().style() != Qt.BrushStyle.NoBrush
+        ):
             return fmt.format.background().color()
     return None
 
@@ -87,7 +90,9 @@ def test_retag_delete_note_undo_redo(qtbot, window: MainWindow, monkeypatch) -> 
     assert drawn_background(window, start + 2) is None
     # Undo brings back the same highlight, note and tag; every step is in the database.
     qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert rows(window) == [(1, start, start + 19, "Clearly, Washington", "opinion", "<b>loaded</b> wording")]
+    assert rows(window) == [
+        (1, start, start + 19, "Clearly, Washington", "opinion", "<b>loaded</b> wording")
+    ]
     assert drawn_background(window, start + 2) is not None
     window.undo_action.trigger()  # the note
     assert rows(window)[0][5] == ""
@@ -95,7 +100,9 @@ def test_retag_delete_note_undo_redo(qtbot, window: MainWindow, monkeypatch) -> 
     assert rows(window)[0][4] == "claim"
     window.undo_action.trigger()  # the highlight itself
     assert rows(window) == []
-    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(
+        view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
     assert [r[4] for r in rows(window)] == ["claim"]
     for _ in range(3):
         window.redo_action.trigger()
@@ -155,7 +162,10 @@ def test_html_looking_text_shows_literally(window: MainWindow) -> None:
     window.open_document(doc_id)
     assert window.view.toPlainText().startswith('<b>This is not bold</b> and <img src="x"')
     row = window.doc_model.row_of(doc_id)
-    assert window.doc_model.index(row).data() == "<b>This is not bold</b> and <img src=\"x\" onerror=\"alert(1)\"> is not an image."
+    assert (
+        window.doc_model.index(row).data()
+        == '<b>This is not bold</b> and <img src="x" onerror="alert(1)"> is not an image.'
+    )
     tooltip = window.doc_model.index(row).data(Qt.ItemDataRole.ToolTipRole)
     assert "&lt;b&gt;This is not bold&lt;/b&gt;" in tooltip
     assert "<img" not in tooltip
@@ -165,7 +175,9 @@ def test_tag_button_applies_the_tag(qtbot, window: MainWindow) -> None:  # type:
     select(window, 0, 9)
     evidence = next(b for b in window.tag_panel.buttons() if b.tag.name == "evidence")
     qtbot.mouseClick(evidence, Qt.MouseButton.LeftButton)
-    assert [(h.quote, h.tag_id) for h in window.store.highlights()] == [("Ukraine’s", evidence.tag.id)]
+    assert [(h.quote, h.tag_id) for h in window.store.highlights()] == [
+        ("Ukraine’s", evidence.tag.id)
+    ]
     assert "evidence" in evidence.text()
     assert evidence.text().endswith("1")
     assert window.view.hasFocus()

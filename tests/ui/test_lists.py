@@ -68,7 +68,9 @@ def test_clicking_a_row_opens_scrolls_and_selects(qtbot, window: MainWindow) -> 
     annotate(qtbot, window, doc_id, [("extraordinary synergies", 1)])
     window.open_document(1)
     window.hl_panel.show_all_documents(True)
-    row = next(i for i, h in enumerate(window.hl_model.rows) if h.quote == "extraordinary synergies")
+    row = next(
+        i for i, h in enumerate(window.hl_model.rows) if h.quote == "extraordinary synergies"
+    )
     index = window.hl_model.index(row, 2)
     rect = window.hl_panel.table.visualRect(index)
     qtbot.mouseClick(window.hl_panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
@@ -82,7 +84,12 @@ def test_clicking_a_row_opens_scrolls_and_selects(qtbot, window: MainWindow) -> 
 
 
 def test_next_and_previous_highlight(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
-    annotate(qtbot, window, 1, [("A controversy", 1), ("Clearly, Washington", 1), ("However, in a strange", 1)])
+    annotate(
+        qtbot,
+        window,
+        1,
+        [("A controversy", 1), ("Clearly, Washington", 1), ("However, in a strange", 1)],
+    )
     cursor = window.view.textCursor()
     cursor.setPosition(0)
     window.view.setTextCursor(cursor)
@@ -97,9 +104,17 @@ def test_next_and_previous_highlight(qtbot, window: MainWindow) -> None:  # type
 def test_sorting_the_list(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     annotate(qtbot, window, 1, [("needlessly", 1), ("American embassy", 2), ("A controversy", 3)])
     window.hl_panel.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)
-    assert [h.quote for h in window.hl_model.rows] == ["A controversy", "American embassy", "needlessly"]
+    assert [h.quote for h in window.hl_model.rows] == [
+        "A controversy",
+        "American embassy",
+        "needlessly",
+    ]
     window.hl_panel.table.sortByColumn(2, Qt.SortOrder.DescendingOrder)
-    assert [h.quote for h in window.hl_model.rows] == ["needlessly", "American embassy", "A controversy"]
+    assert [h.quote for h in window.hl_model.rows] == [
+        "needlessly",
+        "American embassy",
+        "A controversy",
+    ]
     select(window, 0, 9)
     qtbot.keyClick(window.view, Qt.Key.Key_1)  # a new row lands in its sorted place
     quotes = [h.quote for h in window.hl_model.rows]

@@ -45,12 +45,23 @@ def test_add_tag_then_use_its_key_and_undo(qtbot, window: MainWindow, tag_dialog
     assert [t.name for t in window.store.tags()] == ["claim", "evidence", "opinion"]
 
 
-def test_a_refused_tag_shows_why_and_asks_again(qtbot, window: MainWindow, tag_dialog, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_tag_shows_why_and_asks_again(
+    qtbot, window: MainWindow, tag_dialog, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     messages: list[str] = []
-    monkeypatch.setattr("desktop.ui.main_window.show_message", lambda _p, text, **_k: messages.append(text))
-    tag_dialog.answers = [("Claim", "#000000", ""), ("quote", "#000000", "1"), ("quote", "#000000", "q")]
+    monkeypatch.setattr(
+        "desktop.ui.main_window.show_message", lambda _p, text, **_k: messages.append(text)
+    )
+    tag_dialog.answers = [
+        ("Claim", "#000000", ""),
+        ("quote", "#000000", "1"),
+        ("quote", "#000000", "q"),
+    ]
     window.add_tag()
-    assert messages == ["There is already a tag named “Claim”.", "The key 1 is already used by the tag “claim”."]
+    assert messages == [
+        "There is already a tag named “Claim”.",
+        "The key 1 is already used by the tag “claim”.",
+    ]
     assert window.store.tags()[-1].name == "quote"
 
 
@@ -79,7 +90,9 @@ def test_reorder(window: MainWindow) -> None:
     assert [t.name for t in window.store.tags()] == ["claim", "evidence", "opinion"]
 
 
-def test_deleting_a_tag_in_use_asks_with_the_count_and_undo_restores(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_deleting_a_tag_in_use_asks_with_the_count_and_undo_restores(
+    qtbot, window: MainWindow, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     for phrase in ("A controversy", "American embassy"):
         start = window.view.text.index(phrase)
         select(window, start, start + len(phrase))

@@ -31,7 +31,9 @@ def test_reopen_restores_document_highlights_and_layout(qtbot, make_window: Wind
     assert second.hl_model.total() == 1
 
 
-def test_another_window_sees_changes_when_it_regains_focus(qtbot, make_window: WindowFactory) -> None:  # type: ignore[no-untyped-def]
+def test_another_window_sees_changes_when_it_regains_focus(
+    qtbot, make_window: WindowFactory
+) -> None:  # type: ignore[no-untyped-def]
     a = make_window()
     b = make_window()
     with qtbot.waitActive(a):

@@ -1,0 +1,68 @@
+"""Import and export from the window: in the background, with the filter the list shows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from desktop.ui.main_window import MainWindow
+from tests.conftest import SAMPLES
+from tests.ui.conftest import select
+
+
+@pytest.fixture
+def messages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    shown: list[str] = []
+    monkeypatch.setattr(
+        "desktop.ui.main_window.show_message", lambda _parent, text, **_kw: shown.append(text)
+    )
+    return shown
+
+
+def test_import_files_adds_documents_and_reports_refusals(
+    window: MainWindow, tmp_path: Path, messages: list[str]
+) -> None:
+    new = tmp_path / "new article.md"
+    new.write_text("# Fresh news\n\nBy A | B | 2024-05-01\nBody.\n", encoding="utf-8")
+    before = window.doc_model.rowCount()
+    report = window.import_files([new, SAMPLES / "binary.png", SAMPLES / "empty.txt"])
+    assert report is not None
+    assert [d.title for d in report.documents_added] == ["Fresh news"]
+    assert window.doc_model.rowCount() == before + 1
+    assert "binary.png" in messages[0]
+    assert "empty.txt" in messages[0]
+
+
+def test_export_writes_what_the_filter_shows(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    for phrase, key in (("A controversy", Qt.Key.Key_1), ("American embassy", Qt.Key.Key_2)):
+        start = window.view.text.index(phrase)
+        select(window, start, start + len(phrase))
+        qtbot.keyClick(window.view, key)
+    window.hl_panel.toggle_tag(window.session.tag_for_key("1").id, False)
+    target = tmp_path / "out.json"
+    assert window.export_to(target, "json")
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert [(h["quote"], h["tag"]) for h in data["highlights"]] == [
+        ("American embassy", "evidence")
+    ]
+    assert [d["id"] for d in data["documents"]] == [1]
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_double_click_in_a_highlight_edits_its_note(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    start = window.view.text.index("A controversy")
+    select(window, start, start + 13)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    monkeypatch.setattr(
+        "desktop.ui.main_window.QInputDialog.getMultiLineText", lambda *a, **k: ("why", True)
+    )
+    cursor = window.view.textCursor()
+    cursor.setPosition(window.view.positions.to_qt(start + 4))
+    rect = window.view.cursorRect(cursor)
+    qtbot.mouseDClick(
+        window.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center() + QPoint(1, 0)
+    )
+    assert window.store.highlights()[0].note == "why"
