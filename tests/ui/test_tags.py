@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pytest
 from PySide6.QtCore import Qt
 
@@ -13,7 +15,7 @@ from tests.ui.conftest import select
 class FakeTagDialog:
     """Stands in for the tag dialog: answers with the given values once."""
 
-    answers: list[tuple[str, str, str]] = []
+    answers: ClassVar[list[tuple[str, str, str]]] = []
 
     def __init__(self, _parent: object, _tag: Tag | None, _colour: str) -> None:
         pass
