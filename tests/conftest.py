@@ -18,6 +18,13 @@ SEED_DIGEST = REPO / "seeds" / "news-digest-2024.txt"
 SAMPLES = Path(__file__).resolve().parent / "samples"
 
 
+@pytest.fixture(autouse=True)
+def private_user_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep tests out of the user's data and settings folders (backups, default project)."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data-home"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config-home"))
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[SqliteStore]:
     """A new, empty project."""

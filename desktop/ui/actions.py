@@ -29,6 +29,9 @@ SPECS: dict[str, Spec] = {
     "export": Spec(
         "&Export Filtered Highlights…", ("Ctrl+E",), "Export the highlights the list shows"
     ),
+    "restore_backup": Spec(
+        "&Restore Backup…", (), "Put back the project as it was at one of its backups"
+    ),
     "quit": Spec("&Quit", (StandardKey.Quit,)),
     "find": Spec("&Find…", (StandardKey.Find,), "Find text in the open document"),
     "find_next": Spec("Find &Next", (StandardKey.FindNext,)),

@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QMessageLogContext, QSettings, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
+from desktop.core.backup import restore_backup
 from desktop.core.errors import ClaimmarkError
 from desktop.core.project import open_project_path
 from desktop.ui.main_window import MainWindow, show_message
@@ -58,6 +59,7 @@ class Launcher:
             store.annotator = str(name)
         window = MainWindow(store, self.settings)
         window.project_requested.connect(self.open)
+        window.restore_requested.connect(self.restore)
         old = self.window
         self.window = window
         window.show()
@@ -67,6 +69,22 @@ class Launcher:
             old.store.close()
             old.deleteLater()
         return window
+
+    def restore(self, backup: Path) -> MainWindow | None:
+        """Close the project, put the backup in its place, and open it again."""
+        window = self.window
+        if window is None:
+            return None
+        project = Path(window.store.location)
+        window.close()
+        window.store.close()
+        window.deleteLater()
+        self.window = None
+        try:
+            restore_backup(backup, project)
+        except ClaimmarkError as e:
+            show_message(None, f"Could not restore the backup.\n\n{e}")
+        return self.open(project)
 
 
 def run_app(db: Path | None, files: list[Path], annotator: str | None) -> int:

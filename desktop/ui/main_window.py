@@ -7,14 +7,18 @@ from __future__ import annotations
 import hashlib
 import html
 import logging
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
     QFileDialog,
     QInputDialog,
     QLabel,
+    QListWidget,
     QMainWindow,
     QMessageBox,
     QSplitter,
@@ -23,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import __version__
+from desktop.core.backup import BACKUP_INTERVAL_S, BackupInfo, list_backups, make_backup
 from desktop.core.errors import ClaimmarkError
 from desktop.core.exporting import render, write_file_atomically
 from desktop.core.importing import ImportReport, import_paths
@@ -86,8 +91,42 @@ def describe_import(report: ImportReport) -> str:
     return "\n".join(lines) or "Nothing to import."
 
 
+class BackupDialog(QDialog):
+    """Pick one of the project's backups to restore."""
+
+    def __init__(self, parent: QWidget, backups: list[BackupInfo]) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Restore Backup")
+        self.backups = backups
+        self.list = QListWidget()
+        for b in backups:
+            when = b.made_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+            self.list.addItem(f"{when}   {b.documents} documents, {b.highlights} highlights")
+        self.list.setCurrentRow(0)
+        note = QLabel(
+            "The project is replaced by the backup you choose. Its present state is kept as a "
+            "backup first, so a restore can be undone by restoring that one."
+        )
+        note.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        buttons.addButton("Restore", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.list.itemDoubleClicked.connect(lambda _item: self.accept())
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.list)
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+        self.resize(480, 320)
+
+    def chosen(self) -> BackupInfo | None:
+        row = self.list.currentRow()
+        return self.backups[row] if 0 <= row < len(self.backups) else None
+
+
 class MainWindow(QMainWindow):
     project_requested = Signal(object)  # Path of a project to open instead of this one
+    restore_requested = Signal(object)  # Path of a backup to put in place of this project
 
     def __init__(self, store: SqliteStore, settings: QSettings) -> None:
         super().__init__()
@@ -142,10 +181,17 @@ class MainWindow(QMainWindow):
         self._connect()
 
         self.view.describe = self._describe
+        self._changed_since_backup = True
+        self._backup_thread: threading.Thread | None = None
+        self._backup_timer = QTimer(self)
+        self._backup_timer.setInterval(BACKUP_INTERVAL_S * 1000)
+        self._backup_timer.timeout.connect(self.back_up_if_changed)
+        self._backup_timer.start()
         self.resize(1300, 820)
         self._restore_layout()
         self._load_all()
         self._open_initial_document()
+        self.back_up_if_changed()
 
     # Building ----------------------------------------------------------------------------
 
@@ -162,7 +208,17 @@ class MainWindow(QMainWindow):
 
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        for name in ("new_project", "open_project", None, "import", "export", None, "quit"):
+        for name in (
+            "new_project",
+            "open_project",
+            None,
+            "import",
+            "export",
+            None,
+            "restore_backup",
+            None,
+            "quit",
+        ):
             file_menu.addSeparator() if name is None else file_menu.addAction(a[name])
         edit = bar.addMenu("&Edit")
         edit.addAction(undo)
@@ -221,6 +277,7 @@ class MainWindow(QMainWindow):
         a["export"].triggered.connect(self.choose_export)
         a["new_project"].triggered.connect(self.choose_new_project)
         a["open_project"].triggered.connect(self.choose_open_project)
+        a["restore_backup"].triggered.connect(self.choose_backup)
         a["find"].triggered.connect(self.open_find)
         a["find_next"].triggered.connect(self.find_bar.next)
         a["find_previous"].triggered.connect(self.find_bar.previous)
@@ -453,6 +510,7 @@ class MainWindow(QMainWindow):
     # Keeping the widgets in step with the session ----------------------------------------
 
     def _on_added(self, h: Highlight) -> None:
+        self._changed_since_backup = True
         if h.document_id == self.view.document_id:
             self.view.add_span(Span(h.id, h.start, h.end, h.tag_id))
         self.hl_model.add(h)
@@ -461,6 +519,7 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def _on_removed(self, h: Highlight) -> None:
+        self._changed_since_backup = True
         if h.document_id == self.view.document_id:
             self.view.remove_span(h.id)
         self.hl_model.remove(h)
@@ -469,6 +528,7 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def _on_changed(self, old: Highlight, new: Highlight) -> None:
+        self._changed_since_backup = True
         if new.document_id == self.view.document_id and old.tag_id != new.tag_id:
             self.view.replace_span(Span(new.id, new.start, new.end, new.tag_id))
         self.hl_model.change(new)
@@ -479,6 +539,7 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def _on_tags_changed(self) -> None:
+        self._changed_since_backup = True
         tags = self.session.tags
         self._rebuild_tag_actions()
         self.view.set_tags(tags)
@@ -668,6 +729,46 @@ class MainWindow(QMainWindow):
             self.store.annotator = name.strip()
             self.settings.setValue("annotator", name.strip())
 
+    # Backups -----------------------------------------------------------------------------
+
+    def back_up_if_changed(self) -> threading.Thread | None:
+        """Back the project up in the background when it changed since the last backup."""
+        if not self._changed_since_backup or self.backup_running():
+            return None
+        self._changed_since_backup = False
+        project = Path(self.store.location)
+
+        def run() -> None:
+            try:
+                made = make_backup(project)
+                log.info("backup made: %s", made)
+            except ClaimmarkError as e:
+                log.warning("backup failed: %s", e)
+
+        thread = threading.Thread(target=run, name="claimmark-backup")
+        thread.start()
+        self._backup_thread = thread
+        return thread
+
+    def backup_running(self) -> bool:
+        return self._backup_thread is not None and self._backup_thread.is_alive()
+
+    def finish_backup(self) -> None:
+        """Wait for a backup in progress (before the project file is closed or replaced)."""
+        if self._backup_thread is not None:
+            self._backup_thread.join()
+
+    def choose_backup(self) -> None:
+        backups = list_backups(Path(self.store.location))
+        if not backups:
+            show_message(self, "There is no backup of this project yet.", error=False)
+            return
+        dialog = BackupDialog(self, backups)
+        if dialog.exec():
+            chosen = dialog.chosen()
+            if chosen is not None:
+                self.restore_requested.emit(chosen.path)
+
     # Help --------------------------------------------------------------------------------
 
     def show_guidelines(self) -> None:
@@ -753,6 +854,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
+        self.finish_backup()
         super().closeEvent(event)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QDialog, QMessageBox
 
 from desktop.core.importing import import_paths
 from desktop.core.sqlite_store import SqliteStore
@@ -15,6 +16,17 @@ from desktop.ui.main_window import MainWindow
 from tests.conftest import SAMPLES, SEED_DIGEST
 
 WindowFactory = Callable[..., MainWindow]
+
+
+@pytest.fixture(autouse=True)
+def no_unexpected_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A modal dialog nobody answers would hang the suite: make it fail the test instead."""
+
+    def refuse(dialog: QDialog) -> int:
+        raise AssertionError(f"unexpected dialog: {dialog.windowTitle()!r}")
+
+    monkeypatch.setattr(QDialog, "exec", refuse)
+    monkeypatch.setattr(QMessageBox, "exec", refuse)
 
 
 @pytest.fixture

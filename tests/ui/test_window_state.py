@@ -45,3 +45,37 @@ def test_another_window_sees_changes_when_it_regains_focus(
         b.activateWindow()
     qtbot.waitUntil(lambda: b.hl_model.total() == 1)
     assert drawn_background(b, 2) is not None
+
+
+def test_restore_a_backup_from_the_file_menu(qtbot, project, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QSettings
+
+    from desktop.core.backup import list_backups
+    from desktop.ui.app import Launcher
+
+    launcher = Launcher(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat), "tester")
+    window = launcher.open(project)
+    assert window is not None
+    qtbot.addWidget(window)
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    select(window, 0, 9)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    thread = window.back_up_if_changed()
+    assert thread is not None
+    thread.join()
+    [newest, *_] = list_backups(project)
+    assert newest.highlights == 1
+    qtbot.keyClick(window.view, Qt.Key.Key_Delete)
+    assert window.store.highlights() == []
+    with qtbot.waitSignal(window.restore_requested) as signal:
+        window.restore_requested.emit(newest.path)
+    restored = launcher.window
+    assert restored is not None
+    assert restored is not window
+    qtbot.addWidget(restored)
+    assert [h.quote for h in restored.store.highlights()] == ["Ukraine’s"]
+    assert restored.hl_model.total() == 1
+    assert signal.args == [newest.path]
+    restored.close()
+    restored.store.close()
