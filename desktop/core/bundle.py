@@ -60,6 +60,7 @@ class Bundle:
     documents: list[BundleDocument] = field(default_factory=list)
     tags: list[BundleTag] = field(default_factory=list)
     highlights: list[BundleHighlight] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # what the reader left out, by name
 
 
 @dataclass
@@ -78,7 +79,7 @@ _SPARE_COLOURS = ("#009E73", "#F0E442", "#0072B2", "#D55E00", "#999999")
 
 def merge_bundle(store: ProjectStore, bundle: Bundle) -> MergeReport:
     """Add the bundle's documents, tags and highlights to the project, in one transaction."""
-    report = MergeReport()
+    report = MergeReport(skipped=list(bundle.skipped))
     with store.batch():
         doc_ids, texts = _merge_documents(store, bundle, report)
         tag_ids = _merge_tags(store, bundle, report)
@@ -159,8 +160,9 @@ def _merge_documents(
         elif info is not None:
             report.documents_matched += 1
         if info is None:
+            name = f"“{d.title}” ({d.key})" if d.title else d.key
             report.skipped.append(
-                f"document {d.key}: not in this project and the file does not carry its text"
+                f"document {name}: not in this project and the file does not carry its text"
             )
             continue
         doc_ids[d.key] = info.id
