@@ -1,5 +1,5 @@
 """Importing files into a project: documents (text, Markdown, digests) and annotation exports
-(claimmark JSON and W3C Web Annotation JSON-LD).
+(claimmark JSON, W3C Web Annotation JSON-LD, and brat folders).
 
 Each file is read and checked completely before anything is written, then stored in one
 transaction, so a refused file leaves the project as it was and the other files still import.
@@ -16,7 +16,7 @@ from typing import Any
 from desktop.core.bundle import Bundle, MergeReport, merge_bundle
 from desktop.core.digest import split_articles
 from desktop.core.errors import ClaimmarkError, InputRefused, ProjectError
-from desktop.core.formats import native, w3c
+from desktop.core.formats import brat, native, w3c
 from desktop.core.model import DocumentInfo, NewDocument, sha256_text
 from desktop.core.store import ProjectStore
 from desktop.core.textfile import read_bytes, read_text_file
@@ -86,7 +86,10 @@ def import_paths(
     on_progress: ProgressCallback | None = None,
     is_cancelled: Callable[[], bool] | None = None,
 ) -> ImportReport:
-    """Import documents and annotation exports, each file in its own transaction."""
+    """Import documents and annotation exports, each file in its own transaction.
+
+    A folder is read as a brat folder (NAME.txt with NAME.ann), in one transaction.
+    """
     report = ImportReport()
     for done, path in enumerate(paths):
         if is_cancelled is not None and is_cancelled():
@@ -95,7 +98,9 @@ def import_paths(
         if on_progress is not None:
             on_progress(done, len(paths), str(path))
         try:
-            if is_annotation_file(path):
+            if path.is_dir():
+                report.merges.append((str(path), merge_bundle(store, brat.read_folder(path))))
+            elif is_annotation_file(path):
                 bundle = read_annotation_file(path)
                 report.merges.append((str(path), merge_bundle(store, bundle)))
             else:
