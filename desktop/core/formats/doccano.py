@@ -2,8 +2,10 @@
 
     {"id": 3, "text": "…", "label": [[121, 180, "claim"], [200, 214, "opinion"]]}
 
-Offsets are code points, half-open, so `text[start:end]` in Python is the labelled passage. As in
-the JSON export, every document the filter selects is written, with the highlights the filter
+Offsets are code points, half-open, so `text[start:end]` in Python is the labelled passage.
+(doccano's own editor counts UTF-16 code units, doccano issue #2290: there, a label after a
+character beyond U+FFFF, such as an emoji, shows shifted by one per such character.) As in the
+JSON export, every document the filter selects is written, with the highlights the filter
 selects (a document without any has an empty `label`). Each line is a JSON object with no raw line
 break of any kind: U+2028, U+2029 and U+0085, which JSON allows unescaped but `str.splitlines()`
 breaks lines at, are escaped too.
