@@ -16,7 +16,7 @@ from typing import TextIO
 
 from desktop import __version__
 from desktop.core.errors import ClaimmarkError
-from desktop.core.exporting import FORMATS, render, write_file_atomically
+from desktop.core.exporting import FORMATS, export_to_path, render
 from desktop.core.importing import ImportReport, import_paths
 from desktop.core.model import HighlightFilter
 from desktop.core.project import default_project_path, open_project_path
@@ -51,13 +51,22 @@ def _command_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="claimmark")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("import", help="import documents or a claimmark JSON export")
+    p = sub.add_parser(
+        "import",
+        help="import documents, a claimmark JSON or W3C JSON-LD export, or a brat folder",
+    )
     _db_option(p)
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
 
     p = sub.add_parser("export", help="export highlights (to stdout without -o)")
+    p.set_defaults(parser=p)
     _db_option(p)
-    p.add_argument("--format", default="json", choices=sorted(FORMATS))
+    p.add_argument(
+        "--format",
+        default="json",
+        choices=list(FORMATS),
+        help="; ".join(f"{f.name}: {f.label}" for f in FORMATS.values()),
+    )
     p.add_argument("--tag", action="append", default=[], metavar="TAG", help="only this tag")
     p.add_argument(
         "--document", action="append", default=[], type=int, metavar="ID", help="only this document"
@@ -65,7 +74,9 @@ def _command_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--annotator", action="append", default=[], metavar="NAME", help="only this annotator"
     )
-    p.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
+    p.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="write to FILE (a folder for brat)"
+    )
 
     p = sub.add_parser("list", help="list documents with highlight counts per tag")
     _db_option(p)
@@ -85,6 +96,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if _is_command(argv):
             args = _command_parser().parse_args(argv)
+            export_to_stdout = args.command == "export" and args.output is None
+            if export_to_stdout and FORMATS[args.format].writes_folder:
+                args.parser.error(
+                    f"--format {args.format} writes a folder of files; "
+                    "name a new folder with -o FOLDER"
+                )
             handler = {"import": _import, "export": _export, "list": _list}[args.command]
             return handler(args)
         return _window(_window_parser().parse_args(argv))
@@ -144,14 +161,25 @@ def _export(args: argparse.Namespace) -> int:
         missing = [str(d) for d in args.document if d not in known_docs]
         if missing:
             raise ClaimmarkError(f"no document {', '.join(missing)} (see claimmark list)")
+        if args.output is not None:
+            export_to_path(store, args.format, args.output, where)
+            return EXIT_OK
         text = render(store, args.format, where)
     finally:
         store.close()
-    if args.output is None:
+    _write_stdout(text)
+    return EXIT_OK
+
+
+def _write_stdout(text: str) -> None:
+    """Write UTF-8 exactly (CSV's CRLF row ends must not be translated again on Windows)."""
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
         sys.stdout.write(text)
     else:
-        write_file_atomically(args.output, text)
-    return EXIT_OK
+        buffer.write(text.encode("utf-8"))
+        buffer.flush()
 
 
 def _list(args: argparse.Namespace) -> int:

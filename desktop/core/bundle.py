@@ -3,6 +3,7 @@
 Each reader (claimmark JSON, W3C, brat) turns its file into a `Bundle`; `merge_bundle` adds it to
 the project in one transaction: documents are matched by the hash of their text, tags by name,
 and highlights already present (same id, or same document, span, tag and annotator) are skipped.
+A highlight whose file does not say who made it (brat) is present when any annotator has it.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ class Bundle:
     documents: list[BundleDocument] = field(default_factory=list)
     tags: list[BundleTag] = field(default_factory=list)
     highlights: list[BundleHighlight] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # what the reader left out, by name
 
 
 @dataclass
@@ -78,11 +80,12 @@ _SPARE_COLOURS = ("#009E73", "#F0E442", "#0072B2", "#D55E00", "#999999")
 
 def merge_bundle(store: ProjectStore, bundle: Bundle) -> MergeReport:
     """Add the bundle's documents, tags and highlights to the project, in one transaction."""
-    report = MergeReport()
+    report = MergeReport(skipped=list(bundle.skipped))
     with store.batch():
         doc_ids, texts = _merge_documents(store, bundle, report)
         tag_ids = _merge_tags(store, bundle, report)
         existing_spans: dict[int, set[tuple[int, int, int, str]]] = {}
+        spans_by_anyone: dict[int, set[tuple[int, int, int]]] = {}
         new: list[Highlight] = []
         now = utc_now()
         for n, h in enumerate(bundle.highlights, start=1):
@@ -104,9 +107,12 @@ def merge_bundle(store: ProjectStore, bundle: Bundle) -> MergeReport:
                     (x.start, x.end, x.tag_id, x.annotator)
                     for x in store.iter_highlights(HighlightFilter(document_ids=(doc_id,)))
                 }
+                spans_by_anyone[doc_id] = {s[:3] for s in existing_spans[doc_id]}
             annotator = h.annotator or store.annotator
             identity = (start, end, tag_ids[h.tag], annotator)
-            if identity in existing_spans[doc_id]:  # the same highlight, made elsewhere
+            if identity in existing_spans[doc_id] or (
+                not h.annotator and identity[:3] in spans_by_anyone[doc_id]
+            ):  # the same highlight, made elsewhere
                 report.highlights_present += 1
                 continue
             prefix, suffix = anchoring.context(text, start, end)
@@ -159,8 +165,9 @@ def _merge_documents(
         elif info is not None:
             report.documents_matched += 1
         if info is None:
+            name = f"“{d.title}” ({d.key})" if d.title else d.key
             report.skipped.append(
-                f"document {d.key}: not in this project and the file does not carry its text"
+                f"document {name}: not in this project and the file does not carry its text"
             )
             continue
         doc_ids[d.key] = info.id

@@ -1,37 +1,121 @@
 """Writing exports: the formats by name, and writing files so that no partial file is left.
 
 A file is written to a temporary name beside its destination and renamed into place only when
-complete, so a failed or cancelled export never leaves half a file.
+complete, so a failed or cancelled export never leaves half a file. A folder (brat) is written
+the same way: into a temporary folder beside the destination, renamed into place when complete.
+
+For the window: `export_to_path` takes `on_progress(done, total)` and `is_cancelled()` and can run
+on a worker thread (with its own store connection); when cancelled it raises
+`progress.Cancelled` and leaves nothing behind.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.core.errors import ClaimmarkError
-from desktop.core.formats import native
+from desktop.core.formats import brat, doccano, native, table, w3c
 from desktop.core.model import HighlightFilter
+from desktop.core.progress import CancelCheck, Progress, ProgressCallback
 from desktop.core.store import ProjectStore
 
-Renderer = Callable[[ProjectStore, HighlightFilter], str]
+TextRenderer = Callable[[ProjectStore, HighlightFilter, Progress], str]
+FolderRenderer = Callable[[ProjectStore, HighlightFilter, Progress], Iterator[tuple[str, str]]]
 
-FORMATS: dict[str, Renderer] = {
-    "json": lambda store, where: native.dumps(native.export_native(store, where)),
+
+@dataclass(frozen=True, slots=True)
+class ExportFormat:
+    """An export format: a single file (`render`) or a folder of files (`files`)."""
+
+    name: str
+    label: str  # for a file dialog
+    suffix: str  # of the file name; "" for a folder
+    render: TextRenderer | None = None
+    files: FolderRenderer | None = None
+    may_replace: Callable[[Path], bool] | None = None  # which existing folders it may replace
+
+    @property
+    def writes_folder(self) -> bool:
+        return self.files is not None
+
+
+def _native(store: ProjectStore, where: HighlightFilter, progress: Progress) -> str:
+    progress.step(0, 1)
+    text = native.dumps(native.export_native(store, where))
+    progress.step(1, 1)
+    return text
+
+
+def _w3c(store: ProjectStore, where: HighlightFilter, progress: Progress) -> str:
+    return w3c.dumps(w3c.export_w3c(store, where, progress))
+
+
+FORMATS: dict[str, ExportFormat] = {
+    f.name: f
+    for f in (
+        ExportFormat("json", "claimmark JSON", ".json", render=_native),
+        ExportFormat("w3c", "W3C Web Annotation (JSON-LD)", ".jsonld", render=_w3c),
+        ExportFormat("csv", "CSV, one row per highlight", ".csv", render=table.export_csv),
+        ExportFormat("jsonl", "doccano JSONL", ".jsonl", render=doccano.export_jsonl),
+        ExportFormat(
+            "brat",
+            "brat standoff folder",
+            "",
+            files=brat.iter_files,
+            may_replace=brat.is_claimmark_folder,
+        ),
+    )
 }
 
 
-def render(store: ProjectStore, fmt: str, where: HighlightFilter = HighlightFilter()) -> str:
-    """The export in format `fmt` as text."""
+def export_format(fmt: str) -> ExportFormat:
     try:
-        renderer = FORMATS[fmt]
+        return FORMATS[fmt]
     except KeyError:
         raise ClaimmarkError(
             f"Unknown export format “{fmt}” (known: {', '.join(sorted(FORMATS))})."
         ) from None
-    return renderer(store, where)
+
+
+def render(
+    store: ProjectStore,
+    fmt: str,
+    where: HighlightFilter = HighlightFilter(),
+    *,
+    on_progress: ProgressCallback | None = None,
+    is_cancelled: CancelCheck | None = None,
+) -> str:
+    """The export in single-file format `fmt` as text."""
+    export = export_format(fmt)
+    if export.render is None:
+        raise ClaimmarkError(f"The {fmt} export is a folder of files; give a folder for it.")
+    return export.render(store, where, Progress(on_progress, is_cancelled))
+
+
+def export_to_path(
+    store: ProjectStore,
+    fmt: str,
+    path: Path,
+    where: HighlightFilter = HighlightFilter(),
+    *,
+    on_progress: ProgressCallback | None = None,
+    is_cancelled: CancelCheck | None = None,
+) -> None:
+    """Write the export in format `fmt` to `path` (a file, or a folder for brat), all or nothing."""
+    export = export_format(fmt)
+    progress = Progress(on_progress, is_cancelled)
+    if export.render is not None:
+        write_file_atomically(path, export.render(store, where, progress))
+    elif export.files is not None:
+        write_folder_atomically(
+            path, export.files(store, where, progress), may_replace=export.may_replace
+        )
 
 
 def write_file_atomically(path: Path, text: str) -> None:
@@ -54,4 +138,61 @@ def write_file_atomically(path: Path, text: str) -> None:
         raise ClaimmarkError(f"{path}: could not write the export ({e.strerror}).") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_folder_atomically(
+    path: Path,
+    files: Iterable[tuple[str, str]],
+    *,
+    may_replace: Callable[[Path], bool] | None = None,
+) -> None:
+    """Write the (name, text) `files` into a new folder `path`, all or nothing.
+
+    An existing `path` must be an empty folder, or one that `may_replace` accepts (an earlier
+    export of the same kind): nothing else of the user's is ever deleted.
+    """
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise ClaimmarkError(f"{path}: the folder {parent} does not exist.")
+    replace = False
+    if path.exists() or path.is_symlink():
+        if not path.is_dir() or path.is_symlink():
+            raise ClaimmarkError(f"{path}: something that is not a folder is in the way.")
+        replace = any(path.iterdir())
+        if replace and not (may_replace is not None and may_replace(path)):
+            raise ClaimmarkError(
+                f"{path}: the folder is not empty and is not an earlier export; "
+                "choose a new or empty folder."
+            )
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".part", dir=parent))
+    except OSError as e:
+        raise ClaimmarkError(f"{path}: cannot write here ({e.strerror}).") from None
+    try:
+        for name, text in files:
+            if Path(name).name != name or name.startswith("."):
+                raise ClaimmarkError(f"{path}: refusing to write a file named “{name}”.")
+            with (tmp / name).open("w", encoding="utf-8", newline="") as f:
+                f.write(text)
+                f.flush()
+                os.fsync(f.fileno())
+        if replace:
+            old = parent / f".{path.name}.{uuid.uuid4().hex}.old"
+            os.rename(path, old)
+            try:
+                os.rename(tmp, path)
+            except OSError:
+                os.rename(old, path)
+                raise
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            if path.is_dir():
+                path.rmdir()  # empty; renaming onto a folder is not portable
+            os.rename(tmp, path)
+    except OSError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise ClaimmarkError(f"{path}: could not write the export ({e.strerror}).") from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -1,4 +1,5 @@
-"""Importing files into a project: documents (text, Markdown, digests) and annotation exports.
+"""Importing files into a project: documents (text, Markdown, digests) and annotation exports
+(claimmark JSON, W3C Web Annotation JSON-LD, and brat folders).
 
 Each file is read and checked completely before anything is written, then stored in one
 transaction, so a refused file leaves the project as it was and the other files still import.
@@ -15,13 +16,14 @@ from typing import Any
 from desktop.core.bundle import Bundle, MergeReport, merge_bundle
 from desktop.core.digest import split_articles
 from desktop.core.errors import ClaimmarkError, InputRefused, ProjectError
-from desktop.core.formats import native
+from desktop.core.formats import brat, native, w3c
 from desktop.core.model import DocumentInfo, NewDocument, sha256_text
 from desktop.core.store import ProjectStore
 from desktop.core.textfile import read_bytes, read_text_file
 
 MAX_ANNOTATION_FILE_BYTES = 64 * 1024 * 1024  # 64 MiB of JSON: about 150,000 highlights
 DOCUMENT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ""}
+ANNOTATION_SUFFIXES = {".json", ".jsonld"}
 
 
 @dataclass
@@ -54,7 +56,8 @@ def documents_from_text(text: str, source: str) -> list[NewDocument]:
 
 
 def read_annotation_file(path: Path) -> Bundle:
-    """Read an annotation export (claimmark JSON) into a Bundle, or raise InputRefused."""
+    """Read an annotation export (claimmark JSON or W3C JSON-LD) into a Bundle, or raise
+    InputRefused."""
     data = read_bytes(path, MAX_ANNOTATION_FILE_BYTES)
     try:
         decoded: Any = json.loads(data.decode("utf-8-sig"))
@@ -67,11 +70,13 @@ def read_annotation_file(path: Path) -> Bundle:
         raise InputRefused(path, "JSON nested too deeply") from None
     if native.looks_native(decoded):
         return native.parse_native(decoded, str(path))
-    raise InputRefused(path, "a JSON file, but not a claimmark export")
+    if w3c.looks_w3c(decoded):
+        return w3c.parse_w3c(decoded, str(path))
+    raise InputRefused(path, "a JSON file, but not a claimmark export or W3C Web Annotations")
 
 
 def is_annotation_file(path: Path) -> bool:
-    return path.suffix.lower() == ".json"
+    return path.suffix.lower() in ANNOTATION_SUFFIXES
 
 
 def import_paths(
@@ -81,7 +86,10 @@ def import_paths(
     on_progress: ProgressCallback | None = None,
     is_cancelled: Callable[[], bool] | None = None,
 ) -> ImportReport:
-    """Import documents and annotation exports, each file in its own transaction."""
+    """Import documents and annotation exports, each file in its own transaction.
+
+    A folder is read as a brat folder (NAME.txt with NAME.ann), in one transaction.
+    """
     report = ImportReport()
     for done, path in enumerate(paths):
         if is_cancelled is not None and is_cancelled():
@@ -90,7 +98,9 @@ def import_paths(
         if on_progress is not None:
             on_progress(done, len(paths), str(path))
         try:
-            if is_annotation_file(path):
+            if path.is_dir():
+                report.merges.append((str(path), merge_bundle(store, brat.read_folder(path))))
+            elif is_annotation_file(path):
                 bundle = read_annotation_file(path)
                 report.merges.append((str(path), merge_bundle(store, bundle)))
             else:

@@ -1,0 +1,422 @@
+"""brat's standoff format (https://brat.nlplab.org/standoff.html): a folder of NAME.txt + NAME.ann.
+
+What is written, per document:
+- `NAME.txt`: the document's text, exactly, in UTF-8 without a byte order mark, with `\\n` line
+  ends. brat reads it as Python text, so its offsets are Python string indices: code points,
+  the same numbers claimmark stores (an astral emoji is one, `e` + combining accent two).
+- `NAME.ann`: `T1<TAB>TYPE START END<TAB>TEXT` per highlight. An .ann line cannot hold a line
+  break, so a highlight that crosses one is written as brat writes such a selection itself: as
+  discontinuous fragments `START END;START END`, split at each line break, with the white space
+  next to the breaks left out, and TEXT the fragments' text joined by one space. The highlight's
+  own first and last characters are kept, so the span from the first fragment's start to the last
+  one's end is the highlight again (unless it starts or ends with a line break, which brat cannot
+  hold; highlights made in claimmark never do). Notes become `#1<TAB>AnnotatorNotes T1<TAB>NOTE`,
+  one such line per line of the note, in order.
+- `annotation.conf` and `visual.conf`: the tags as brat entity types, with their colours.
+
+brat types are limited to `[A-Za-z0-9_-]`, so a tag name becomes a type the way brat makes one
+(every other character becomes `_`; a type already taken gets `-2`, `-3`...). The name itself is
+kept in `annotation.conf` as a comment brat ignores (`# claimmark-tag TYPE "JSON string"`), which
+is what makes the mapping reversible, and as the type's label in `visual.conf`, which brat shows.
+
+Reading takes a brat folder, ours or anyone's: each NAME.txt with its NAME.ann becomes a
+document (matched to the project by the hash of its text, or added) and its text-bound
+annotations become highlights. Relations, events, attributes and normalisations have no place in
+claimmark and are counted in the report; so are annotations that cannot be placed exactly.
+
+(brat 1.3 runs on Python 2, whose "narrow" builds, the default on Windows and macOS, counted
+astral characters as two; their offsets are off after an emoji. For a single-fragment annotation
+the reader then finds the quoted text near the given offsets instead.)
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from desktop.core.bundle import Bundle, BundleDocument, BundleHighlight, BundleTag
+from desktop.core.digest import split_articles
+from desktop.core.errors import ClaimmarkError, InputRefused
+from desktop.core.model import DocumentInfo, Highlight, HighlightFilter, sha256_text
+from desktop.core.progress import Progress
+from desktop.core.store import ProjectStore
+from desktop.core.textfile import MAX_DOCUMENT_BYTES, normalise_newlines, read_bytes
+
+MARKER = "# Written by claimmark"
+ANNOTATION_CONF = "annotation.conf"
+VISUAL_CONF = "visual.conf"
+DISCONT_SEP = " "  # what brat puts between the texts of an annotation's fragments
+# Every character at which Python (and so brat) may end a line; none may appear in an .ann line.
+LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_BREAK_RUN = re.compile(f"[{LINE_BREAKS}]+")
+_NOTE_LINES = re.compile(f"\r\n|[{LINE_BREAKS}]")
+_NOT_TYPE_CHAR = re.compile(r"[^A-Za-z0-9_-]")
+_RESERVED_TYPES = {"SPAN_DEFAULT", "ARC_DEFAULT", "ATTRIBUTE_DEFAULT"}  # visual.conf defaults
+_TAG_COMMENT = re.compile(r'^#\s*claimmark-tag\s+(\S+)\s+(".*")\s*$')
+_LABEL_UNSAFE = re.compile(r"[|<>\t\x00-\x1f\x7f]|^[#\s-]")
+_SLUG_CHARS = re.compile(r"[^a-z0-9]+")
+_OUR_FILES = (".txt", ".ann", ".conf")
+_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+
+# Writing ------------------------------------------------------------------------------------
+
+
+def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The brat fragments of the span [start, end): the pieces between line breaks.
+
+    White space next to a line break is left out (as brat does when a selection crosses a line),
+    but never the span's own first and last characters. Empty pieces are dropped.
+    """
+    pieces = []
+    pos = start
+    for run in _BREAK_RUN.finditer(text, start, end):
+        pieces.append((pos, run.start()))
+        pos = run.end()
+    pieces.append((pos, end))
+    kept = []
+    for i, (s, e) in enumerate(pieces):
+        if i > 0:
+            while s < e and text[s].isspace():
+                s += 1
+        if i < len(pieces) - 1:
+            while e > s and text[e - 1].isspace():
+                e -= 1
+        if s < e:
+            kept.append((s, e))
+    return kept
+
+
+def brat_types(tag_names: list[str]) -> dict[str, str]:
+    """A distinct brat type for each tag name, in brat's own storage form."""
+    used = set(_RESERVED_TYPES)
+    types: dict[str, str] = {}
+    for name in tag_names:
+        base = _NOT_TYPE_CHAR.sub("_", name)
+        candidate, n = base, 2
+        while candidate in used:
+            candidate, n = f"{base}-{n}", n + 1
+        used.add(candidate)
+        types[name] = candidate
+    return types
+
+
+def file_stem(info: DocumentInfo) -> str:
+    """A file name for a document: its id and its title in ASCII (`0003-moscow-massacre`)."""
+    ascii_title = unicodedata.normalize("NFKD", info.title).encode("ascii", "ignore").decode()
+    slug = _SLUG_CHARS.sub("-", ascii_title.lower()).strip("-")[:48].rstrip("-")
+    return f"{info.id:04d}-{slug}" if slug else f"{info.id:04d}"
+
+
+def iter_files(
+    store: ProjectStore,
+    where: HighlightFilter = HighlightFilter(),
+    progress: Progress | None = None,
+) -> Iterator[tuple[str, str]]:
+    """The files of the export, as (file name, text), one document at a time."""
+    progress = progress or Progress()
+    tags = [t for t in store.tags() if not where.tag_names or t.name in where.tag_names]
+    all_tags = store.tags()
+    types = brat_types([t.name for t in all_tags])
+    tag_names = {t.id: t.name for t in all_tags}
+    yield ANNOTATION_CONF, _annotation_conf([(t.name, types[t.name]) for t in tags])
+    yield VISUAL_CONF, _visual_conf([(t.name, types[t.name], t.colour) for t in tags])
+    infos = [d for d in store.documents() if not where.document_ids or d.id in where.document_ids]
+    by_document: dict[int, list[Highlight]] = {d.id: [] for d in infos}
+    for h in store.iter_highlights(where):
+        by_document[h.document_id].append(h)
+    for done, info in enumerate(infos):
+        progress.step(done, len(infos))
+        text = store.document(info.id).text
+        if "\r" in text:
+            # brat reads text files with universal newlines: "\r\n" would become one character
+            # and every offset after it would be off by one.
+            raise ClaimmarkError(
+                f"Document {info.id} (“{info.title}”) contains carriage returns, which brat "
+                "would read as line ends of another length; it cannot be exported to brat exactly."
+            )
+        stem = file_stem(info)
+        yield f"{stem}.txt", text
+        yield f"{stem}.ann", _ann(text, by_document[info.id], types, tag_names)
+    progress.step(len(infos), len(infos))
+
+
+def _ann(
+    text: str, highlights: list[Highlight], types: dict[str, str], tag_names: dict[int, str]
+) -> str:
+    lines = []
+    notes: list[tuple[int, str]] = []
+    number = 0
+    for h in highlights:
+        frags = fragments(text, h.start, h.end)
+        if not frags:  # nothing but line breaks: brat has no way to hold it
+            continue
+        number += 1
+        spans = ";".join(f"{s} {e}" for s, e in frags)
+        quote = DISCONT_SEP.join(text[s:e] for s, e in frags)
+        lines.append(f"T{number}\t{types[tag_names[h.tag_id]]} {spans}\t{quote}\n")
+        if h.note:
+            notes.extend((number, line) for line in _NOTE_LINES.split(h.note))
+    for n, (target, line) in enumerate(notes, start=1):
+        lines.append(f"#{n}\tAnnotatorNotes T{target}\t{line}\n")
+    return "".join(lines)
+
+
+def _annotation_conf(tags: list[tuple[str, str]]) -> str:
+    lines = [
+        f"{MARKER}. brat ignores these comments; claimmark reads the tag names back from them.",
+        *(f"# claimmark-tag {brat_type} {json.dumps(name)}" for name, brat_type in tags),
+        "",
+        "[entities]",
+        *(brat_type for _, brat_type in tags),
+        "",
+        "[relations]",
+        "",
+        "[events]",
+        "",
+        "[attributes]",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _visual_conf(tags: list[tuple[str, str, str]]) -> str:
+    labels = [
+        f"{brat_type} | {name}"
+        for name, brat_type, _ in tags
+        if name != brat_type and not _LABEL_UNSAFE.search(name)
+    ]
+    drawing = [f"{brat_type}\tbgColor:{colour}" for _, brat_type, colour in tags]
+    return "\n".join(["[labels]", *labels, "", "[drawing]", *drawing]) + "\n"
+
+
+def is_claimmark_folder(path: Path) -> bool:
+    """Whether `path` holds an earlier claimmark brat export and nothing else (safe to replace)."""
+    conf = path / ANNOTATION_CONF
+    try:
+        with conf.open(encoding="utf-8") as f:
+            first = f.readline()
+        entries = list(path.iterdir())
+    except (OSError, UnicodeDecodeError):
+        return False
+    return first.startswith(MARKER) and all(p.is_file() and p.suffix in _OUR_FILES for p in entries)
+
+
+# Reading ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Conf:
+    names: dict[str, str] = field(default_factory=dict)  # brat type -> tag name
+    colours: dict[str, str] = field(default_factory=dict)  # brat type -> #RRGGBB
+
+
+def read_folder(path: Path) -> Bundle:
+    """Read a brat folder into a Bundle, or raise InputRefused when it holds no brat documents."""
+    try:
+        entries = sorted(path.iterdir())
+    except OSError as e:
+        raise InputRefused(path, f"cannot be read ({e.strerror})") from None
+    texts = [p for p in entries if p.suffix == ".txt" and p.is_file()]
+    if not texts:
+        raise InputRefused(
+            path, "a folder without brat documents (NAME.txt files, each with its NAME.ann)"
+        )
+    anns = {p.stem: p for p in entries if p.suffix == ".ann" and p.is_file()}
+    conf = _read_conf(path)
+    bundle = Bundle(source=str(path))
+    for sub in entries:
+        if sub.is_dir():
+            bundle.skipped.append(f"{sub.name}/: a subfolder; import it on its own")
+    tags: dict[str, BundleTag] = {}
+    for txt in texts:
+        ann = anns.pop(txt.stem, None)
+        try:
+            text, shift = _read_brat_text(txt)
+        except InputRefused as e:
+            bundle.skipped.append(f"{txt.name}: {e.reason}")
+            continue
+        bundle.documents.append(_document(txt, text))
+        if ann is not None:
+            bundle.highlights.extend(_read_ann(ann, text, shift, conf, tags, bundle.skipped))
+    for stem in anns:
+        bundle.skipped.append(f"{stem}.ann: there is no {stem}.txt beside it")
+    bundle.tags = list(tags.values())
+    return bundle
+
+
+def _read_brat_text(path: Path) -> tuple[str, int]:
+    """The text as brat reads it, and how far a leading byte order mark shifts brat's offsets.
+
+    brat decodes UTF-8 without dropping a byte order mark (so a BOM is character 0 of its
+    text) and reads line ends universally (CRLF and CR count as one character, `\\n`).
+    """
+    data = read_bytes(path, MAX_DOCUMENT_BYTES)
+    try:
+        text = normalise_newlines(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InputRefused(path, "not UTF-8, which brat text files are") from None
+    shift = 1 if text.startswith("\ufeff") else 0
+    text = text[shift:]
+    if not text.strip():
+        raise InputRefused(path, "holds no text")
+    return text, shift
+
+
+def _document(txt: Path, text: str) -> BundleDocument:
+    """The document of a .txt file, with the title and byline claimmark finds in it, if any."""
+    found = split_articles(text, fallback_title=txt.stem)
+    whole = found[0] if len(found) == 1 else None
+    return BundleDocument(
+        key=txt.stem,
+        sha256=sha256_text(text),
+        text=text,
+        title=whole.title if whole else txt.stem,
+        author=whole.author if whole else "",
+        outlet=whole.outlet if whole else "",
+        published=whole.published if whole else "",
+        source=txt.name,
+    )
+
+
+def _read_conf(folder: Path) -> _Conf:
+    """Tag names and colours by brat type, from the folder's annotation.conf and visual.conf."""
+    conf = _Conf()
+    section = ""
+    for line in _conf_lines(folder / VISUAL_CONF):
+        stripped = line.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            section = stripped[1:-1].strip()
+        elif section == "labels" and "|" in line and not stripped.startswith("#"):
+            terms = [t.strip() for t in line.split("\t", 1)[0].split("|")]
+            if len(terms) > 1 and terms[0] and terms[1]:
+                conf.names[terms[0]] = terms[1]
+        elif section == "drawing" and "\t" in line:
+            brat_type, args = line.split("\t", 1)
+            for arg in args.split(","):
+                key, _, value = arg.partition(":")
+                if key.strip() == "bgColor" and _COLOUR.match(value.strip()):
+                    conf.colours[brat_type.strip()] = value.strip().upper()
+    for line in _conf_lines(folder / ANNOTATION_CONF):  # our exact names win over labels
+        match = _TAG_COMMENT.match(line)
+        if match:
+            try:
+                name = json.loads(match.group(2))
+            except json.JSONDecodeError:
+                continue
+            if isinstance(name, str) and name.strip():
+                conf.names[match.group(1)] = name
+    return conf
+
+
+def _conf_lines(path: Path) -> list[str]:
+    try:
+        return normalise_newlines(path.read_text(encoding="utf-8-sig")).split("\n")
+    except (OSError, UnicodeDecodeError):
+        return []
+
+
+def _read_ann(
+    path: Path,
+    text: str,
+    shift: int,
+    conf: _Conf,
+    tags: dict[str, BundleTag],
+    skipped: list[str],
+) -> list[BundleHighlight]:
+    """The highlights of one .ann file (their tags go into `tags`; what is left out, `skipped`)."""
+    try:
+        lines = normalise_newlines(read_bytes(path, MAX_DOCUMENT_BYTES).decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        skipped.append(f"{path.name}: not UTF-8")
+        return []
+    except InputRefused as e:
+        skipped.append(f"{path.name}: {e.reason}")
+        return []
+    spans: dict[str, tuple[str, int, int, str]] = {}  # T id -> (type, start, end, quote)
+    notes: dict[str, list[str]] = {}
+    other = 0
+    for number, line in enumerate(lines.split("\n"), start=1):
+        if not line.strip():
+            continue
+        ann_id, tab, rest = line.partition("\t")
+        where = f"{path.name}, line {number}"
+        if not tab:
+            skipped.append(f"{where}: not a brat annotation")
+        elif ann_id.startswith("T"):
+            if ann_id in spans:
+                skipped.append(f"{where}: {ann_id} appears twice")
+                continue
+            try:
+                spans[ann_id] = _text_bound(rest, text, shift)
+            except ValueError as e:
+                skipped.append(f"{where} ({ann_id}): {e}")
+        elif ann_id.startswith("#"):
+            data, _, note = rest.partition("\t")
+            parts = data.split()
+            if len(parts) == 2 and parts[0] == "AnnotatorNotes":
+                notes.setdefault(parts[1], []).append(note)
+            else:
+                other += 1
+        else:
+            other += 1
+    if other:
+        skipped.append(
+            f"{path.name}: {other} relations, events, attributes, normalisations or comments "
+            "(claimmark holds tagged passages and their notes only)"
+        )
+    for target in sorted(notes.keys() - spans.keys()):
+        skipped.append(f"{path.name}: a note on {target}, which is not a text annotation here")
+    highlights = []
+    for ann_id, (brat_type, start, end, quote) in spans.items():
+        tag = conf.names.get(brat_type, brat_type).strip()
+        tags.setdefault(tag, BundleTag(tag, conf.colours.get(brat_type, "")))
+        highlights.append(
+            BundleHighlight(
+                document_key=path.stem,
+                start=start,
+                end=end,
+                tag=tag,
+                quote=quote,
+                note="\n".join(notes.get(ann_id, [])),
+            )
+        )
+    return highlights
+
+
+def _text_bound(rest: str, text: str, shift: int) -> tuple[str, int, int, str]:
+    """(type, start, end, quote) of a text-bound annotation, or ValueError saying what is wrong."""
+    data, _, written = rest.partition("\t")
+    brat_type, _, offsets = data.partition(" ")
+    try:
+        frags = sorted(
+            (int(a) - shift, int(b) - shift)
+            for a, b in (piece.split() for piece in offsets.split(";"))
+        )
+    except ValueError:
+        raise ValueError("not a brat text annotation (TYPE START END)") from None
+    if not brat_type or not frags:
+        raise ValueError("not a brat text annotation (TYPE START END)")
+    frags = [(s, e) for s, e in frags if s < e] or frags
+    if any(not 0 <= s <= e <= len(text) for s, e in frags):
+        raise ValueError("its offsets are outside the text")
+    start, end = frags[0][0], frags[-1][1]
+    if start == end:
+        raise ValueError("an empty span")
+    for (_, e), (s, _) in itertools.pairwise(frags):
+        if text[e:s].strip():
+            raise ValueError(
+                "a discontinuous annotation with text between its fragments; "
+                "a claimmark highlight is one passage"
+            )
+    expected = DISCONT_SEP.join(text[s:e] for s, e in frags)
+    quote = text[start:end]
+    if written and not written.startswith(expected):
+        if len(frags) > 1:
+            raise ValueError("its text does not match the .txt file at its offsets")
+        quote = written  # placed by its text near the offsets when the highlights are merged
+    return brat_type, start, end, quote

@@ -1,0 +1,389 @@
+"""The W3C Web Annotation Data Model (https://www.w3.org/TR/annotation-model/) as JSON-LD.
+
+Export: one `AnnotationCollection` whose first page embeds every annotation. Each highlight is an
+`Annotation` with a stable `id` (`urn:uuid:` and the highlight's uuid), motivation `tagging`, a
+`TextualBody` with purpose `tagging` holding the tag name, a second one with purpose `commenting`
+holding the note (when there is one), `created`/`modified` in UTC, the annotator as `creator`, and
+a target whose `source` is `urn:sha256:` and the hash of the document's text, selected both by a
+`TextQuoteSelector` and a `TextPositionSelector` (code points, as the model requires).
+
+The documents' text is not in the file. The collection lists the documents it refers to under
+`dcterms:references` (a Dublin Core property the annotation context declares), with their title,
+author, outlet and date, so a reader can name a document it does not have.
+
+Import reads such a collection (or a page, a single annotation, or a list of annotations) into a
+Bundle. Documents are matched by the `urn:sha256:` of their text; annotations on other documents
+are reported and skipped. A quote that is not at its offsets is looked for near them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import Any, TypeGuard
+
+from desktop.core.bundle import Bundle, BundleDocument, BundleHighlight, BundleTag
+from desktop.core.errors import InputRefused
+from desktop.core.model import DocumentInfo, Highlight, HighlightFilter
+from desktop.core.progress import Progress
+from desktop.core.store import ProjectStore
+
+CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+SHA256_PREFIX = "urn:sha256:"
+UUID_PREFIX = "urn:uuid:"
+_SHA256_RE = re.compile(r"^urn:sha256:([0-9a-f]{64})$", re.IGNORECASE)
+_TYPES = {"Annotation", "AnnotationCollection", "AnnotationPage"}
+
+
+# Export --------------------------------------------------------------------------------------
+
+
+def export_w3c(
+    store: ProjectStore,
+    where: HighlightFilter = HighlightFilter(),
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """The highlights `where` selects as one AnnotationCollection, ready for json.dump."""
+    progress = progress or Progress()
+    tag_names = {t.id: t.name for t in store.tags()}
+    infos = {d.id: d for d in store.documents()}
+    highlights = store.highlights(where)
+    items = []
+    for done, h in enumerate(highlights):
+        progress.step(done, len(highlights))
+        items.append(annotation(h, tag_names[h.tag_id], infos[h.document_id]))
+    progress.step(len(highlights), len(highlights))
+    referenced = sorted({h.document_id for h in highlights})
+    collection: dict[str, Any] = {
+        "@context": CONTEXT,
+        "id": f"{UUID_PREFIX}{uuid.uuid4()}",
+        "type": "AnnotationCollection",
+        "label": "claimmark highlights",
+        "total": len(items),
+    }
+    if items:
+        collection["first"] = {
+            "id": f"{UUID_PREFIX}{uuid.uuid4()}",
+            "type": "AnnotationPage",
+            "startIndex": 0,
+            "items": items,
+        }
+    collection["dcterms:references"] = [_describe(infos[d]) for d in referenced]
+    return collection
+
+
+def annotation(h: Highlight, tag: str, document: DocumentInfo) -> dict[str, Any]:
+    """One highlight as a W3C Annotation."""
+    body = [_textual_body("tagging", tag)]
+    if h.note:
+        body.append(_textual_body("commenting", h.note))
+    quote: dict[str, Any] = {"type": "TextQuoteSelector", "exact": h.quote}
+    if h.prefix:
+        quote["prefix"] = h.prefix
+    if h.suffix:
+        quote["suffix"] = h.suffix
+    anno: dict[str, Any] = {
+        "@context": CONTEXT,
+        "id": f"{UUID_PREFIX}{_uuid_text(h.uuid)}",
+        "type": "Annotation",
+        "motivation": "tagging",
+        "created": h.created_at,
+        "modified": h.updated_at,
+    }
+    if h.annotator:
+        anno["creator"] = {"type": "Person", "name": h.annotator}
+    anno["body"] = body
+    anno["target"] = {
+        "source": f"{SHA256_PREFIX}{document.sha256}",
+        "selector": [
+            quote,
+            {"type": "TextPositionSelector", "start": h.start, "end": h.end},
+        ],
+    }
+    return anno
+
+
+def _textual_body(purpose: str, value: str) -> dict[str, str]:
+    return {"type": "TextualBody", "purpose": purpose, "value": value, "format": "text/plain"}
+
+
+def _uuid_text(value: str) -> str:
+    """The highlight's uuid; an id that is not a UUID (from a hand-made import) gets one from it."""
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, value))
+    return value
+
+
+def _describe(info: DocumentInfo) -> dict[str, str]:
+    described = {
+        "id": f"{SHA256_PREFIX}{info.sha256}",
+        "type": "Text",
+        "format": "text/plain",
+        "dc:title": info.title,
+    }
+    for key, value in (("dc:creator", info.author), ("dc:publisher", info.outlet)):
+        if value:
+            described[key] = value
+    if info.published:
+        described["dc:date"] = info.published
+    return described
+
+
+def dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+# Import --------------------------------------------------------------------------------------
+
+
+class _Skip(Exception):
+    """An annotation that cannot become a highlight; the message says why."""
+
+
+def looks_w3c(data: Any) -> bool:
+    """Whether decoded JSON is W3C Web Annotation data (an annotation, page or collection)."""
+    first = data[0] if isinstance(data, list) and data else data
+    return isinstance(first, dict) and bool(_types(first) & _TYPES)
+
+
+def parse_w3c(data: Any, name: str) -> Bundle:
+    """Turn decoded W3C JSON-LD into a Bundle, or raise InputRefused naming the problem."""
+    bundle = Bundle(source=name)
+    annotations = _annotations(data, name)
+    titles = _document_titles(data)
+    documents: dict[str, BundleDocument] = {}
+    tags: dict[str, BundleTag] = {}
+    seen: set[str] = set()
+    for n, anno in enumerate(annotations, start=1):
+        anno_id = anno.get("id") if isinstance(anno.get("id"), str) else ""
+        label = f"annotation {anno_id or n}"
+        try:
+            if anno_id in seen:
+                raise _Skip("appears twice in the file")
+            source, highlights = _highlights(anno)
+        except _Skip as e:
+            bundle.skipped.append(f"{label}: {e}")
+            continue
+        if anno_id:
+            seen.add(anno_id)
+        if source not in documents:
+            match = _SHA256_RE.match(source)
+            documents[source] = BundleDocument(
+                key=source,
+                sha256=match.group(1).lower() if match else "",
+                title=titles.get(source, ""),
+            )
+        for h in highlights:
+            tags.setdefault(h.tag, BundleTag(h.tag))
+        bundle.highlights.extend(highlights)
+    bundle.documents = list(documents.values())
+    bundle.tags = list(tags.values())
+    return bundle
+
+
+def _types(node: dict[str, Any]) -> set[str]:
+    value = node.get("type", node.get("@type"))
+    values = value if isinstance(value, list) else [value]
+    return {v for v in values if isinstance(v, str)}
+
+
+def _annotations(data: Any, name: str) -> list[dict[str, Any]]:
+    """The annotations of a collection, page, annotation or list of annotations."""
+    nodes = data if isinstance(data, list) else [data]
+    found: list[dict[str, Any]] = []
+    for node in nodes:
+        if not isinstance(node, dict):
+            raise InputRefused(name, "not W3C Web Annotation JSON-LD (a list of non-objects)")
+        kinds = _types(node)
+        if "AnnotationCollection" in kinds:
+            page = node.get("first")
+            if node.get("total", 1) == 0 and page is None:
+                continue
+            if not isinstance(page, dict):
+                raise InputRefused(
+                    name,
+                    "the collection's annotations are not in the file (its first page is only "
+                    "linked); save the pages themselves and import those",
+                )
+            found.extend(_page_items(page, name))
+        elif "AnnotationPage" in kinds:
+            found.extend(_page_items(node, name))
+        elif "Annotation" in kinds:
+            found.append(node)
+        else:
+            raise InputRefused(name, "not W3C Web Annotation JSON-LD (an object of unknown type)")
+    return found
+
+
+def _page_items(page: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    """The items of a page and of the pages embedded after it (`next`)."""
+    items: list[dict[str, Any]] = []
+    node: Any = page
+    while isinstance(node, dict):
+        page_items = node.get("items", [])
+        if not isinstance(page_items, list) or not all(isinstance(i, dict) for i in page_items):
+            raise InputRefused(name, "an annotation page whose items are not a list of objects")
+        items.extend(page_items)
+        node = node.get("next")
+    return items
+
+
+def _document_titles(data: Any) -> dict[str, str]:
+    """The titles a collection gives the documents it refers to, by their id."""
+    described = data.get("dcterms:references", []) if isinstance(data, dict) else []
+    titles: dict[str, str] = {}
+    for d in described if isinstance(described, list) else []:
+        if isinstance(d, dict) and isinstance(d.get("id"), str):
+            title = d.get("dc:title")
+            if isinstance(title, str):
+                titles[d["id"]] = title
+    return titles
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _highlights(anno: dict[str, Any]) -> tuple[str, list[BundleHighlight]]:
+    """The document IRI an annotation targets and the highlights it makes (one per tag)."""
+    targets = _as_list(anno.get("target"))
+    if len(targets) != 1:
+        raise _Skip(f"has {len(targets)} targets; a claimmark highlight has one")
+    target = targets[0]
+    if not isinstance(target, dict):
+        raise _Skip("targets a whole resource, not a passage of text")
+    source = target.get("source")
+    if isinstance(source, dict):
+        source = source.get("id")
+    if not isinstance(source, str) or not source:
+        raise _Skip("its target has no source")
+    quote, prefix, suffix, start, end = _selected(target)
+    tags, note = _bodies(anno)
+    annotator = _creator(anno.get("creator"))
+    created = _timestamp(anno.get("created"))
+    modified = _timestamp(anno.get("modified")) or created
+    base = _uuid_of(anno.get("id"))
+    highlights = []
+    for tag in tags:
+        # One highlight per tag: with several tags, each needs its own stable id.
+        hid = base if len(tags) == 1 or not base else str(uuid.uuid5(uuid.UUID(base), tag))
+        highlights.append(
+            BundleHighlight(
+                document_key=source,
+                start=start,
+                end=end,
+                tag=tag,
+                quote=quote,
+                uuid=hid,
+                note=note,
+                annotator=annotator,
+                created_at=created,
+                updated_at=modified,
+                prefix=prefix,
+                suffix=suffix,
+            )
+        )
+    return source, highlights
+
+
+def _selected(target: dict[str, Any]) -> tuple[str, str, str, int, int]:
+    """(quote, prefix, suffix, start, end) from the target's selectors.
+
+    Without a TextPositionSelector the span is (0, 0), which never fits, so the merge looks the
+    quote up by its text and context. Without a TextQuoteSelector there is nothing to check a
+    position against, and a highlight in the wrong place is worse than none: it is skipped.
+    """
+    quote: dict[str, Any] | None = None
+    position: tuple[int, int] | None = None
+    for selector in _as_list(target.get("selector")):
+        if not isinstance(selector, dict):
+            continue
+        kinds = _types(selector)
+        if "TextQuoteSelector" in kinds and quote is None:
+            quote = selector
+        elif "TextPositionSelector" in kinds and position is None:
+            start, end = selector.get("start"), selector.get("end")
+            if _is_int(start) and _is_int(end) and 0 <= start < end:
+                position = (start, end)
+    if quote is None or not isinstance(quote.get("exact"), str) or not quote["exact"]:
+        raise _Skip("has no TextQuoteSelector with the quoted text")
+    prefix = quote.get("prefix", "")
+    suffix = quote.get("suffix", "")
+    start, end = position or (0, 0)
+    return (
+        quote["exact"],
+        prefix if isinstance(prefix, str) else "",
+        suffix if isinstance(suffix, str) else "",
+        start,
+        end,
+    )
+
+
+def _is_int(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _bodies(anno: dict[str, Any]) -> tuple[list[str], str]:
+    """The tag names (bodies with purpose tagging) and the note (the other textual bodies)."""
+    tags: list[str] = []
+    notes: list[str] = []
+    body_value = anno.get("bodyValue")
+    if isinstance(body_value, str) and body_value:
+        notes.append(body_value)
+    for body in _as_list(anno.get("body")):
+        if not isinstance(body, dict) or not isinstance(body.get("value"), str):
+            continue
+        if "tagging" in _as_list(body.get("purpose")):
+            tag = body["value"].strip()
+            if tag and tag not in tags:
+                tags.append(tag)
+        elif body["value"]:
+            notes.append(body["value"])
+    if not tags:
+        raise _Skip("has no tag (a TextualBody with purpose tagging)")
+    return tags, "\n\n".join(notes)
+
+
+def _creator(value: Any) -> str:
+    for creator in _as_list(value):
+        if isinstance(creator, str):
+            return creator
+        if isinstance(creator, dict):
+            for key in ("name", "nickname", "id"):
+                if isinstance(creator.get(key), str) and creator[key]:
+                    return str(creator[key])
+    return ""
+
+
+def _timestamp(value: Any) -> str:
+    """An xsd:dateTime as claimmark's UTC text (2026-11-24T03:12:51.123Z), or "" if unreadable."""
+    if not isinstance(value, str):
+        return ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return ""
+    if moment.tzinfo is None:  # the model asks for a time zone; take a missing one as UTC
+        moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _uuid_of(value: Any) -> str:
+    """A highlight uuid for an annotation id: its own for `urn:uuid:`, else one derived from it."""
+    if not isinstance(value, str) or not value:
+        return ""
+    if value.lower().startswith(UUID_PREFIX):
+        try:
+            uuid.UUID(value[len(UUID_PREFIX) :])
+        except ValueError:
+            pass
+        else:
+            return value[len(UUID_PREFIX) :]
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, value))
