@@ -25,9 +25,10 @@ class Spec:
 SPECS: dict[str, Spec] = {
     "new_project": Spec("&New Project…", (StandardKey.New,), "Start a new project file"),
     "open_project": Spec("&Open Project…", (StandardKey.Open,), "Open another project file"),
-    "import": Spec("&Import…", ("Ctrl+I",), "Import documents or a claimmark JSON export"),
+    "import": Spec("&Import…", ("Ctrl+I",), "Import documents, or a claimmark JSON or W3C export"),
+    "import_brat": Spec("Import &brat Folder…", (), "Import a folder of brat standoff files"),
     "export": Spec(
-        "&Export Filtered Highlights…", ("Ctrl+E",), "Export the highlights the list shows"
+        "&Export…", ("Ctrl+E",), "Export highlights as JSON, W3C, CSV, doccano JSONL or brat"
     ),
     "restore_backup": Spec(
         "&Restore Backup…", (), "Put back the project as it was at one of its backups"

@@ -29,19 +29,20 @@ from PySide6.QtWidgets import (
 from desktop import __version__
 from desktop.core.backup import BACKUP_INTERVAL_S, BackupInfo, list_backups, make_backup
 from desktop.core.errors import ClaimmarkError
-from desktop.core.exporting import render, write_file_atomically
+from desktop.core.exporting import export_to_path
 from desktop.core.importing import ImportReport, import_paths
 from desktop.core.model import Highlight, HighlightFilter, Span, Tag
 from desktop.core.sqlite_store import SqliteStore
 from desktop.ui import actions as action_registry
 from desktop.ui.document_list import DocumentList, DocumentListModel
 from desktop.ui.document_view import DocumentView, describe_highlights
+from desktop.ui.export_dialog import ExportDialog
 from desktop.ui.find_bar import FindBar
 from desktop.ui.guidelines import GuidelinesDialog
 from desktop.ui.highlight_list import HighlightListPanel, HighlightTableModel, local_time
 from desktop.ui.session import Session
 from desktop.ui.tag_panel import TagDialog, TagPanel
-from desktop.ui.workers import Cancelled, run_with_progress
+from desktop.ui.workers import run_with_progress
 
 log = logging.getLogger(__name__)
 
@@ -213,6 +214,7 @@ class MainWindow(QMainWindow):
             "open_project",
             None,
             "import",
+            "import_brat",
             "export",
             None,
             "restore_backup",
@@ -275,6 +277,7 @@ class MainWindow(QMainWindow):
         a["quit"].triggered.connect(self.close)
         a["import"].triggered.connect(self.choose_import)
         a["export"].triggered.connect(self.choose_export)
+        a["import_brat"].triggered.connect(self.choose_brat_import)
         a["new_project"].triggered.connect(self.choose_new_project)
         a["open_project"].triggered.connect(self.choose_open_project)
         a["restore_backup"].triggered.connect(self.choose_backup)
@@ -604,7 +607,7 @@ class MainWindow(QMainWindow):
             self,
             "Import Documents or Highlights",
             str(self.settings.value("last_folder", str(Path.home()))),
-            "Documents and exports (*.txt *.md *.markdown *.json);;All files (*)",
+            "Documents and exports (*.txt *.md *.markdown *.json *.jsonld);;All files (*)",
         )
         if names:
             self.settings.setValue("last_folder", str(Path(names[0]).parent))
@@ -655,35 +658,38 @@ class MainWindow(QMainWindow):
         return HighlightFilter(tag_names=tag_names, document_ids=documents, text=state.text)
 
     def choose_export(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(
-            self,
-            "Export Filtered Highlights",
-            str(
-                Path(str(self.settings.value("last_folder", str(Path.home())))) / "highlights.json"
-            ),
-            "claimmark JSON (*.json)",
-        )
-        if name:
-            self.settings.setValue("last_folder", str(Path(name).parent))
-            self.export_to(Path(name), "json")
+        folder = Path(str(self.settings.value("last_folder", str(Path.home()))))
+        fmt = str(self.settings.value("export_format", "json"))
+        dialog = ExportDialog(self, self.hl_model.rowCount(), self.hl_model.total(), folder, fmt)
+        if not dialog.exec():
+            return
+        path = dialog.destination()
+        self.settings.setValue("last_folder", str(path.parent))
+        self.settings.setValue("export_format", dialog.chosen_format().name)
+        where = HighlightFilter() if dialog.everything_chosen() else self.current_filter()
+        self.export_to(path, dialog.chosen_format().name, where)
 
-    def export_to(self, path: Path, fmt: str) -> bool:
+    def export_to(self, path: Path, fmt: str, where: HighlightFilter | None = None) -> bool:
+        """Export in the background with progress; `where` defaults to the list's filter."""
         location = self.store.location
-        where = self.current_filter()
+        if where is None:
+            where = self.current_filter()
         if where is None:
             show_message(self, "Every tag is toggled off in the highlight list: nothing to export.")
             return False
+        chosen = where
 
         def work(progress, is_cancelled):  # type: ignore[no-untyped-def]
             store = SqliteStore.open(location, create=False, read_only=True)
             try:
-                progress(0, 2, "reading the project")
-                text = render(store, fmt, where)
-                if is_cancelled():
-                    raise Cancelled
-                progress(1, 2, f"writing {path.name}")
-                write_file_atomically(path, text)
-                progress(2, 2, "")
+                export_to_path(
+                    store,
+                    fmt,
+                    path,
+                    chosen,
+                    on_progress=lambda done, total: progress(done, total, path.name),
+                    is_cancelled=is_cancelled,
+                )
                 return path
             finally:
                 store.close()
@@ -694,6 +700,16 @@ class MainWindow(QMainWindow):
         elif result:
             show_message(self, result)
         return ok
+
+    def choose_brat_import(self) -> None:
+        name = QFileDialog.getExistingDirectory(
+            self,
+            "Import a brat Folder",
+            str(self.settings.value("last_folder", str(Path.home()))),
+        )
+        if name:
+            self.settings.setValue("last_folder", str(Path(name).parent))
+            self.import_files([Path(name)])
 
     def choose_new_project(self) -> None:
         name, _ = QFileDialog.getSaveFileName(

@@ -16,15 +16,12 @@ from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from desktop.core.errors import ClaimmarkError
+from desktop.core.progress import Cancelled
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]  # (done, total, what)
 Work = Callable[[Progress, Callable[[], bool]], Any]
-
-
-class Cancelled(Exception):
-    """Raised by work that stopped because the user cancelled."""
 
 
 class _Runner(QObject):

@@ -66,3 +66,63 @@ def test_double_click_in_a_highlight_edits_its_note(qtbot, window: MainWindow, m
         window.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center() + QPoint(1, 0)
     )
     assert window.store.highlights()[0].note == "why"
+
+
+def test_export_dialog_follows_the_format(tmp_path: Path) -> None:
+    from desktop.ui.export_dialog import ExportDialog
+
+    dialog = ExportDialog(None, 3, 10, tmp_path, "json")
+    assert dialog.destination() == tmp_path / "highlights.json"
+    assert dialog.filtered.isChecked()
+    assert "(3)" in dialog.filtered.text()
+    assert "(10)" in dialog.everything.text()
+    dialog.format.setCurrentIndex(dialog.format.findData("brat"))
+    assert dialog.destination() == tmp_path / "highlights"
+    assert "folder" in dialog.hint.text()
+    dialog.format.setCurrentIndex(dialog.format.findData("csv"))
+    assert dialog.destination() == tmp_path / "highlights.csv"
+    dialog.deleteLater()
+
+
+def test_every_format_exports_from_the_window(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from desktop.core.exporting import FORMATS
+
+    start = window.view.text.index("A controversy")
+    select(window, start, start + 13)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    for name, fmt in FORMATS.items():
+        target = tmp_path / f"out-{name}{fmt.suffix}"
+        assert window.export_to(target, name)
+        if fmt.writes_folder:
+            assert any(p.suffix == ".ann" for p in target.iterdir())
+        else:
+            assert "A controversy" in target.read_text(encoding="utf-8-sig")
+
+
+def test_long_work_can_be_cancelled(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QProgressDialog, QPushButton
+
+    from desktop.core.progress import Cancelled
+    from desktop.ui.workers import run_with_progress
+
+    def work(progress, is_cancelled):  # type: ignore[no-untyped-def]
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            progress(1, 100, "busy")
+            if is_cancelled():
+                raise Cancelled
+            time.sleep(0.01)
+        return "finished"
+
+    def press_cancel() -> None:
+        dialog = window.findChild(QProgressDialog)
+        assert dialog is not None
+        dialog.findChild(QPushButton).click()
+
+    QTimer.singleShot(300, press_cancel)
+    started = time.monotonic()
+    assert run_with_progress(window, "Working…", work) == (False, "")
+    assert time.monotonic() - started < 5

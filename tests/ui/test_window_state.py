@@ -61,6 +61,7 @@ def test_restore_a_backup_from_the_file_menu(qtbot, project, tmp_path) -> None: 
         window.activateWindow()
     select(window, 0, 9)
     qtbot.keyClick(window.view, Qt.Key.Key_1)
+    window.finish_backup()  # the one made on opening
     thread = window.back_up_if_changed()
     assert thread is not None
     thread.join()

@@ -1,0 +1,118 @@
+"""File > Export: choose the format, which highlights, and where to write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.exporting import FORMATS, ExportFormat
+
+
+class ExportDialog(QDialog):
+    """Format, scope (what the highlight list shows, or everything) and destination."""
+
+    def __init__(
+        self, parent: QWidget | None, shown: int, total: int, folder: Path, fmt: str = "json"
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export Highlights")
+        self.folder = folder
+        self.format = QComboBox()
+        for f in FORMATS.values():
+            self.format.addItem(f.label, f.name)
+        self.format.setCurrentIndex(max(0, self.format.findData(fmt)))
+        self.filtered = QRadioButton(f"The highlights the list shows ({shown})")
+        self.everything = QRadioButton(f"Every highlight in the project ({total})")
+        self.filtered.setChecked(True)
+        scope = QButtonGroup(self)
+        scope.addButton(self.filtered)
+        scope.addButton(self.everything)
+        self.path = QLineEdit()
+        self.path.setPlaceholderText("Choose where to write…")
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        where = QHBoxLayout()
+        where.addWidget(self.path, 1)
+        where.addWidget(browse)
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("&Format:", self.format)
+        form.addRow("Highlights:", self.filtered)
+        form.addRow("", self.everything)
+        form.addRow("&Save to:", where)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Cancel | QDialogButtonBox.StandardButton.Save
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.buttons)
+        self.format.currentIndexChanged.connect(lambda _i: self._format_changed())
+        self.path.textChanged.connect(lambda _t: self._update_buttons())
+        self._format_changed()
+        self.resize(560, 0)
+
+    def chosen_format(self) -> ExportFormat:
+        return FORMATS[self.format.currentData()]
+
+    def _default_name(self) -> str:
+        f = self.chosen_format()
+        return "highlights-brat" if f.writes_folder else f"highlights{f.suffix}"
+
+    def _format_changed(self) -> None:
+        f = self.chosen_format()
+        current = self.path.text().strip()
+        if current:
+            stem = Path(current)
+            base = stem.with_suffix("") if stem.suffix else stem
+            self.path.setText(str(base if f.writes_folder else base.with_suffix(f.suffix)))
+        else:
+            self.path.setText(str(self.folder / self._default_name()))
+        self.hint.setText(
+            "brat writes a folder with a .txt and an .ann file per document."
+            if f.writes_folder
+            else ""
+        )
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        button.setEnabled(bool(self.path.text().strip()))
+
+    def _browse(self) -> None:
+        f = self.chosen_format()
+        start = self.path.text().strip() or str(self.folder / self._default_name())
+        if f.writes_folder:
+            name, _ = QFileDialog.getSaveFileName(
+                self, "Export to a New Folder", start, "Folder (*)"
+            )
+        else:
+            name, _ = QFileDialog.getSaveFileName(
+                self, "Export to", start, f"{f.label} (*{f.suffix});;All files (*)"
+            )
+        if name:
+            self.path.setText(name)
+
+    def destination(self) -> Path:
+        return Path(self.path.text().strip()).expanduser()
+
+    def everything_chosen(self) -> bool:
+        return self.everything.isChecked()
