@@ -40,6 +40,7 @@ from desktop.ui.export_dialog import ExportDialog
 from desktop.ui.find_bar import FindBar
 from desktop.ui.guidelines import GuidelinesDialog
 from desktop.ui.highlight_list import HighlightListPanel, HighlightTableModel, local_time
+from desktop.ui.note_dialog import ask_for_note
 from desktop.ui.session import Session
 from desktop.ui.tag_panel import TagDialog, TagPanel
 from desktop.ui.workers import run_with_progress
@@ -444,14 +445,10 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Put the cursor in a highlight to write a note.", 4000)
             return
         tag = self.session.tag(h.tag_id)
-        note, ok = QInputDialog.getMultiLineText(
-            self,
-            "Note",
-            f"Note on this {tag.name if tag else ''} highlight:\n“{h.quote[:120]}”",
-            h.note,
-        )
-        if ok:
-            self.session.set_note(h, note.strip())
+        heading = f"Note on this {tag.name if tag else ''} highlight:"
+        note = ask_for_note(self, heading, h.quote, h.note)
+        if note is not None:
+            self.session.set_note(h, note)
 
     def jump_to(self, h: Highlight) -> None:
         """Open the highlight's document, scroll to it and select it."""

@@ -7,6 +7,7 @@ import sqlite3
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QTextCursor
 
+from desktop.core.anchoring import trim_span
 from desktop.ui.main_window import MainWindow
 from tests.ui.conftest import document_id_titled, select
 
@@ -79,8 +80,7 @@ def test_retag_delete_note_undo_redo(qtbot, window: MainWindow, monkeypatch) -> 
     assert [r[4] for r in rows(window)] == ["opinion"]
     # N edits the note.
     monkeypatch.setattr(
-        "desktop.ui.main_window.QInputDialog.getMultiLineText",
-        lambda *args, **kwargs: ("<b>loaded</b> wording", True),
+        "desktop.ui.main_window.ask_for_note", lambda *args: "<b>loaded</b> wording"
     )
     qtbot.keyClick(view, Qt.Key.Key_N)
     assert rows(window)[0][5] == "<b>loaded</b> wording"
@@ -207,3 +207,31 @@ def test_tooltip_describes_the_highlight_escaped(qtbot, window: MainWindow) -> N
     assert "&lt;script&gt;" in tip
     assert "claim" in tip
     assert "tester" in tip
+
+
+def test_a_one_megabyte_line_is_broken_for_display_only(
+    qtbot, window: MainWindow, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from desktop.ui.textpos import SPLIT_LINES_AT
+
+    words = [f"word{n % 97}🇺🇦" if n % 50 == 0 else f"word{n % 97}" for n in range(150_000)]
+    line = " ".join(words)
+    assert len(line.encode()) > 1_000_000
+    path = tmp_path / "one-line.txt"
+    path.write_text(line, encoding="utf-8")
+    report = window.import_files([path])
+    assert report is not None
+    doc = report.documents_added[0]
+    assert window.store.document(doc.id).text == line  # stored exactly
+    window.open_document(doc.id)
+    assert window.view.blockCount() > len(line) // SPLIT_LINES_AT
+    longest = max(len(b) for b in window.view.toPlainText().split("\n"))
+    assert longest <= SPLIT_LINES_AT + 1
+    # A selection across a display break gives the exact stored quote.
+    start = 1_000_000 - 20
+    select(window, start, start + 4000)
+    qtbot.keyClick(window.view, Qt.Key.Key_2)
+    [h] = window.store.highlights()
+    begin, end = trim_span(line, start, start + 4000)
+    assert (h.start, h.end) == (begin, end)
+    assert h.quote == line[h.start : h.end]

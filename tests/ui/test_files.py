@@ -56,9 +56,7 @@ def test_double_click_in_a_highlight_edits_its_note(qtbot, window: MainWindow, m
     start = window.view.text.index("A controversy")
     select(window, start, start + 13)
     qtbot.keyClick(window.view, Qt.Key.Key_1)
-    monkeypatch.setattr(
-        "desktop.ui.main_window.QInputDialog.getMultiLineText", lambda *a, **k: ("why", True)
-    )
+    monkeypatch.setattr("desktop.ui.main_window.ask_for_note", lambda *a: "why")
     cursor = window.view.textCursor()
     cursor.setPosition(window.view.positions.to_qt(start + 4))
     rect = window.view.cursorRect(cursor)

@@ -1,0 +1,46 @@
+"""Writing a note on a highlight. The quote is shown as plain text, whatever it holds."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class NoteDialog(QDialog):
+    def __init__(self, parent: QWidget | None, heading: str, quote: str, note: str) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Note")
+        label = QLabel(f"{heading}\n“{quote[:300]}{'…' if len(quote) > 300 else ''}”")
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setWordWrap(True)
+        self.label = label
+        self.editor = QPlainTextEdit(note)
+        self.editor.setTabChangesFocus(True)
+        self.editor.setPlaceholderText("Why this tag? Sources, doubts, context…")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)
+        layout.addWidget(self.editor)
+        layout.addWidget(buttons)
+        self.resize(480, 300)
+        self.editor.setFocus()
+
+    def note(self) -> str:
+        return self.editor.toPlainText().strip()
+
+
+def ask_for_note(parent: QWidget | None, heading: str, quote: str, note: str) -> str | None:
+    """The new note, or None when cancelled."""
+    dialog = NoteDialog(parent, heading, quote, note)
+    return dialog.note() if dialog.exec() else None
