@@ -24,6 +24,7 @@ from desktop.core.model import (
     DocumentInfo,
     Highlight,
     HighlightFilter,
+    HighlightRow,
     NewDocument,
     Span,
     Tag,
@@ -531,12 +532,20 @@ class SqliteStore:
         return int(self._conn.execute("SELECT count(*) FROM highlights").fetchone()[0])
 
     def spans(self, document_id: int) -> list[Span]:
-        rows = self._conn.execute(
-            "SELECT id, start_pos, end_pos, tag_id FROM highlights WHERE document_id = ?"
+        rows: list[Span] = self._conn.execute(
+            "SELECT start_pos, end_pos, id, tag_id FROM highlights WHERE document_id = ?"
             " ORDER BY start_pos, end_pos, id",
             (document_id,),
-        )
-        return [Span(*r) for r in rows]
+        ).fetchall()
+        return rows
+
+    def highlight_rows(self) -> list[HighlightRow]:
+        """Every highlight, with what a list of them shows (no context, uuid or update time)."""
+        rows: list[HighlightRow] = self._conn.execute(
+            "SELECT id, document_id, start_pos, end_pos, tag_id, quote, note, annotator,"
+            " created_at FROM highlights"
+        ).fetchall()
+        return rows
 
     def highlight_counts(self) -> dict[int, dict[int, int]]:
         counts: dict[int, dict[int, int]] = {}

@@ -16,6 +16,7 @@ from desktop.core.model import (
     DocumentInfo,
     Highlight,
     HighlightFilter,
+    HighlightRow,
     NewDocument,
     Span,
     Tag,
@@ -96,7 +97,11 @@ class ProjectStore(Protocol):
         self, where: HighlightFilter = HighlightFilter()
     ) -> Iterator[Highlight]: ...
 
-    def spans(self, document_id: int) -> list[Span]: ...
+    def spans(self, document_id: int) -> list[Span]:
+        """(start, end, id, tag_id) of a document's highlights, in start order."""
+        ...
+
+    def highlight_rows(self) -> list[HighlightRow]: ...
 
     def highlight_counts(self) -> dict[int, dict[int, int]]:
         """Highlights per document and tag: {document_id: {tag_id: count}}."""

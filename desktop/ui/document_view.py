@@ -17,6 +17,7 @@ from PySide6.QtGui import (
     QFont,
     QFontDatabase,
     QMouseEvent,
+    QPaintEvent,
     QPalette,
     QResizeEvent,
     QTextCharFormat,
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
 from desktop.core import anchoring
 from desktop.core.digest import parse_byline
 from desktop.core.model import Document, Span, Tag
-from desktop.ui.highlighter import HighlightPainter, QtSpan, SpanIndex
+from desktop.ui.highlighter import BlockFormatter, QtSpan, SpanIndex
 from desktop.ui.textpos import DisplayMap
 
 log = logging.getLogger(__name__)
@@ -66,9 +67,9 @@ class DocumentView(QPlainTextEdit):
         self.setFont(reading_font())
         self.document().setDocumentMargin(16)
         self.setPlaceholderText("No document open. Pick one on the left, or import with Ctrl+I.")
-        self.painter = HighlightPainter(self.document())
-        self.painter.set_base_point_size(self.font().pointSizeF())
-        self.painter.set_dark(self.palette().color(QPalette.ColorRole.Base).lightness() < 128)
+        self.formatter = BlockFormatter(self.document())
+        self.formatter.set_base_point_size(self.font().pointSizeF())
+        self.formatter.set_dark(self.palette().color(QPalette.ColorRole.Base).lightness() < 128)
         self.document_id: int | None = None
         self.text = ""
         self.positions = DisplayMap("")
@@ -84,14 +85,15 @@ class DocumentView(QPlainTextEdit):
     def show_document(self, doc: Document, spans: Iterable[Span], tags: Iterable[Tag]) -> None:
         self.positions = DisplayMap(doc.text)
         self.index = SpanIndex(spans, self.positions)
-        self.painter.set_tags(tags)
-        self.painter.set_index(self.index)
+        self.formatter.set_tags(tags)
+        self.formatter.index = self.index
         self.document_id = doc.id
         self.text = doc.text
         self._current = None
         self._search_hits = []
-        self.painter.byline_block = None
+        self.formatter.byline_block = None
         self.setPlainText(self.positions.display)  # plain text: never read as markup
+        self.positions.display = ""  # the widget has it now; no second copy of a long text
         shown = self.document().characterCount() - 1
         if shown != self.positions.length_qt:  # would shift every highlight: say so loudly
             log.error(
@@ -109,13 +111,12 @@ class DocumentView(QPlainTextEdit):
         for number, line in enumerate(self.text.split("\n", 4)[:4]):
             if number > 0 and parse_byline(line) is not None:
                 block = self.document().findBlock(self.positions.to_qt(start))
-                self.painter.byline_block = block.blockNumber()
-                self.painter.rehighlightBlock(block)
+                self.formatter.byline_block = block.blockNumber()
                 return
             start += len(line) + 1
 
     def clear_document(self) -> None:
-        self.painter.set_index(None)
+        self.formatter.index = None
         self.index = None
         self.document_id = None
         self.text = ""
@@ -125,41 +126,47 @@ class DocumentView(QPlainTextEdit):
         self.setPlainText("")
 
     def set_tags(self, tags: Iterable[Tag]) -> None:
-        self.painter.set_tags(tags)
-        self.painter.rehighlight()
+        self.formatter.set_tags(tags)
+        self.viewport().update()
 
     def set_visible_tags(self, tag_ids: set[int] | None) -> None:
-        self.painter.set_visible_tags(tag_ids)
-        self.painter.rehighlight()
+        if self.formatter.visible_tags() != tag_ids:
+            self.formatter.set_visible_tags(tag_ids)
+            self._update_current()
+            self.viewport().update()
 
     def zoom(self, steps: int) -> None:
         font = self.font()
         font.setPointSizeF(max(7.0, min(40.0, font.pointSizeF() + steps)))
         self.setFont(font)
-        self.painter.set_base_point_size(font.pointSizeF())
-        self.painter.rehighlight()
+        self.formatter.set_base_point_size(font.pointSizeF())
         self._fit_reading_width()
+        self.viewport().update()
 
     # Spans -------------------------------------------------------------------------------
 
-    def add_span(self, span: Span) -> None:
+    def add_span(self, span_id: int, start: int, end: int, tag_id: int) -> None:
+        """Draw a new highlight (code points)."""
         if self.index is None:
             return
-        qt = self.index.add(span)
-        self.painter.rehighlight_range(qt.start, qt.end)
-        self._update_current()
+        qt = self.index.add(span_id, start, end, tag_id)
+        self._redraw(qt.start, qt.end)
 
     def remove_span(self, span_id: int) -> None:
         if self.index is None:
             return
         qt = self.index.remove(span_id)
         if qt is not None:
-            self.painter.rehighlight_range(qt.start, qt.end)
-        self._update_current()
+            self._redraw(qt.start, qt.end)
 
-    def replace_span(self, span: Span) -> None:
-        self.remove_span(span.id)
-        self.add_span(span)
+    def replace_span(self, span_id: int, start: int, end: int, tag_id: int) -> None:
+        self.remove_span(span_id)
+        self.add_span(span_id, start, end, tag_id)
+
+    def _redraw(self, start: int, end: int) -> None:
+        self.formatter.invalidate_range(start, end)
+        self._update_current()
+        self.viewport().update()
 
     # Positions ---------------------------------------------------------------------------
 
@@ -187,13 +194,16 @@ class DocumentView(QPlainTextEdit):
                 for s in self.index.overlapping(cursor.selectionStart(), cursor.selectionEnd())
                 if (s.start, s.end) == (cursor.selectionStart(), cursor.selectionEnd())
             ]
+            visible = self.formatter.visible_tags()
+            exact = [s for s in exact if visible is None or s.tag_id in visible]
             if exact:
                 return exact
         pos = cursor.position()
         found = self.index.at(pos)
         if not found and pos > 0:
             found = [s for s in self.index.at(pos - 1) if s.end == pos]
-        return found
+        visible = self.formatter.visible_tags()
+        return [s for s in found if visible is None or s.tag_id in visible]
 
     def select_span(self, start: int, end: int) -> None:
         """Select [start, end) (code points) and scroll it into the middle of the view."""
@@ -238,7 +248,7 @@ class DocumentView(QPlainTextEdit):
             if qt is not None:
                 # The highlight that a key, Delete or N would act on: stronger, underlined.
                 fmt = QTextCharFormat()
-                colour = self.painter.colour_of(qt.tag_id)
+                colour = self.formatter.colour_of(qt.tag_id)
                 colour.setAlpha(200)
                 fmt.setBackground(colour)
                 fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
@@ -260,6 +270,19 @@ class DocumentView(QPlainTextEdit):
         return selection
 
     # Events ------------------------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """Format the blocks about to be painted (only those), then paint as usual."""
+        if self.index is not None or self.formatter.byline_block is not None:
+            offset = self.contentOffset()
+            bottom = event.rect().bottom()
+            block = self.firstVisibleBlock()
+            while block.isValid():
+                self.formatter.ensure(block)
+                if self.blockBoundingGeometry(block).translated(offset).bottom() > bottom:
+                    break
+                block = block.next()
+        super().paintEvent(event)
 
     def viewportEvent(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and self.index is not None:

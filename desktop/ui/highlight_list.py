@@ -11,7 +11,7 @@ import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.model import DocumentInfo, Highlight, Tag
+from desktop.core.model import DocumentInfo, Highlight, HighlightRow, Tag
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Document", "Tag", "Quote", "Note", "Annotator", "Created")
@@ -61,6 +61,34 @@ def one_line(text: str, limit: int = QUOTE_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+class Row(NamedTuple):
+    """A highlight as the list shows it: no context, uuid or update time (kept small)."""
+
+    id: int
+    document_id: int
+    start: int
+    end: int
+    tag_id: int
+    quote: str
+    note: str
+    annotator: str
+    created_at: str
+
+    @classmethod
+    def of(cls, h: Highlight) -> Row:
+        return cls(
+            h.id,
+            h.document_id,
+            h.start,
+            h.end,
+            h.tag_id,
+            h.quote,
+            h.note,
+            h.annotator,
+            h.created_at,
+        )
+
+
 @dataclass
 class HighlightFilterState:
     """What the list shows: tags toggled on, one document or all, and a text to find."""
@@ -69,24 +97,45 @@ class HighlightFilterState:
     document_id: int | None = None  # None: all documents
     text: str = ""
 
-    def accepts(self, h: Highlight) -> bool:
-        if self.tag_ids is not None and h.tag_id not in self.tag_ids:
+    def accepts(self, r: Row) -> bool:
+        if self.tag_ids is not None and r.tag_id not in self.tag_ids:
             return False
-        if self.document_id is not None and h.document_id != self.document_id:
+        if self.document_id is not None and r.document_id != self.document_id:
             return False
         if self.text:
             needle = self.text.casefold()
-            return needle in h.quote.casefold() or needle in h.note.casefold()
+            return needle in r.quote.casefold() or needle in r.note.casefold()
         return True
+
+    def select(self, rows: list[Row]) -> list[Row]:
+        """The accepted rows, in their order: one pass per condition, no call per row."""
+        chosen = rows
+        if self.document_id is not None:
+            document = self.document_id
+            chosen = [r for r in chosen if r.document_id == document]
+        if self.tag_ids is not None:
+            tags = self.tag_ids
+            chosen = [r for r in chosen if r.tag_id in tags]
+        if self.text:
+            needle = self.text.casefold()
+            chosen = [
+                r for r in chosen if needle in r.quote.casefold() or needle in r.note.casefold()
+            ]
+        return list(chosen) if chosen is rows else chosen
 
 
 class HighlightTableModel(QAbstractTableModel):
-    """All highlights of the project; `rows` are those the filter shows, in sort order."""
+    """All highlights of the project, kept sorted; `rows` are those the filter shows.
+
+    Filtering keeps the sorted order, so a filter change is a few list comprehensions and no
+    sort; a sort change re-sorts once.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._all: dict[int, Highlight] = {}
-        self.rows: list[Highlight] = []
+        self._by_id: dict[int, Row] = {}
+        self._sorted: list[Row] = []
+        self.rows: list[Row] = []
         self.filter = HighlightFilterState()
         self._titles: dict[int, str] = {}
         self._tags: dict[int, Tag] = {}
@@ -96,10 +145,12 @@ class HighlightTableModel(QAbstractTableModel):
 
     # Loading and filtering ---------------------------------------------------------------
 
-    def reset(self, highlights: list[Highlight], docs: list[DocumentInfo], tags: list[Tag]) -> None:
+    def reset(self, rows: list[HighlightRow], docs: list[DocumentInfo], tags: list[Tag]) -> None:
         self._titles = {d.id: d.title for d in docs}
-        self._all = {h.id: h for h in highlights}
+        self._sorted = [Row._make(r) for r in rows]
+        self._by_id = {r.id: r for r in self._sorted}
         self._set_tags(tags)
+        self._sorted.sort(key=self._sort_key(), reverse=self._reverse())
         self._refilter()
 
     def set_tags(self, tags: list[Tag]) -> None:
@@ -123,36 +174,36 @@ class HighlightTableModel(QAbstractTableModel):
 
     def _refilter(self) -> None:
         self.beginResetModel()
-        accepts = self.filter.accepts
-        self.rows = [h for h in self._all.values() if accepts(h)]
-        self.rows.sort(key=self._sort_key(), reverse=self._reverse())
+        self.rows = self.filter.select(self._sorted)
         self.endResetModel()
 
     def _reverse(self) -> bool:
         return self._sort_order == Qt.SortOrder.DescendingOrder
 
-    def _sort_key(self) -> Callable[[Highlight], Any]:
+    def _sort_key(self) -> Callable[[Row], Any]:
         column = self._sort_column
         if column == DOC:
-            return lambda h: (h.document_id, h.start, h.end, h.id)
+            return lambda r: (r.document_id, r.start, r.end, r.id)
         if column == TAG:
             positions = {t.id: t.position for t in self._tags.values()}
-            return lambda h: (positions.get(h.tag_id, 0), h.document_id, h.start, h.id)
+            return lambda r: (positions.get(r.tag_id, 0), r.document_id, r.start, r.id)
         if column == QUOTE:
-            return lambda h: (h.quote.casefold(), h.id)
+            return lambda r: (r.quote.casefold(), r.id)
         if column == NOTE:
-            return lambda h: (h.note.casefold(), h.id)
+            return lambda r: (r.note.casefold(), r.id)
         if column == ANNOTATOR:
-            return lambda h: (h.annotator.casefold(), h.created_at, h.id)
-        return lambda h: (h.created_at, h.id)
+            return lambda r: (r.annotator.casefold(), r.created_at, r.id)
+        return lambda r: (r.created_at, r.id)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self.layoutAboutToBeChanged.emit()
         self._sort_column = column
         self._sort_order = order
-        old_ids = [h.id for h in self.rows]
-        self.rows.sort(key=self._sort_key(), reverse=self._reverse())
-        new_rows = {h.id: i for i, h in enumerate(self.rows)}
+        old_ids = [r.id for r in self.rows]
+        key, reverse = self._sort_key(), self._reverse()
+        self._sorted.sort(key=key, reverse=reverse)
+        self.rows.sort(key=key, reverse=reverse)
+        new_rows = {r.id: i for i, r in enumerate(self.rows)}
         for index in self.persistentIndexList():
             if 0 <= index.row() < len(old_ids):
                 row = new_rows[old_ids[index.row()]]
@@ -161,33 +212,45 @@ class HighlightTableModel(QAbstractTableModel):
 
     # Incremental changes -----------------------------------------------------------------
 
-    def _position(self, h: Highlight) -> int:
-        """Where `h` belongs in the sorted rows (binary search, either order)."""
+    def _position(self, rows: list[Row], r: Row) -> int:
+        """Where `r` belongs in sorted `rows` (binary search, either order)."""
         key, reverse = self._sort_key(), self._reverse()
-        wanted = key(h)
-        lo, hi = 0, len(self.rows)
+        wanted = key(r)
+        lo, hi = 0, len(rows)
         while lo < hi:
             mid = (lo + hi) // 2
-            k = key(self.rows[mid])
+            k = key(rows[mid])
             if (k > wanted) if reverse else (k < wanted):
                 lo = mid + 1
             else:
                 hi = mid
         return lo
 
+    def _find(self, rows: list[Row], r: Row) -> int | None:
+        i = self._position(rows, r)
+        if i < len(rows) and rows[i].id == r.id:
+            return i
+        return next((n for n, x in enumerate(rows) if x.id == r.id), None)
+
     def add(self, h: Highlight) -> None:
-        self._all[h.id] = h
-        if not self.filter.accepts(h):
+        r = Row.of(h)
+        self._by_id[r.id] = r
+        self._sorted.insert(self._position(self._sorted, r), r)
+        if not self.filter.accepts(r):
             return
-        row = self._position(h)
+        row = self._position(self.rows, r)
         self.beginInsertRows(QModelIndex(), row, row)
-        self.rows.insert(row, h)
+        self.rows.insert(row, r)
         self.endInsertRows()
 
     def remove(self, h: Highlight) -> None:
-        """Remove `h` (as it was when added: its sort key finds its row)."""
-        old = self._all.pop(h.id, h)
-        row = self.row_of(old)
+        old = self._by_id.pop(h.id, None)
+        if old is None:
+            return
+        i = self._find(self._sorted, old)
+        if i is not None:
+            del self._sorted[i]
+        row = self._find(self.rows, old)
         if row is not None:
             self.beginRemoveRows(QModelIndex(), row, row)
             del self.rows[row]
@@ -197,23 +260,18 @@ class HighlightTableModel(QAbstractTableModel):
         self.remove(new)
         self.add(new)
 
-    def row_of(self, h: Highlight) -> int | None:
-        row = self._position(h)
-        if row < len(self.rows) and self.rows[row].id == h.id:
-            return row
-        return next((i for i, x in enumerate(self.rows) if x.id == h.id), None)
+    def row_of(self, highlight_id: int) -> int | None:
+        r = self._by_id.get(highlight_id)
+        return None if r is None else self._find(self.rows, r)
 
-    def get(self, highlight_id: int) -> Highlight | None:
-        return self._all.get(highlight_id)
+    def get(self, highlight_id: int) -> Row | None:
+        return self._by_id.get(highlight_id)
 
-    def highlight(self, row: int) -> Highlight:
+    def highlight(self, row: int) -> Row:
         return self.rows[row]
 
     def total(self) -> int:
-        return len(self._all)
-
-    def all_highlights(self) -> list[Highlight]:
-        return list(self._all.values())
+        return len(self._by_id)
 
     # Qt model interface ------------------------------------------------------------------
 
@@ -263,7 +321,7 @@ class HighlightTableModel(QAbstractTableModel):
 class HighlightListPanel(QWidget):
     """Filter bar (tag toggles, scope, text) over the table of highlights."""
 
-    highlight_activated = Signal(object)  # Highlight
+    highlight_activated = Signal(object)  # Row
     filter_changed = Signal()
 
     def __init__(self, model: HighlightTableModel, parent: QWidget | None = None) -> None:
@@ -383,8 +441,8 @@ class HighlightListPanel(QWidget):
         if index.isValid():
             self.highlight_activated.emit(self.model.highlight(index.row()))
 
-    def select_highlight(self, h: Highlight) -> None:
-        row = self.model.row_of(h)
+    def select_highlight(self, highlight_id: int) -> None:
+        row = self.model.row_of(highlight_id)
         if row is not None:
             self.table.selectRow(row)
             self.table.scrollTo(self.model.index(row, 0))

@@ -1,24 +1,20 @@
-"""Drawing saved highlights, block by block, with a QSyntaxHighlighter.
+"""Drawing saved highlights: formats set on the blocks about to be painted, and only those.
 
-Spans are kept sorted by start, in Qt positions (see textpos.py); each block finds its spans
-with a bisect, so the cost of drawing a block does not grow with the number of highlights in
-the document. Where highlights overlap, their colours are blended and the innermost one is
-underlined in its colour.
+Spans are kept sorted by start, in Qt positions (see textpos.py); a block finds its spans with a
+bisect, so drawing a block costs the same with 100 or 100,000 highlights in the document. The
+formats go on each block's QTextLayout just before it is first painted (and again only when a
+highlight in it changes), so opening a long document formats one screenful, not every block as
+a QSyntaxHighlighter would. Where highlights overlap their colours are blended and the innermost
+one is underlined in its colour.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from PySide6.QtGui import (
-    QColor,
-    QFont,
-    QSyntaxHighlighter,
-    QTextCharFormat,
-    QTextDocument,
-)
+from PySide6.QtGui import QColor, QFont, QTextBlock, QTextCharFormat, QTextDocument, QTextLayout
 
 from desktop.core.model import Span, Tag
 from desktop.ui.textpos import DisplayMap
@@ -26,10 +22,10 @@ from desktop.ui.textpos import DisplayMap
 # Spans longer than this (in Qt positions) are kept apart and checked for every block, so the
 # bisect window for ordinary spans stays short.
 LONG_SPAN = 4096
+UNFORMATTED = -1  # a block's userState when its formats must be (re)computed
 
 
-@dataclass(frozen=True, slots=True)
-class QtSpan:
+class QtSpan(NamedTuple):
     """A highlight in Qt positions."""
 
     start: int
@@ -39,71 +35,67 @@ class QtSpan:
 
 
 class SpanIndex:
-    """The highlights of one document, for finding those that touch a range quickly."""
+    """The highlights of one document, for finding those that touch a range quickly.
 
-    def __init__(self, spans: Iterable[Span], positions: DisplayMap) -> None:
+    Kept in code points, exactly as the store gives them (no conversion of 100,000 spans when a
+    document opens); the few spans a query finds are converted to Qt positions on the way out.
+    """
+
+    def __init__(self, spans: list[Span], positions: DisplayMap) -> None:
+        """`spans` are (start, end, id, tag_id) in code points, in start order (store.spans)."""
         self.positions = positions
-        self._short: list[QtSpan] = []
-        self._long: list[QtSpan] = []
-        self._by_id: dict[int, QtSpan] = {}
-        for span in spans:
-            self._by_id[span.id] = qt = self._convert(span)
-            (self._long if qt.end - qt.start > LONG_SPAN else self._short).append(qt)
-        self._short.sort(key=lambda s: (s.start, s.end))
-        self._starts = [s.start for s in self._short]
-
-    def _convert(self, span: Span) -> QtSpan:
-        to_qt = self.positions.to_qt
-        return QtSpan(to_qt(span.start), to_qt(span.end), span.id, span.tag_id)
+        self._by_id = {s[2]: s for s in spans}
+        self._long = [s for s in spans if s[1] - s[0] > LONG_SPAN]
+        self._short = [s for s in spans if s[1] - s[0] <= LONG_SPAN] if self._long else spans
 
     def __len__(self) -> int:
         return len(self._by_id)
 
-    def get(self, span_id: int) -> QtSpan | None:
-        return self._by_id.get(span_id)
+    def _qt(self, span: Span) -> QtSpan:
+        to_qt = self.positions.to_qt
+        return QtSpan(to_qt(span[0]), to_qt(span[1]), span[2], span[3])
 
-    def add(self, span: Span) -> QtSpan:
-        qt = self._convert(span)
-        self._by_id[span.id] = qt
-        if qt.end - qt.start > LONG_SPAN:
-            self._long.append(qt)
+    def get(self, span_id: int) -> QtSpan | None:
+        span = self._by_id.get(span_id)
+        return None if span is None else self._qt(span)
+
+    def add(self, span_id: int, start: int, end: int, tag_id: int) -> QtSpan:
+        """Add a highlight given in code points."""
+        span = (start, end, span_id, tag_id)
+        self._by_id[span_id] = span
+        if end - start > LONG_SPAN:
+            self._long.append(span)
         else:
-            i = bisect_left(self._starts, qt.start)
-            self._starts.insert(i, qt.start)
-            self._short.insert(i, qt)
-        return qt
+            insort(self._short, span)
+        return self._qt(span)
 
     def remove(self, span_id: int) -> QtSpan | None:
-        qt = self._by_id.pop(span_id, None)
-        if qt is None:
+        span = self._by_id.pop(span_id, None)
+        if span is None:
             return None
-        if qt in self._long:
-            self._long.remove(qt)
+        if span in self._long:
+            self._long.remove(span)
         else:
-            i = bisect_left(self._starts, qt.start)
-            while self._short[i].id != span_id:
-                i += 1
-            del self._short[i]
-            del self._starts[i]
-        return qt
+            del self._short[bisect_left(self._short, span)]
+        return self._qt(span)
 
     def overlapping(self, lo: int, hi: int) -> list[QtSpan]:
-        """Spans with any part in [lo, hi), sorted by start."""
-        first = bisect_left(self._starts, lo - LONG_SPAN)
-        last = bisect_left(self._starts, hi)
-        found = [s for s in self._short[first:last] if s.end > lo]
+        """Spans with any part in Qt positions [lo, hi), in start order."""
+        lo_cp = self.positions.to_code_point(lo)
+        hi_cp = self.positions.to_code_point(hi) + 1  # a position inside a bump rounds down
+        first = bisect_left(self._short, (lo_cp - LONG_SPAN,))
+        last = bisect_left(self._short, (hi_cp,))
+        found = [s for s in self._short[first:last] if s[1] > lo_cp]
         if self._long:
-            found.extend(s for s in self._long if s.start < hi and s.end > lo)
-            found.sort(key=lambda s: (s.start, s.end))
-        return found
+            found.extend(s for s in self._long if s[0] < hi_cp and s[1] > lo_cp)
+            found.sort()
+        converted = (self._qt(s) for s in found)
+        return [q for q in converted if q.start < hi and q.end > lo]
 
     def at(self, pos: int) -> list[QtSpan]:
-        """Spans containing position `pos`, innermost (shortest) first."""
+        """Spans containing Qt position `pos`, innermost (shortest) first."""
         inside = [s for s in self.overlapping(pos, pos + 1) if s.start <= pos < s.end]
         return sorted(inside, key=lambda s: (s.end - s.start, s.start))
-
-    def all_sorted(self) -> list[QtSpan]:
-        return self.overlapping(0, 1 << 62)
 
 
 def blend(colours: list[QColor]) -> QColor:
@@ -115,27 +107,30 @@ def blend(colours: list[QColor]) -> QColor:
     )
 
 
-class HighlightPainter(QSyntaxHighlighter):
-    """Colours a document's highlights; also styles the title line."""
+class BlockFormatter:
+    """Computes and sets the formats of a document's blocks: highlights, title and byline."""
 
     def __init__(self, document: QTextDocument) -> None:
-        super().__init__(document)
+        self.document = document
         self.index: SpanIndex | None = None
+        self.byline_block: int | None = None
         self._colours: dict[int, QColor] = {}
         self._visible_tags: set[int] | None = None
         self._formats: dict[tuple[object, ...], QTextCharFormat] = {}
+        self._generation = 0
         self.alpha = 110
-        self.byline_block: int | None = None
+        self.title_format = QTextCharFormat()
+        self.title_format.setFontWeight(QFont.Weight.Bold)
         self.byline_format = QTextCharFormat()
         self.byline_format.setFontItalic(True)
         self.byline_format.setForeground(QColor(128, 128, 128))
-        self.title_format = QTextCharFormat()
-        self.title_format.setFontWeight(QFont.Weight.Bold)
-        self.title_format.setFontPointSize(document.defaultFont().pointSizeF() * 1.3)
+        self.set_base_point_size(document.defaultFont().pointSizeF())
+
+    # What to draw --------------------------------------------------------------------------
 
     def set_tags(self, tags: Iterable[Tag]) -> None:
         self._colours = {t.id: QColor(t.colour) for t in tags}
-        self._formats.clear()
+        self.invalidate_all()
 
     def colour_of(self, tag_id: int) -> QColor:
         return QColor(self._colours.get(tag_id, QColor("#999999")))
@@ -143,36 +138,51 @@ class HighlightPainter(QSyntaxHighlighter):
     def set_visible_tags(self, tag_ids: set[int] | None) -> None:
         """Show only these tags (None: all)."""
         self._visible_tags = tag_ids
+        self.invalidate_all()
 
-    def set_index(self, index: SpanIndex | None) -> None:
-        self.index = index
+    def visible_tags(self) -> set[int] | None:
+        return self._visible_tags
 
     def set_dark(self, dark: bool) -> None:
         self.alpha = 150 if dark else 110
-        self._formats.clear()
+        self.invalidate_all()
 
     def set_base_point_size(self, size: float) -> None:
         self.title_format.setFontPointSize(size * 1.3)
+        self.invalidate_all()
+
+    # Keeping formats current ---------------------------------------------------------------
+
+    def invalidate_all(self) -> None:
+        """Every block is formatted again when it is next painted."""
+        self._generation += 1
         self._formats.clear()
 
-    def rehighlight_range(self, start: int, end: int) -> None:
-        """Redraw the blocks that hold Qt positions [start, end]."""
-        doc = self.document()
-        block = doc.findBlock(start)
-        last = doc.findBlock(max(start, end - 1))
+    def invalidate_range(self, start: int, end: int) -> None:
+        """The blocks holding Qt positions [start, end] are formatted again when painted."""
+        block = self.document.findBlock(start)
+        last = self.document.findBlock(max(start, end - 1))
         while block.isValid():
-            self.rehighlightBlock(block)
+            block.setUserState(UNFORMATTED)
             if block == last:
                 break
             block = block.next()
 
-    def _format(self, tag_ids: tuple[int, ...], inner: int | None, title: bool) -> QTextCharFormat:
-        key = (tag_ids, inner, title)
+    def ensure(self, block: QTextBlock) -> None:
+        """Give `block` its formats if it does not have the current ones yet."""
+        if block.userState() == self._generation:
+            return
+        block.layout().setFormats(self.formats_for(block))
+        block.setUserState(self._generation)
+
+    # Computing formats -----------------------------------------------------------------------
+
+    def _format(self, tag_ids: tuple[int, ...], inner: int | None, base: str) -> QTextCharFormat:
+        key = (tag_ids, inner, base)
         fmt = self._formats.get(key)
         if fmt is None:
-            fmt = QTextCharFormat(self.title_format) if title else QTextCharFormat()
-            colours = [self.colour_of(t) for t in tag_ids]
-            background = blend(colours)
+            fmt = QTextCharFormat(self._base(base))
+            background = blend([self.colour_of(t) for t in tag_ids])
             background.setAlpha(self.alpha)
             fmt.setBackground(background)
             if inner is not None:
@@ -181,23 +191,35 @@ class HighlightPainter(QSyntaxHighlighter):
             self._formats[key] = fmt
         return fmt
 
-    def highlightBlock(self, text: str) -> None:
-        block = self.currentBlock()
-        title = block.blockNumber() == 0
+    def _base(self, base: str) -> QTextCharFormat:
+        if base == "title":
+            return self.title_format
+        if base == "byline":
+            return self.byline_format
+        return QTextCharFormat()
+
+    def formats_for(self, block: QTextBlock) -> list[QTextLayout.FormatRange]:
+        number = block.blockNumber()
+        base = "title" if number == 0 else "byline" if number == self.byline_block else ""
         length = block.length() - 1  # without the block separator
-        if title:
-            self.setFormat(0, length, self.title_format)
-        elif block.blockNumber() == self.byline_block:
-            self.setFormat(0, length, self.byline_format)
+        ranges: list[QTextLayout.FormatRange] = []
+
+        def add(start: int, count: int, fmt: QTextCharFormat) -> None:
+            r = QTextLayout.FormatRange()
+            r.start, r.length, r.format = start, count, fmt
+            ranges.append(r)
+
+        if base and length > 0:
+            add(0, length, self._base(base))
         if self.index is None or length <= 0:
-            return
+            return ranges
         lo = block.position()
         hi = lo + length
         spans = self.index.overlapping(lo, hi)
         if self._visible_tags is not None:
             spans = [s for s in spans if s.tag_id in self._visible_tags]
         if not spans:
-            return
+            return ranges
         # Sweep over span starts and ends; each piece between two events gets the format of
         # the spans active over it.
         events = sorted(
@@ -208,16 +230,15 @@ class HighlightPainter(QSyntaxHighlighter):
         previous = lo
         for pos, is_start, n in events:
             if pos > previous and active:
-                self._paint(lo, previous, pos, list(active.values()), title)
+                covering = list(active.values())
+                tag_ids = tuple(sorted({s.tag_id for s in covering}))
+                inner = None
+                if len(covering) > 1:
+                    inner = min(covering, key=lambda s: (s.end - s.start, s.start)).tag_id
+                add(previous - lo, pos - previous, self._format(tag_ids, inner, base))
             previous = pos
             if is_start:
                 active[n] = spans[n]
             else:
                 active.pop(n, None)
-
-    def _paint(self, lo: int, a: int, b: int, covering: list[QtSpan], title: bool) -> None:
-        tag_ids = tuple(sorted({s.tag_id for s in covering}))
-        inner = None
-        if len(covering) > 1:
-            inner = min(covering, key=lambda s: (s.end - s.start, s.start)).tag_id
-        self.setFormat(a - lo, b - a, self._format(tag_ids, inner, title))
+        return ranges

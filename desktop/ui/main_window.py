@@ -31,7 +31,7 @@ from desktop.core.backup import BACKUP_INTERVAL_S, BackupInfo, list_backups, mak
 from desktop.core.errors import ClaimmarkError
 from desktop.core.exporting import export_to_path
 from desktop.core.importing import ImportReport, import_paths
-from desktop.core.model import Highlight, HighlightFilter, Span, Tag
+from desktop.core.model import Highlight, HighlightFilter, Tag
 from desktop.core.sqlite_store import SqliteStore
 from desktop.ui import actions as action_registry
 from desktop.ui.document_list import DocumentList, DocumentListModel
@@ -39,7 +39,7 @@ from desktop.ui.document_view import DocumentView, describe_highlights
 from desktop.ui.export_dialog import ExportDialog
 from desktop.ui.find_bar import FindBar
 from desktop.ui.guidelines import GuidelinesDialog
-from desktop.ui.highlight_list import HighlightListPanel, HighlightTableModel, local_time
+from desktop.ui.highlight_list import HighlightListPanel, HighlightTableModel, Row, local_time
 from desktop.ui.note_dialog import ask_for_note
 from desktop.ui.session import Session
 from desktop.ui.tag_panel import TagDialog, TagPanel
@@ -330,7 +330,7 @@ class MainWindow(QMainWindow):
     def _load_all(self) -> None:
         tags = self.session.tags
         self.doc_model.reset(self.store.documents(), self.store.highlight_counts(), tags)
-        self.hl_model.reset(self.store.highlights(), self.store.documents(), tags)
+        self.hl_model.reset(self.store.highlight_rows(), self.store.documents(), tags)
         self._on_tags_changed()
 
     def _reload(self) -> None:
@@ -411,7 +411,7 @@ class MainWindow(QMainWindow):
             return
         under = self.view.spans_at_cursor()
         if under:
-            h = self.hl_model.get(under[0].id)
+            h = self.session.attempt(lambda: self.store.highlight(under[0].id))
             if h is not None:
                 self.session.retag_highlight(h, tag_id)
             return
@@ -423,14 +423,15 @@ class MainWindow(QMainWindow):
         if self.view.index is None:
             return None
         to_qt = self.view.positions.to_qt
-        for qt in self.view.index.overlapping(to_qt(start), to_qt(end)):
-            if (qt.start, qt.end) == (to_qt(start), to_qt(end)):
-                return self.hl_model.get(qt.id)
-        return None
+        span = (to_qt(start), to_qt(end))
+        same = [qt.id for qt in self.view.index.overlapping(*span) if (qt.start, qt.end) == span]
+        return self.session.attempt(lambda: self.store.highlight(same[0])) if same else None
 
     def highlight_at_cursor(self) -> Highlight | None:
         under = self.view.spans_at_cursor()
-        return self.hl_model.get(under[0].id) if under else None
+        if not under:
+            return None
+        return self.session.attempt(lambda: self.store.highlight(under[0].id))
 
     def delete_at_cursor(self) -> None:
         h = self.highlight_at_cursor()
@@ -450,11 +451,11 @@ class MainWindow(QMainWindow):
         if note is not None:
             self.session.set_note(h, note)
 
-    def jump_to(self, h: Highlight) -> None:
+    def jump_to(self, h: Highlight | Row) -> None:
         """Open the highlight's document, scroll to it and select it."""
         self.open_document(h.document_id)
         self.view.select_span(h.start, h.end)
-        self.hl_panel.select_highlight(h)
+        self.hl_panel.select_highlight(h.id)
 
     def step_highlight(self, step: int) -> None:
         """Go to the next (or previous) highlight of the list, from the current one."""
@@ -512,7 +513,7 @@ class MainWindow(QMainWindow):
     def _on_added(self, h: Highlight) -> None:
         self._changed_since_backup = True
         if h.document_id == self.view.document_id:
-            self.view.add_span(Span(h.id, h.start, h.end, h.tag_id))
+            self.view.add_span(h.id, h.start, h.end, h.tag_id)
         self.hl_model.add(h)
         self.doc_model.count_changed(h, +1)
         self._refresh_tag_panel()
@@ -530,7 +531,7 @@ class MainWindow(QMainWindow):
     def _on_changed(self, old: Highlight, new: Highlight) -> None:
         self._changed_since_backup = True
         if new.document_id == self.view.document_id and old.tag_id != new.tag_id:
-            self.view.replace_span(Span(new.id, new.start, new.end, new.tag_id))
+            self.view.replace_span(new.id, new.start, new.end, new.tag_id)
         self.hl_model.change(new)
         if old.tag_id != new.tag_id:
             self.doc_model.count_changed(old, -1)
@@ -561,9 +562,7 @@ class MainWindow(QMainWindow):
     def _on_current_highlight(self, highlight_id: int | None) -> None:
         if highlight_id is None:
             return
-        h = self.hl_model.get(highlight_id)
-        if h is not None:
-            self.hl_panel.select_highlight(h)
+        self.hl_panel.select_highlight(highlight_id)
 
     def _describe(self, ids: list[int]) -> str:
         items = []
@@ -584,7 +583,7 @@ class MainWindow(QMainWindow):
             self.document_label.setText(f"No document open · {total} highlights in the project")
             return
         in_doc = sum(self.doc_model.counts(doc).values())
-        title = self.view.text.split("\n", 1)[0][:60]
+        title = self.view.text[:200].split("\n", 1)[0][:60]
         self.document_label.setText(f"{title} · {in_doc} highlights here · {total} in the project")
 
     # Find --------------------------------------------------------------------------------

@@ -24,22 +24,63 @@ SPLIT_LINES_AT = 2000  # display lines longer than this are broken (stored text 
 _BREAK_SEARCH = 200  # look this far back for a space to break after
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-_SINGLE_BREAK = re.compile(r"(?<=[^\n])\n(?=[^\n])")
+_NEWLINE = re.compile("\n")
 
 
-def _split_points(text: str, split_at: int) -> list[int]:
-    """Offsets of the characters after which a long line is broken for display."""
-    points: list[int] = []
-    for match in re.finditer(f"[^\\n]{{{split_at + 1},}}", text):
-        pos, end = match.span()
-        while end - pos > split_at:
-            limit = pos + split_at
-            cut = text.rfind(" ", max(pos, limit - _BREAK_SEARCH), limit)
-            if cut == -1:
-                cut = limit - 1
-            points.append(cut)
-            pos = cut + 1
-    return points
+def _split_line(line: str, offset: int, split_at: int, splits: list[int]) -> list[str]:
+    """Break a long line (starting at `offset`) into display pieces; record where in `splits`."""
+    pieces = []
+    pos = 0
+    while len(line) - pos > split_at:
+        limit = pos + split_at
+        cut = line.rfind(" ", max(pos, limit - _BREAK_SEARCH), limit)
+        if cut == -1:
+            cut = limit - 1
+        pieces.append(line[pos : cut + 1])
+        splits.append(offset + cut)
+        pos = cut + 1
+    pieces.append(line[pos:])
+    return pieces
+
+
+def _display(text: str, paragraph_gaps: bool, split_at: int) -> tuple[str, list[int], list[int]]:
+    """The display text, the offsets of the line breaks shown as gaps, and of the characters
+    that long lines are broken after."""
+    n = len(text)
+    breaks = [m.start() for m in _NEWLINE.finditer(text)]
+    longest = max((b - a - 1 for a, b in zip([-1, *breaks], [*breaks, n], strict=True)), default=n)
+    gaps: list[int] = []
+    if paragraph_gaps:  # a single line break between two lines of text
+        last = len(breaks) - 1
+        gaps = [
+            p
+            for i, p in enumerate(breaks)
+            if 0 < p < n - 1
+            and (i == 0 or breaks[i - 1] != p - 1)
+            and (i == last or breaks[i + 1] != p + 1)
+        ]
+    # Usual news text: every break inside the text is a gap (a last break at the very end is
+    # not). One replace of the first len(gaps) breaks does it, without copying slices.
+    usual = longest <= split_at and (not breaks or breaks[0] != 0)
+    if usual and gaps == [p for p in breaks if p < n - 1]:
+        return text.replace("\n", "\n\n", len(gaps)) if gaps else text, gaps, []
+    # Otherwise one pass over the lines: "\n".join of the pieces, where an added empty piece
+    # adds a line break and a long line is cut into several pieces.
+    lines = text.split("\n")
+    pieces: list[str] = []
+    splits: list[int] = []
+    gap_set = set(gaps)
+    pos = 0
+    for line in lines:
+        if len(line) > split_at:
+            pieces.extend(_split_line(line, pos, split_at, splits))
+        else:
+            pieces.append(line)
+        pos += len(line)  # now the offset of the line break after this line
+        if pos in gap_set:
+            pieces.append("")
+        pos += 1
+    return "\n".join(pieces), gaps, splits
 
 
 class DisplayMap:
@@ -50,36 +91,25 @@ class DisplayMap:
     def __init__(
         self, text: str, *, paragraph_gaps: bool = True, split_at: int = SPLIT_LINES_AT
     ) -> None:
-        astral: list[int] = []
-        if not text.isascii() and len(text.encode("utf-16-le")) != 2 * len(text):
-            astral = [m.start() for m in _ASTRAL.finditer(text)]
-        gaps = [m.start() for m in _SINGLE_BREAK.finditer(text)] if paragraph_gaps else []
-        splits = _split_points(text, split_at)
+        self.display, gaps, splits = _display(text, paragraph_gaps, split_at)
+        astral = [m.start() for m in _ASTRAL.finditer(text)]
         # (offset, kind): kind 0 = the second half of an astral character, 1 = an added line
         # after a line break (rounds down to the end of the line), 2 = an added break inside a
         # long line (rounds up, so a selection to the end of a display line keeps its last
         # character). Astral first at the same offset: its added unit comes before the break.
-        bumps = sorted(
-            [(cp, 0) for cp in astral] + [(cp, 1) for cp in gaps] + [(cp, 2) for cp in splits]
-        )
-        inserts = sorted(cp for cp, kind in bumps if kind)
-        if inserts:
-            pieces = []
-            previous = 0
-            for cp in inserts:
-                pieces.append(text[previous : cp + 1])
-                pieces.append("\n")
-                previous = cp + 1
-            pieces.append(text[previous:])
-            self.display = "".join(pieces)
-        else:
-            self.display = text
-        self._cps = [cp for cp, _ in bumps]
+        self._round_up: list[bool] | None = None  # None: no bump rounds up
+        if splits:
+            bumps = sorted(
+                [(cp, 0) for cp in astral] + [(cp, 1) for cp in gaps] + [(cp, 2) for cp in splits]
+            )
+            self._cps = [cp for cp, _ in bumps]
+            self._round_up = [kind == 2 for _, kind in bumps]
+        else:  # the common case: no long lines, so every bump rounds down
+            self._cps = sorted(astral + gaps) if astral else gaps
         # The Qt position of the n-th bumped character is its code point offset plus n.
-        self._qts = [cp + n for n, (cp, _) in enumerate(bumps)]
-        self._round_up = [kind == 2 for _, kind in bumps]
+        self._qts = [cp + n for n, cp in enumerate(self._cps)]
         self.length_cp = len(text)
-        self.length_qt = len(text) + len(bumps)
+        self.length_qt = len(text) + len(self._cps)
 
     def to_qt(self, cp: int) -> int:
         """Qt position of code point offset `cp`."""
@@ -93,5 +123,6 @@ class DisplayMap:
             return qt
         before = bisect_right(self._qts, qt - 2)  # bumps whose added unit is before qt
         if before < len(self._qts) and self._qts[before] == qt - 1:  # qt is an added unit
-            return qt - before - 1 + (1 if self._round_up[before] else 0)
+            up = self._round_up is not None and self._round_up[before]
+            return qt - before - (0 if up else 1)
         return qt - before

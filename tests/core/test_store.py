@@ -25,7 +25,7 @@ def test_new_project_settings(store: SqliteStore, tmp_path: Path) -> None:
     assert conn.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST
     assert conn.execute("PRAGMA application_id").fetchone()[0] == schema.APPLICATION_ID
     indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
-    assert {"highlights_by_document", "highlights_by_tag"} <= indexes
+    assert {"highlights_spans", "highlights_by_tag"} <= indexes
     assert store._conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert store._conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     conn.close()
@@ -102,7 +102,7 @@ def test_filters(store: SqliteStore) -> None:
     assert [h.quote for h in store.highlights(HighlightFilter(text="NUMB"))] == ["one"]
     assert store.highlights(HighlightFilter(annotators=("nobody",))) == []
     assert store.highlight_counts() == {a.id: {1: 1, 2: 1}, b.id: {3: 1}}
-    assert [(s.start, s.end) for s in store.spans(a.id)] == [(0, 3), (4, 7)]
+    assert [(start, end) for start, end, _id, _tag in store.spans(a.id)] == [(0, 3), (4, 7)]
 
 
 def test_tags_add_edit_reorder_delete_restore(store: SqliteStore) -> None:

@@ -28,7 +28,7 @@ def test_markup_in_tags_notes_and_titles_stays_literal(qtbot, window: MainWindow
     window.store.set_note(h.id, MARKUP)
     window.session.reload()
     window.hl_panel.show_all_documents(True)
-    row = window.hl_model.row_of(window.store.highlight(h.id))
+    row = window.hl_model.row_of(h.id)
     cells = [window.hl_model.index(row, c).data() for c in range(6)]
     assert cells[1] == MARKUP
     assert cells[2] == "<b>This is not bold</b>"

@@ -1,0 +1,435 @@
+"""Benchmark: `python -m desktop.bench [--json] [--quick]`.
+
+Builds its own data in a temporary folder (news-like text made from the seed articles, with
+highlights of 10 to 400 characters in three tags, some overlapping), drives the real window
+classes offscreen, and prints median, p95 and max of each figure with the number of runs. With
+`--json` the last line is one JSON object of the medians (seconds `_s`, milliseconds `_ms`,
+megabytes `_mb`). It measures; it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from desktop.core import anchoring
+from desktop.core.bundled import seed_files
+from desktop.core.model import Highlight, NewDocument
+from desktop.core.sqlite_store import SqliteStore
+from desktop.core.timeutil import utc_now
+
+GOALS = {
+    "startup_s": 0.6,
+    "open_2mb_10k_s": 0.15,
+    "open_10mb_100k_s": 0.8,
+    "add_highlight_p50_ms": 5,
+    "add_highlight_p95_ms": 10,
+    "scroll_frame_ms": 16,
+    "filter_100k_ms": 50,
+    "export_100k_s": 0.5,
+    "import_100k_s": 3,
+    "rss_10mb_100k_mb": 250,
+}
+
+
+@dataclass
+class Figure:
+    name: str
+    samples: list[float] = field(default_factory=list)
+
+    def stats(self) -> tuple[float, float, float]:
+        ordered = sorted(self.samples)
+        p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+        return statistics.median(ordered), p95, ordered[-1]
+
+
+def news_text(size: int, rng: random.Random) -> str:
+    """News-like text of about `size` characters: seed paragraphs shuffled, some emoji."""
+    paragraphs = [
+        p for f in seed_files() for p in f.read_text(encoding="utf-8").split("\n") if len(p) > 80
+    ]
+    out: list[str] = ["Benchmark digest: news of the week\n"]
+    total = len(out[0])
+    while total < size:
+        p = rng.choice(paragraphs)
+        if rng.random() < 0.05:
+            p = p.replace(" ", " 🇺🇦 ", 1)
+        out.append(p + "\n")
+        total += len(p) + 1
+    return "".join(out)[:size].rstrip() + "\n"
+
+
+def random_highlights(
+    text: str, document_id: int, count: int, rng: random.Random
+) -> list[Highlight]:
+    now = utc_now()
+    made = []
+    for n in range(count):
+        start = rng.randrange(0, len(text) - 400)
+        end = start + rng.randrange(10, 400)
+        if n % 10 == 0 and made:  # some overlap an earlier one
+            other = made[-1]
+            start = other.start + (other.end - other.start) // 2
+            end = min(len(text), start + rng.randrange(10, 400))
+        prefix, suffix = anchoring.context(text, start, end)
+        made.append(
+            Highlight(
+                id=0,
+                uuid=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                document_id=document_id,
+                start=start,
+                end=end,
+                tag_id=1 + n % 3,
+                quote=text[start:end],
+                prefix=prefix,
+                suffix=suffix,
+                note="checked against the source" if n % 7 == 0 else "",
+                annotator="bench",
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    return made
+
+
+def build_project(path: Path, docs: list[tuple[str, int]], rng: random.Random) -> list[int]:
+    """A project with one document per (text, highlight count); returns the document ids."""
+    store = SqliteStore.open(path)
+    ids = []
+    for n, (text, count) in enumerate(docs):
+        [info] = store.add_documents(
+            [NewDocument(text=text, title=f"Benchmark document {n + 1}", source="bench.txt")]
+        )
+        store.insert_highlights(random_highlights(text, info.id, count, rng), keep_ids=False)
+        ids.append(info.id)
+    store.close()
+    return ids
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def timed(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+class Bench:
+    def __init__(self, folder: Path, quick: bool, runs: int) -> None:
+        self.folder = folder
+        self.quick = quick
+        self.runs = runs
+        self.rng = random.Random(1)
+        self.figures: dict[str, Figure] = {}
+        self.notes: list[str] = []
+        self.small_size, self.small_count = (200_000, 1_000) if quick else (2_000_000, 10_000)
+        self.big_size, self.big_count = (1_000_000, 10_000) if quick else (10_000_000, 100_000)
+
+    def add(self, name: str, value: float) -> None:
+        self.figures.setdefault(name, Figure(name)).samples.append(value)
+
+    # Window figures ----------------------------------------------------------------------
+
+    def window_figures(self) -> None:
+        from PySide6.QtCore import QSettings, Qt
+        from PySide6.QtGui import QTextCursor
+        from PySide6.QtTest import QTest
+        from PySide6.QtWidgets import QPlainTextEdit
+
+        from desktop.ui.app import application
+        from desktop.ui.main_window import MainWindow
+
+        app = application()
+        big_text = news_text(self.big_size, self.rng)
+        small_text = news_text(self.small_size, self.rng)
+        project = self.folder / "bench.claimmark"
+        small_id, big_id = build_project(
+            project, [(small_text, self.small_count), (big_text, self.big_count)], self.rng
+        )
+        settings = QSettings(str(self.folder / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(SqliteStore.open(project), settings)
+        window.resize(1300, 820)
+        window.show()
+        app.processEvents()
+        window.finish_backup()  # the one made on opening: not part of what we time
+        view = window.view
+
+        def open_and_paint(document_id: int) -> None:
+            window.open_document(document_id, again=True)
+            view.viewport().repaint()
+
+        # The keys name the full sizes; --quick measures smaller ones under the same keys.
+        small_key, big_key = "open_2mb_10k_s", "open_10mb_100k_s"
+        self.notes.append(
+            f"open: {self.small_size / 1e6:g} MB with {self.small_count:,} highlights and "
+            f"{self.big_size / 1e6:g} MB with {self.big_count:,}"
+        )
+        for _ in range(self.runs):
+            self.add(small_key, timed(lambda: open_and_paint(small_id)))
+            self.add(big_key, timed(lambda: open_and_paint(big_id)))
+        self.add("rss_10mb_100k_mb", rss_mb())
+
+        # Adding a highlight: key press -> committed row -> repainted.
+        for _ in range(max(20, self.runs * 10)):
+            start = self.rng.randrange(0, len(big_text) - 500)
+            cursor = view.textCursor()
+            cursor.setPosition(view.positions.to_qt(start))
+            cursor.setPosition(
+                view.positions.to_qt(start + self.rng.randrange(10, 300)),
+                QTextCursor.MoveMode.KeepAnchor,
+            )
+            view.setTextCursor(cursor)
+            view.viewport().repaint()
+
+            def press() -> None:
+                QTest.keyClick(view, Qt.Key.Key_1)
+                view.viewport().repaint()
+
+            self.add("add_highlight_ms", 1000 * timed(press))
+
+        # Scrolling: one page down, repainted.
+        cursor = view.textCursor()
+        cursor.setPosition(view.positions.to_qt(len(big_text) // 3))
+        view.setTextCursor(cursor)
+        view.centerCursor()
+        for _ in range(max(20, self.runs * 6)):
+
+            def page_down() -> None:
+                QTest.keyClick(view, Qt.Key.Key_PageDown)
+                view.viewport().repaint()
+
+            self.add("scroll_frame_ms", 1000 * timed(page_down))
+
+        # Filtering the highlight list over every highlight.
+        window.hl_panel.show_all_documents(True)
+        claim = window.session.tags[0].id
+        for n in range(max(10, self.runs * 4)):
+            on = n % 2 == 1
+            self.add(
+                "filter_100k_ms", 1000 * timed(lambda on=on: window.hl_panel.toggle_tag(claim, on))
+            )
+        shown = window.hl_model.total()
+        self.notes.append(f"filter over {shown} highlights in all documents")
+
+        # The floor: a bare QPlainTextEdit with the same text, and a raw SQLite commit.
+        for _ in range(self.runs):
+            bare = QPlainTextEdit()
+            bare.resize(900, 700)
+            bare.show()
+
+            def bare_open(bare: QPlainTextEdit = bare) -> None:
+                bare.setPlainText(big_text)
+                bare.viewport().repaint()
+
+            self.add("floor_setplaintext_10mb_s", timed(bare_open))
+            bare.deleteLater()
+        window.close()
+        window.store.close()
+
+    def growth(self) -> None:
+        """Open and add times with 1,000, 10,000 and 100,000 highlights on the same text."""
+        from PySide6.QtCore import QSettings, Qt
+        from PySide6.QtGui import QTextCursor
+        from PySide6.QtTest import QTest
+
+        from desktop.ui.main_window import MainWindow
+
+        counts = [100, 1_000, 10_000] if self.quick else [1_000, 10_000, 100_000]
+        text = news_text(self.big_size, self.rng)
+        project = self.folder / "growth.claimmark"
+        ids = build_project(
+            project, [(text + f"\n(copy {n})\n", count) for n, count in enumerate(counts)], self.rng
+        )
+        settings = QSettings(str(self.folder / "growth.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(SqliteStore.open(project), settings)
+        window.show()
+        window.finish_backup()
+        view = window.view
+        for count, document_id in zip(counts, ids, strict=True):
+            for _ in range(self.runs):
+
+                def open_it(document_id: int = document_id) -> None:
+                    window.open_document(document_id, again=True)
+                    view.viewport().repaint()
+
+                self.add(f"growth_open_{count}", timed(open_it))
+            for _ in range(max(10, self.runs * 4)):
+                start = self.rng.randrange(0, len(text) - 500)
+                cursor = view.textCursor()
+                cursor.setPosition(view.positions.to_qt(start))
+                cursor.setPosition(
+                    view.positions.to_qt(start + 50), QTextCursor.MoveMode.KeepAnchor
+                )
+                view.setTextCursor(cursor)
+
+                def press() -> None:
+                    QTest.keyClick(view, Qt.Key.Key_2)
+                    view.viewport().repaint()
+
+                self.add(f"growth_add_{count}", 1000 * timed(press))
+        window.close()
+        window.store.close()
+        self.growth_counts = counts
+
+    # Command line and start-up -----------------------------------------------------------
+
+    def cli(self, *args: str) -> float:
+        return timed(
+            lambda: subprocess.run(
+                [sys.executable, "-m", "desktop", *args],
+                check=True,
+                stdout=subprocess.DEVNULL,
+                env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+            )
+        )
+
+    def cli_figures(self) -> None:
+        project = self.folder / "export-source.claimmark"
+        count = 10_000 if self.quick else 100_000
+        build_project(project, [(news_text(self.big_size, self.rng), count)], self.rng)
+        exported = self.folder / "export.json"
+        for n in range(self.runs):
+            self.add("export_100k_s", self.cli("export", "--db", str(project), "-o", str(exported)))
+            target = self.folder / f"import-{n}.claimmark"
+            self.add("import_100k_s", self.cli("import", "--db", str(target), str(exported)))
+        self.notes.append(f"export/import of {count} highlights")
+
+    def startup(self) -> None:
+        """Process start to the main window shown (and painted) with the seed project."""
+        project = self.folder / "seeds.claimmark"
+        env = {
+            **os.environ,
+            "QT_QPA_PLATFORM": "offscreen",
+            "XDG_CONFIG_HOME": str(self.folder / "config"),
+            "XDG_DATA_HOME": str(self.folder / "data"),
+        }
+        probe = (
+            "from pathlib import Path\n"
+            "from PySide6.QtCore import QSettings\n"
+            "from desktop.ui.app import Launcher, application\n"
+            "app = application()\n"
+            f"window = Launcher(QSettings(), None).open(Path({str(project)!r}))\n"
+            "window.repaint()\n"
+            "print('shown', flush=True)\n"
+        )
+        subprocess.run([sys.executable, "-c", probe], env=env, check=True, capture_output=True)
+        for _ in range(self.runs):
+            start = time.perf_counter()
+            child = subprocess.Popen(
+                [sys.executable, "-c", probe], env=env, stdout=subprocess.PIPE, text=True
+            )
+            assert child.stdout is not None
+            child.stdout.readline()
+            self.add("startup_s", time.perf_counter() - start)
+            child.wait()
+
+    def sqlite_floor(self) -> None:
+        conn = sqlite3.connect(self.folder / "floor.db", isolation_level=None)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER, b TEXT)")
+        for n in range(200):
+
+            def commit(n: int = n) -> None:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("INSERT INTO t (a, b) VALUES (?, ?)", (n, "x" * 200))
+                conn.execute("COMMIT")
+
+            self.add("floor_sqlite_commit_ms", 1000 * timed(commit))
+        conn.close()
+
+    # Report ------------------------------------------------------------------------------
+
+    def report(self, as_json: bool) -> None:
+        figures = dict(self.figures)
+        add = figures.pop("add_highlight_ms", None)
+        lines = [f"{'figure':28} {'median':>10} {'p95':>10} {'max':>10} {'runs':>5}  goal"]
+        result: dict[str, float] = {}
+        for name, figure in sorted(figures.items()):
+            if name.startswith("growth_"):
+                continue
+            median, p95, top = figure.stats()
+            goal = GOALS.get(name)
+            lines.append(
+                f"{name:28} {median:10.4g} {p95:10.4g} {top:10.4g} {len(figure.samples):5}  "
+                + (f"<= {goal}" if goal is not None else "")
+            )
+            result[name] = round(median, 4)
+        if add is not None:
+            median, p95, top = add.stats()
+            lines.append(
+                f"{'add_highlight_ms':28} {median:10.4g} {p95:10.4g} {top:10.4g} "
+                f"{len(add.samples):5}  p50 <= 5, p95 <= 10"
+            )
+            result["add_highlight_p50_ms"] = round(median, 3)
+            result["add_highlight_p95_ms"] = round(p95, 3)
+        counts = getattr(self, "growth_counts", [])
+        if counts:
+            lines.append("")
+            lines.append(
+                "growth with the number of highlights (same text; medians, ratio to the first)"
+            )
+            for kind, unit in (("open", "s"), ("add", "ms")):
+                values = [self.figures[f"growth_{kind}_{c}"].stats()[0] for c in counts]
+                parts = ", ".join(
+                    f"{c:,}: {v:.4g} {unit} (x{v / values[0]:.2f})"
+                    for c, v in zip(counts, values, strict=True)
+                )
+                lines.append(f"  {kind:4} {parts}")
+                result[f"growth_{kind}_ratio_{counts[-1]}_to_{counts[0]}"] = round(
+                    values[-1] / values[0], 3
+                )
+        if "floor_setplaintext_10mb_s" in self.figures and "open_10mb_100k_s" in self.figures:
+            ratio = (
+                self.figures["open_10mb_100k_s"].stats()[0]
+                / self.figures["floor_setplaintext_10mb_s"].stats()[0]
+            )
+            lines.append(f"open 10 MB/100k vs bare setPlainText of the same text: x{ratio:.2f}")
+            result["open_vs_floor_ratio"] = round(ratio, 3)
+        lines.extend(f"note: {n}" for n in self.notes)
+        sys.stdout.write("\n".join(lines) + "\n")
+        if as_json:
+            sys.stdout.write(json.dumps(result) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m desktop.bench", description=__doc__)
+    parser.add_argument("--json", action="store_true", help="end with one line of JSON")
+    parser.add_argument("--quick", action="store_true", help="small sizes, for CI")
+    parser.add_argument("--runs", type=int, default=0, help="repetitions (default 5, quick 2)")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    runs = args.runs or (2 if args.quick else 5)
+    with tempfile.TemporaryDirectory(prefix="claimmark-bench-") as folder:
+        os.environ["XDG_DATA_HOME"] = str(Path(folder) / "data")
+        os.environ["XDG_CONFIG_HOME"] = str(Path(folder) / "config")
+        bench = Bench(Path(folder), args.quick, runs)
+        bench.startup()
+        bench.window_figures()
+        bench.growth()
+        bench.cli_figures()
+        bench.sqlite_floor()
+        bench.report(args.json)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
