@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from desktop.core import anchoring, schema
+from desktop.core import anchoring, backup, schema
 from desktop.core.errors import ClaimmarkError, NotFound, ProjectError
 from desktop.core.model import (
     Document,
@@ -187,6 +187,8 @@ class SqliteStore:
 
     def _migrate(self) -> None:
         version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        if 0 < version < schema.LATEST:  # an upgrade: keep the file as it was, first
+            backup.make_backup(Path(self.location))
         for number in sorted(n for n in schema.MIGRATIONS if n > version):
             with self.batch():
                 for statement in schema.MIGRATIONS[number].split(";"):

@@ -246,3 +246,29 @@ def test_read_only_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPat
             lambda p, mode: False if Path(p) == path and mode == os.W_OK else real_access(p, mode),
         )
     _refused_unchanged(path, "read-only")
+
+
+def test_an_older_project_is_upgraded_after_a_backup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.core.backup import list_backups
+
+    path = tmp_path / "old.claimmark"
+    with monkeypatch.context() as m:  # a project made by the first version of the schema
+        m.setattr(schema, "MIGRATIONS", {1: schema.MIGRATIONS[1]})
+        m.setattr(schema, "LATEST", 1)
+        old = SqliteStore.open(path)
+        [info] = old.add_documents([_doc()])
+        h = old.add_highlight(info.id, 0, 5, 1)
+        old.close()
+    store = SqliteStore.open(path)
+    assert store._conn.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST
+    indexes = {
+        r[0] for r in store._conn.execute("SELECT name FROM sqlite_master WHERE type='index'")
+    }
+    assert "highlights_spans" in indexes
+    assert "highlights_by_document" not in indexes
+    assert store.highlights() == [h]
+    store.close()
+    [saved] = list_backups(path)
+    assert saved.highlights == 1
