@@ -157,7 +157,7 @@ class Bench:
         from desktop.ui.app import application
         from desktop.ui.main_window import MainWindow
 
-        app = application()
+        application()
         big_text = news_text(self.big_size, self.rng)
         small_text = news_text(self.small_size, self.rng)
         project = self.folder / "bench.claimmark"
@@ -168,7 +168,8 @@ class Bench:
         window = MainWindow(SqliteStore.open(project), settings)
         window.resize(1300, 820)
         window.show()
-        app.processEvents()
+        window.activateWindow()  # tag keys are shortcuts: they need the active window
+        QTest.qWaitForWindowActive(window)
         window.finish_backup()  # the one made on opening: not part of what we time
         view = window.view
 
@@ -188,7 +189,9 @@ class Bench:
         self.add("rss_10mb_100k_mb", rss_mb())
 
         # Adding a highlight: key press -> committed row -> repainted.
-        for _ in range(max(20, self.runs * 10)):
+        before = window.hl_model.total()
+        presses = max(20, self.runs * 10)
+        for _ in range(presses):
             start = self.rng.randrange(0, len(big_text) - 500)
             cursor = view.textCursor()
             cursor.setPosition(view.positions.to_qt(start))
@@ -204,6 +207,9 @@ class Bench:
                 view.viewport().repaint()
 
             self.add("add_highlight_ms", 1000 * timed(press))
+        made = window.hl_model.total() - before
+        if made != presses:
+            self.notes.append(f"only {made} of {presses} key presses made a highlight")
 
         # Scrolling: one page down, repainted.
         cursor = view.textCursor()
@@ -261,8 +267,12 @@ class Bench:
         settings = QSettings(str(self.folder / "growth.ini"), QSettings.Format.IniFormat)
         window = MainWindow(SqliteStore.open(project), settings)
         window.show()
+        window.activateWindow()
+        QTest.qWaitForWindowActive(window)
         window.finish_backup()
         view = window.view
+        before = window.hl_model.total()
+        presses = 0
         for count, document_id in zip(counts, ids, strict=True):
             for _ in range(self.runs):
 
@@ -285,6 +295,10 @@ class Bench:
                     view.viewport().repaint()
 
                 self.add(f"growth_add_{count}", 1000 * timed(press))
+                presses += 1
+        made = window.hl_model.total() - before
+        if made != presses:
+            self.notes.append(f"growth: only {made} of {presses} key presses made a highlight")
         window.close()
         window.store.close()
         self.growth_counts = counts

@@ -63,7 +63,6 @@ class Launcher:
         old = self.window
         self.window = window
         window.show()
-        window.view.setFocus()
         if old is not None:
             old.close()
             old.store.close()

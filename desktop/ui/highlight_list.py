@@ -11,6 +11,7 @@ import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from PySide6.QtCore import (
@@ -44,6 +45,7 @@ HIGHLIGHT_ROLE = Qt.ItemDataRole.UserRole + 10
 QUOTE_CHARS = 300
 
 
+@lru_cache(maxsize=4096)
 def local_time(iso: str) -> str:
     """`2026-11-24T03:12:51.123Z` as local time, `2026-11-24 04:12`."""
     try:
@@ -289,15 +291,17 @@ class HighlightTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+        # Called for about ten roles per visible cell at each repaint: answer the roles we do
+        # not use first, and cheaply.
+        if role not in _ROLES or not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
         h = self.rows[index.row()]
         column = index.column()
-        tag = self._tags.get(h.tag_id)
         if role == Qt.ItemDataRole.DisplayRole:
             if column == DOC:
                 return one_line(self._titles.get(h.document_id, str(h.document_id)), 60)
             if column == TAG:
+                tag = self._tags.get(h.tag_id)
                 return tag.name if tag else "?"
             if column == QUOTE:
                 return one_line(h.quote)
@@ -305,17 +309,25 @@ class HighlightTableModel(QAbstractTableModel):
                 return one_line(h.note, 120)
             if column == ANNOTATOR:
                 return h.annotator
-            if column == CREATED:
-                return local_time(h.created_at)
-        elif role == Qt.ItemDataRole.DecorationRole and column == TAG:
-            return self._icons.get(h.tag_id)
-        elif role == Qt.ItemDataRole.ToolTipRole and column in (DOC, QUOTE, NOTE):
-            text = {DOC: self._titles.get(h.document_id, ""), QUOTE: h.quote, NOTE: h.note}[column]
-            if text:
-                return "<p style='white-space:pre-wrap'>" + html.escape(text) + "</p>"
-        elif role == HIGHLIGHT_ROLE:
-            return h
-        return None
+            return local_time(h.created_at)
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._icons.get(h.tag_id) if column == TAG else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            text = {DOC: self._titles.get(h.document_id, ""), QUOTE: h.quote, NOTE: h.note}.get(
+                column, ""
+            )
+            return "<p style='white-space:pre-wrap'>" + html.escape(text) + "</p>" if text else None
+        return h  # HIGHLIGHT_ROLE
+
+
+_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.DecorationRole,
+        Qt.ItemDataRole.ToolTipRole,
+        HIGHLIGHT_ROLE,
+    }
+)
 
 
 class HighlightListPanel(QWidget):

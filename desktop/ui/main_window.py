@@ -11,7 +11,14 @@ import threading
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -183,6 +190,7 @@ class MainWindow(QMainWindow):
         self._connect()
 
         self.view.describe = self._describe
+        self._shown_once = False
         self._changed_since_backup = True
         self._backup_thread: threading.Thread | None = None
         self._backup_timer = QTimer(self)
@@ -863,6 +871,12 @@ class MainWindow(QMainWindow):
         ):
             self.session.reload()
             self.statusBar().showMessage("Updated with changes from another window.", 5000)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_once:  # the window opens with the keyboard in the text
+            self._shown_once = True
+            self.view.setFocus()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()

@@ -62,7 +62,6 @@ def make_window(qtbot, tmp_path: Path, project: Path) -> Iterator[WindowFactory]
             window.show()
         with qtbot.waitActive(window):
             window.activateWindow()
-        window.view.setFocus()
         opened.append(window)
         return window
 
