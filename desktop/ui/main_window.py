@@ -57,6 +57,15 @@ log = logging.getLogger(__name__)
 SPARE_COLOURS = ("#009E73", "#0072B2", "#D55E00", "#F0E442", "#999999")
 
 
+def short_path(path: str | Path) -> str:
+    """A path as people write it: the home folder as ~."""
+    p = Path(path)
+    try:
+        return str(Path("~") / p.relative_to(Path.home()))
+    except ValueError:
+        return str(p)
+
+
 def show_message(parent: QWidget | None, text: str, *, error: bool = True) -> None:
     """A message box whose text is never read as markup."""
     box = QMessageBox(parent)
@@ -584,7 +593,7 @@ class MainWindow(QMainWindow):
         return describe_highlights(items)
 
     def _update_status(self) -> None:
-        self.project_label.setText(f"Project: {self.store.location}")
+        self.project_label.setText(f"Project: {short_path(self.store.location)}")
         doc = self.view.document_id
         total = self.hl_model.total()
         if doc is None:
