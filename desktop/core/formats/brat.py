@@ -308,9 +308,18 @@ def _read_conf(folder: Path) -> _Conf:
                 name = json.loads(match.group(2))
             except json.JSONDecodeError:
                 continue
-            if isinstance(name, str) and name.strip():
+            if isinstance(name, str) and name.strip() and _is_unicode(name):
                 conf.names[match.group(1)] = name
     return conf
+
+
+def _is_unicode(text: str) -> bool:
+    """False for a string holding a lone surrogate (JSON can spell one: "\\ud800")."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _conf_lines(path: Path) -> list[str]:
@@ -399,7 +408,7 @@ def _text_bound(rest: str, text: str, shift: int) -> tuple[str, int, int, str]:
         )
     except ValueError:
         raise ValueError("not a brat text annotation (TYPE START END)") from None
-    if not brat_type or not frags:
+    if not brat_type.strip() or not frags:
         raise ValueError("not a brat text annotation (TYPE START END)")
     frags = [(s, e) for s, e in frags if s < e] or frags
     if any(not 0 <= s <= e <= len(text) for s, e in frags):
