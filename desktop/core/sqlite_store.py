@@ -67,8 +67,11 @@ def _check_existing_file(path: Path) -> None:
     header = _read_header(path)
     if not header:
         raise ProjectError(f"{path}: the file is empty; it is not a claimmark project.")
-    if not header.startswith(SQLITE_MAGIC) or len(header) < 100:
+    if not header.startswith(SQLITE_MAGIC):
         raise ProjectError(f"{path}: not a claimmark project (it is not an SQLite database).")
+    if len(header) < 100:
+        raise ProjectError(f"{path}: {_truncated(f'{len(header)} bytes, less than its header')}")
+    _check_whole_pages(path, header)
     user_version = int.from_bytes(header[60:64], "big")
     application_id = int.from_bytes(header[68:72], "big")
     if application_id not in (0, schema.APPLICATION_ID):
@@ -81,6 +84,35 @@ def _check_existing_file(path: Path) -> None:
             f"{user_version}; this version knows up to {schema.LATEST}). Update claimmark to "
             "open it; the file was not changed."
         )
+
+
+def _truncated(how: str) -> str:
+    return (
+        f"the project file is damaged (cut short: {how}); it was not changed. "
+        "Restore a backup (File > Restore Backup)."
+    )
+
+
+def _check_whole_pages(path: Path, header: bytes) -> None:
+    """Refuse a file cut short in the middle of a page.
+
+    SQLite reads the missing end of the last page as zeros and may find nothing wrong, so a
+    truncated project could open and be written to. A file with a journal beside it is left to
+    SQLite: a crash during a checkpoint can leave a partly written last page that the journal
+    repairs.
+    """
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    try:
+        size = path.stat().st_size
+        for journal in (Path(f"{path}-wal"), Path(f"{path}-journal")):
+            if journal.exists() and journal.stat().st_size > 0:
+                return
+    except OSError as e:
+        raise ProjectError(f"{path}: cannot read this file ({e.strerror}).") from None
+    if page_size >= 512 and size % page_size:
+        pages = f"{size} bytes, not a whole number of {page_size}-byte pages"
+        raise ProjectError(f"{path}: {_truncated(pages)}")
 
 
 def _check_writable(path: Path) -> None:
