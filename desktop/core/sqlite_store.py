@@ -12,9 +12,10 @@ import getpass
 import os
 import re
 import sqlite3
+import tempfile
 import uuid as uuidlib
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from desktop.core import anchoring, schema
@@ -125,6 +126,29 @@ def _check_writable(path: Path) -> None:
         )
 
 
+def _link_if_absent(new: Path, target: Path) -> None:
+    """Give the complete file `new` the name `target`, unless `target` exists (then keep it)."""
+    try:
+        os.link(new, target)
+    except FileExistsError:
+        return
+    except OSError:
+        # No hard links here (FAT, some network shares): rename, which would replace, so look
+        # first. Another process would have to create the project in between.
+        if target.exists():
+            return
+        os.replace(new, target)
+    try:  # make the new name itself durable
+        fd = os.open(target.parent, os.O_RDONLY)
+    except OSError:
+        return  # Windows cannot open a folder; its file system orders this itself
+    try:
+        with suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _describe(e: sqlite3.Error) -> str:
     text = str(e)
     if "disk is full" in text or "database or disk is full" in text:
@@ -168,6 +192,10 @@ class SqliteStore:
             raise ProjectError(f"{p}: the folder {p.parent} does not exist.")
         if not read_only:
             _check_writable(p)
+        if not exists:
+            cls._create(p)
+            _check_existing_file(p)  # ours, or what another process put there first
+            exists = True
         try:
             if read_only:
                 conn = sqlite3.connect(
@@ -186,6 +214,43 @@ class SqliteStore:
             conn.close()
             raise
         return store
+
+    @classmethod
+    def _create(cls, p: Path) -> None:
+        """Make a new project at `p` all at once.
+
+        The schema is written into a temporary file beside `p`, which is linked into place only
+        if nothing is there yet. So no one ever sees the project file empty or half made: not
+        another process creating the same project at the same moment (it found an empty file,
+        or tables it was about to create), and not the next start after a crash during creation
+        (an empty file is refused as not a project).
+        """
+        try:
+            fd, name = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".new", dir=p.parent)
+        except OSError as e:
+            raise ProjectError(f"{p}: cannot create the project ({e.strerror}).") from None
+        os.close(fd)
+        tmp = Path(name)
+        try:
+            conn = sqlite3.connect(tmp, isolation_level=None)
+            try:
+                # Written with a rollback journal, so that the file itself holds the schema
+                # when it is committed; then marked for WAL, as every project is.
+                conn.execute("PRAGMA synchronous = FULL")
+                cls(conn, str(p), read_only=False)._migrate()
+                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if mode.lower() != "wal":
+                    raise ProjectError(f"{p}: cannot use a write-ahead journal here ({mode}).")
+            finally:
+                conn.close()
+            _link_if_absent(tmp, p)
+        except sqlite3.Error as e:
+            raise ProjectError(f"{p}: cannot create the project ({_describe(e)}).") from None
+        except OSError as e:
+            raise ProjectError(f"{p}: cannot create the project ({e.strerror}).") from None
+        finally:
+            for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+                leftover.unlink(missing_ok=True)
 
     @classmethod
     def _prepare(
@@ -220,6 +285,8 @@ class SqliteStore:
         version = self._conn.execute("PRAGMA user_version").fetchone()[0]
         for number in sorted(n for n in schema.MIGRATIONS if n > version):
             with self.batch():
+                if self._conn.execute("PRAGMA user_version").fetchone()[0] >= number:
+                    continue  # another process applied it while this one waited for the lock
                 for statement in schema.MIGRATIONS[number].split(";"):
                     if statement.strip():
                         self._conn.execute(statement)
