@@ -140,6 +140,13 @@ def iter_files(
                 f"Document {info.id} (“{info.title}”) contains carriage returns, which brat "
                 "would read as line ends of another length; it cannot be exported to brat exactly."
             )
+        if text.startswith("\ufeff"):
+            # A .txt file starting with U+FEFF is read back as one with a byte order mark (as
+            # files from other tools are), so the text would come back without it.
+            raise ClaimmarkError(
+                f"Document {info.id} (“{info.title}”) starts with U+FEFF, which is read back "
+                "as a byte order mark, not text; it cannot be exported to brat exactly."
+            )
         stem = file_stem(info)
         yield f"{stem}.txt", text
         yield f"{stem}.ann", _ann(text, by_document[info.id], types, tag_names)
