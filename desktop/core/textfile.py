@@ -8,6 +8,7 @@ detected with charset-normalizer and the file is refused when it cannot tell. Li
 from __future__ import annotations
 
 import codecs
+import stat
 from pathlib import Path
 
 from charset_normalizer import from_bytes
@@ -39,7 +40,10 @@ def read_bytes(path: Path, limit: int) -> bytes:
     if path.is_dir():
         raise InputRefused(path, "is a folder, not a file")
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # reading a pipe waits forever, /dev/zero never ends
+            raise InputRefused(path, "not a regular file (a device, a pipe or a socket)")
+        size = info.st_size
         if size > limit:
             raise InputRefused(
                 path, f"too large ({size / 1048576:.1f} MB; the limit is {limit // 1048576} MB)"

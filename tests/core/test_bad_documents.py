@@ -152,6 +152,22 @@ def test_paths_that_are_not_files(annotated: SqliteStore, tmp_path: Path) -> Non
     assert _snapshot(annotated) == before
 
 
+def test_a_pipe_or_a_device_is_refused_without_reading_it(
+    annotated: SqliteStore, tmp_path: Path
+) -> None:
+    """Reading a named pipe would wait for a writer forever; /dev/zero would fill the memory."""
+    pipes = [tmp_path / "pipe.txt", tmp_path / "pipe.json"]  # a document, an export
+    for pipe in pipes:
+        os.mkfifo(pipe)
+    paths = [*pipes, Path("/dev/zero")]
+    before = _snapshot(annotated)
+    report = import_paths(annotated, paths)
+    assert [(r.path, r.reason) for r in report.refused] == [
+        (str(path), "not a regular file (a device, a pipe or a socket)") for path in paths
+    ]
+    assert _snapshot(annotated) == before
+
+
 def _unreadable(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Take away read permission. Root reads anyway, so for root the read itself is made to fail
     the way it fails for a user (EACCES)."""
