@@ -283,21 +283,39 @@ class SqliteStore:
 
     def _migrate(self) -> None:
         version = self._conn.execute("PRAGMA user_version").fetchone()[0]
-        for number in sorted(n for n in schema.MIGRATIONS if n > version):
-            with self.batch():
-                if self._conn.execute("PRAGMA user_version").fetchone()[0] >= number:
-                    continue  # another process applied it while this one waited for the lock
-                for statement in schema.MIGRATIONS[number].split(";"):
-                    if statement.strip():
-                        self._conn.execute(statement)
-                if number == 1:
-                    self._conn.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
-                    for position, (name, colour, key) in enumerate(schema.DEFAULT_TAGS):
-                        self._conn.execute(
-                            "INSERT INTO tags (name, colour, key, position) VALUES (?, ?, ?, ?)",
-                            (name, colour, key, position),
-                        )
-                self._conn.execute(f"PRAGMA user_version = {number}")
+        pending = sorted(n for n in schema.MIGRATIONS if n > version)
+        if not pending:
+            return
+        # A migration may rebuild a table others refer to, which needs the foreign keys off
+        # (they cannot be switched inside a transaction); they are checked before each commit.
+        self._conn.execute("PRAGMA foreign_keys = OFF")
+        try:
+            for number in pending:
+                with self.batch():
+                    if self._conn.execute("PRAGMA user_version").fetchone()[0] >= number:
+                        continue  # another process applied it while this one waited for the lock
+                    self._apply_migration(number)
+        finally:
+            self._conn.execute("PRAGMA foreign_keys = ON")
+
+    def _apply_migration(self, number: int) -> None:
+        for statement in schema.MIGRATIONS[number].split(";"):
+            if statement.strip():
+                self._conn.execute(statement)
+        if number == 1:
+            self._conn.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
+            for position, (name, colour, key) in enumerate(schema.DEFAULT_TAGS):
+                self._conn.execute(
+                    "INSERT INTO tags (name, colour, key, position) VALUES (?, ?, ?, ?)",
+                    (name, colour, key, position),
+                )
+        broken = self._conn.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise ProjectError(
+                f"{self.location}: the project's records do not fit together ({len(broken)} "
+                "references to nothing); it was not changed."
+            )
+        self._conn.execute(f"PRAGMA user_version = {number}")
 
     def close(self) -> None:
         self._conn.close()

@@ -432,3 +432,33 @@ def test_a_project_busy_beyond_the_timeout_is_refused_and_kept(
         holder.close()
     assert main(["import", "--db", str(project), str(document)]) == 0
     assert "added document 2: Waiting for the lock." in capsys.readouterr().out
+
+
+def test_undo_by_id_never_reaches_what_another_writer_made(project: Path) -> None:
+    """The window undoes and redoes by id. An id freed by an undo must never go to a highlight
+    or tag someone else makes meanwhile (an import, another window), or undoing again would
+    delete theirs."""
+    window = SqliteStore.open(project)
+    other = SqliteStore.open(project)
+    try:
+        tag = window.add_tag("question", "#009E73")  # Add tag
+        window.delete_tag(tag.id)  # Undo
+        theirs_tag = other.add_tag("fact", "#0072B2")
+        theirs = other.add_highlight(1, 200, 210, theirs_tag.id, note="theirs")
+        window.restore_tag(tag, [])  # Redo
+        window.delete_tag(tag.id)  # Undo
+
+        mine = window.add_highlight(1, 300, 310, 1)  # Highlight
+        window.delete_highlight(mine.id)  # Undo
+        theirs_too = other.add_highlight(1, 320, 330, 2, note="theirs too")
+        window.insert_highlights([mine], keep_ids=True)  # Redo
+        window.delete_highlight(mine.id)  # Undo
+
+        assert other.highlight(theirs.id) == theirs
+        assert other.highlight(theirs_too.id) == theirs_too
+        assert other.tag(theirs_tag.id) == theirs_tag
+        assert len({tag.id, theirs_tag.id}) == 2
+        assert len({mine.id, theirs.id, theirs_too.id}) == 3
+    finally:
+        window.close()
+        other.close()
