@@ -87,6 +87,9 @@ class StoreMachine(RuleBasedStateMachine):
         self.folder = Path(tempfile.mkdtemp(prefix="claimmark-fuzz-"))
         self.store = SqliteStore.open(self.folder / "project.claimmark")
         self.store.annotator = "fuzz"
+        # Someone else on the same project: another window, or another program.
+        self.other = SqliteStore.open(self.folder / "project.claimmark")
+        self.other.annotator = "other"
         self.texts: dict[int, str] = {}
         self.tags: dict[int, Tag] = {t.id: t for t in self.store.tags()}
         self.highlights: dict[int, Highlight] = {}
@@ -96,6 +99,7 @@ class StoreMachine(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         self.store.close()
+        self.other.close()
         shutil.rmtree(self.folder, ignore_errors=True)
 
     # Documents ---------------------------------------------------------------------------
@@ -155,6 +159,19 @@ class StoreMachine(RuleBasedStateMachine):
         assert h.id not in self.highlights
         self.highlights[h.id] = h
         self._push(Command("create", highlight=h))
+
+    @rule(doc=st.integers(0, 99), start=st.integers(0, 999), tag=st.sampled_from([1, 2, 3]))
+    def someone_else_highlights(self, doc: int, start: int, tag: int) -> None:
+        """A highlight made elsewhere: not on this window's undo stack, and its undo and redo
+        must never touch it."""
+        document_id = sorted(self.texts)[doc % len(self.texts)]
+        text = self.texts[document_id]
+        start, end = anchoring.trim_span(text, start % len(text), start % len(text) + 6)
+        if start == end:
+            return
+        h = self.other.add_highlight(document_id, start, end, tag, note="someone else's")
+        assert h.id not in self.highlights
+        self.highlights[h.id] = h
 
     @precondition(lambda self: self.highlights)
     @rule(n=st.integers(0, 999), tag=st.integers(0, 99))
