@@ -61,6 +61,48 @@ MIGRATIONS: dict[int, str] = {
     CREATE INDEX highlights_spans ON highlights (document_id, start_pos, end_pos, tag_id);
     DROP INDEX highlights_by_document;
     """,
+    # Ids are never given out twice (AUTOINCREMENT). Undo and redo find a tag or a highlight by
+    # its id; had a deleted one's id gone to a tag or highlight made since (by an import, or in
+    # another window), undoing again would have deleted that one instead.
+    3: """
+    CREATE TABLE tags_2 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE,
+        colour TEXT NOT NULL,
+        key TEXT NOT NULL DEFAULT '',
+        position INTEGER NOT NULL
+    );
+    INSERT INTO tags_2 (id, name, colour, key, position)
+        SELECT id, name, colour, key, position FROM tags;
+
+    CREATE TABLE highlights_2 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        uuid TEXT NOT NULL UNIQUE,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        tag_id INTEGER NOT NULL REFERENCES tags (id) ON DELETE RESTRICT,
+        start_pos INTEGER NOT NULL,
+        end_pos INTEGER NOT NULL,
+        quote TEXT NOT NULL,
+        prefix TEXT NOT NULL DEFAULT '',
+        suffix TEXT NOT NULL DEFAULT '',
+        note TEXT NOT NULL DEFAULT '',
+        annotator TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        CHECK (start_pos >= 0 AND end_pos > start_pos)
+    );
+    INSERT INTO highlights_2 (id, uuid, document_id, tag_id, start_pos, end_pos, quote, prefix,
+            suffix, note, annotator, created_at, updated_at)
+        SELECT id, uuid, document_id, tag_id, start_pos, end_pos, quote, prefix, suffix, note,
+            annotator, created_at, updated_at FROM highlights;
+
+    DROP TABLE highlights;
+    DROP TABLE tags;
+    ALTER TABLE tags_2 RENAME TO tags;
+    ALTER TABLE highlights_2 RENAME TO highlights;
+    CREATE INDEX highlights_spans ON highlights (document_id, start_pos, end_pos, tag_id);
+    CREATE INDEX highlights_by_tag ON highlights (tag_id);
+    """,
 }
 
 LATEST = max(MIGRATIONS)

@@ -12,9 +12,10 @@ import getpass
 import os
 import re
 import sqlite3
+import tempfile
 import uuid as uuidlib
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from desktop.core import anchoring, backup, schema
@@ -68,8 +69,11 @@ def _check_existing_file(path: Path) -> None:
     header = _read_header(path)
     if not header:
         raise ProjectError(f"{path}: the file is empty; it is not a claimmark project.")
-    if not header.startswith(SQLITE_MAGIC) or len(header) < 100:
+    if not header.startswith(SQLITE_MAGIC):
         raise ProjectError(f"{path}: not a claimmark project (it is not an SQLite database).")
+    if len(header) < 100:
+        raise ProjectError(f"{path}: {_truncated(f'{len(header)} bytes, less than its header')}")
+    _check_whole_pages(path, header)
     user_version = int.from_bytes(header[60:64], "big")
     application_id = int.from_bytes(header[68:72], "big")
     if application_id not in (0, schema.APPLICATION_ID):
@@ -84,6 +88,35 @@ def _check_existing_file(path: Path) -> None:
         )
 
 
+def _truncated(how: str) -> str:
+    return (
+        f"the project file is damaged (cut short: {how}); it was not changed. "
+        "Restore a backup (File > Restore Backup)."
+    )
+
+
+def _check_whole_pages(path: Path, header: bytes) -> None:
+    """Refuse a file cut short in the middle of a page.
+
+    SQLite reads the missing end of the last page as zeros and may find nothing wrong, so a
+    truncated project could open and be written to. A file with a journal beside it is left to
+    SQLite: a crash during a checkpoint can leave a partly written last page that the journal
+    repairs.
+    """
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    try:
+        size = path.stat().st_size
+        for journal in (Path(f"{path}-wal"), Path(f"{path}-journal")):
+            if journal.exists() and journal.stat().st_size > 0:
+                return
+    except OSError as e:
+        raise ProjectError(f"{path}: cannot read this file ({e.strerror}).") from None
+    if page_size >= 512 and size % page_size:
+        pages = f"{size} bytes, not a whole number of {page_size}-byte pages"
+        raise ProjectError(f"{path}: {_truncated(pages)}")
+
+
 def _check_writable(path: Path) -> None:
     folder = path.parent
     if path.exists() and not os.access(path, os.W_OK):
@@ -92,6 +125,29 @@ def _check_writable(path: Path) -> None:
         raise ProjectError(
             f"{path}: the folder {folder} is read-only; claimmark needs to write its journal there."
         )
+
+
+def _link_if_absent(new: Path, target: Path) -> None:
+    """Give the complete file `new` the name `target`, unless `target` exists (then keep it)."""
+    try:
+        os.link(new, target)
+    except FileExistsError:
+        return
+    except OSError:
+        # No hard links here (FAT, some network shares): rename, which would replace, so look
+        # first. Another process would have to create the project in between.
+        if target.exists():
+            return
+        os.replace(new, target)
+    try:  # make the new name itself durable
+        fd = os.open(target.parent, os.O_RDONLY)
+    except OSError:
+        return  # Windows cannot open a folder; its file system orders this itself
+    try:
+        with suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _describe(e: sqlite3.Error) -> str:
@@ -137,6 +193,10 @@ class SqliteStore:
             raise ProjectError(f"{p}: the folder {p.parent} does not exist.")
         if not read_only:
             _check_writable(p)
+        if not exists:
+            cls._create(p)
+            _check_existing_file(p)  # ours, or what another process put there first
+            exists = True
         try:
             if read_only:
                 conn = sqlite3.connect(
@@ -155,6 +215,43 @@ class SqliteStore:
             conn.close()
             raise
         return store
+
+    @classmethod
+    def _create(cls, p: Path) -> None:
+        """Make a new project at `p` all at once.
+
+        The schema is written into a temporary file beside `p`, which is linked into place only
+        if nothing is there yet. So no one ever sees the project file empty or half made: not
+        another process creating the same project at the same moment (it found an empty file,
+        or tables it was about to create), and not the next start after a crash during creation
+        (an empty file is refused as not a project).
+        """
+        try:
+            fd, name = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".new", dir=p.parent)
+        except OSError as e:
+            raise ProjectError(f"{p}: cannot create the project ({e.strerror}).") from None
+        os.close(fd)
+        tmp = Path(name)
+        try:
+            conn = sqlite3.connect(tmp, isolation_level=None)
+            try:
+                # Written with a rollback journal, so that the file itself holds the schema
+                # when it is committed; then marked for WAL, as every project is.
+                conn.execute("PRAGMA synchronous = FULL")
+                cls(conn, str(p), read_only=False)._migrate()
+                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if mode.lower() != "wal":
+                    raise ProjectError(f"{p}: cannot use a write-ahead journal here ({mode}).")
+            finally:
+                conn.close()
+            _link_if_absent(tmp, p)
+        except sqlite3.Error as e:
+            raise ProjectError(f"{p}: cannot create the project ({_describe(e)}).") from None
+        except OSError as e:
+            raise ProjectError(f"{p}: cannot create the project ({e.strerror}).") from None
+        finally:
+            for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+                leftover.unlink(missing_ok=True)
 
     @classmethod
     def _prepare(
@@ -187,21 +284,41 @@ class SqliteStore:
 
     def _migrate(self) -> None:
         version = self._conn.execute("PRAGMA user_version").fetchone()[0]
-        if 0 < version < schema.LATEST:  # an upgrade: keep the file as it was, first
+        pending = sorted(n for n in schema.MIGRATIONS if n > version)
+        if not pending:
+            return
+        if version > 0:  # an upgrade: keep the file as it was, first
             backup.make_backup(Path(self.location))
-        for number in sorted(n for n in schema.MIGRATIONS if n > version):
-            with self.batch():
-                for statement in schema.MIGRATIONS[number].split(";"):
-                    if statement.strip():
-                        self._conn.execute(statement)
-                if number == 1:
-                    self._conn.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
-                    for position, (name, colour, key) in enumerate(schema.DEFAULT_TAGS):
-                        self._conn.execute(
-                            "INSERT INTO tags (name, colour, key, position) VALUES (?, ?, ?, ?)",
-                            (name, colour, key, position),
-                        )
-                self._conn.execute(f"PRAGMA user_version = {number}")
+        # A migration may rebuild a table others refer to, which needs the foreign keys off
+        # (they cannot be switched inside a transaction); they are checked before each commit.
+        self._conn.execute("PRAGMA foreign_keys = OFF")
+        try:
+            for number in pending:
+                with self.batch():
+                    if self._conn.execute("PRAGMA user_version").fetchone()[0] >= number:
+                        continue  # another process applied it while this one waited for the lock
+                    self._apply_migration(number)
+        finally:
+            self._conn.execute("PRAGMA foreign_keys = ON")
+
+    def _apply_migration(self, number: int) -> None:
+        for statement in schema.MIGRATIONS[number].split(";"):
+            if statement.strip():
+                self._conn.execute(statement)
+        if number == 1:
+            self._conn.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
+            for position, (name, colour, key) in enumerate(schema.DEFAULT_TAGS):
+                self._conn.execute(
+                    "INSERT INTO tags (name, colour, key, position) VALUES (?, ?, ?, ?)",
+                    (name, colour, key, position),
+                )
+        broken = self._conn.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise ProjectError(
+                f"{self.location}: the project's records do not fit together ({len(broken)} "
+                "references to nothing); it was not changed."
+            )
+        self._conn.execute(f"PRAGMA user_version = {number}")
 
     def close(self) -> None:
         self._conn.close()

@@ -8,6 +8,7 @@ detected with charset-normalizer and the file is refused when it cannot tell. Li
 from __future__ import annotations
 
 import codecs
+import stat
 from pathlib import Path
 
 from charset_normalizer import from_bytes
@@ -28,6 +29,7 @@ _BOMS = (
 # When the detector finds several equally good legacy encodings (common for short Western
 # text), prefer the ones such files are really written in.
 _PREFERRED_LEGACY = ("cp1252", "iso8859_15", "latin_1", "cp1250", "cp1251", "mac_roman")
+_CP1252_MARGIN = 0.1
 _CONTROL_OK = {"\n", "\r", "\t", "\f", "\v"}
 
 
@@ -38,7 +40,10 @@ def read_bytes(path: Path, limit: int) -> bytes:
     if path.is_dir():
         raise InputRefused(path, "is a folder, not a file")
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # reading a pipe waits forever, /dev/zero never ends
+            raise InputRefused(path, "not a regular file (a device, a pipe or a socket)")
+        size = info.st_size
         if size > limit:
             raise InputRefused(
                 path, f"too large ({size / 1048576:.1f} MB; the limit is {limit // 1048576} MB)"
@@ -75,6 +80,15 @@ def decode(data: bytes, name: str | Path) -> tuple[str, str]:
     best = results.best()
     if best is None:
         raise InputRefused(name, "not text, or in an encoding that cannot be told")
+    # Windows-1252 keeps its typographic punctuation (“ ” ‘ ’ – — … €) in bytes 0x80-0x9F,
+    # where DOS and Mac code pages have accented letters: the detector finds the letters
+    # slightly less chaotic, and short English text in cp1252 came out as mojibake. A file that
+    # reads nearly as well as cp1252 is far more likely to be cp1252.
+    for match in results:
+        if match.chaos <= best.chaos + _CP1252_MARGIN and (
+            match.encoding == "cp1252" or "cp1252" in match.could_be_from_charset
+        ):
+            return data.decode("cp1252"), "cp1252"
     good = [m for m in results if m.chaos <= best.chaos + 0.01]
     for preferred in _PREFERRED_LEGACY:
         for match in good:

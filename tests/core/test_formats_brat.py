@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from desktop.core.errors import ClaimmarkError
+from desktop.core.exporting import export_to_path
 from desktop.core.formats import brat
 from desktop.core.importing import import_paths
 from desktop.core.model import NewDocument
@@ -250,3 +251,16 @@ def test_text_with_carriage_returns_is_not_exported_inexactly(store: SqliteStore
     store.add_documents([NewDocument(text="one\r\ntwo\n", title="crlf", source="x.json")])
     with pytest.raises(ClaimmarkError, match="carriage returns"):
         list(brat.iter_files(store))
+
+
+def test_text_starting_with_a_byte_order_mark_is_not_exported_inexactly(
+    store: SqliteStore, tmp_path: Path
+) -> None:
+    """brat's reader (and ours) takes a leading U+FEFF for a byte order mark, not text."""
+    store.add_documents([NewDocument(text="\ufeffBOM, then text\n", title="bom", source="x")])
+    with pytest.raises(ClaimmarkError, match="starts with U\\+FEFF"):
+        list(brat.iter_files(store))
+    with pytest.raises(ClaimmarkError, match="starts with U\\+FEFF"):
+        export_to_path(store, "brat", tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

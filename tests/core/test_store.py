@@ -156,6 +156,34 @@ def test_each_mutation_is_committed_when_it_returns(store: SqliteStore, tmp_path
     other.close()
 
 
+def test_a_version_1_project_is_upgraded_with_everything_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "v1.claimmark"
+    with monkeypatch.context() as m:
+        m.setattr(schema, "MIGRATIONS", {1: schema.MIGRATIONS[1]})
+        m.setattr(schema, "LATEST", 1)
+        s = SqliteStore.open(path)
+        [info] = s.add_documents([_doc()])
+        tag = s.add_tag("question", "#009E73", "4")
+        kept = [s.add_highlight(info.id, n, n + 3, 1 + n % 4, note=f"{n}") for n in range(8)]
+        s.delete_highlight(kept.pop().id)  # the highest id, free for reuse in version 1
+        s.close()
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    conn.close()
+    s = SqliteStore.open(path)
+    assert s._conn.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST
+    assert s.highlights() == kept
+    assert s.tag(tag.id) == tag
+    assert s._conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert s._conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    with pytest.raises(sqlite3.IntegrityError):
+        s._conn.execute("DELETE FROM tags WHERE id = 1")
+    assert s.add_highlight(info.id, 0, 5, tag.id).id == kept[-1].id + 1
+    s.close()
+
+
 def test_reopen_keeps_everything(tmp_path: Path) -> None:
     path = tmp_path / "p.claimmark"
     s = SqliteStore.open(path)

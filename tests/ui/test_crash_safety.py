@@ -19,7 +19,7 @@ KILLS = 24
 def test_sigkill_at_random_moments_loses_nothing_shown(project: Path, tmp_path: Path) -> None:
     rng = random.Random(20261124)
     shown: set[str] = set()
-    deleted: set[str] = set()
+    deleted: set[str] = set()  # deleted, or about to be when the kill came
     for run in range(KILLS):
         process = subprocess.Popen(
             [

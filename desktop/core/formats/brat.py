@@ -140,6 +140,13 @@ def iter_files(
                 f"Document {info.id} (“{info.title}”) contains carriage returns, which brat "
                 "would read as line ends of another length; it cannot be exported to brat exactly."
             )
+        if text.startswith("\ufeff"):
+            # A .txt file starting with U+FEFF is read back as one with a byte order mark (as
+            # files from other tools are), so the text would come back without it.
+            raise ClaimmarkError(
+                f"Document {info.id} (“{info.title}”) starts with U+FEFF, which is read back "
+                "as a byte order mark, not text; it cannot be exported to brat exactly."
+            )
         stem = file_stem(info)
         yield f"{stem}.txt", text
         yield f"{stem}.ann", _ann(text, by_document[info.id], types, tag_names)
@@ -308,9 +315,18 @@ def _read_conf(folder: Path) -> _Conf:
                 name = json.loads(match.group(2))
             except json.JSONDecodeError:
                 continue
-            if isinstance(name, str) and name.strip():
+            if isinstance(name, str) and name.strip() and _is_unicode(name):
                 conf.names[match.group(1)] = name
     return conf
+
+
+def _is_unicode(text: str) -> bool:
+    """False for a string holding a lone surrogate (JSON can spell one: "\\ud800")."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _conf_lines(path: Path) -> list[str]:
@@ -399,7 +415,7 @@ def _text_bound(rest: str, text: str, shift: int) -> tuple[str, int, int, str]:
         )
     except ValueError:
         raise ValueError("not a brat text annotation (TYPE START END)") from None
-    if not brat_type or not frags:
+    if not brat_type.strip() or not frags:
         raise ValueError("not a brat text annotation (TYPE START END)")
     frags = [(s, e) for s, e in frags if s < e] or frags
     if any(not 0 <= s <= e <= len(text) for s, e in frags):

@@ -84,6 +84,19 @@ def _validator() -> Callable[[Any], Any]:
         return fastjsonschema.compile(json.load(f))  # type: ignore[no-any-return]
 
 
+# SQLite stores integers in 64 bits.
+_LARGEST_INTEGER = 2**63 - 1
+
+
+def _check_integer(value: Any, what: str, name: str, largest: int | None = None) -> None:
+    """Refuse what JSON Schema lets through as an integer but Python cannot use as one: a float
+    with no fraction (1.0, 1e308), or a number too large to store."""
+    if not isinstance(value, int):
+        raise InputRefused(name, f"not a valid claimmark export ({what} must be an integer)")
+    if largest is not None and value > largest:
+        raise InputRefused(name, f"not a valid claimmark export ({what} is too large)")
+
+
 def looks_native(data: Any) -> bool:
     return isinstance(data, dict) and data.get("format") == FORMAT_NAME
 
@@ -107,6 +120,11 @@ def parse_native(data: Any, name: str) -> Bundle:
     bundle.tags = [BundleTag(t["name"], t["colour"], t["key"]) for t in data["tags"]]
     texts: dict[int, str] = {}
     for d in data["documents"]:
+        _check_integer(d["id"], f"document {d['id']}: id", name)
+        # The only number of the file that is stored as it is; the others are checked
+        # against the texts.
+        source_offset = d.get("source_offset", 0)
+        _check_integer(source_offset, f"document {d['id']}: source_offset", name, _LARGEST_INTEGER)
         if d["id"] in texts:
             raise InputRefused(name, f"document id {d['id']} appears twice")
         if sha256_text(d["text"]) != d["sha256"]:
@@ -122,13 +140,15 @@ def parse_native(data: Any, name: str) -> Bundle:
                 outlet=d["outlet"],
                 published=d["published"],
                 source=d["source"],
-                source_offset=d.get("source_offset", 0),
+                source_offset=source_offset,
             )
         )
     tag_names = {t.name for t in bundle.tags}
     seen: set[str] = set()
     for h in data["highlights"]:
         label = f"highlight {h['id']}"
+        for key in ("document_id", "start", "end"):
+            _check_integer(h[key], f"{label}: {key}", name)
         if h["id"] in seen:
             raise InputRefused(name, f"{label} appears twice")
         seen.add(h["id"])

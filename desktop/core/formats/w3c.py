@@ -367,11 +367,11 @@ def _timestamp(value: Any) -> str:
         return ""
     try:
         moment = datetime.fromisoformat(value)
-    except ValueError:
+        if moment.tzinfo is None:  # the model asks for a time zone; take a missing one as UTC
+            moment = moment.replace(tzinfo=UTC)
+        moment = moment.astimezone(UTC)
+    except (ValueError, OverflowError):  # OverflowError: 0001-01-01T00:00+01:00 is before year 1
         return ""
-    if moment.tzinfo is None:  # the model asks for a time zone; take a missing one as UTC
-        moment = moment.replace(tzinfo=UTC)
-    moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 

@@ -1,0 +1,416 @@
+"""Fuzzing the store: random documents and random sequences of what a user does.
+
+A hypothesis state machine drives a real SqliteStore in a temporary folder. Documents hold any
+Unicode (astral characters, joiner sequences, combining marks, right-to-left text, U+2028, every
+kind of line end, normalised as import normalises them). The rules create, retag, annotate and
+delete highlights, add tags, undo and redo the way the window does, and export and import the
+project in claimmark JSON, W3C and brat. After every step the store must equal a plain Python
+model of what should be in it, and every highlight must quote its document exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
+
+from desktop.core import anchoring
+from desktop.core.errors import ClaimmarkError
+from desktop.core.exporting import export_to_path
+from desktop.core.formats import native, w3c
+from desktop.core.importing import import_paths
+from desktop.core.model import Highlight, NewDocument, Tag, sha256_text
+from desktop.core.sqlite_store import SqliteStore
+from desktop.core.textfile import normalise_newlines
+
+# Text as documents hold it: anything, with the awkward cases made likely.
+PIECES = st.sampled_from(
+    [
+        "🇺🇦",  # a flag: two astral code points
+        "👨\u200d👩\u200d👧",  # a family joined by ZWJ: five
+        "e\u0301",  # e and a combining acute
+        "\u05e9\u05dc\u05d5\u05dd",  # Hebrew
+        "\u0642\u0627\u0644",  # Arabic
+        "\u202e",  # right-to-left override
+        "\r\n",
+        "\r",
+        "\n",
+        "\u2028",
+        "\u2029",
+        "\x85",  # and the other characters at which Python (and brat) break lines
+        "\x0b",
+        "\x1e",
+        "\ufeff",  # a byte order mark, in the text
+        "\u00a0",
+        "\t",
+        " ",
+        "字",
+        "<b>&amp;</b>",
+        '"',
+        "\\",
+    ]
+)
+CHARS = st.characters(exclude_categories=("Cs",))
+RAW_TEXT = st.lists(st.one_of(CHARS, PIECES), min_size=1, max_size=60).map("".join)
+NOTES = st.lists(st.one_of(CHARS, PIECES), max_size=12).map("".join)
+TAG_NAMES = st.text(st.one_of(CHARS, st.sampled_from(["a", "B", " ", "é"])), min_size=1, max_size=8)
+COLOURS = st.integers(0, 0xFFFFFF).map(lambda n: f"#{n:06X}")
+
+
+@dataclass(frozen=True)
+class Command:
+    """One entry of the undo stack, as desktop/ui/commands.py has them."""
+
+    kind: str  # "create", "delete", "change" or "tag"
+    highlight: Highlight | None = None
+    old: Highlight | None = None
+    tag: Tag | None = None
+
+
+class StoreMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.folder = Path(tempfile.mkdtemp(prefix="claimmark-fuzz-"))
+        self.store = SqliteStore.open(self.folder / "project.claimmark")
+        self.store.annotator = "fuzz"
+        # Someone else on the same project: another window, or another program.
+        self.other = SqliteStore.open(self.folder / "project.claimmark")
+        self.other.annotator = "other"
+        self.texts: dict[int, str] = {}
+        self.tags: dict[int, Tag] = {t.id: t for t in self.store.tags()}
+        self.highlights: dict[int, Highlight] = {}
+        self.undo_stack: list[Command] = []
+        self.redo_stack: list[Command] = []
+        self.projects = 0
+
+    def teardown(self) -> None:
+        self.store.close()
+        self.other.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    # Documents ---------------------------------------------------------------------------
+
+    @initialize(raw=RAW_TEXT)
+    def first_document(self, raw: str) -> None:
+        self.add_document(raw)
+
+    @precondition(lambda self: len(self.texts) < 4)  # leave the steps to the highlights
+    @rule(raw=RAW_TEXT)
+    def add_document(self, raw: str) -> None:
+        text = normalise_newlines(raw)
+        if not text.strip():
+            text = f"x{text}"  # a text import refuses white space only
+        known = text in self.texts.values()
+        added = self.store.add_documents([NewDocument(text=text, title=text[:20], source="f")])
+        if known:
+            assert added == []
+        else:
+            [info] = added
+            assert info.length == len(text)
+            assert info.sha256 == sha256_text(text)
+            self.texts[info.id] = text
+
+    # Highlights --------------------------------------------------------------------------
+
+    def _push(self, command: Command) -> None:
+        self.undo_stack.append(command)
+        self.redo_stack.clear()
+
+    def _pick(self, n: int) -> Highlight:
+        ids = sorted(self.highlights)
+        return self.highlights[ids[n % len(ids)]]
+
+    def _tag(self, n: int) -> Tag:
+        ids = sorted(self.tags)
+        return self.tags[ids[n % len(ids)]]
+
+    @rule(doc=st.integers(0, 99), start=st.integers(0, 999), length=st.integers(1, 40),
+          tag=st.integers(0, 99), note=NOTES)  # fmt: skip
+    def create(self, doc: int, start: int, length: int, tag: int, note: str) -> None:
+        document_id = sorted(self.texts)[doc % len(self.texts)]
+        text = self.texts[document_id]
+        start %= len(text)
+        # As the window does with a selection: without white space at its ends.
+        start, end = anchoring.trim_span(text, start, start + length)
+        if start == end:
+            return
+        h = self.store.add_highlight(document_id, start, end, self._tag(tag).id, note=note)
+        assert (h.document_id, h.start, h.end, h.quote, h.note) == (
+            document_id,
+            start,
+            end,
+            text[start:end],
+            note,
+        )
+        assert h.id not in self.highlights
+        self.highlights[h.id] = h
+        self._push(Command("create", highlight=h))
+
+    @rule(doc=st.integers(0, 99), start=st.integers(0, 999), tag=st.sampled_from([1, 2, 3]))
+    def someone_else_highlights(self, doc: int, start: int, tag: int) -> None:
+        """A highlight made elsewhere: not on this window's undo stack, and its undo and redo
+        must never touch it."""
+        document_id = sorted(self.texts)[doc % len(self.texts)]
+        text = self.texts[document_id]
+        start, end = anchoring.trim_span(text, start % len(text), start % len(text) + 6)
+        if start == end:
+            return
+        h = self.other.add_highlight(document_id, start, end, tag, note="someone else's")
+        assert h.id not in self.highlights
+        self.highlights[h.id] = h
+
+    @precondition(lambda self: self.highlights)
+    @rule(n=st.integers(0, 999), tag=st.integers(0, 99))
+    def retag(self, n: int, tag: int) -> None:
+        old = self._pick(n)
+        new = self.store.retag_highlight(old.id, self._tag(tag).id)
+        assert new.tag_id == self._tag(tag).id
+        self._changed(old, new)
+
+    @precondition(lambda self: self.highlights)
+    @rule(n=st.integers(0, 999), note=NOTES)
+    def annotate(self, n: int, note: str) -> None:
+        old = self._pick(n)
+        new = self.store.set_note(old.id, note)
+        assert new.note == note
+        self._changed(old, new)
+
+    def _changed(self, old: Highlight, new: Highlight) -> None:
+        unchanged = ("uuid", "document_id", "start", "end", "quote", "prefix", "suffix")
+        assert all(getattr(old, f) == getattr(new, f) for f in unchanged)
+        assert new.updated_at >= old.updated_at
+        self.highlights[new.id] = new
+        self._push(Command("change", highlight=new, old=old))
+
+    @precondition(lambda self: self.highlights)
+    @rule(n=st.integers(0, 999))
+    def delete(self, n: int) -> None:
+        h = self._pick(n)
+        assert self.store.delete_highlight(h.id) == h
+        del self.highlights[h.id]
+        self._push(Command("delete", highlight=h))
+
+    @precondition(lambda self: len(self.tags) < 8)
+    @rule(name=TAG_NAMES, colour=COLOURS)
+    def add_tag(self, name: str, colour: str) -> None:
+        valid = bool(name.strip()) and name == name.strip()
+        clash = any(t.name.casefold() == name.casefold() for t in self.tags.values())
+        try:
+            tag = self.store.add_tag(name, colour)
+        except ClaimmarkError:
+            assert not valid or clash
+            return
+        assert valid
+        assert not clash
+        assert (tag.name, tag.colour, tag.key) == (name, colour, "")
+        self.tags[tag.id] = tag
+        self._push(Command("tag", tag=tag))
+
+    # Undo and redo, as the window's commands do them ---------------------------------------
+
+    def _revert(self, c: Command) -> None:
+        if c.kind == "create":
+            assert c.highlight is not None
+            self.store.delete_highlight(c.highlight.id)
+            del self.highlights[c.highlight.id]
+        elif c.kind == "delete":
+            self._insert(c.highlight)
+        elif c.kind == "change":
+            assert c.old is not None
+            self.store.replace_highlight(c.old)
+            self.highlights[c.old.id] = c.old
+        else:
+            assert c.tag is not None
+            _, removed = self.store.delete_tag(c.tag.id)
+            assert removed == []  # its highlights were undone before it
+            del self.tags[c.tag.id]
+
+    def _apply(self, c: Command) -> None:
+        if c.kind == "create":
+            self._insert(c.highlight)
+        elif c.kind == "delete":
+            assert c.highlight is not None
+            self.store.delete_highlight(c.highlight.id)
+            del self.highlights[c.highlight.id]
+        elif c.kind == "change":
+            assert c.highlight is not None
+            self.store.replace_highlight(c.highlight)
+            self.highlights[c.highlight.id] = c.highlight
+        else:
+            assert c.tag is not None
+            self.store.restore_tag(c.tag, [])
+            self.tags[c.tag.id] = c.tag
+
+    def _insert(self, h: Highlight | None) -> None:
+        assert h is not None
+        assert self.store.insert_highlights([h], keep_ids=True) == 1
+        self.highlights[h.id] = h
+
+    @precondition(lambda self: self.undo_stack)
+    @rule()
+    def undo(self) -> None:
+        command = self.undo_stack.pop()
+        self._revert(command)
+        self.redo_stack.append(command)
+
+    @precondition(lambda self: self.redo_stack)
+    @rule()
+    def redo(self) -> None:
+        command = self.redo_stack.pop()
+        self._apply(command)
+        self.undo_stack.append(command)
+
+    # Export and import -----------------------------------------------------------------------
+
+    def _fresh(self) -> SqliteStore:
+        self.projects += 1
+        store = SqliteStore.open(self.folder / f"fresh-{self.projects}.claimmark")
+        store.annotator = "importer"
+        return store
+
+    @rule(fmt=st.sampled_from(["json", "w3c", "brat"]))
+    def export_and_import(self, fmt: str) -> None:
+        {"json": self.json_round_trip, "w3c": self.w3c_round_trip, "brat": self.brat_round_trip}[
+            fmt
+        ]()
+
+    def json_round_trip(self) -> None:
+        data = native.export_native(self.store)
+        first = _without_time(data)
+        path = self.folder / "export.json"
+        path.write_text(native.dumps(data), encoding="utf-8")
+        other = self._fresh()
+        try:
+            report = import_paths(other, [path])
+            assert report.refused == []
+            assert report.merges[0][1].skipped == []
+            assert _without_time(native.export_native(other)) == first
+        finally:
+            other.close()
+
+    def w3c_round_trip(self) -> None:
+        """W3C does not carry the texts: import into a project that has the documents."""
+        first = w3c.export_w3c(self.store)
+        path = self.folder / "export.jsonld"
+        path.write_text(w3c.dumps(first), encoding="utf-8")
+        other = self._fresh()
+        try:
+            other.add_documents(
+                [NewDocument(text=self.texts[i], title=f"d{i}", source="f") for i in self.texts]
+            )
+            report = import_paths(other, [path])
+            assert report.refused == []
+            assert report.merges[0][1].skipped == []
+            assert _highlight_rows(other) == _highlight_rows(self.store)
+            again = w3c.export_w3c(other)
+            assert _annotations(again) == _annotations(first)
+        finally:
+            other.close()
+
+    def brat_round_trip(self) -> None:
+        """brat carries texts, spans, tag names and notes (one line per line of a note)."""
+        folder = self.folder / "brat"
+        if any(t.startswith("\ufeff") for t in self.texts.values()):
+            # It would be read back as a byte order mark: refused, and nothing is written.
+            with pytest.raises(ClaimmarkError, match="U\\+FEFF"):
+                export_to_path(self.store, "brat", folder)
+            assert not folder.exists()
+            assert [p.name for p in self.folder.iterdir() if p.name.startswith(".")] == []
+            return
+        export_to_path(self.store, "brat", folder)
+        other = self._fresh()
+        try:
+            report = import_paths(other, [folder])
+            assert report.refused == []
+            assert report.merges[0][1].skipped == []
+            texts = sorted(other.document(d.id).text for d in other.documents())
+            assert texts == sorted(self.texts.values())
+            assert _brat_rows(other) == _brat_rows(self.store)
+            # And once more, from the imported project: what brat carries is stable.
+            again = self.folder / "brat-again"
+            export_to_path(other, "brat", again)
+            third = self._fresh()
+            try:
+                import_paths(third, [again])
+                assert _brat_rows(third) == _brat_rows(self.store)
+            finally:
+                third.close()
+        finally:
+            other.close()
+            shutil.rmtree(folder, ignore_errors=True)
+            shutil.rmtree(self.folder / "brat-again", ignore_errors=True)
+
+    # Invariants ---------------------------------------------------------------------------
+
+    @invariant()
+    def store_equals_the_model(self) -> None:
+        assert {h.id: h for h in self.store.highlights()} == self.highlights
+        assert {t.id: t for t in self.store.tags()} == self.tags
+        assert {d.id: self.store.document(d.id).text for d in self.store.documents()} == self.texts
+
+    @invariant()
+    def every_highlight_quotes_its_document(self) -> None:
+        for h in self.store.highlights():
+            text = self.texts[h.document_id]
+            assert 0 <= h.start < h.end <= len(text)
+            assert text[h.start : h.end] == h.quote
+            assert (h.prefix, h.suffix) == anchoring.context(text, h.start, h.end)
+
+
+def _without_time(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != "exported_at"}
+
+
+def _highlight_rows(store: SqliteStore) -> list[tuple[Any, ...]]:
+    tags = {t.id: t.name for t in store.tags()}
+    shas = {d.id: d.sha256 for d in store.documents()}
+    return sorted(
+        (h.uuid, shas[h.document_id], h.start, h.end, h.quote, h.prefix, h.suffix,
+         tags[h.tag_id], h.note, h.annotator, h.created_at, h.updated_at)
+        for h in store.highlights()
+    )  # fmt: skip
+
+
+def _annotations(collection: dict[str, Any]) -> list[str]:
+    items = collection.get("first", {}).get("items", [])
+    return sorted(json.dumps(item, sort_keys=True) for item in items)
+
+
+def _brat_rows(store: SqliteStore) -> list[tuple[Any, ...]]:
+    tags = {t.id: t.name for t in store.tags()}
+    texts = {d.id: store.document(d.id).text for d in store.documents()}
+    return sorted(
+        (texts[h.document_id], h.start, h.end, h.quote, tags[h.tag_id],
+         "\n".join(_note_lines(h.note)))
+        for h in store.highlights()
+    )  # fmt: skip
+
+
+def _note_lines(note: str) -> list[str]:
+    """A note as brat keeps it: its lines, whatever line breaks separated them."""
+    from desktop.core.formats.brat import _NOTE_LINES
+
+    return _NOTE_LINES.split(note) if note else []
+
+
+StoreMachine.TestCase.settings = settings(
+    max_examples=75,
+    stateful_step_count=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+TestStoreMachine = StoreMachine.TestCase
