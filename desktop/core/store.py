@@ -70,6 +70,10 @@ class ProjectStore(Protocol):
         """Delete a tag and its highlights; returns both so the deletion can be undone."""
         ...
 
+    def tag_usage(self, tag_id: int) -> int:
+        """How many highlights have this tag."""
+        ...
+
     def restore_tag(self, tag: Tag, highlights: Sequence[Highlight]) -> None:
         """Put back a deleted tag and its highlights with their ids."""
         ...

@@ -7,11 +7,12 @@ with its id and uuid.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand
 
+from desktop.core.errors import ClaimmarkError
 from desktop.core.model import Highlight, Tag
 
 if TYPE_CHECKING:
@@ -28,10 +29,18 @@ class Command(QUndoCommand):
         if not self._pushed:  # the operation ran before the push
             self._pushed = True
             return
-        self.session.attempt(self.apply)
+        self._run(self.apply)
 
     def undo(self) -> None:
-        self.session.attempt(self.revert)
+        self._run(self.revert)
+
+    def _run(self, step: Callable[[], None]) -> None:
+        """Run an undo or redo step; one that cannot be done leaves the stack, with a message."""
+        try:
+            step()
+        except ClaimmarkError as e:
+            self.session.failed.emit(f"Cannot {self.text().lower()}: {e}")
+            self.setObsolete(True)
 
     def apply(self) -> None:
         raise NotImplementedError
@@ -94,6 +103,12 @@ class AddTag(Command):
         self.session.refresh_tags()
 
     def revert(self) -> None:
+        used = self.session.store.tag_usage(self.tag.id)
+        if used:  # made since, in another window or by an import: not ours to delete
+            raise ClaimmarkError(
+                f"the tag “{self.tag.name}” now holds {used} highlight{'s' if used != 1 else ''}"
+                "; delete it from the tag panel if that is what you want."
+            )
         self.session.store.delete_tag(self.tag.id)
         self.session.refresh_tags()
 

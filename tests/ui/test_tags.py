@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from desktop.core.model import Tag
+from desktop.core.sqlite_store import SqliteStore
 from desktop.ui.main_window import MainWindow
 from tests.ui.conftest import select
 
@@ -117,3 +118,23 @@ def test_deleting_a_tag_in_use_asks_with_the_count_and_undo_restores(
     assert window.store.highlights() == before
     assert window.store.tag(claim.id) == claim
     assert window.hl_model.total() == 2
+
+
+def test_undoing_a_tag_someone_else_has_used_is_refused(
+    qtbot, window: MainWindow, tag_dialog, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    messages: list[str] = []
+    monkeypatch.setattr(
+        "desktop.ui.main_window.show_message", lambda _p, text, **_k: messages.append(text)
+    )
+    tag_dialog.answers = [("question", "#0072B2", "4")]
+    window.add_tag()
+    tag = window.store.tags()[-1]
+    other = SqliteStore.open(window.store.location)  # another window or program uses the new tag
+    other.add_highlight(1, 0, 9, tag.id)
+    other.close()
+    window.undo_action.trigger()
+    assert "now holds 1 highlight" in messages[0]
+    assert [t.name for t in window.store.tags()][-1] == "question"
+    assert len(window.store.highlights()) == 1
+    assert window.session.undo_stack.count() == 0  # the step that cannot be undone is gone
