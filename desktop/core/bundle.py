@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from desktop.core import anchoring
 from desktop.core.model import Highlight, HighlightFilter, NewDocument
@@ -39,8 +40,7 @@ class BundleTag:
     key: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class BundleHighlight:
+class BundleHighlight(NamedTuple):
     document_key: str
     start: int
     end: int

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
 def sha256_text(text: str) -> str:
@@ -71,9 +72,12 @@ class Tag:
     position: int
 
 
-@dataclass(frozen=True, slots=True)
-class Highlight:
-    """A tagged passage of a document."""
+class Highlight(NamedTuple):
+    """A tagged passage of a document.
+
+    A NamedTuple rather than a dataclass: exports and imports make 100,000 of these, and a
+    tuple is made several times faster than a frozen dataclass.
+    """
 
     id: int
     uuid: str

@@ -15,7 +15,6 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -243,7 +242,7 @@ def _mutations(tmp_path: Path) -> dict[str, Callable[[SqliteStore], object]]:
         ),
         "change a note": lambda s: s.set_note(s.highlights()[0].id, BIG),
         "put highlights back": lambda s: s.insert_highlights(
-            [replace(h, id=0, uuid=f"copy-{h.uuid}", note=BIG) for h in s.highlights()],
+            [h._replace(id=0, uuid=f"copy-{h.uuid}", note=BIG) for h in s.highlights()],
             keep_ids=False,
         ),
         "add a tag": lambda s: s.add_tag(f"a tag named at length: {BIG.strip()}", "#000000"),

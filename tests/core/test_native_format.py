@@ -119,7 +119,7 @@ def _corrupt(data: dict[str, Any], how: str) -> Any:
     if how == "wrong type":
         h["start"] = "0"
     elif how == "out of range":
-        h["end"] = 10**30
+        h["end"] = len(data["documents"][0]["text"]) + 5
     elif how == "quote mismatch":
         h["quote"] = "something else"
     elif how == "sha mismatch":

@@ -7,12 +7,12 @@ flat `highlights` list. Offsets are code points, half-open: `text[start:end] == 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-import fastjsonschema
+import jsonschema_rs
 
+from desktop.core import jsonio
 from desktop.core.bundle import Bundle, BundleDocument, BundleHighlight, BundleTag
 from desktop.core.bundled import resource
 from desktop.core.errors import InputRefused
@@ -75,13 +75,22 @@ def export_native(
 
 
 def dumps(data: dict[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    return jsonio.dumps(data)
 
 
 @cache
-def _validator() -> Callable[[Any], Any]:
+def _validator() -> Any:
+    """The shipped schema, compiled once (jsonschema-rs: 100,000 highlights in 0.1 s)."""
     with resource(SCHEMA_FILE).open(encoding="utf-8") as f:
-        return fastjsonschema.compile(json.load(f))  # type: ignore[no-any-return]
+        return jsonschema_rs.validator_for(json.load(f))
+
+
+def _schema_problem(data: Any) -> str | None:
+    """The first place where `data` breaks the schema, in words, or None."""
+    for error in _validator().iter_errors(data):
+        where = "/".join(str(p) for p in error.instance_path)
+        return f"{error.message} at {where}" if where else error.message
+    return None
 
 
 # SQLite stores integers in 64 bits.
@@ -91,6 +100,8 @@ _LARGEST_INTEGER = 2**63 - 1
 def _check_integer(value: Any, what: str, name: str, largest: int | None = None) -> None:
     """Refuse what JSON Schema lets through as an integer but Python cannot use as one: a float
     with no fraction (1.0, 1e308), or a number too large to store."""
+    if isinstance(value, float) and value.is_integer() and abs(value) > _LARGEST_INTEGER:
+        raise InputRefused(name, f"not a valid claimmark export ({what} is too large)")
     if not isinstance(value, int):
         raise InputRefused(name, f"not a valid claimmark export ({what} must be an integer)")
     if largest is not None and value > largest:
@@ -105,16 +116,15 @@ def parse_native(data: Any, name: str) -> Bundle:
     """Check a decoded format-1 object and turn it into a Bundle, or raise InputRefused."""
     if isinstance(data, dict) and data.get("format") == FORMAT_NAME:
         version = data.get("version")
-        if isinstance(version, int) and version > FORMAT_VERSION:
+        if isinstance(version, int | float) and version > FORMAT_VERSION:
             raise InputRefused(
                 name,
                 f"written in claimmark format version {version}; this claimmark reads "
                 f"version {FORMAT_VERSION}. Update claimmark to import it.",
             )
-    try:
-        _validator()(data)
-    except fastjsonschema.JsonSchemaException as e:
-        raise InputRefused(name, f"not a valid claimmark export ({e.message})") from None
+    problem = _schema_problem(data)
+    if problem is not None:
+        raise InputRefused(name, f"not a valid claimmark export ({problem})")
 
     bundle = Bundle(source=name)
     bundle.tags = [BundleTag(t["name"], t["colour"], t["key"]) for t in data["tags"]]

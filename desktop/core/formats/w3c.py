@@ -18,12 +18,12 @@ are reported and skipped. A quote that is not at its offsets is looked for near 
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any, TypeGuard
 
+from desktop.core import jsonio
 from desktop.core.bundle import Bundle, BundleDocument, BundleHighlight, BundleTag
 from desktop.core.errors import InputRefused
 from desktop.core.model import DocumentInfo, Highlight, HighlightFilter
@@ -134,7 +134,7 @@ def _describe(info: DocumentInfo) -> dict[str, str]:
 
 
 def dumps(data: dict[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    return jsonio.dumps(data)
 
 
 # Import --------------------------------------------------------------------------------------
