@@ -16,7 +16,7 @@ from typing import TextIO
 
 from desktop import __version__
 from desktop.core.errors import ClaimmarkError
-from desktop.core.exporting import FORMATS, export_to_path, render
+from desktop.core.exporting import FORMATS, export_to_path, render_bytes
 from desktop.core.importing import ImportReport, import_paths
 from desktop.core.model import HighlightFilter
 from desktop.core.project import default_project_path, open_project_path
@@ -164,21 +164,21 @@ def _export(args: argparse.Namespace) -> int:
         if args.output is not None:
             export_to_path(store, args.format, args.output, where)
             return EXIT_OK
-        text = render(store, args.format, where)
+        text = render_bytes(store, args.format, where)
     finally:
         store.close()
     _write_stdout(text)
     return EXIT_OK
 
 
-def _write_stdout(text: str) -> None:
+def _write_stdout(data: bytes) -> None:
     """Write UTF-8 exactly (CSV's CRLF row ends must not be translated again on Windows)."""
     sys.stdout.flush()
     buffer = getattr(sys.stdout, "buffer", None)
     if buffer is None:
-        sys.stdout.write(text)
+        sys.stdout.write(data.decode("utf-8"))
     else:
-        buffer.write(text.encode("utf-8"))
+        buffer.write(data)
         buffer.flush()
 
 

@@ -19,13 +19,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from desktop.core import jsonio
 from desktop.core.errors import ClaimmarkError
 from desktop.core.formats import brat, doccano, native, table, w3c
 from desktop.core.model import HighlightFilter
 from desktop.core.progress import CancelCheck, Progress, ProgressCallback
 from desktop.core.store import ProjectStore
 
-TextRenderer = Callable[[ProjectStore, HighlightFilter, Progress], str]
+TextRenderer = Callable[[ProjectStore, HighlightFilter, Progress], str | bytes]
 FolderRenderer = Callable[[ProjectStore, HighlightFilter, Progress], Iterator[tuple[str, str]]]
 
 
@@ -45,15 +46,15 @@ class ExportFormat:
         return self.files is not None
 
 
-def _native(store: ProjectStore, where: HighlightFilter, progress: Progress) -> str:
+def _native(store: ProjectStore, where: HighlightFilter, progress: Progress) -> bytes:
     progress.step(0, 1)
-    text = native.dumps(native.export_native(store, where))
+    data = jsonio.dumps_records(native.export_native(store, where), ("documents", "highlights"))
     progress.step(1, 1)
-    return text
+    return data
 
 
-def _w3c(store: ProjectStore, where: HighlightFilter, progress: Progress) -> str:
-    return w3c.dumps(w3c.export_w3c(store, where, progress))
+def _w3c(store: ProjectStore, where: HighlightFilter, progress: Progress) -> bytes:
+    return jsonio.dumps_bytes(w3c.export_w3c(store, where, progress))
 
 
 FORMATS: dict[str, ExportFormat] = {
@@ -95,7 +96,19 @@ def render(
     export = export_format(fmt)
     if export.render is None:
         raise ClaimmarkError(f"The {fmt} export is a folder of files; give a folder for it.")
-    return export.render(store, where, Progress(on_progress, is_cancelled))
+    rendered = export.render(store, where, Progress(on_progress, is_cancelled))
+    return rendered.decode("utf-8") if isinstance(rendered, bytes) else rendered
+
+
+def render_bytes(
+    store: ProjectStore, fmt: str, where: HighlightFilter = HighlightFilter()
+) -> bytes:
+    """The export in single-file format `fmt` as UTF-8 (for writing out without a copy)."""
+    export = export_format(fmt)
+    if export.render is None:
+        raise ClaimmarkError(f"The {fmt} export is a folder of files; give a folder for it.")
+    rendered = export.render(store, where, Progress(None, None))
+    return rendered.encode("utf-8") if isinstance(rendered, str) else rendered
 
 
 def export_to_path(
@@ -118,8 +131,8 @@ def export_to_path(
         )
 
 
-def write_file_atomically(path: Path, text: str) -> None:
-    """Write `text` as UTF-8 to `path`, all or nothing."""
+def write_file_atomically(path: Path, text: str | bytes) -> None:
+    """Write `text` (as UTF-8 when it is text) to `path`, all or nothing."""
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise ClaimmarkError(f"{path}: the folder {folder} does not exist.")
@@ -128,8 +141,8 @@ def write_file_atomically(path: Path, text: str) -> None:
     except OSError as e:
         raise ClaimmarkError(f"{path}: cannot write here ({e.strerror}).") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(text.encode("utf-8") if isinstance(text, str) else text)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

@@ -16,9 +16,29 @@ import orjson
 from desktop.core.errors import InputRefused
 
 
+def dumps_bytes(data: Any) -> bytes:
+    """Indented JSON as UTF-8 (two spaces), ending with a newline; non-ASCII kept as it is."""
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+
+
+def dumps_records(data: dict[str, Any], record_lists: tuple[str, ...]) -> bytes:
+    """`data` as JSON with each item of the named lists on a line of its own, compact.
+
+    For large exports: as fast and nearly as small as compact JSON, and still readable,
+    greppable and diffable one record per line.
+    """
+    head = {k: v for k, v in data.items() if k not in record_lists}
+    parts = [orjson.dumps(head)[:-1]]  # without its closing brace
+    for key in record_lists:
+        records = b",\n".join(map(orjson.dumps, data[key]))
+        parts.append(b',\n"' + key.encode() + b'": [\n' + records + b"\n]")
+    parts.append(b"}\n")
+    return b"".join(parts)
+
+
 def dumps(data: Any) -> str:
-    """Indented JSON text (two spaces), ending with a newline; non-ASCII kept as it is."""
-    return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
+    """As `dumps_bytes`, as text."""
+    return dumps_bytes(data).decode("utf-8")
 
 
 def loads(data: bytes, name: str | Path) -> Any:

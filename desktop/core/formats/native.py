@@ -75,7 +75,8 @@ def export_native(
 
 
 def dumps(data: dict[str, Any]) -> str:
-    return jsonio.dumps(data)
+    """The export as text: one document or highlight per line."""
+    return jsonio.dumps_records(data, ("documents", "highlights")).decode("utf-8")
 
 
 @cache
@@ -155,38 +156,43 @@ def parse_native(data: Any, name: str) -> Bundle:
         )
     tag_names = {t.name for t in bundle.tags}
     seen: set[str] = set()
+    append = bundle.highlights.append
     for h in data["highlights"]:
-        label = f"highlight {h['id']}"
-        for key in ("document_id", "start", "end"):
-            _check_integer(h[key], f"{label}: {key}", name)
-        if h["id"] in seen:
-            raise InputRefused(name, f"{label} appears twice")
-        seen.add(h["id"])
-        text = texts.get(h["document_id"])
+        uid, document_id, start, end = h["id"], h["document_id"], h["start"], h["end"]
+        # The common case costs one test; the messages are made only when something is wrong.
+        if not (type(document_id) is int and type(start) is int and type(end) is int):
+            for key in ("document_id", "start", "end"):
+                _check_integer(h[key], f"highlight {uid}: {key}", name)
+        if uid in seen:
+            raise InputRefused(name, f"highlight {uid} appears twice")
+        seen.add(uid)
+        text = texts.get(document_id)
         if text is None:
-            raise InputRefused(name, f"{label}: document {h['document_id']} is not in the file")
-        if not h["start"] < h["end"] <= len(text):
+            raise InputRefused(name, f"highlight {uid}: document {document_id} is not in the file")
+        if not start < end <= len(text):
             raise InputRefused(
-                name, f"{label}: offsets {h['start']}-{h['end']} are outside its document"
+                name, f"highlight {uid}: offsets {start}-{end} are outside its document"
             )
-        if text[h["start"] : h["end"]] != h["quote"]:
-            raise InputRefused(name, f"{label}: its quote does not match the text at its offsets")
+        if text[start:end] != h["quote"]:
+            raise InputRefused(
+                name, f"highlight {uid}: its quote does not match the text at its offsets"
+            )
         if h["tag"] not in tag_names:
-            raise InputRefused(name, f"{label}: tag “{h['tag']}” is not in the file's tags")
-        bundle.highlights.append(
+            raise InputRefused(name, f"highlight {uid}: tag “{h['tag']}” is not in the file's tags")
+        append(
             BundleHighlight(
-                document_key=str(h["document_id"]),
-                start=h["start"],
-                end=h["end"],
-                tag=h["tag"],
-                quote=h["quote"],
-                uuid=h["id"],
-                note=h["note"],
-                annotator=h["annotator"],
-                created_at=h["created_at"],
-                updated_at=h["updated_at"],
-                prefix=h["prefix"],
-                suffix=h["suffix"],
+                str(document_id),
+                start,
+                end,
+                h["tag"],
+                h["quote"],
+                uid,
+                h["note"],
+                h["annotator"],
+                h["created_at"],
+                h["updated_at"],
+                h["prefix"],
+                h["suffix"],
             )
         )
     return bundle
