@@ -98,9 +98,10 @@ class Highlight(NamedTuple):
 # is start order. Plain tuples, because a document may have 100,000 of them, read in one go.
 Span = tuple[int, int, int, int]
 
-# What the highlight list shows of a highlight, read in one go for the whole project:
-# (id, document_id, start, end, tag_id, quote, note, annotator, created_at).
-HighlightRow = tuple[int, int, int, int, int, str, str, str, str]
+# What the highlight list keeps of every highlight, read in one go for the whole project:
+# (id, document_id, start, end, tag_id, annotator, created_at). Quotes and notes are read for
+# the rows on screen only.
+HighlightRow = tuple[int, int, int, int, int, str, str]
 
 
 @dataclass(frozen=True, slots=True)

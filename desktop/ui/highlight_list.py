@@ -8,7 +8,8 @@ milliseconds.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -64,31 +65,24 @@ def one_line(text: str, limit: int = QUOTE_CHARS) -> str:
 
 
 class Row(NamedTuple):
-    """A highlight as the list shows it: no context, uuid or update time (kept small)."""
+    """A highlight as the list keeps it: small, because a project may have 100,000. Quote and
+    note are read from the project for the rows on screen (see HighlightTableModel.texts)."""
 
     id: int
     document_id: int
     start: int
     end: int
     tag_id: int
-    quote: str
-    note: str
     annotator: str
     created_at: str
 
     @classmethod
     def of(cls, h: Highlight) -> Row:
-        return cls(
-            h.id,
-            h.document_id,
-            h.start,
-            h.end,
-            h.tag_id,
-            h.quote,
-            h.note,
-            h.annotator,
-            h.created_at,
-        )
+        return cls(h.id, h.document_id, h.start, h.end, h.tag_id, h.annotator, h.created_at)
+
+
+TextsReader = Callable[[Sequence[int] | None], dict[int, tuple[str, str]]]  # id -> (quote, note)
+Matcher = Callable[[str], set[int]]  # ids whose quote or note holds the text (casefolded)
 
 
 @dataclass
@@ -99,17 +93,18 @@ class HighlightFilterState:
     document_id: int | None = None  # None: all documents
     text: str = ""
 
-    def accepts(self, r: Row) -> bool:
-        if self.tag_ids is not None and r.tag_id not in self.tag_ids:
+    def accepts(self, h: Highlight) -> bool:
+        """Whether the filter shows `h` (a highlight just made or changed)."""
+        if self.tag_ids is not None and h.tag_id not in self.tag_ids:
             return False
-        if self.document_id is not None and r.document_id != self.document_id:
+        if self.document_id is not None and h.document_id != self.document_id:
             return False
         if self.text:
             needle = self.text.casefold()
-            return needle in r.quote.casefold() or needle in r.note.casefold()
+            return needle in h.quote.casefold() or needle in h.note.casefold()
         return True
 
-    def select(self, rows: list[Row]) -> list[Row]:
+    def select(self, rows: list[Row], matching: Matcher) -> list[Row]:
         """The accepted rows, in their order: one pass per condition, no call per row."""
         chosen = rows
         if self.document_id is not None:
@@ -119,10 +114,8 @@ class HighlightFilterState:
             tags = self.tag_ids
             chosen = [r for r in chosen if r.tag_id in tags]
         if self.text:
-            needle = self.text.casefold()
-            chosen = [
-                r for r in chosen if needle in r.quote.casefold() or needle in r.note.casefold()
-            ]
+            ids = matching(self.text)
+            chosen = [r for r in chosen if r.id in ids]
         return list(chosen) if chosen is rows else chosen
 
 
@@ -133,8 +126,16 @@ class HighlightTableModel(QAbstractTableModel):
     sort; a sort change re-sorts once.
     """
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    TEXTS_KEPT = 4096  # quotes and notes kept in memory (of the rows seen last)
+    PREFETCH = 64  # rows around one on screen whose texts are read with it
+
+    def __init__(
+        self, read_texts: TextsReader, matching: Matcher, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
+        self._read_texts = read_texts
+        self._matching = matching
+        self._texts: OrderedDict[int, tuple[str, str]] = OrderedDict()
         self._by_id: dict[int, Row] = {}
         self._sorted: list[Row] = []
         self.rows: list[Row] = []
@@ -147,9 +148,15 @@ class HighlightTableModel(QAbstractTableModel):
 
     # Loading and filtering ---------------------------------------------------------------
 
-    def reset(self, rows: list[HighlightRow], docs: list[DocumentInfo], tags: list[Tag]) -> None:
+    def reset(
+        self, rows: Iterable[HighlightRow], docs: list[DocumentInfo], tags: list[Tag]
+    ) -> None:
         self._titles = {d.id: d.title for d in docs}
-        self._sorted = [Row._make(r) for r in rows]
+        self._texts.clear()
+        names: dict[str, str] = {}  # one string per annotator, not one per highlight
+        self._sorted = [
+            Row(i, d, s, e, t, names.setdefault(a, a), c) for i, d, s, e, t, a, c in rows
+        ]
         self._by_id = {r.id: r for r in self._sorted}
         self._set_tags(tags)
         self._sorted.sort(key=self._sort_key(), reverse=self._reverse())
@@ -176,8 +183,30 @@ class HighlightTableModel(QAbstractTableModel):
 
     def _refilter(self) -> None:
         self.beginResetModel()
-        self.rows = self.filter.select(self._sorted)
+        self.rows = self.filter.select(self._sorted, self._matching)
         self.endResetModel()
+
+    # Quotes and notes, read when shown ---------------------------------------------------
+
+    def texts(self, highlight_id: int) -> tuple[str, str]:
+        """(quote, note) of a highlight in the list."""
+        found = self._texts.get(highlight_id)
+        if found is None:
+            self._read([highlight_id])
+            found = self._texts.get(highlight_id, ("", ""))
+        return found
+
+    def _read(self, ids: Sequence[int]) -> None:
+        self._texts.update(self._read_texts(ids))
+        while len(self._texts) > self.TEXTS_KEPT:
+            self._texts.popitem(last=False)
+
+    def _texts_for_row(self, row: int) -> tuple[str, str]:
+        r = self.rows[row]
+        if r.id not in self._texts:  # read the neighbours too: the view asks row after row
+            lo = max(0, row - self.PREFETCH // 4)
+            self._read([x.id for x in self.rows[lo : lo + self.PREFETCH]])
+        return self.texts(r.id)
 
     def _reverse(self) -> bool:
         return self._sort_order == Qt.SortOrder.DescendingOrder
@@ -189,10 +218,9 @@ class HighlightTableModel(QAbstractTableModel):
         if column == TAG:
             positions = {t.id: t.position for t in self._tags.values()}
             return lambda r: (positions.get(r.tag_id, 0), r.document_id, r.start, r.id)
-        if column == QUOTE:
-            return lambda r: (r.quote.casefold(), r.id)
-        if column == NOTE:
-            return lambda r: (r.note.casefold(), r.id)
+        if column in (QUOTE, NOTE):
+            part = 0 if column == QUOTE else 1
+            return lambda r: (self.texts(r.id)[part].casefold(), r.id)
         if column == ANNOTATOR:
             return lambda r: (r.annotator.casefold(), r.created_at, r.id)
         return lambda r: (r.created_at, r.id)
@@ -203,6 +231,10 @@ class HighlightTableModel(QAbstractTableModel):
         self._sort_order = order
         old_ids = [r.id for r in self.rows]
         key, reverse = self._sort_key(), self._reverse()
+        if column in (QUOTE, NOTE):  # needs every text once: read them all in one go
+            every = self._read_texts(None)
+            part = 0 if column == QUOTE else 1
+            key = lambda r: (every.get(r.id, ("", ""))[part].casefold(), r.id)  # noqa: E731
         self._sorted.sort(key=key, reverse=reverse)
         self.rows.sort(key=key, reverse=reverse)
         new_rows = {r.id: i for i, r in enumerate(self.rows)}
@@ -237,8 +269,9 @@ class HighlightTableModel(QAbstractTableModel):
     def add(self, h: Highlight) -> None:
         r = Row.of(h)
         self._by_id[r.id] = r
+        self._texts[r.id] = (h.quote, h.note)
         self._sorted.insert(self._position(self._sorted, r), r)
-        if not self.filter.accepts(r):
+        if not self.filter.accepts(h):
             return
         row = self._position(self.rows, r)
         self.beginInsertRows(QModelIndex(), row, row)
@@ -257,6 +290,7 @@ class HighlightTableModel(QAbstractTableModel):
             self.beginRemoveRows(QModelIndex(), row, row)
             del self.rows[row]
             self.endRemoveRows()
+        self._texts.pop(h.id, None)
 
     def change(self, new: Highlight) -> None:
         self.remove(new)
@@ -304,18 +338,21 @@ class HighlightTableModel(QAbstractTableModel):
                 tag = self._tags.get(h.tag_id)
                 return tag.name if tag else "?"
             if column == QUOTE:
-                return one_line(h.quote)
+                return one_line(self._texts_for_row(index.row())[0])
             if column == NOTE:
-                return one_line(h.note, 120)
+                return one_line(self._texts_for_row(index.row())[1], 120)
             if column == ANNOTATOR:
                 return h.annotator
             return local_time(h.created_at)
         if role == Qt.ItemDataRole.DecorationRole:
             return self._icons.get(h.tag_id) if column == TAG else None
         if role == Qt.ItemDataRole.ToolTipRole:
-            text = {DOC: self._titles.get(h.document_id, ""), QUOTE: h.quote, NOTE: h.note}.get(
-                column, ""
-            )
+            if column == DOC:
+                text = self._titles.get(h.document_id, "")
+            elif column in (QUOTE, NOTE):
+                text = self._texts_for_row(index.row())[0 if column == QUOTE else 1]
+            else:
+                return None
             return "<p style='white-space:pre-wrap'>" + html.escape(text) + "</p>" if text else None
         return h  # HIGHLIGHT_ROLE
 

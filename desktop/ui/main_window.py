@@ -160,7 +160,9 @@ class MainWindow(QMainWindow):
         self.view = DocumentView()
         self.find_bar = FindBar()
         self.find_bar.hide()
-        self.hl_model = HighlightTableModel(self)
+        self.hl_model = HighlightTableModel(
+            store.highlight_texts, store.highlight_ids_matching, self
+        )
         self.hl_panel = HighlightListPanel(self.hl_model)
         self.tag_panel = TagPanel()
 
@@ -200,6 +202,10 @@ class MainWindow(QMainWindow):
 
         self.view.describe = self._describe
         self._shown_once = False
+        self._follow_cursor = QTimer(self)
+        self._follow_cursor.setSingleShot(True)
+        self._follow_cursor.setInterval(150)
+        self._follow_cursor.timeout.connect(self._select_current_in_list)
         self._changed_since_backup = True
         self._backup_thread: threading.Thread | None = None
         self._backup_timer = QTimer(self)
@@ -576,15 +582,20 @@ class MainWindow(QMainWindow):
         only = self.actions["filtered_tags_only"].isChecked()
         self.view.set_visible_tags(self.hl_panel.visible_tags() if only else None)
 
-    def _on_current_highlight(self, highlight_id: int | None) -> None:
-        if highlight_id is None:
-            return
-        self.hl_panel.select_highlight(highlight_id)
+    def _on_current_highlight(self, _highlight_id: int | None) -> None:
+        # The list follows the cursor a moment later, not in the same frame: scrolling and
+        # annotating stay as fast as drawing the text.
+        self._follow_cursor.start()
+
+    def _select_current_in_list(self) -> None:
+        current = self.view.current_highlight()
+        if current is not None:
+            self.hl_panel.select_highlight(current)
 
     def _describe(self, ids: list[int]) -> str:
         items = []
         for highlight_id in ids:
-            h = self.hl_model.get(highlight_id)
+            h = self.session.attempt(lambda i=highlight_id: self.store.highlight(i))
             if h is not None:
                 tag = self.session.tag(h.tag_id)
                 items.append(

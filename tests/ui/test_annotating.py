@@ -266,3 +266,29 @@ def test_a_one_megabyte_line_is_broken_for_display_only(
     begin, end = trim_span(line, start, start + 4000)
     assert (h.start, h.end) == (begin, end)
     assert h.quote == line[h.start : h.end]
+
+
+def test_a_full_disk_is_said_and_nothing_is_shown_as_saved(
+    qtbot, window: MainWindow, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    messages: list[str] = []
+    monkeypatch.setattr(
+        "desktop.ui.main_window.show_message", lambda _p, text, **_k: messages.append(text)
+    )
+    conn = window.store._conn
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count = {pages}")  # not one page more: the disk is full
+    length = len(window.view.text) - 200  # a long quote needs new pages
+    select(window, 100, 100 + length)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    assert len(messages) == 1
+    assert "disk is full" in messages[0]
+    assert rows(window) == []
+    assert window.view.index is not None
+    assert len(window.view.index) == 0  # nothing drawn that is not saved
+    assert window.hl_model.total() == 0
+    assert window.session.undo_stack.count() == 0
+    conn.execute("PRAGMA max_page_count = 1073741823")  # space again: the same key works
+    select(window, 100, 100 + length)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    assert len(rows(window)) == 1

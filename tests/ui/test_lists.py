@@ -8,6 +8,11 @@ from desktop.ui.main_window import MainWindow
 from tests.ui.conftest import document_id_titled, select
 
 
+def quotes(window: MainWindow) -> list[str]:
+    """The quotes of the highlight list's rows, in order."""
+    return [window.hl_model.texts(r.id)[0] for r in window.hl_model.rows]
+
+
 def annotate(qtbot, window: MainWindow, doc_id: int, spans: list[tuple[str, int]]) -> None:  # type: ignore[no-untyped-def]
     window.open_document(doc_id)
     for phrase, key in spans:
@@ -42,13 +47,13 @@ def test_filter_by_tag_document_and_text(qtbot, window: MainWindow) -> None:  # 
     annotate(qtbot, window, 1, [("A controversy", 1), ("American embassy", 2), ("needlessly", 3)])
     annotate(qtbot, window, 2, [("A massive tragedy", 1)])
     panel = window.hl_panel
-    assert [h.quote for h in window.hl_model.rows] == ["A massive tragedy"]  # open document
+    assert quotes(window) == ["A massive tragedy"]  # open document
     panel.show_all_documents(True)
     assert len(window.hl_model.rows) == 4
     panel.toggle_tag(window.session.tag_for_key("1").id, False)
-    assert sorted(h.quote for h in window.hl_model.rows) == ["American embassy", "needlessly"]
+    assert sorted(quotes(window)) == ["American embassy", "needlessly"]
     qtbot.keyClicks(panel.search, "EMBASSY")
-    qtbot.waitUntil(lambda: [h.quote for h in window.hl_model.rows] == ["American embassy"])
+    qtbot.waitUntil(lambda: quotes(window) == ["American embassy"])
     assert panel.count.text() == "1 of 4"
     panel.search.clear()
     panel.apply_filter()
@@ -68,9 +73,7 @@ def test_clicking_a_row_opens_scrolls_and_selects(qtbot, window: MainWindow) -> 
     annotate(qtbot, window, doc_id, [("extraordinary synergies", 1)])
     window.open_document(1)
     window.hl_panel.show_all_documents(True)
-    row = next(
-        i for i, h in enumerate(window.hl_model.rows) if h.quote == "extraordinary synergies"
-    )
+    row = next(i for i, q in enumerate(quotes(window)) if q == "extraordinary synergies")
     index = window.hl_model.index(row, 2)
     rect = window.hl_panel.table.visualRect(index)
     qtbot.mouseClick(window.hl_panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
@@ -104,21 +107,20 @@ def test_next_and_previous_highlight(qtbot, window: MainWindow) -> None:  # type
 def test_sorting_the_list(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     annotate(qtbot, window, 1, [("needlessly", 1), ("American embassy", 2), ("A controversy", 3)])
     window.hl_panel.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)
-    assert [h.quote for h in window.hl_model.rows] == [
+    assert quotes(window) == [
         "A controversy",
         "American embassy",
         "needlessly",
     ]
     window.hl_panel.table.sortByColumn(2, Qt.SortOrder.DescendingOrder)
-    assert [h.quote for h in window.hl_model.rows] == [
+    assert quotes(window) == [
         "needlessly",
         "American embassy",
         "A controversy",
     ]
     select(window, 0, 9)
     qtbot.keyClick(window.view, Qt.Key.Key_1)  # a new row lands in its sorted place
-    quotes = [h.quote for h in window.hl_model.rows]
-    assert quotes == ["Ukraine’s", "needlessly", "American embassy", "A controversy"]
+    assert quotes(window) == ["Ukraine’s", "needlessly", "American embassy", "A controversy"]
 
 
 def test_find_in_document(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
