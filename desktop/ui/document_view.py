@@ -11,7 +11,7 @@ import html
 import logging
 from collections.abc import Callable, Iterable
 
-from PySide6.QtCore import QEvent, QMimeData, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -75,10 +75,17 @@ class DocumentView(QPlainTextEdit):
         self.positions = DisplayMap("")
         self.index: SpanIndex | None = None
         self.describe: Callable[[list[int]], str] = lambda ids: ""
-        self._current: int | None = None
+        self._current: QtSpan | None = None  # the highlight a key, Delete or N acts on
         self._search_hits: list[tuple[int, int]] = []
-        self.cursorPositionChanged.connect(self._update_current)
-        self.selectionChanged.connect(self._update_current)
+        # Which highlight is under the cursor is worked out once per turn of the event loop,
+        # not at each of the several signals one key press gives.
+        self._current_stale = False
+        self._current_timer = QTimer(self)
+        self._current_timer.setSingleShot(True)
+        self._current_timer.setInterval(0)
+        self._current_timer.timeout.connect(self._update_current)
+        self.cursorPositionChanged.connect(self._schedule_current)
+        self.selectionChanged.connect(self._schedule_current)
 
     # Showing a document ------------------------------------------------------------------
 
@@ -165,7 +172,7 @@ class DocumentView(QPlainTextEdit):
 
     def _redraw(self, start: int, end: int) -> None:
         self.formatter.invalidate_range(start, end)
-        self._update_current()
+        self._schedule_current()
         self.viewport().update()
 
     # Positions ---------------------------------------------------------------------------
@@ -222,15 +229,22 @@ class DocumentView(QPlainTextEdit):
     # Overlays: the highlight under the cursor, and search hits ----------------------------
 
     def current_highlight(self) -> int | None:
-        return self._current
+        if self._current_stale:
+            self._update_current()
+        return None if self._current is None else self._current.id
+
+    def _schedule_current(self) -> None:
+        self._current_stale = True
+        self._current_timer.start()
 
     def _update_current(self) -> None:
+        self._current_stale = False
         found = self.spans_at_cursor()
-        current = found[0].id if found else None
+        current = found[0] if found else None
         if current != self._current:
             self._current = current
             self._refresh_overlays()
-            self.current_highlight_changed.emit(current)
+            self.current_highlight_changed.emit(None if current is None else current.id)
 
     def set_search_hits(self, hits: list[tuple[int, int]]) -> None:
         self._search_hits = hits[:MAX_SEARCH_MARKS]
@@ -243,17 +257,16 @@ class DocumentView(QPlainTextEdit):
         hit_format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline)
         for start, end in self._search_hits:
             selections.append(self._extra(start, end, hit_format, qt=False))
-        if self._current is not None and self.index is not None:
-            qt = self.index.get(self._current)
-            if qt is not None:
-                # The highlight that a key, Delete or N would act on: stronger, underlined.
-                fmt = QTextCharFormat()
-                colour = self.formatter.colour_of(qt.tag_id)
-                colour.setAlpha(200)
-                fmt.setBackground(colour)
-                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
-                fmt.setUnderlineColor(self.palette().color(QPalette.ColorRole.Text))
-                selections.append(self._extra(qt.start, qt.end, fmt, qt=True))
+        qt = self._current
+        if qt is not None:
+            # The highlight that a key, Delete or N would act on: stronger, underlined.
+            fmt = QTextCharFormat()
+            colour = self.formatter.colour_of(qt.tag_id)
+            colour.setAlpha(200)
+            fmt.setBackground(colour)
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+            fmt.setUnderlineColor(self.palette().color(QPalette.ColorRole.Text))
+            selections.append(self._extra(qt.start, qt.end, fmt, qt=True))
         self.setExtraSelections(selections)
 
     def _extra(
