@@ -22,18 +22,19 @@ def dumps_bytes(data: Any) -> bytes:
 
 
 def dumps_records(data: dict[str, Any], record_lists: tuple[str, ...]) -> bytes:
-    """`data` as JSON with each item of the named lists on a line of its own, compact.
+    """`data` as compact JSON with each item of the named lists on a line of its own.
 
-    For large exports: as fast and nearly as small as compact JSON, and still readable,
-    greppable and diffable one record per line.
+    The items must be objects whose first key is "id" (documents and highlights are). One
+    orjson call writes it all; line breaks are then put before each `{"id":` that follows
+    `},` and after each list's opening bracket. Those byte sequences cannot occur inside a
+    JSON string, where every quotation mark is escaped, so no text is touched. About as fast
+    and as small as compact JSON, and still readable, greppable and diffable line by line.
     """
-    head = {k: v for k, v in data.items() if k not in record_lists}
-    parts = [orjson.dumps(head)[:-1]]  # without its closing brace
+    out = orjson.dumps(data).replace(b'},{"id":', b'},\n{"id":')
     for key in record_lists:
-        records = b",\n".join(map(orjson.dumps, data[key]))
-        parts.append(b',\n"' + key.encode() + b'": [\n' + records + b"\n]")
-    parts.append(b"}\n")
-    return b"".join(parts)
+        opening = b'"' + key.encode() + b'":['
+        out = out.replace(opening, b"\n" + opening + b"\n", 1)
+    return out + b"\n"
 
 
 def dumps(data: Any) -> str:
