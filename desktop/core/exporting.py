@@ -84,6 +84,15 @@ def export_format(fmt: str) -> ExportFormat:
         ) from None
 
 
+def _render(
+    store: ProjectStore, fmt: str, where: HighlightFilter, progress: Progress
+) -> str | bytes:
+    export = export_format(fmt)
+    if export.render is None:
+        raise ClaimmarkError(f"The {fmt} export is a folder of files; give a folder for it.")
+    return export.render(store, where, progress)
+
+
 def render(
     store: ProjectStore,
     fmt: str,
@@ -93,10 +102,7 @@ def render(
     is_cancelled: CancelCheck | None = None,
 ) -> str:
     """The export in single-file format `fmt` as text."""
-    export = export_format(fmt)
-    if export.render is None:
-        raise ClaimmarkError(f"The {fmt} export is a folder of files; give a folder for it.")
-    rendered = export.render(store, where, Progress(on_progress, is_cancelled))
+    rendered = _render(store, fmt, where, Progress(on_progress, is_cancelled))
     return rendered.decode("utf-8") if isinstance(rendered, bytes) else rendered
 
 
@@ -104,10 +110,7 @@ def render_bytes(
     store: ProjectStore, fmt: str, where: HighlightFilter = HighlightFilter()
 ) -> bytes:
     """The export in single-file format `fmt` as UTF-8 (for writing out without a copy)."""
-    export = export_format(fmt)
-    if export.render is None:
-        raise ClaimmarkError(f"The {fmt} export is a folder of files; give a folder for it.")
-    rendered = export.render(store, where, Progress(None, None))
+    rendered = _render(store, fmt, where, Progress(None, None))
     return rendered.encode("utf-8") if isinstance(rendered, str) else rendered
 
 

@@ -98,18 +98,17 @@ class Session(QObject):
     def retag_highlight(self, h: Highlight, tag_id: int) -> Highlight | None:
         if h.tag_id == tag_id:
             return h
-        new = self.attempt(lambda: self.store.retag_highlight(h.id, tag_id))
-        if new is not None:
-            self._push(commands.ChangeHighlight(self, h, new, "Retag highlight"))
-            self.announce_changed(h, new)
-        return new
+        return self._change(h, lambda: self.store.retag_highlight(h.id, tag_id), "Retag highlight")
 
     def set_note(self, h: Highlight, note: str) -> Highlight | None:
         if h.note == note:
             return h
-        new = self.attempt(lambda: self.store.set_note(h.id, note))
+        return self._change(h, lambda: self.store.set_note(h.id, note), "Edit note")
+
+    def _change(self, h: Highlight, action: Callable[[], Highlight], text: str) -> Highlight | None:
+        new = self.attempt(action)
         if new is not None:
-            self._push(commands.ChangeHighlight(self, h, new, "Edit note"))
+            self._push(commands.ChangeHighlight(self, h, new, text))
             self.announce_changed(h, new)
         return new
 
