@@ -110,14 +110,30 @@ def restore_backup(backup: Path, project: Path, folder: Path | None = None) -> P
             raise ProjectError(
                 f"{project}: the project is still open elsewhere; close its other windows first."
             )
-    safety = make_backup(project, folder)
     partial = project.with_name(f".{project.name}.restoring")
     try:
+        # Copied before the safety backup, whose pruning may remove the oldest backup: the
+        # one being restored.
         partial.write_bytes(backup.read_bytes())
         with partial.open("rb") as f:
             os.fsync(f.fileno())
+        safety = make_backup(project, folder)
         os.replace(partial, project)
     except OSError as e:
         partial.unlink(missing_ok=True)
         raise ProjectError(f"{project}: could not restore the backup ({e.strerror}).") from None
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     return safety
+
+
+def changed_since_last_backup(project: Path, folder: Path | None = None) -> bool:
+    """Whether the closed project file changed after its newest backup was made.
+
+    For a project being opened: its changes of last time are in the file itself by now (SQLite
+    moves the journal into it when the last connection closes).
+    """
+    folder = folder or backup_folder(project)
+    newest = max(folder.glob("*.claimmark"), default=None, key=lambda p: p.stat().st_mtime)
+    return newest is None or project.stat().st_mtime > newest.stat().st_mtime

@@ -601,13 +601,17 @@ class SqliteStore:
     def set_note(self, highlight_id: int, note: str) -> Highlight:
         return self._update_highlight(highlight_id, "note", note)
 
-    def replace_highlight(self, highlight: Highlight) -> None:
-        """Write back every field of an existing highlight (undo of a retag or note)."""
+    def replace_highlight(self, highlight: Highlight, field: str) -> None:
+        """Put back one field ("tag_id" or "note") of a highlight, and its update time, as
+        `highlight` has them (undo and redo of a retag or a note)."""
+        column = {"tag_id": "tag_id", "note": "note"}[field]
         with self.batch():
-            self._conn.execute(
-                "UPDATE highlights SET tag_id = ?, note = ?, updated_at = ? WHERE id = ?",
-                (highlight.tag_id, highlight.note, highlight.updated_at, highlight.id),
+            cur = self._conn.execute(
+                f"UPDATE highlights SET {column} = ?, updated_at = ? WHERE id = ?",
+                (getattr(highlight, field), highlight.updated_at, highlight.id),
             )
+        if cur.rowcount == 0:
+            raise NotFound("the highlight is no longer there (deleted in another window?)")
 
     def delete_highlight(self, highlight_id: int) -> Highlight:
         highlight = self.highlight(highlight_id)

@@ -29,18 +29,21 @@ class Command(QUndoCommand):
         if not self._pushed:  # the operation ran before the push
             self._pushed = True
             return
-        self._run(self.apply)
+        self._run(self.apply, "redo")
 
     def undo(self) -> None:
-        self._run(self.revert)
+        self._run(self.revert, "undo")
 
-    def _run(self, step: Callable[[], None]) -> None:
-        """Run an undo or redo step; one that cannot be done leaves the stack, with a message."""
+    def _run(self, step: Callable[[], None], verb: str) -> None:
+        """Run an undo or redo step. One that cannot be done (the project changed under it, in
+        another window or by an import) leaves the stack, and the user is told why; the project
+        is left as it is, and the window shows it as it is."""
         try:
             step()
         except ClaimmarkError as e:
-            self.session.failed.emit(f"Cannot {self.text().lower()}: {e}")
+            self.session.failed.emit(f"Cannot {verb} “{self.text()}”: {e}")
             self.setObsolete(True)
+            self.session.reloaded.emit()
 
     def apply(self) -> None:
         raise NotImplementedError
@@ -56,7 +59,8 @@ class AddHighlight(Command):
         self.h = h
 
     def apply(self) -> None:
-        self.session.store.insert_highlights([self.h], keep_ids=True)
+        if not self.session.store.insert_highlights([self.h], keep_ids=True):
+            raise ClaimmarkError("the highlight is in the project again already (imported?)")
         self.session.announce_added(self.h)
 
     def revert(self) -> None:
@@ -77,20 +81,28 @@ class DeleteHighlight(AddHighlight):
 
 
 class ChangeHighlight(Command):
-    """A retag or a note edit: both swap one version of the highlight for another."""
+    """A retag or a note edit: puts one field back as it was, or again as it was made."""
 
-    def __init__(self, session: Session, old: Highlight, new: Highlight, text: str) -> None:
+    def __init__(
+        self, session: Session, old: Highlight, new: Highlight, field: str, text: str
+    ) -> None:
         super().__init__(session, text)
         self.old = old
         self.new = new
+        self.field = field  # "tag_id" or "note": the other is left as it is now
 
     def apply(self) -> None:
-        self.session.store.replace_highlight(self.new)
-        self.session.announce_changed(self.old, self.new)
+        self._swap(self.old, self.new)
 
     def revert(self) -> None:
-        self.session.store.replace_highlight(self.old)
-        self.session.announce_changed(self.new, self.old)
+        self._swap(self.new, self.old)
+
+    def _swap(self, before: Highlight, after: Highlight) -> None:
+        store = self.session.store
+        shown = store.highlight(after.id)  # as it is now (another window may have edited it)
+        store.replace_highlight(after, self.field)
+        now = store.highlight(after.id)
+        self.session.announce_changed(shown, now)
 
 
 class AddTag(Command):
@@ -137,14 +149,13 @@ class DeleteTag(Command):
         self.highlights = list(highlights)
 
     def apply(self) -> None:
-        self.session.store.delete_tag(self.tag.id)
-        self.session.refresh_tags()
-        self.session.reloaded.emit()
+        # What it holds now, which may be more than the first time (other windows, imports).
+        _, self.highlights = self.session.store.delete_tag(self.tag.id)
+        self.session.refresh_tags(reload=True)
 
     def revert(self) -> None:
         self.session.store.restore_tag(self.tag, self.highlights)
-        self.session.refresh_tags()
-        self.session.reloaded.emit()
+        self.session.refresh_tags(reload=True)
 
 
 class ReorderTags(Command):

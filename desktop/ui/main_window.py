@@ -34,7 +34,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import __version__
-from desktop.core.backup import BACKUP_INTERVAL_S, BackupInfo, list_backups, make_backup
+from desktop.core.backup import (
+    BACKUP_INTERVAL_S,
+    BackupInfo,
+    changed_since_last_backup,
+    list_backups,
+    make_backup,
+)
 from desktop.core.errors import ClaimmarkError
 from desktop.core.exporting import export_to_path
 from desktop.core.importing import ImportReport, import_paths
@@ -206,7 +212,8 @@ class MainWindow(QMainWindow):
         self._follow_cursor.setSingleShot(True)
         self._follow_cursor.setInterval(150)
         self._follow_cursor.timeout.connect(self._select_current_in_list)
-        self._changed_since_backup = True
+        # A backup when the project opens, unless nothing changed since the newest one.
+        self._changed_since_backup = changed_since_last_backup(Path(store.location))
         self._backup_thread: threading.Thread | None = None
         self._backup_timer = QTimer(self)
         self._backup_timer.setInterval(BACKUP_INTERVAL_S * 1000)

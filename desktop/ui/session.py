@@ -74,9 +74,6 @@ class Session(QObject):
             log.exception("cannot read the data version")
             return False
 
-    def _note_own_change(self) -> None:
-        self._seen_version = self.store.data_version()
-
     # Undoable operations -------------------------------------------------------------------
 
     def create_highlight(
@@ -98,17 +95,20 @@ class Session(QObject):
     def retag_highlight(self, h: Highlight, tag_id: int) -> Highlight | None:
         if h.tag_id == tag_id:
             return h
-        return self._change(h, lambda: self.store.retag_highlight(h.id, tag_id), "Retag highlight")
+        action = lambda: self.store.retag_highlight(h.id, tag_id)  # noqa: E731
+        return self._change(h, action, "tag_id", "Retag highlight")
 
     def set_note(self, h: Highlight, note: str) -> Highlight | None:
         if h.note == note:
             return h
-        return self._change(h, lambda: self.store.set_note(h.id, note), "Edit note")
+        return self._change(h, lambda: self.store.set_note(h.id, note), "note", "Edit note")
 
-    def _change(self, h: Highlight, action: Callable[[], Highlight], text: str) -> Highlight | None:
+    def _change(
+        self, h: Highlight, action: Callable[[], Highlight], field: str, text: str
+    ) -> Highlight | None:
         new = self.attempt(action)
         if new is not None:
-            self._push(commands.ChangeHighlight(self, h, new, text))
+            self._push(commands.ChangeHighlight(self, h, new, field, text))
             self.announce_changed(h, new)
         return new
 
@@ -132,8 +132,7 @@ class Session(QObject):
             return False
         _, removed = result
         self._push(commands.DeleteTag(self, tag, removed))
-        self.refresh_tags()
-        self.reloaded.emit()
+        self.refresh_tags(reload=True)
         return True
 
     def move_tag(self, tag: Tag, delta: int) -> None:
@@ -151,23 +150,22 @@ class Session(QObject):
 
     def _push(self, command: commands.Command) -> None:
         self.undo_stack.push(command)
-        self._note_own_change()
 
     # Announcements (also used by the commands on undo and redo) ---------------------------
 
     def announce_added(self, h: Highlight) -> None:
-        self._note_own_change()
         self.highlight_added.emit(h)
 
     def announce_removed(self, h: Highlight) -> None:
-        self._note_own_change()
         self.highlight_removed.emit(h)
 
     def announce_changed(self, old: Highlight, new: Highlight) -> None:
-        self._note_own_change()
         self.highlight_changed.emit(old, new)
 
-    def refresh_tags(self) -> None:
+    def refresh_tags(self, *, reload: bool = False) -> None:
+        """Re-read the tags; `reload` when highlights changed with them (a tag deletion)."""
         self.tags = self.store.tags()
-        self._note_own_change()
-        self.tags_changed.emit()
+        if reload:
+            self.reloaded.emit()  # redraws the tags too
+        else:
+            self.tags_changed.emit()

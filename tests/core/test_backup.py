@@ -58,3 +58,36 @@ def test_restore_replaces_the_project_and_keeps_what_it_replaced(tmp_path: Path)
     before_restore = SqliteStore.open(safety)
     assert before_restore.highlights() == []
     before_restore.close()
+
+
+def test_restoring_the_oldest_backup_when_the_folder_is_full(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(backup, "BACKUPS_KEPT", 3)
+    path = tmp_path / "p.claimmark"
+    folder = tmp_path / "backups"
+    store = SqliteStore.open(path)
+    [doc] = store.add_documents([NewDocument(text="Alpha beta gamma.\n", title="T", source="t")])
+    first = store.add_highlight(doc.id, 0, 5, 1)
+    oldest = backup.make_backup(path, folder)
+    for n in range(2):
+        store.add_highlight(doc.id, 6 + n, 10, 2)
+        backup.make_backup(path, folder)
+    store.close()
+    backup.restore_backup(oldest, path, folder)  # the safety backup prunes `oldest` itself
+    reopened = SqliteStore.open(path)
+    assert reopened.highlights() == [first]
+    reopened.close()
+
+
+def test_a_project_is_backed_up_on_opening_only_if_it_changed(tmp_path: Path) -> None:
+    path = tmp_path / "p.claimmark"
+    folder = tmp_path / "backups"
+    SqliteStore.open(path).close()
+    assert backup.changed_since_last_backup(path, folder)  # no backup yet
+    backup.make_backup(path, folder)
+    assert not backup.changed_since_last_backup(path, folder)
+    store = SqliteStore.open(path)
+    store.add_documents([NewDocument(text="New.\n", title="T", source="t")])
+    store.close()
+    assert backup.changed_since_last_backup(path, folder)

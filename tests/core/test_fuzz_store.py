@@ -79,6 +79,7 @@ class Command:
     highlight: Highlight | None = None
     old: Highlight | None = None
     tag: Tag | None = None
+    field: str = ""  # of a change: "tag_id" or "note"
 
 
 class StoreMachine(RuleBasedStateMachine):
@@ -179,7 +180,7 @@ class StoreMachine(RuleBasedStateMachine):
         old = self._pick(n)
         new = self.store.retag_highlight(old.id, self._tag(tag).id)
         assert new.tag_id == self._tag(tag).id
-        self._changed(old, new)
+        self._changed(old, new, "tag_id")
 
     @precondition(lambda self: self.highlights)
     @rule(n=st.integers(0, 999), note=NOTES)
@@ -187,14 +188,14 @@ class StoreMachine(RuleBasedStateMachine):
         old = self._pick(n)
         new = self.store.set_note(old.id, note)
         assert new.note == note
-        self._changed(old, new)
+        self._changed(old, new, "note")
 
-    def _changed(self, old: Highlight, new: Highlight) -> None:
+    def _changed(self, old: Highlight, new: Highlight, field: str) -> None:
         unchanged = ("uuid", "document_id", "start", "end", "quote", "prefix", "suffix")
         assert all(getattr(old, f) == getattr(new, f) for f in unchanged)
         assert new.updated_at >= old.updated_at
         self.highlights[new.id] = new
-        self._push(Command("change", highlight=new, old=old))
+        self._push(Command("change", highlight=new, old=old, field=field))
 
     @precondition(lambda self: self.highlights)
     @rule(n=st.integers(0, 999))
@@ -231,7 +232,7 @@ class StoreMachine(RuleBasedStateMachine):
             self._insert(c.highlight)
         elif c.kind == "change":
             assert c.old is not None
-            self.store.replace_highlight(c.old)
+            self.store.replace_highlight(c.old, c.field)
             self.highlights[c.old.id] = c.old
         else:
             assert c.tag is not None
@@ -248,7 +249,7 @@ class StoreMachine(RuleBasedStateMachine):
             del self.highlights[c.highlight.id]
         elif c.kind == "change":
             assert c.highlight is not None
-            self.store.replace_highlight(c.highlight)
+            self.store.replace_highlight(c.highlight, c.field)
             self.highlights[c.highlight.id] = c.highlight
         else:
             assert c.tag is not None

@@ -138,3 +138,21 @@ def test_undoing_a_tag_someone_else_has_used_is_refused(
     assert [t.name for t in window.store.tags()][-1] == "question"
     assert len(window.store.highlights()) == 1
     assert window.session.undo_stack.count() == 0  # the step that cannot be undone is gone
+
+
+def test_redo_of_a_tag_deletion_keeps_highlights_made_since(
+    qtbot, window: MainWindow, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("desktop.ui.main_window.ask", lambda *_a: True)
+    select(window, 0, 9)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    claim = window.session.tag_for_key("1")
+    window.delete_tag(claim)
+    window.undo_action.trigger()  # the tag and its highlight are back
+    other = SqliteStore.open(window.store.location)  # another window uses the tag meanwhile
+    other.add_highlight(1, 20, 30, claim.id)
+    other.close()
+    window.redo_action.trigger()  # delete again: both go
+    assert window.store.highlights() == []
+    window.undo_action.trigger()  # and both come back
+    assert len(window.store.highlights()) == 2

@@ -80,3 +80,41 @@ def test_restore_a_backup_from_the_file_menu(qtbot, project, tmp_path) -> None: 
     assert signal.args == [newest.path]
     restored.close()
     restored.store.close()
+
+
+def test_own_changes_do_not_hide_another_windows(qtbot, make_window: WindowFactory) -> None:  # type: ignore[no-untyped-def]
+    from desktop.core.sqlite_store import SqliteStore
+
+    window = make_window()
+    other = SqliteStore.open(window.store.location)
+    other.add_highlight(2, 0, 9, 1)
+    other.close()
+    select(window, 0, 9)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)  # a change of its own after the other's
+    assert window.session.changed_elsewhere()
+
+
+def test_undoing_a_change_to_a_highlight_deleted_elsewhere_says_so(
+    qtbot, make_window: WindowFactory, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from desktop.core.sqlite_store import SqliteStore
+
+    messages: list[str] = []
+    monkeypatch.setattr(
+        "desktop.ui.main_window.show_message", lambda _p, text, **_k: messages.append(text)
+    )
+    window = make_window()
+    select(window, 0, 9)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    qtbot.keyClick(window.view, Qt.Key.Key_2)  # retag
+    [h] = window.store.highlights()
+    other = SqliteStore.open(window.store.location)
+    other.delete_highlight(h.id)
+    other.close()
+    window.undo_action.trigger()  # the retag cannot be undone: the highlight is gone
+    assert "Cannot undo" in messages[0]
+    assert "deleted" in messages[0]
+    assert window.store.highlights() == []
+    assert window.hl_model.total() == 0  # the window shows the project as it is
+    assert window.view.index is not None
+    assert len(window.view.index) == 0
