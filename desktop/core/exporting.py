@@ -90,7 +90,8 @@ def _render(
     export = export_format(fmt)
     if export.render is None:
         raise ClaimmarkError(f"The {fmt} export is a folder of files; give a folder for it.")
-    return export.render(store, where, progress)
+    with store.snapshot():  # tags, documents and highlights as of one moment
+        return export.render(store, where, progress)
 
 
 def render(
@@ -127,11 +128,11 @@ def export_to_path(
     export = export_format(fmt)
     progress = Progress(on_progress, is_cancelled)
     if export.render is not None:
-        write_file_atomically(path, export.render(store, where, progress))
+        write_file_atomically(path, _render(store, fmt, where, progress))
     elif export.files is not None:
-        write_folder_atomically(
-            path, export.files(store, where, progress), may_replace=export.may_replace
-        )
+        with store.snapshot():  # the files are made one by one as they are written
+            files = export.files(store, where, progress)
+            write_folder_atomically(path, files, may_replace=export.may_replace)
 
 
 def write_file_atomically(path: Path, text: str | bytes) -> None:

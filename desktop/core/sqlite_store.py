@@ -364,6 +364,23 @@ class SqliteStore:
         finally:
             self._depth = 0
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Make every read inside the block see one state of the project, even while another
+        window or program commits (an export reads tags, documents and highlights)."""
+        if self._depth or self._conn.in_transaction:
+            yield
+            return
+        try:
+            self._conn.execute("BEGIN")
+        except sqlite3.Error as e:
+            raise ProjectError(f"{self.location}: cannot read ({_describe(e)}).") from None
+        try:
+            yield
+        finally:
+            if self._conn.in_transaction:
+                self._conn.execute("COMMIT")
+
     def _rollback(self) -> None:
         if self._conn.in_transaction:
             self._conn.execute("ROLLBACK")

@@ -35,6 +35,10 @@ class ProjectStore(Protocol):
         """Make every mutation inside the block one transaction."""
         ...
 
+    def snapshot(self) -> AbstractContextManager[None]:
+        """Make every read inside the block see one state of the project."""
+        ...
+
     def data_version(self) -> int:
         """A number that changes when another connection commits a change."""
         ...

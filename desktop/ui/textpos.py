@@ -9,6 +9,9 @@ and Qt counts its positions in UTF-16 units. The two differ only by positions th
 - a very long line is broken for display every few thousand characters, because Qt lays out
   a whole line at each repaint (a 1 MB line costs 70 ms a frame).
 
+A carriage return (which imported documents never hold, but a hand-made JSON import may) is
+shown as the symbol ␍, of the same length, because Qt would merge "\r\n" into one position.
+
 Each such added position is a "bump" after a stored character: every later position is one more
 on the Qt side. With the bumps sorted, both conversions are a bisect. A Qt position that falls on
 an added position (the second half of an emoji, an added line) maps to the nearest stored
@@ -46,6 +49,8 @@ def _split_line(line: str, offset: int, split_at: int, splits: list[int]) -> lis
 def _display(text: str, paragraph_gaps: bool, split_at: int) -> tuple[str, list[int], list[int]]:
     """The display text, the offsets of the line breaks shown as gaps, and of the characters
     that long lines are broken after."""
+    if "\r" in text:  # Qt makes one position of "\r\n"; show a carriage return as a symbol
+        text = text.replace("\r", "\u240d")
     n = len(text)
     breaks = [m.start() for m in _NEWLINE.finditer(text)]
     longest = max((b - a - 1 for a, b in zip([-1, *breaks], [*breaks, n], strict=True)), default=n)

@@ -52,6 +52,35 @@ class _Runner(QObject):
             self.done.emit(result)
 
 
+class _Bridge(QObject):
+    """Lives in the GUI thread, so the runner's signals reach it there (queued): the dialog
+    and the event loop are only ever touched from the GUI thread."""
+
+    def __init__(self, dialog: QProgressDialog, title: str, loop: QEventLoop) -> None:
+        super().__init__()
+        self.dialog = dialog
+        self.title = title
+        self.loop = loop
+        self.outcome: tuple[bool, Any] = (False, "")
+
+    @Slot(int, int, str)
+    def progressed(self, done: int, total: int, what: str) -> None:
+        self.dialog.setMaximum(max(total, 0))
+        self.dialog.setValue(min(done, total) if total else 0)
+        if what:
+            self.dialog.setLabelText(f"{self.title}\n{what}")
+
+    @Slot(object)
+    def done(self, result: Any) -> None:
+        self.outcome = (True, result)
+        self.loop.quit()
+
+    @Slot(str)
+    def failed(self, message: str) -> None:
+        self.outcome = (False, message)
+        self.loop.quit()
+
+
 def run_with_progress(parent: QWidget, title: str, work: Work) -> tuple[bool, Any]:
     """Run `work` in a thread while a progress dialog shows; return (succeeded, result or message).
 
@@ -63,25 +92,14 @@ def run_with_progress(parent: QWidget, title: str, work: Work) -> tuple[bool, An
     dialog.setMinimumDuration(400)
     dialog.setAutoClose(False)
     dialog.setAutoReset(False)
+    loop = QEventLoop()
+    bridge = _Bridge(dialog, title, loop)
     runner = _Runner(work)
     thread = QThread()
     runner.moveToThread(thread)
-    outcome: dict[str, Any] = {}
-    loop = QEventLoop()
-
-    def on_progress(done: int, total: int, what: str) -> None:
-        dialog.setMaximum(max(total, 0))
-        dialog.setValue(min(done, total) if total else 0)
-        if what:
-            dialog.setLabelText(f"{title}\n{what}")
-
-    def finish(ok: bool, value: Any) -> None:
-        outcome["ok"], outcome["value"] = ok, value
-        loop.quit()
-
-    runner.progressed.connect(on_progress, Qt.ConnectionType.QueuedConnection)
-    runner.done.connect(lambda r: finish(True, r), Qt.ConnectionType.QueuedConnection)
-    runner.failed.connect(lambda m: finish(False, m), Qt.ConnectionType.QueuedConnection)
+    runner.progressed.connect(bridge.progressed)
+    runner.done.connect(bridge.done)
+    runner.failed.connect(bridge.failed)
     dialog.canceled.connect(runner.cancel_event.set)
     thread.started.connect(runner.run)
     thread.start()
@@ -90,6 +108,7 @@ def run_with_progress(parent: QWidget, title: str, work: Work) -> tuple[bool, An
     thread.wait()
     dialog.close()
     dialog.deleteLater()
-    if runner.cancel_event.is_set() and not outcome.get("ok"):
+    ok, value = bridge.outcome
+    if runner.cancel_event.is_set() and not ok:
         return False, ""
-    return bool(outcome.get("ok")), outcome.get("value")
+    return ok, value

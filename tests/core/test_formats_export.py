@@ -179,3 +179,32 @@ def test_cli_imports_w3c_and_brat(annotated: SqliteStore, tmp_path: Path) -> Non
     )
     third = _run("import", "--db", target, str(tmp_path / "a.jsonld"), str(tmp_path / "b"))
     assert third.stdout.count(" 0 highlights added") == 2
+
+
+def test_an_export_reads_one_state_of_the_project(tmp_path: Path) -> None:
+    """Another window committing while an export reads must not mix two states."""
+    from desktop.core.exporting import export_to_path
+    from desktop.core.model import NewDocument
+    from desktop.core.sqlite_store import SqliteStore
+
+    path = tmp_path / "p.claimmark"
+    store = SqliteStore.open(path)
+    [doc] = store.add_documents([NewDocument(text="Alpha beta gamma.\n", title="T", source="t")])
+    store.add_highlight(doc.id, 0, 5, 1)
+    reader = SqliteStore.open(path, read_only=True)
+    real_tags = reader.tags
+
+    def tags_then_someone_commits():  # type: ignore[no-untyped-def]
+        tags = real_tags()
+        if store.tags()[-1].name != "late":  # once
+            tag = store.add_tag("late", "#000000")
+            store.add_highlight(doc.id, 6, 10, tag.id)
+        return tags
+
+    reader.tags = tags_then_someone_commits  # type: ignore[method-assign]
+    target = tmp_path / "out.json"
+    export_to_path(reader, "json", target)
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert [h["tag"] for h in data["highlights"]] == ["claim"]
+    reader.close()
+    store.close()

@@ -124,3 +124,37 @@ def test_long_work_can_be_cancelled(qtbot, window: MainWindow) -> None:  # type:
     started = time.monotonic()
     assert run_with_progress(window, "Working…", work) == (False, "")
     assert time.monotonic() - started < 5
+
+
+def test_progress_reaches_the_dialog_while_the_work_runs(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    import threading
+    import time
+
+    from PySide6.QtWidgets import QProgressDialog
+
+    from desktop.ui.workers import run_with_progress
+
+    gui = threading.get_ident()
+    seen: list[tuple[int, bool]] = []
+    real = QProgressDialog.setValue
+
+    def recording(dialog: QProgressDialog, value: int) -> None:
+        seen.append((value, threading.get_ident() == gui))
+        real(dialog, value)
+
+    QProgressDialog.setValue = recording  # type: ignore[method-assign]
+    try:
+        finished_at: list[float] = []
+
+        def work(progress, _cancelled):  # type: ignore[no-untyped-def]
+            for n in range(3):
+                progress(n, 3, "step")
+                time.sleep(0.1)
+            finished_at.append(time.monotonic())
+            return "done"
+
+        assert run_with_progress(window, "Working…", work) == (True, "done")
+    finally:
+        QProgressDialog.setValue = real  # type: ignore[method-assign]
+    assert [v for v, _ in seen] == [0, 1, 2]
+    assert all(on_gui for _, on_gui in seen)  # widgets are touched from the GUI thread only
