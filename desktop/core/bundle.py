@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from desktop.core import anchoring
+from desktop.core import anchoring, schema
 from desktop.core.model import Highlight, HighlightFilter, NewDocument
 from desktop.core.store import ProjectStore
 from desktop.core.timeutil import utc_now
@@ -75,9 +75,6 @@ class MergeReport:
 
 
 # Colours for tags that an import creates without one (continuing the Okabe-Ito palette).
-_SPARE_COLOURS = ("#009E73", "#F0E442", "#0072B2", "#D55E00", "#999999")
-
-
 def merge_bundle(store: ProjectStore, bundle: Bundle) -> MergeReport:
     """Add the bundle's documents, tags and highlights to the project, in one transaction."""
     report = MergeReport(skipped=list(bundle.skipped))
@@ -190,7 +187,7 @@ def _merge_tags(store: ProjectStore, bundle: Bundle, report: MergeReport) -> dic
             continue
         colour = t.colour.upper() if t.colour else ""
         if not colour:
-            colour = next((c for c in _SPARE_COLOURS if c not in used_colours), "#999999")
+            colour = schema.free_colour(used_colours)
         key = t.key if t.key and t.key.casefold() not in used_keys else ""
         tag = store.add_tag(name, colour, key)
         existing[name.casefold()] = tag

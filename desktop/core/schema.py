@@ -114,3 +114,11 @@ DEFAULT_TAGS: tuple[tuple[str, str, str], ...] = (
     ("evidence", "#56B4E9", "2"),
     ("opinion", "#CC79A7", "3"),
 )
+
+# Colours for further tags, the rest of the same palette, in order of preference.
+SPARE_COLOURS = ("#009E73", "#0072B2", "#D55E00", "#F0E442", "#999999")
+
+
+def free_colour(used: set[str]) -> str:
+    """The first spare colour no tag has yet (upper case #RRGGBB), or grey."""
+    return next((c for c in SPARE_COLOURS if c not in used), "#999999")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QRadioButton,
     QVBoxLayout,
@@ -55,7 +57,9 @@ class ExportDialog(QDialog):
         form.addRow("&Format:", self.format)
         form.addRow("Highlights:", self.filtered)
         form.addRow("", self.everything)
-        form.addRow("&Save to:", where)
+        save_to = QLabel("&Save to:")
+        save_to.setBuddy(self.path)
+        form.addRow(save_to, where)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Cancel | QDialogButtonBox.StandardButton.Save
         )
@@ -111,8 +115,31 @@ class ExportDialog(QDialog):
         if name:
             self.path.setText(name)
 
-    def destination(self) -> Path:
-        return Path(self.path.text().strip()).expanduser()
+    def destination(self) -> Path | None:
+        """Where to write; None when the path cannot be understood (then the dialog says so)."""
+        try:
+            return Path(self.path.text().strip()).expanduser()
+        except RuntimeError:  # "~someone" who does not exist
+            return None
+
+    def accept(self) -> None:
+        target = self.destination()
+        if target is None:
+            self.hint.setText("That path names a home folder that does not exist.")
+            return
+        if target.exists() and not self.chosen_format().writes_folder:
+            box = QMessageBox(self)
+            box.setWindowTitle("claimmark")
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.setText(f"{target} exists. Replace it?")
+            box.setStandardButtons(
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel
+            )
+            answer = box.exec()
+            box.deleteLater()
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        super().accept()
 
     def everything_chosen(self) -> bool:
         return self.everything.isChecked()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
 
@@ -51,7 +52,13 @@ class FindBar(QWidget):
         self.text = ""
         self.hits: list[tuple[int, int]] = []
         self.current = -1
-        self.field.textChanged.connect(self._search)
+        # Where the first "next" starts from: the cursor in the text (set by the window).
+        self.cursor_position: Callable[[], int] = lambda: 0
+        self._typing = QTimer(self)  # search once typing pauses, not at every key
+        self._typing.setSingleShot(True)
+        self._typing.setInterval(120)
+        self._typing.timeout.connect(self._search)
+        self.field.textChanged.connect(lambda _text: self._typing.start())
         self.field.returnPressed.connect(self.next)
         previous.clicked.connect(self.previous)
         following.clicked.connect(self.next)
@@ -67,6 +74,7 @@ class FindBar(QWidget):
         self.show()
         if initial:
             self.field.setText(initial)
+        self._search()  # the document may have changed while the bar was closed
         self.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.field.selectAll()
 
@@ -76,6 +84,7 @@ class FindBar(QWidget):
         self.closed.emit()
 
     def _search(self) -> None:
+        self._typing.stop()
         self.hits = find_all(self.text, self.field.text()) if self.isVisible() else []
         self.current = -1
         self.hits_changed.emit(self.hits)
@@ -92,13 +101,20 @@ class FindBar(QWidget):
             self.status.setText(f"{self.current + 1} of {len(self.hits)}")
 
     def _go(self, step: int) -> None:
+        if self._typing.isActive():  # Enter before the pause: search now
+            self._search()
         if not self.hits:
             return
-        self.current = (
-            (self.current + step) % len(self.hits)
-            if self.current >= 0
-            else (0 if step > 0 else len(self.hits) - 1)
-        )
+        if self.current >= 0:
+            self.current = (self.current + step) % len(self.hits)
+        else:  # the first step goes from the cursor
+            here = self.cursor_position()
+            after = [i for i, (start, _end) in enumerate(self.hits) if start >= here]
+            before = [i for i, (start, _end) in enumerate(self.hits) if start < here]
+            if step > 0:
+                self.current = after[0] if after else 0
+            else:
+                self.current = before[-1] if before else len(self.hits) - 1
         self._show_status()
         self.hit_chosen.emit(*self.hits[self.current])
 

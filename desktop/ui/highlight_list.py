@@ -398,6 +398,7 @@ class HighlightListPanel(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(False)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table, to the filter and tags
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
@@ -445,7 +446,7 @@ class HighlightListPanel(QWidget):
             button.setText(tag.name.replace("&", "&&"))
             button.setCheckable(True)
             button.setChecked(tag.id not in off)
-            button.setToolTip(f"Show {html.escape(tag.name)} highlights")
+            button.setToolTip(f"<p>Show {html.escape(tag.name)} highlights</p>")
             button.setAccessibleName(f"Show {tag.name}")
             button.setStyleSheet(
                 f"QToolButton {{ border: 1px solid {tag.colour}; border-radius: 3px;"

@@ -8,6 +8,7 @@ import hashlib
 import html
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Signal
@@ -45,6 +46,7 @@ from desktop.core.errors import ClaimmarkError
 from desktop.core.exporting import export_to_path
 from desktop.core.importing import ImportReport, import_paths
 from desktop.core.model import Highlight, HighlightFilter, Tag
+from desktop.core.schema import free_colour
 from desktop.core.sqlite_store import SqliteStore
 from desktop.ui import actions as action_registry
 from desktop.ui.document_list import DocumentList, DocumentListModel
@@ -60,7 +62,9 @@ from desktop.ui.workers import run_with_progress
 
 log = logging.getLogger(__name__)
 
-SPARE_COLOURS = ("#009E73", "#0072B2", "#D55E00", "#F0E442", "#999999")
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def short_path(path: str | Path) -> str:
@@ -80,6 +84,7 @@ def show_message(parent: QWidget | None, text: str, *, error: bool = True) -> No
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setText(text)
     box.exec()
+    box.deleteLater()
 
 
 def ask(parent: QWidget, text: str, confirm: str) -> bool:
@@ -92,6 +97,7 @@ def ask(parent: QWidget, text: str, confirm: str) -> bool:
     box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
     box.exec()
+    box.deleteLater()
     return box.clickedButton() is yes
 
 
@@ -165,6 +171,7 @@ class MainWindow(QMainWindow):
         self.doc_list = DocumentList(self.doc_model)
         self.view = DocumentView()
         self.find_bar = FindBar()
+        self.find_bar.cursor_position = lambda: self.view.cursor_position()
         self.find_bar.hide()
         self.hl_model = HighlightTableModel(
             store.highlight_texts, store.highlight_ids_matching, self
@@ -468,7 +475,8 @@ class MainWindow(QMainWindow):
         if h is None:
             self.statusBar().showMessage("Put the cursor in a highlight to delete it.", 4000)
             return
-        self.session.delete_highlight(h)
+        if self.session.delete_highlight(h):
+            self.view.collapse_selection()  # a tag key now must not re-tag the same passage
 
     def edit_note_at_cursor(self) -> None:
         h = self.highlight_at_cursor()
@@ -512,20 +520,35 @@ class MainWindow(QMainWindow):
     # Tags --------------------------------------------------------------------------------
 
     def add_tag(self) -> None:
-        used = {t.colour.upper() for t in self.session.tags}
-        colour = next((c for c in SPARE_COLOURS if c not in used), "#999999")
-        dialog = TagDialog(self, None, colour)
-        while dialog.exec():
-            name, colour, key = dialog.values()
-            if self.session.add_tag(name, colour, key) is not None:
-                return
+        colour = free_colour({t.colour.upper() for t in self.session.tags})
+        self._tag_dialog(None, colour, self.session.add_tag)
 
     def edit_tag(self, tag: Tag) -> None:
-        dialog = TagDialog(self, tag, tag.colour)
-        while dialog.exec():
-            name, colour, key = dialog.values()
-            if self.session.edit_tag(tag, name, colour, key) is not None:
-                return
+        self._tag_dialog(tag, tag.colour, lambda *values: self.session.edit_tag(tag, *values))
+
+    def _tag_dialog(
+        self, tag: Tag | None, colour: str, save: Callable[[str, str, str], Tag | None]
+    ) -> None:
+        """Ask for a tag's name, colour and key until they are accepted or the user cancels."""
+        dialog = TagDialog(self, tag, colour)
+        try:
+            while dialog.exec():
+                name, colour, key = dialog.values()
+                if key and key.casefold() in self._reserved_keys():
+                    show_message(self, f"The key {key} is taken by Edit Note; choose another.")
+                elif save(name, colour, key) is not None:
+                    return
+        finally:
+            dialog.deleteLater()
+
+    def _reserved_keys(self) -> set[str]:
+        """Single keys of the text's own actions (a tag key equal to one would fire neither)."""
+        return {
+            seq.toString().casefold()
+            for name in action_registry.TEXT_ONLY
+            for seq in self.actions[name].shortcuts()
+            if len(seq.toString()) == 1
+        }
 
     def delete_tag(self, tag: Tag) -> None:
         used = self.store.tag_usage(tag.id)
@@ -545,6 +568,7 @@ class MainWindow(QMainWindow):
         if h.document_id == self.view.document_id:
             self.view.add_span(h.id, h.start, h.end, h.tag_id)
         self.hl_model.add(h)
+        self._follow_cursor.start()
         self.doc_model.count_changed(h, +1)
         self._refresh_tag_panel()
         self._update_status()
@@ -554,6 +578,7 @@ class MainWindow(QMainWindow):
         if h.document_id == self.view.document_id:
             self.view.remove_span(h.id)
         self.hl_model.remove(h)
+        self._follow_cursor.start()
         self.doc_model.count_changed(h, -1)
         self._refresh_tag_panel()
         self._update_status()
@@ -563,6 +588,7 @@ class MainWindow(QMainWindow):
         if new.document_id == self.view.document_id and old.tag_id != new.tag_id:
             self.view.replace_span(new.id, new.start, new.end, new.tag_id)
         self.hl_model.change(new)
+        self._follow_cursor.start()
         if old.tag_id != new.tag_id:
             self.doc_model.count_changed(old, -1)
             self.doc_model.count_changed(new, +1)
@@ -619,7 +645,9 @@ class MainWindow(QMainWindow):
             return
         in_doc = sum(self.doc_model.counts(doc).values())
         title = self.view.text[:200].split("\n", 1)[0][:60]
-        self.document_label.setText(f"{title} · {in_doc} highlights here · {total} in the project")
+        self.document_label.setText(
+            f"{title} · {plural(in_doc, 'highlight')} here · {total} in the project"
+        )
 
     # Find --------------------------------------------------------------------------------
 
@@ -692,13 +720,16 @@ class MainWindow(QMainWindow):
         folder = Path(str(self.settings.value("last_folder", str(Path.home()))))
         fmt = str(self.settings.value("export_format", "json"))
         dialog = ExportDialog(self, self.hl_model.rowCount(), self.hl_model.total(), folder, fmt)
-        if not dialog.exec():
+        accepted = dialog.exec()
+        path, chosen = dialog.destination(), dialog.chosen_format().name
+        everything = dialog.everything_chosen()
+        dialog.deleteLater()
+        if not accepted or path is None:
             return
-        path = dialog.destination()
         self.settings.setValue("last_folder", str(path.parent))
-        self.settings.setValue("export_format", dialog.chosen_format().name)
-        where = HighlightFilter() if dialog.everything_chosen() else self.current_filter()
-        self.export_to(path, dialog.chosen_format().name, where)
+        self.settings.setValue("export_format", chosen)
+        where = HighlightFilter() if everything else self.current_filter()
+        self.export_to(path, chosen, where)
 
     def export_to(self, path: Path, fmt: str, where: HighlightFilter | None = None) -> bool:
         """Export in the background with progress; `where` defaults to the list's filter."""
@@ -811,15 +842,17 @@ class MainWindow(QMainWindow):
             show_message(self, "There is no backup of this project yet.", error=False)
             return
         dialog = BackupDialog(self, backups)
-        if dialog.exec():
-            chosen = dialog.chosen()
-            if chosen is not None:
-                self.restore_requested.emit(chosen.path)
+        chosen = dialog.chosen() if dialog.exec() else None
+        dialog.deleteLater()
+        if chosen is not None:
+            self.restore_requested.emit(chosen.path)
 
     # Help --------------------------------------------------------------------------------
 
     def show_guidelines(self) -> None:
-        GuidelinesDialog(self).exec()
+        dialog = GuidelinesDialog(self)
+        dialog.exec()
+        dialog.deleteLater()
 
     def show_shortcuts(self) -> None:
         rows = [
@@ -844,6 +877,7 @@ class MainWindow(QMainWindow):
         box.setTextFormat(Qt.TextFormat.RichText)
         box.setText(f"<table cellspacing='6'>{body}</table>")
         box.exec()
+        box.deleteLater()
 
     def show_about(self) -> None:
         show_message(

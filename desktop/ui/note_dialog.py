@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -29,9 +30,14 @@ class NoteDialog(QDialog):
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        hint = QLabel("Ctrl+Enter saves; Esc cancels.")
+        hint.setEnabled(False)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, activated=self.accept)
         layout = QVBoxLayout(self)
         layout.addWidget(label)
         layout.addWidget(self.editor)
+        layout.addWidget(hint)
         layout.addWidget(buttons)
         self.resize(480, 300)
         self.editor.setFocus()
@@ -43,4 +49,7 @@ class NoteDialog(QDialog):
 def ask_for_note(parent: QWidget | None, heading: str, quote: str, note: str) -> str | None:
     """The new note, or None when cancelled."""
     dialog = NoteDialog(parent, heading, quote, note)
-    return dialog.note() if dialog.exec() else None
+    try:
+        return dialog.note() if dialog.exec() else None
+    finally:
+        dialog.deleteLater()

@@ -120,6 +120,7 @@ class TagPanel(QWidget):
     def _menu(self, button: TagButton, where: object) -> None:
         tag = button.tag
         menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.addAction("Edit…", lambda: self.edit_requested.emit(tag))
         menu.addAction("Move up", lambda: self.move_requested.emit(tag, -1))
         menu.addAction("Move down", lambda: self.move_requested.emit(tag, 1))

@@ -84,7 +84,7 @@ def test_select_and_press_key_saves_and_draws(qtbot, window: MainWindow) -> None
     assert drawn is not None
     assert all(abs(a - b) <= 2 for a, b in zip(drawn.getRgb()[:3], expected, strict=True))
     assert drawn_background(window, end + 2) is None
-    assert "1 highlights here" in window.document_label.text()
+    assert "1 highlight here" in window.document_label.text()
 
 
 def test_keyboard_selection_then_key(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]

@@ -127,8 +127,9 @@ def test_find_in_document(qtbot, window: MainWindow) -> None:  # type: ignore[no
     qtbot.keyClick(window.view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.find_bar.isVisible()
     qtbot.keyClicks(window.find_bar.field, "moscow")
+    expected = window.view.text.lower().count("moscow")
+    qtbot.waitUntil(lambda: len(window.find_bar.hits) == expected)  # once typing pauses
     hits = window.find_bar.hits
-    assert len(hits) == window.view.text.lower().count("moscow")
     qtbot.keyClick(window.find_bar.field, Qt.Key.Key_Return)
     assert window.view.selection_span() == hits[0]
     qtbot.keyClick(window.find_bar.field, Qt.Key.Key_Return)
@@ -140,3 +141,15 @@ def test_find_in_document(qtbot, window: MainWindow) -> None:  # type: ignore[no
     qtbot.keyClick(window.find_bar.field, Qt.Key.Key_Escape)
     assert not window.find_bar.isVisible()
     assert window.view.hasFocus()
+
+
+def test_find_starts_from_the_cursor(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    text = window.view.text
+    second = text.index("Moscow", text.index("Moscow") + 1)
+    cursor = window.view.textCursor()
+    cursor.setPosition(window.view.positions.to_qt(second))
+    window.view.setTextCursor(cursor)
+    window.open_find()
+    window.find_bar.field.setText("Moscow")
+    qtbot.keyClick(window.find_bar.field, Qt.Key.Key_Return)
+    assert window.view.selection_span() == (second, second + len("Moscow"))

@@ -27,6 +27,9 @@ class FakeTagDialog:
     def values(self) -> tuple[str, str, str]:
         return FakeTagDialog.answers.pop(0)
 
+    def deleteLater(self) -> None:
+        pass
+
 
 @pytest.fixture
 def tag_dialog(monkeypatch: pytest.MonkeyPatch) -> type[FakeTagDialog]:
@@ -156,3 +159,16 @@ def test_redo_of_a_tag_deletion_keeps_highlights_made_since(
     assert window.store.highlights() == []
     window.undo_action.trigger()  # and both come back
     assert len(window.store.highlights()) == 2
+
+
+def test_a_tag_key_taken_by_a_text_action_is_refused(
+    qtbot, window: MainWindow, tag_dialog, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    messages: list[str] = []
+    monkeypatch.setattr(
+        "desktop.ui.main_window.show_message", lambda _p, text, **_k: messages.append(text)
+    )
+    tag_dialog.answers = [("needs source", "#0072B2", "n"), ("needs source", "#0072B2", "s")]
+    window.add_tag()
+    assert "taken by Edit Note" in messages[0]
+    assert window.store.tags()[-1].key == "s"
