@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from desktop.core import jsonio
 from desktop.core.bundle import Bundle, MergeReport, merge_bundle
@@ -58,7 +59,13 @@ def documents_from_text(text: str, source: str) -> list[NewDocument]:
 def read_annotation_file(path: Path) -> Bundle:
     """Read an annotation export (claimmark JSON or W3C JSON-LD) into a Bundle, or raise
     InputRefused."""
-    decoded = jsonio.loads(read_bytes(path, MAX_ANNOTATION_FILE_BYTES), path)
+    return parse_annotation_json(
+        jsonio.loads(read_bytes(path, MAX_ANNOTATION_FILE_BYTES), path), path
+    )
+
+
+def parse_annotation_json(decoded: Any, path: Path) -> Bundle:
+    """A decoded claimmark or W3C export as a Bundle, or InputRefused."""
     if native.looks_native(decoded):
         return native.parse_native(decoded, str(path))
     if w3c.looks_w3c(decoded):
@@ -68,6 +75,31 @@ def read_annotation_file(path: Path) -> Bundle:
 
 def is_annotation_file(path: Path) -> bool:
     return path.suffix.lower() in ANNOTATION_SUFFIXES
+
+
+_TABLE_HEADER = "id,document_id,document_title,start,end,tag,"
+
+
+def _annotations_in_disguise(text: str, path: Path) -> Bundle | None:
+    """An export given as a document: a JSON export is read as one (whatever its name); a CSV
+    or doccano JSONL export, which cannot be read back, is refused rather than added as text."""
+    head = text.lstrip()[:200]
+    if head.startswith(_TABLE_HEADER):
+        raise InputRefused(
+            path, "a claimmark CSV export; CSV cannot be imported back (import the JSON export)"
+        )
+    if not head.startswith(("{", "[")):
+        return None
+    first_line = text.lstrip().split("\n", 1)[0]
+    if first_line.startswith('{"id"') and '"label"' in first_line:
+        raise InputRefused(
+            path, "a doccano JSONL export; it cannot be imported back (import the JSON export)"
+        )
+    try:
+        decoded = jsonio.loads(text.encode("utf-8"), path)
+    except InputRefused:
+        return None  # text that starts with a bracket: a document after all
+    return parse_annotation_json(decoded, path)
 
 
 def import_paths(
@@ -96,6 +128,10 @@ def import_paths(
                 report.merges.append((str(path), merge_bundle(store, bundle)))
             else:
                 text, _encoding = read_text_file(path)
+                bundle = _annotations_in_disguise(text, path)
+                if bundle is not None:  # a JSON export under another name (export.w3c)
+                    report.merges.append((str(path), merge_bundle(store, bundle)))
+                    continue
                 docs = documents_from_text(text, path.name)
                 added = store.add_documents(docs)
                 report.documents_added.extend(added)

@@ -103,6 +103,26 @@ MIGRATIONS: dict[int, str] = {
     CREATE INDEX highlights_spans ON highlights (document_id, start_pos, end_pos, tag_id);
     CREATE INDEX highlights_by_tag ON highlights (tag_id);
     """,
+    # The same for documents, which can now be deleted (and the deletion undone).
+    4: """
+    CREATE TABLE documents_2 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        title TEXT NOT NULL,
+        author TEXT NOT NULL DEFAULT '',
+        outlet TEXT NOT NULL DEFAULT '',
+        published TEXT NOT NULL DEFAULT '',
+        source TEXT NOT NULL,
+        source_offset INTEGER NOT NULL DEFAULT 0,
+        sha256 TEXT NOT NULL UNIQUE,
+        text TEXT NOT NULL,
+        length INTEGER NOT NULL,
+        imported_at TEXT NOT NULL
+    );
+    INSERT INTO documents_2 SELECT id, title, author, outlet, published, source, source_offset,
+        sha256, text, length, imported_at FROM documents;
+    DROP TABLE documents;
+    ALTER TABLE documents_2 RENAME TO documents;
+    """,
 }
 
 LATEST = max(MIGRATIONS)

@@ -447,6 +447,42 @@ class SqliteStore:
                 added.append(info)
         return added
 
+    def delete_document(self, document_id: int) -> tuple[Document, list[Highlight]]:
+        """Delete a document and its highlights; returns both so the deletion can be undone."""
+        doc = self.document(document_id)
+        with self.batch():
+            removed = self._select_highlights("WHERE document_id = ?", (document_id,))
+            self._conn.execute("DELETE FROM highlights WHERE document_id = ?", (document_id,))
+            self._conn.execute("DELETE FROM documents WHERE id = ?", (document_id,))
+        self._text_cache = None
+        return doc, removed
+
+    def restore_document(self, document: Document, highlights: Sequence[Highlight]) -> None:
+        """Put back a deleted document and its highlights, with their ids."""
+        info = document.info
+        if self.document_by_sha256(info.sha256) is not None:
+            raise ClaimmarkError(f"“{info.title}” is in the project again already (imported?).")
+        with self.batch():
+            self._conn.execute(
+                "INSERT INTO documents (id, title, author, outlet, published, source,"
+                " source_offset, sha256, text, length, imported_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    info.id,
+                    info.title,
+                    info.author,
+                    info.outlet,
+                    info.published,
+                    info.source,
+                    info.source_offset,
+                    info.sha256,
+                    document.text,
+                    info.length,
+                    info.imported_at,
+                ),
+            )
+            self.insert_highlights(highlights, keep_ids=True)
+
     # Tags --------------------------------------------------------------------------------
 
     def tags(self) -> list[Tag]:

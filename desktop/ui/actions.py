@@ -30,6 +30,11 @@ SPECS: dict[str, Spec] = {
     "export": Spec(
         "&Export…", ("Ctrl+E",), "Export highlights as JSON, W3C, CSV, doccano JSONL or brat"
     ),
+    "delete_document": Spec(
+        "&Delete Document…",
+        (StandardKey.Delete,),
+        "Remove the open document and its highlights from the project (Delete in the list)",
+    ),
     "restore_backup": Spec(
         "&Restore Backup…", (), "Put back the project as it was at one of its backups"
     ),
@@ -68,6 +73,9 @@ SPECS: dict[str, Spec] = {
 # Actions whose keys are plain letters or Delete: they must only fire in the text, never while
 # typing in a field.
 TEXT_ONLY = ("delete_highlight", "edit_note")
+# Delete in the document list deletes the document: only there (in the text it deletes a
+# highlight).
+LIST_ONLY = ("delete_document",)
 
 
 def make_action(parent: QObject, spec: Spec) -> QAction:
@@ -92,6 +100,6 @@ def make_action(parent: QObject, spec: Spec) -> QAction:
 
 def create_actions(parent: QObject) -> dict[str, QAction]:
     actions = {name: make_action(parent, spec) for name, spec in SPECS.items()}
-    for name in TEXT_ONLY:
+    for name in (*TEXT_ONLY, *LIST_ONLY):
         actions[name].setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
     return actions

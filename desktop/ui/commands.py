@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QUndoCommand
 
 from desktop.core.errors import ClaimmarkError
-from desktop.core.model import Highlight, Tag
+from desktop.core.model import Document, Highlight, Tag
 
 if TYPE_CHECKING:
     from desktop.ui.session import Session
@@ -171,3 +171,20 @@ class ReorderTags(Command):
     def revert(self) -> None:
         self.session.store.set_tag_order(self.old)
         self.session.refresh_tags()
+
+
+class DeleteDocument(Command):
+    def __init__(
+        self, session: Session, document: Document, highlights: Sequence[Highlight]
+    ) -> None:
+        super().__init__(session, f"Delete document {document.title[:40]}")
+        self.document = document
+        self.highlights = list(highlights)
+
+    def apply(self) -> None:
+        _, self.highlights = self.session.store.delete_document(self.document.id)
+        self.session.reload()
+
+    def revert(self) -> None:
+        self.session.store.restore_document(self.document, self.highlights)
+        self.session.reload()

@@ -255,6 +255,7 @@ class MainWindow(QMainWindow):
             "import_brat",
             "export",
             None,
+            "delete_document",
             "restore_backup",
             None,
             "quit",
@@ -286,6 +287,8 @@ class MainWindow(QMainWindow):
             help_menu.addSeparator() if name is None else help_menu.addAction(a[name])
         for name in action_registry.TEXT_ONLY:
             self.view.addAction(a[name])
+        for name in action_registry.LIST_ONLY:
+            self.doc_list.addAction(a[name])
 
     def _rebuild_tag_actions(self) -> None:
         """One action per tag, keyed by the tag's key, firing only in the text."""
@@ -319,6 +322,7 @@ class MainWindow(QMainWindow):
         a["new_project"].triggered.connect(self.choose_new_project)
         a["open_project"].triggered.connect(self.choose_open_project)
         a["restore_backup"].triggered.connect(self.choose_backup)
+        a["delete_document"].triggered.connect(self.delete_open_document)
         a["find"].triggered.connect(self.open_find)
         a["find_next"].triggered.connect(self.find_bar.next)
         a["find_previous"].triggered.connect(self.find_bar.previous)
@@ -549,6 +553,20 @@ class MainWindow(QMainWindow):
             for seq in self.actions[name].shortcuts()
             if len(seq.toString()) == 1
         }
+
+    def delete_open_document(self) -> None:
+        doc = self.view.document_id
+        if doc is None:
+            self.statusBar().showMessage("No document is open.", 4000)
+            return
+        title = self.view.text[:200].split("\n", 1)[0][:80]
+        used = sum(self.doc_model.counts(doc).values())
+        text = f"Delete the document “{title}” from this project?"
+        if used:
+            text += f"\n\nIts {plural(used, 'highlight')} will be deleted with it."
+        text += " You can undo this (Ctrl+Z)."
+        if ask(self, text, "Delete Document"):
+            self.session.delete_document(doc)
 
     def delete_tag(self, tag: Tag) -> None:
         used = self.store.tag_usage(tag.id)

@@ -112,6 +112,14 @@ class Session(QObject):
             self.announce_changed(h, new)
         return new
 
+    def delete_document(self, document_id: int) -> bool:
+        result = self.attempt(lambda: self.store.delete_document(document_id))
+        if result is None:
+            return False
+        self._push(commands.DeleteDocument(self, *result))
+        self.reload()
+        return True
+
     def add_tag(self, name: str, colour: str, key: str) -> Tag | None:
         tag = self.attempt(lambda: self.store.add_tag(name, colour, key))
         if tag is not None:

@@ -59,3 +59,30 @@ def test_progress_and_cancel(store: SqliteStore, tmp_path: Path) -> None:
     assert report.cancelled
     assert seen == [(0, 3), (1, 3)]
     assert len(store.documents()) == 2
+
+
+def test_exports_given_as_documents(seeded: SqliteStore, tmp_path: Path) -> None:
+    """A JSON export under another name is read as one; CSV and JSONL exports are refused,
+    not added as documents; text that merely starts with a bracket is a document."""
+    from desktop.core.exporting import export_to_path
+
+    seeded.add_highlight(1, 0, 9, 1)
+    for fmt, name in (
+        ("w3c", "export.w3c"),
+        ("json", "export.txt"),
+        ("csv", "e.csv"),
+        ("jsonl", "e.jsonl"),
+    ):
+        export_to_path(seeded, fmt, tmp_path / name)
+    bracket = tmp_path / "note.txt"
+    bracket.write_text("[Updated] A correction was made.\nBody.\n", encoding="utf-8")
+    report = import_paths(
+        seeded, [tmp_path / n for n in ("export.w3c", "export.txt", "e.csv", "e.jsonl")] + [bracket]
+    )
+    assert [Path(name).name for name, _ in report.merges] == ["export.w3c", "export.txt"]
+    assert {Path(r.path).name: r.reason.split(";")[0] for r in report.refused} == {
+        "e.csv": "a claimmark CSV export",
+        "e.jsonl": "a doccano JSONL export",
+    }
+    assert [d.title for d in report.documents_added] == ["[Updated] A correction was made."]
+    assert len(seeded.highlights()) == 1

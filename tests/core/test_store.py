@@ -300,3 +300,18 @@ def test_an_older_project_is_upgraded_after_a_backup(
     store.close()
     [saved] = list_backups(path)
     assert saved.highlights == 1
+
+
+def test_delete_and_restore_a_document_keeps_ids(store: SqliteStore) -> None:
+    a, b = store.add_documents([_doc("one two three\n", "A"), _doc("four five six\n", "B")])
+    h = store.add_highlight(b.id, 0, 4, 1)
+    doc, removed = store.delete_document(b.id)
+    assert removed == [h]
+    assert [d.id for d in store.documents()] == [a.id]
+    [c] = store.add_documents([_doc("seven\n", "C")])
+    assert c.id > b.id  # ids are never given out again
+    store.restore_document(doc, removed)
+    assert store.document(b.id) == doc
+    assert store.highlights() == [h]
+    with pytest.raises(ClaimmarkError, match="again already"):
+        store.restore_document(doc, removed)

@@ -153,3 +153,25 @@ def test_find_starts_from_the_cursor(qtbot, window: MainWindow) -> None:  # type
     window.find_bar.field.setText("Moscow")
     qtbot.keyClick(window.find_bar.field, Qt.Key.Key_Return)
     assert window.view.selection_span() == (second, second + len("Moscow"))
+
+
+def test_delete_a_document_and_undo(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    asked: list[str] = []
+    monkeypatch.setattr(
+        "desktop.ui.main_window.ask", lambda _p, text, _c: asked.append(text) or True
+    )
+    annotate(qtbot, window, 2, [("A massive tragedy", 1)])
+    before = (window.store.document(2), window.store.highlights())
+    window.doc_list.setFocus()
+    qtbot.keyClick(window.doc_list, Qt.Key.Key_Delete)  # Delete in the list: the document
+    assert "Its 1 highlight will be deleted" in asked[0]
+    assert 2 not in [d.id for d in window.store.documents()]
+    assert window.store.highlights() == []
+    assert window.view.document_id != 2
+    assert window.doc_model.row_of(2) is None
+    window.undo_action.trigger()
+    assert (window.store.document(2), window.store.highlights()) == before
+    assert window.doc_model.row_of(2) is not None
+    assert window.hl_model.total() == 1
+    window.redo_action.trigger()
+    assert window.store.highlights() == []
