@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop.core import jsonio
 from desktop.core.errors import ClaimmarkError
 from desktop.core.formats import brat, doccano, native, table, w3c
 from desktop.core.model import HighlightFilter
@@ -48,13 +47,13 @@ class ExportFormat:
 
 def _native(store: ProjectStore, where: HighlightFilter, progress: Progress) -> bytes:
     progress.step(0, 1)
-    data = jsonio.dumps_records(native.export_native(store, where), ("documents", "highlights"))
+    data = native.to_json(native.export_native(store, where))
     progress.step(1, 1)
     return data
 
 
 def _w3c(store: ProjectStore, where: HighlightFilter, progress: Progress) -> bytes:
-    return jsonio.dumps_bytes(w3c.export_w3c(store, where, progress))
+    return w3c.to_json(w3c.export_w3c(store, where, progress))
 
 
 FORMATS: dict[str, ExportFormat] = {
@@ -92,19 +91,6 @@ def _render(
         raise ClaimmarkError(f"The {fmt} export is a folder of files; give a folder for it.")
     with store.snapshot():  # tags, documents and highlights as of one moment
         return export.render(store, where, progress)
-
-
-def render(
-    store: ProjectStore,
-    fmt: str,
-    where: HighlightFilter = HighlightFilter(),
-    *,
-    on_progress: ProgressCallback | None = None,
-    is_cancelled: CancelCheck | None = None,
-) -> str:
-    """The export in single-file format `fmt` as text."""
-    rendered = _render(store, fmt, where, Progress(on_progress, is_cancelled))
-    return rendered.decode("utf-8") if isinstance(rendered, bytes) else rendered
 
 
 def render_bytes(

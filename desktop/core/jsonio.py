@@ -37,11 +37,6 @@ def dumps_records(data: dict[str, Any], record_lists: tuple[str, ...]) -> bytes:
     return out + b"\n"
 
 
-def dumps(data: Any) -> str:
-    """As `dumps_bytes`, as text."""
-    return dumps_bytes(data).decode("utf-8")
-
-
 def loads(data: bytes, name: str | Path) -> Any:
     """Parse a JSON file's bytes, or raise InputRefused naming the file and the problem."""
     if data.startswith(codecs.BOM_UTF8):

@@ -714,9 +714,6 @@ class SqliteStore:
     def highlights(self, where: HighlightFilter = HighlightFilter()) -> list[Highlight]:
         return list(self.iter_highlights(where))
 
-    def highlight_count(self) -> int:
-        return int(self._conn.execute("SELECT count(*) FROM highlights").fetchone()[0])
-
     def spans(self, document_id: int) -> list[Span]:
         rows: list[Span] = self._conn.execute(
             "SELECT start_pos, end_pos, id, tag_id FROM highlights WHERE document_id = ?"

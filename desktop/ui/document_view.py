@@ -134,6 +134,7 @@ class DocumentView(QPlainTextEdit):
 
     def set_tags(self, tags: Iterable[Tag]) -> None:
         self.formatter.set_tags(tags)
+        self._refresh_overlays()  # the current highlight's colour may have changed
         self.viewport().update()
 
     def set_visible_tags(self, tag_ids: set[int] | None) -> None:
@@ -190,27 +191,33 @@ class DocumentView(QPlainTextEdit):
     def cursor_position(self) -> int:
         return self.positions.to_code_point(self.textCursor().position())
 
+    def _shown(self, spans: list[QtSpan]) -> list[QtSpan]:
+        """Those of `spans` whose tag the view shows."""
+        visible = self.formatter.visible_tags()
+        return [s for s in spans if visible is None or s.tag_id in visible]
+
+    def highlight_on(self, start: int, end: int) -> QtSpan | None:
+        """A shown highlight spanning exactly [start, end) (code points), if there is one."""
+        if self.index is None:
+            return None
+        span = (self.positions.to_qt(start), self.positions.to_qt(end))
+        same = [s for s in self.index.overlapping(*span) if (s.start, s.end) == span]
+        shown = self._shown(same)
+        return shown[0] if shown else None
+
     def spans_at_cursor(self) -> list[QtSpan]:
         """Highlights under the cursor (or exactly the selection), innermost first."""
         if self.index is None:
             return []
-        cursor = self.textCursor()
-        if cursor.hasSelection():
-            exact = [
-                s
-                for s in self.index.overlapping(cursor.selectionStart(), cursor.selectionEnd())
-                if (s.start, s.end) == (cursor.selectionStart(), cursor.selectionEnd())
-            ]
-            visible = self.formatter.visible_tags()
-            exact = [s for s in exact if visible is None or s.tag_id in visible]
-            if exact:
-                return exact
-        pos = cursor.position()
+        selected = self.selection_span()
+        exact = self.highlight_on(*selected) if selected else None
+        if exact is not None:
+            return [exact]
+        pos = self.textCursor().position()
         found = self.index.at(pos)
         if not found and pos > 0:
             found = [s for s in self.index.at(pos - 1) if s.end == pos]
-        visible = self.formatter.visible_tags()
-        return [s for s in found if visible is None or s.tag_id in visible]
+        return self._shown(found)
 
     def select_span(self, start: int, end: int) -> None:
         """Select [start, end) (code points) and scroll it into the middle of the view."""

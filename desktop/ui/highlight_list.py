@@ -60,7 +60,7 @@ def local_time(iso: str) -> str:
 
 
 def one_line(text: str, limit: int = QUOTE_CHARS) -> str:
-    flat = " ".join(text.split())
+    flat = " ".join(text[: limit * 2].split())  # a table cell shows a line; no need for more
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
@@ -126,7 +126,7 @@ class HighlightTableModel(QAbstractTableModel):
     sort; a sort change re-sorts once.
     """
 
-    TEXTS_KEPT = 4096  # quotes and notes kept in memory (of the rows seen last)
+    TEXTS_KEPT = 4096  # quotes and notes kept in memory (the last ones read)
     PREFETCH = 64  # rows around one on screen whose texts are read with it
 
     def __init__(
@@ -164,6 +164,8 @@ class HighlightTableModel(QAbstractTableModel):
 
     def set_tags(self, tags: list[Tag]) -> None:
         self._set_tags(tags)
+        if self._sort_column == TAG:  # the tags' order is the sort order
+            self.sort(TAG, self._sort_order)
         if self.rows:
             self.dataChanged.emit(
                 self.index(0, 0), self.index(len(self.rows) - 1, len(COLUMNS) - 1)
@@ -299,9 +301,6 @@ class HighlightTableModel(QAbstractTableModel):
     def row_of(self, highlight_id: int) -> int | None:
         r = self._by_id.get(highlight_id)
         return None if r is None else self._find(self.rows, r)
-
-    def get(self, highlight_id: int) -> Row | None:
-        return self._by_id.get(highlight_id)
 
     def highlight(self, row: int) -> Row:
         return self.rows[row]

@@ -20,7 +20,7 @@ from PySide6.QtGui import QColor, QFont, QTextBlock, QTextCharFormat, QTextDocum
 from desktop.core.model import Span, Tag
 from desktop.ui.textpos import DisplayMap
 
-# Spans longer than this (in Qt positions) are kept apart and checked for every block, so the
+# Spans longer than this (in code points) are kept apart and checked for every block, so the
 # bisect window for ordinary spans stays short.
 LONG_SPAN = 1024
 UNFORMATTED = -1  # a block's userState when its formats must be (re)computed
@@ -66,13 +66,6 @@ class SpanIndex:
             return self._ids.index(span_id)
         except ValueError:
             return -1
-
-    def get(self, span_id: int) -> QtSpan | None:
-        i = self._find(span_id)
-        if i >= 0:
-            return self._qt(self._starts[i], self._ends[i], span_id, self._tags[i])
-        span = next((s for s in self._long if s[2] == span_id), None)
-        return None if span is None else self._qt(*span)
 
     def add(self, span_id: int, start: int, end: int, tag_id: int) -> QtSpan:
         """Add a highlight given in code points."""

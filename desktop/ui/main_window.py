@@ -370,8 +370,9 @@ class MainWindow(QMainWindow):
 
     def _load_all(self) -> None:
         tags = self.session.tags
-        self.doc_model.reset(self.store.documents(), self.store.highlight_counts(), tags)
-        self.hl_model.reset(self.store.highlight_rows(), self.store.documents(), tags)
+        docs = self.store.documents()
+        self.doc_model.reset(docs, self.store.highlight_counts(), tags)
+        self.hl_model.reset(self.store.highlight_rows(), docs, tags)
         self._on_tags_changed()
 
     def _reload(self) -> None:
@@ -461,12 +462,8 @@ class MainWindow(QMainWindow):
         )
 
     def _highlight_with_span(self, start: int, end: int) -> Highlight | None:
-        if self.view.index is None:
-            return None
-        to_qt = self.view.positions.to_qt
-        span = (to_qt(start), to_qt(end))
-        same = [qt.id for qt in self.view.index.overlapping(*span) if (qt.start, qt.end) == span]
-        return self.session.attempt(lambda: self.store.highlight(same[0])) if same else None
+        same = self.view.highlight_on(start, end)
+        return None if same is None else self.session.attempt(lambda: self.store.highlight(same.id))
 
     def highlight_at_cursor(self) -> Highlight | None:
         under = self.view.spans_at_cursor()
@@ -506,7 +503,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("No highlights in the list.", 3000)
             return
         current = self.view.current_highlight()
-        row = next((i for i, h in enumerate(rows) if h.id == current), None)
+        row = None if current is None else self.hl_model.row_of(current)
         if row is None:
             position = self.view.cursor_position()
             doc = self.view.document_id

@@ -57,9 +57,6 @@ class Session(QObject):
     def tag(self, tag_id: int) -> Tag | None:
         return next((t for t in self.tags if t.id == tag_id), None)
 
-    def tag_for_key(self, key: str) -> Tag | None:
-        return next((t for t in self.tags if t.key and t.key.casefold() == key.casefold()), None)
-
     def reload(self) -> None:
         """Re-read everything (after an import, or a change made by another window)."""
         self.tags = self.store.tags()

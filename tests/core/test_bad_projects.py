@@ -23,7 +23,7 @@ import pytest
 from desktop.cli import main
 from desktop.core import sqlite_store
 from desktop.core.errors import ProjectError
-from desktop.core.formats.native import dumps, export_native
+from desktop.core.formats.native import export_native, to_json
 from desktop.core.importing import import_paths
 from desktop.core.model import NewDocument
 from desktop.core.sqlite_store import SqliteStore
@@ -231,7 +231,7 @@ def _mutations(tmp_path: Path) -> dict[str, Callable[[SqliteStore], object]]:
             [d] = source.add_documents([NewDocument(text=text, title="O", source="o")])
             for n in range(50):
                 source.add_highlight(d.id, n * 12, n * 12 + 5, 2, note=BIG)
-            path.write_text(dumps(export_native(source)), encoding="utf-8")
+            path.write_bytes(to_json(export_native(source)))
             source.close()
         return path
 

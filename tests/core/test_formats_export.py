@@ -12,7 +12,7 @@ import pytest
 
 from desktop.cli import main
 from desktop.core.errors import ClaimmarkError
-from desktop.core.exporting import FORMATS, export_to_path, render
+from desktop.core.exporting import FORMATS, export_to_path, render_bytes
 from desktop.core.model import HighlightFilter
 from desktop.core.progress import Cancelled
 from desktop.core.sqlite_store import SqliteStore
@@ -89,11 +89,11 @@ def test_brat_folders_are_replaced_only_when_they_are_ours(
 
 
 def test_render_is_for_single_files(annotated: SqliteStore) -> None:
-    assert json.loads(render(annotated, "w3c"))["type"] == "AnnotationCollection"
+    assert json.loads(render_bytes(annotated, "w3c"))["type"] == "AnnotationCollection"
     with pytest.raises(ClaimmarkError, match="folder"):
-        render(annotated, "brat")
+        render_bytes(annotated, "brat")
     with pytest.raises(ClaimmarkError, match="Unknown export format"):
-        render(annotated, "xml")
+        render_bytes(annotated, "xml")
 
 
 # The command line ---------------------------------------------------------------------------

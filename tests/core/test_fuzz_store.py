@@ -293,7 +293,7 @@ class StoreMachine(RuleBasedStateMachine):
         data = native.export_native(self.store)
         first = _without_time(data)
         path = self.folder / "export.json"
-        path.write_text(native.dumps(data), encoding="utf-8")
+        path.write_bytes(native.to_json(data))
         other = self._fresh()
         try:
             report = import_paths(other, [path])
@@ -307,7 +307,7 @@ class StoreMachine(RuleBasedStateMachine):
         """W3C does not carry the texts: import into a project that has the documents."""
         first = w3c.export_w3c(self.store)
         path = self.folder / "export.jsonld"
-        path.write_text(w3c.dumps(first), encoding="utf-8")
+        path.write_bytes(w3c.to_json(first))
         other = self._fresh()
         try:
             other.add_documents(

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop.core.formats.native import dumps, export_native
+from desktop.core.formats.native import export_native, to_json
 from desktop.core.importing import documents_from_text, import_paths
 from desktop.core.model import HighlightFilter
 from desktop.core.sqlite_store import SqliteStore
@@ -74,7 +74,7 @@ def test_round_trip_into_an_empty_project_is_lossless(seeded: SqliteStore, tmp_p
     _annotate(seeded)
     first = export_native(seeded)
     path = tmp_path / "export.json"
-    path.write_text(dumps(first), encoding="utf-8")
+    path.write_bytes(to_json(first))
     other = SqliteStore.open(tmp_path / "other.claimmark")
     report = import_paths(other, [path])
     assert report.refused == []
@@ -88,7 +88,7 @@ def test_import_into_a_project_with_those_documents_merges(
 ) -> None:
     _annotate(seeded)
     path = tmp_path / "export.json"
-    path.write_text(dumps(export_native(seeded)), encoding="utf-8")
+    path.write_bytes(to_json(export_native(seeded)))
     report = import_paths(seeded, [path])
     [(_, merge)] = report.merges
     assert (merge.documents_added, merge.documents_matched) == (0, 8)
@@ -219,7 +219,7 @@ def _round_trip_random(text: str, cuts: list[tuple[int, int]], project: Path) ->
         for h in data["highlights"]:
             assert doc_text[h["start"] : h["end"]] == h["quote"]
         path = project.with_suffix(".json")
-        path.write_text(dumps(data), encoding="utf-8")
+        path.write_bytes(to_json(data))
         other = SqliteStore.open(project.with_suffix(".copy"))
         import_paths(other, [path])
         assert _without_time(export_native(other)) == _without_time(data)

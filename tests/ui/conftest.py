@@ -11,6 +11,7 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from desktop.core.importing import import_paths
+from desktop.core.model import Tag
 from desktop.core.sqlite_store import SqliteStore
 from desktop.ui.main_window import MainWindow
 from tests.conftest import SAMPLES, SEED_DIGEST
@@ -87,3 +88,7 @@ def select(window: MainWindow, start: int, end: int) -> None:
 
 def document_id_titled(window: MainWindow, prefix: str) -> int:
     return next(d.id for d in window.store.documents() if d.title.startswith(prefix))
+
+
+def tag_with_key(window: MainWindow, key: str) -> Tag:
+    return next(t for t in window.session.tags if t.key == key)

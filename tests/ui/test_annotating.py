@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor, QTextCursor
 
 from desktop.core.anchoring import trim_span
 from desktop.ui.main_window import MainWindow
-from tests.ui.conftest import document_id_titled, select
+from tests.ui.conftest import document_id_titled, select, tag_with_key
 
 
 def drawn_background(window: MainWindow, cp: int) -> QColor | None:
@@ -79,7 +79,7 @@ def test_select_and_press_key_saves_and_draws(qtbot, window: MainWindow) -> None
     cursor = window.view.textCursor()
     cursor.setPosition(0)  # out of the highlight, so it is drawn as every other
     window.view.setTextCursor(cursor)
-    expected = on_white(window.session.tag_for_key("1").colour, window.view.formatter.alpha)
+    expected = on_white(tag_with_key(window, "1").colour, window.view.formatter.alpha)
     drawn = drawn_background(window, start + 3)
     assert drawn is not None
     assert all(abs(a - b) <= 2 for a, b in zip(drawn.getRgb()[:3], expected, strict=True))

@@ -10,7 +10,7 @@ from PySide6.QtCore import QPoint, Qt
 
 from desktop.ui.main_window import MainWindow
 from tests.conftest import SAMPLES
-from tests.ui.conftest import select
+from tests.ui.conftest import select, tag_with_key
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def test_export_writes_what_the_filter_shows(qtbot, window: MainWindow, tmp_path
         start = window.view.text.index(phrase)
         select(window, start, start + len(phrase))
         qtbot.keyClick(window.view, key)
-    window.hl_panel.toggle_tag(window.session.tag_for_key("1").id, False)
+    window.hl_panel.toggle_tag(tag_with_key(window, "1").id, False)
     target = tmp_path / "out.json"
     assert window.export_to(target, "json")
     data = json.loads(target.read_text(encoding="utf-8"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from desktop.ui.main_window import MainWindow
-from tests.ui.conftest import document_id_titled, select
+from tests.ui.conftest import document_id_titled, select, tag_with_key
 
 
 def quotes(window: MainWindow) -> list[str]:
@@ -50,7 +50,7 @@ def test_filter_by_tag_document_and_text(qtbot, window: MainWindow) -> None:  # 
     assert quotes(window) == ["A massive tragedy"]  # open document
     panel.show_all_documents(True)
     assert len(window.hl_model.rows) == 4
-    panel.toggle_tag(window.session.tag_for_key("1").id, False)
+    panel.toggle_tag(tag_with_key(window, "1").id, False)
     assert sorted(quotes(window)) == ["American embassy", "needlessly"]
     qtbot.keyClicks(panel.search, "EMBASSY")
     qtbot.waitUntil(lambda: quotes(window) == ["American embassy"])

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from desktop.core.model import Tag
 from desktop.core.sqlite_store import SqliteStore
 from desktop.ui.main_window import MainWindow
-from tests.ui.conftest import select
+from tests.ui.conftest import select, tag_with_key
 
 
 class FakeTagDialog:
@@ -45,7 +45,7 @@ def test_add_tag_then_use_its_key_and_undo(qtbot, window: MainWindow, tag_dialog
     assert [b.tag.name for b in window.tag_panel.buttons()][-1] == "question"
     select(window, 0, 9)
     qtbot.keyClick(window.view, Qt.Key.Key_4)
-    assert window.store.highlights()[0].tag_id == window.session.tag_for_key("4").id
+    assert window.store.highlights()[0].tag_id == tag_with_key(window, "4").id
     window.undo_action.trigger()
     window.undo_action.trigger()
     assert [t.name for t in window.store.tags()] == ["claim", "evidence", "opinion"]
@@ -72,7 +72,7 @@ def test_a_refused_tag_shows_why_and_asks_again(
 
 
 def test_rename_recolour_rekey(qtbot, window: MainWindow, tag_dialog) -> None:  # type: ignore[no-untyped-def]
-    claim = window.session.tag_for_key("1")
+    claim = tag_with_key(window, "1")
     tag_dialog.answers = [("assertion", "#D55E00", "a")]
     window.edit_tag(claim)
     tag = window.store.tag(claim.id)
@@ -88,7 +88,7 @@ def test_rename_recolour_rekey(qtbot, window: MainWindow, tag_dialog) -> None:  
 
 
 def test_reorder(window: MainWindow) -> None:
-    opinion = window.session.tag_for_key("3")
+    opinion = tag_with_key(window, "3")
     window.session.move_tag(opinion, -1)
     assert [t.name for t in window.store.tags()] == ["claim", "opinion", "evidence"]
     assert [b.tag.name for b in window.tag_panel.buttons()] == ["claim", "opinion", "evidence"]
@@ -109,7 +109,7 @@ def test_deleting_a_tag_in_use_asks_with_the_count_and_undo_restores(
     monkeypatch.setattr(
         "desktop.ui.main_window.ask", lambda _p, text, _c: asked.append(text) or answer[0]
     )
-    claim = window.session.tag_for_key("1")
+    claim = tag_with_key(window, "1")
     window.delete_tag(claim)
     assert "It holds 2 highlights" in asked[0]
     assert len(window.store.highlights()) == 2  # declined: nothing deleted
@@ -149,7 +149,7 @@ def test_redo_of_a_tag_deletion_keeps_highlights_made_since(
     monkeypatch.setattr("desktop.ui.main_window.ask", lambda *_a: True)
     select(window, 0, 9)
     qtbot.keyClick(window.view, Qt.Key.Key_1)
-    claim = window.session.tag_for_key("1")
+    claim = tag_with_key(window, "1")
     window.delete_tag(claim)
     window.undo_action.trigger()  # the tag and its highlight are back
     other = SqliteStore.open(window.store.location)  # another window uses the tag meanwhile

@@ -74,9 +74,9 @@ def export_native(
     }
 
 
-def dumps(data: dict[str, Any]) -> str:
-    """The export as text: one document or highlight per line."""
-    return jsonio.dumps_records(data, ("documents", "highlights")).decode("utf-8")
+def to_json(data: dict[str, Any]) -> bytes:
+    """The export as UTF-8 JSON: one document or highlight per line."""
+    return jsonio.dumps_records(data, ("documents", "highlights"))
 
 
 @cache

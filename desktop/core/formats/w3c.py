@@ -133,8 +133,9 @@ def _describe(info: DocumentInfo) -> dict[str, str]:
     return described
 
 
-def dumps(data: dict[str, Any]) -> str:
-    return jsonio.dumps(data)
+def to_json(data: dict[str, Any]) -> bytes:
+    """The collection as indented UTF-8 JSON-LD."""
+    return jsonio.dumps_bytes(data)
 
 
 # Import --------------------------------------------------------------------------------------
