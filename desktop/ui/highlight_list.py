@@ -42,7 +42,6 @@ from desktop.core.model import DocumentInfo, Highlight, HighlightRow, Tag
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Document", "Tag", "Quote", "Note", "Annotator", "Created")
 DOC, TAG, QUOTE, NOTE, ANNOTATOR, CREATED = range(len(COLUMNS))
-HIGHLIGHT_ROLE = Qt.ItemDataRole.UserRole + 10
 QUOTE_CHARS = 300
 
 
@@ -353,7 +352,7 @@ class HighlightTableModel(QAbstractTableModel):
             else:
                 return None
             return "<p style='white-space:pre-wrap'>" + html.escape(text) + "</p>" if text else None
-        return h  # HIGHLIGHT_ROLE
+        return None
 
 
 _ROLES = frozenset(
@@ -361,7 +360,6 @@ _ROLES = frozenset(
         Qt.ItemDataRole.DisplayRole,
         Qt.ItemDataRole.DecorationRole,
         Qt.ItemDataRole.ToolTipRole,
-        HIGHLIGHT_ROLE,
     }
 )
 

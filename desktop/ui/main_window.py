@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSplitter,
     QVBoxLayout,
@@ -260,13 +261,13 @@ class MainWindow(QMainWindow):
             None,
             "quit",
         ):
-            file_menu.addSeparator() if name is None else file_menu.addAction(a[name])
+            self._add_to_menu(file_menu, name)
         edit = bar.addMenu("&Edit")
         edit.addAction(undo)
         edit.addAction(redo)
         edit.addSeparator()
         for name in ("find", "find_next", "find_previous", None, "annotator"):
-            edit.addSeparator() if name is None else edit.addAction(a[name])
+            self._add_to_menu(edit, name)
         self.highlight_menu = bar.addMenu("&Highlight")
         view = bar.addMenu("&View")
         for name in (
@@ -281,14 +282,21 @@ class MainWindow(QMainWindow):
             None,
             "refresh",
         ):
-            view.addSeparator() if name is None else view.addAction(a[name])
+            self._add_to_menu(view, name)
         help_menu = bar.addMenu("&Help")
         for name in ("guidelines", "shortcuts", None, "about"):
-            help_menu.addSeparator() if name is None else help_menu.addAction(a[name])
+            self._add_to_menu(help_menu, name)
         for name in action_registry.TEXT_ONLY:
             self.view.addAction(a[name])
         for name in action_registry.LIST_ONLY:
             self.doc_list.addAction(a[name])
+
+    def _add_to_menu(self, menu: QMenu, name: str | None) -> None:
+        """The registry's action `name`, or a separator for None."""
+        if name is None:
+            menu.addSeparator()
+        else:
+            menu.addAction(self.actions[name])
 
     def _rebuild_tag_actions(self) -> None:
         """One action per tag, keyed by the tag's key, firing only in the text."""
@@ -308,10 +316,7 @@ class MainWindow(QMainWindow):
             self.tag_actions.append(action)
         self.highlight_menu.addSeparator()
         for name in ("edit_note", "delete_highlight", None, "next_highlight", "previous_highlight"):
-            if name is None:
-                self.highlight_menu.addSeparator()
-            else:
-                self.highlight_menu.addAction(self.actions[name])
+            self._add_to_menu(self.highlight_menu, name)
 
     def _connect(self) -> None:
         a, s = self.actions, self.session

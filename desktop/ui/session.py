@@ -1,6 +1,7 @@
 """The open project as the window sees it: the store, the undo stack, and change signals.
 
-Every user operation goes through here as an undoable command. The store call runs first and
+Every change made in the window goes through here as an undoable command (imports, which run
+in the background, are not; a backup undoes them). The store call runs first and
 commits; only when it succeeded is the command pushed and the change announced, so nothing is
 shown as done that is not saved.
 """
