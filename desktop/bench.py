@@ -168,11 +168,11 @@ class Bench:
         window.show()
         window.activateWindow()  # tag keys are shortcuts: they need the active window
         QTest.qWaitForWindowActive(window)
-        window.finish_backup()  # the one made on opening: not part of what we time
+        window.backups.finish()  # the one made on opening: not part of what we time
         view = window.view
 
         def open_and_paint(document_id: int) -> None:
-            window.open_document(document_id, again=True)
+            view.load(document_id)  # read the text and spans from the store, and show them
             view.viewport().repaint()
 
         # The keys name the full sizes; --quick measures smaller ones under the same keys.
@@ -189,7 +189,7 @@ class Bench:
             self.add("rss_10mb_100k_mb", self.window_rss(project, big_id))
 
         # Adding a highlight: key press -> committed row -> repainted.
-        before = window.hl_model.total()
+        before = window.hl_panel.model.total()
         presses = max(20, self.runs * 10)
         for _ in range(presses):
             start = self.rng.randrange(0, len(big_text) - 500)
@@ -207,7 +207,7 @@ class Bench:
                 view.viewport().repaint()
 
             self.add("add_highlight_ms", 1000 * timed(press))
-        made = window.hl_model.total() - before
+        made = window.hl_panel.model.total() - before
         if made != presses:
             self.notes.append(f"only {made} of {presses} key presses made a highlight")
 
@@ -226,13 +226,13 @@ class Bench:
 
         # Filtering the highlight list over every highlight.
         window.hl_panel.show_all_documents(True)
-        claim = window.session.tags[0].id
+        claim = window.session.summary.tags[0].id
         for n in range(max(10, self.runs * 4)):
             on = n % 2 == 1
             self.add(
                 "filter_100k_ms", 1000 * timed(lambda on=on: window.hl_panel.toggle_tag(claim, on))
             )
-        shown = window.hl_model.total()
+        shown = window.hl_panel.model.total()
         self.notes.append(f"filter over {shown} highlights in all documents")
 
         # The floor: a bare QPlainTextEdit with the same text, and a raw SQLite commit.
@@ -264,10 +264,10 @@ class Bench:
             f"window = MainWindow(SqliteStore.open({str(project)!r}), settings)\n"
             "window.resize(1300, 820)\n"
             "window.show()\n"
-            f"window.open_document({document_id}, again=True)\n"
+            f"window.open_document({document_id})\n"
             "window.view.viewport().repaint()\n"
             "app.processEvents()\n"
-            "window.finish_backup()\n"
+            "window.backups.finish()\n"
             "print(rss_mb(), flush=True)\n"
         )
         out = subprocess.run(
@@ -294,15 +294,15 @@ class Bench:
         window.show()
         window.activateWindow()
         QTest.qWaitForWindowActive(window)
-        window.finish_backup()
+        window.backups.finish()
         view = window.view
-        before = window.hl_model.total()
+        before = window.hl_panel.model.total()
         presses = 0
         for count, document_id in zip(counts, ids, strict=True):
             for _ in range(self.runs):
 
                 def open_it(document_id: int = document_id) -> None:
-                    window.open_document(document_id, again=True)
+                    view.load(document_id)
                     view.viewport().repaint()
 
                 self.add(f"growth_open_{count}", timed(open_it))
@@ -321,7 +321,7 @@ class Bench:
 
                 self.add(f"growth_add_{count}", 1000 * timed(press))
                 presses += 1
-        made = window.hl_model.total() - before
+        made = window.hl_panel.model.total() - before
         if made != presses:
             self.notes.append(f"growth: only {made} of {presses} key presses made a highlight")
         window.close()

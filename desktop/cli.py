@@ -16,10 +16,11 @@ from typing import TextIO
 
 from desktop import __version__
 from desktop.core.errors import ClaimmarkError
-from desktop.core.exporting import FORMATS, export_to_path, render_bytes
+from desktop.core.exporting import export_to_path, render_bytes
 from desktop.core.importing import ImportReport, import_paths
 from desktop.core.model import HighlightFilter
-from desktop.core.project import default_project_path, open_project_path
+from desktop.core.project import default_project_path, open_project
+from desktop.core.registry import EXPORT_FORMATS
 
 COMMANDS = ("import", "export", "list")
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
@@ -64,8 +65,8 @@ def _command_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--format",
         default="json",
-        choices=list(FORMATS),
-        help="; ".join(f"{f.name}: {f.label}" for f in FORMATS.values()),
+        choices=list(EXPORT_FORMATS),
+        help="; ".join(f"{f.name}: {f.label}" for f in EXPORT_FORMATS.values()),
     )
     p.add_argument("--tag", action="append", default=[], metavar="TAG", help="only this tag")
     p.add_argument(
@@ -97,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if _is_command(argv):
             args = _command_parser().parse_args(argv)
             export_to_stdout = args.command == "export" and args.output is None
-            if export_to_stdout and FORMATS[args.format].writes_folder:
+            if export_to_stdout and EXPORT_FORMATS[args.format].writes_folder:
                 args.parser.error(
                     f"--format {args.format} writes a folder of files; "
                     "name a new folder with -o FOLDER"
@@ -132,7 +133,7 @@ def print_report(report: ImportReport, out: TextIO) -> None:
 
 
 def _import(args: argparse.Namespace) -> int:
-    store = open_project_path(args.db)
+    store = open_project(args.db)
     try:
         report = import_paths(store, args.files)
     finally:
@@ -144,7 +145,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    store = open_project_path(args.db, create=False)
+    store = open_project(args.db, create=False)
     try:
         where = HighlightFilter(
             tag_names=tuple(args.tag),
@@ -183,7 +184,7 @@ def _write_stdout(data: bytes) -> None:
 
 
 def _list(args: argparse.Namespace) -> int:
-    store = open_project_path(args.db, create=False)
+    store = open_project(args.db, create=False)
     try:
         tags = store.tags()
         counts = store.highlight_counts()

@@ -5,6 +5,12 @@ All offsets are code points, half-open.
 
 from __future__ import annotations
 
+import uuid
+
+from desktop.core.errors import ClaimmarkError
+from desktop.core.model import Highlight
+from desktop.core.timeutil import utc_now
+
 CONTEXT_CHARS = 32
 
 
@@ -25,6 +31,39 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
 def context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> tuple[str, str]:
     """The `width` code points before and after a span, for re-anchoring it later."""
     return text[max(0, start - width) : start], text[end : end + width]
+
+
+def new_highlight(
+    text: str,
+    document_id: int,
+    start: int,
+    end: int,
+    tag_id: int,
+    annotator: str,
+    note: str = "",
+) -> Highlight:
+    """A new highlight of [start, end) in `text`, not stored yet (its id is 0)."""
+    if not (0 <= start < end <= len(text)):
+        raise ClaimmarkError(
+            f"The span {start}-{end} does not fit document {document_id} ({len(text)} characters)."
+        )
+    prefix, suffix = context(text, start, end)
+    now = utc_now()
+    return Highlight(
+        0,
+        str(uuid.uuid4()),
+        document_id,
+        start,
+        end,
+        tag_id,
+        text[start:end],
+        prefix,
+        suffix,
+        note,
+        annotator,
+        now,
+        now,
+    )
 
 
 def find_quote(

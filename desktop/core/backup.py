@@ -11,24 +11,15 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import platformdirs
 
 from desktop.core.errors import ProjectError
+from desktop.core.model import BackupInfo
 
 BACKUPS_KEPT = 10
-BACKUP_INTERVAL_S = 10 * 60  # while changes are being made
-
-
-@dataclass(frozen=True, slots=True)
-class BackupInfo:
-    path: Path
-    made_at: datetime  # UTC
-    documents: int
-    highlights: int
 
 
 def backup_folder(project: Path) -> Path:

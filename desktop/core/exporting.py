@@ -15,72 +15,14 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from desktop.core.errors import ClaimmarkError
-from desktop.core.formats import brat, doccano, native, table, w3c
 from desktop.core.model import HighlightFilter
 from desktop.core.progress import CancelCheck, Progress, ProgressCallback
+from desktop.core.registry import export_format
 from desktop.core.store import ProjectStore
-
-TextRenderer = Callable[[ProjectStore, HighlightFilter, Progress], str | bytes]
-FolderRenderer = Callable[[ProjectStore, HighlightFilter, Progress], Iterator[tuple[str, str]]]
-
-
-@dataclass(frozen=True, slots=True)
-class ExportFormat:
-    """An export format: a single file (`render`) or a folder of files (`files`)."""
-
-    name: str
-    label: str  # for a file dialog
-    suffix: str  # of the file name; "" for a folder
-    render: TextRenderer | None = None
-    files: FolderRenderer | None = None
-    may_replace: Callable[[Path], bool] | None = None  # which existing folders it may replace
-
-    @property
-    def writes_folder(self) -> bool:
-        return self.files is not None
-
-
-def _native(store: ProjectStore, where: HighlightFilter, progress: Progress) -> bytes:
-    progress.step(0, 1)
-    data = native.to_json(native.export_native(store, where))
-    progress.step(1, 1)
-    return data
-
-
-def _w3c(store: ProjectStore, where: HighlightFilter, progress: Progress) -> bytes:
-    return w3c.to_json(w3c.export_w3c(store, where, progress))
-
-
-FORMATS: dict[str, ExportFormat] = {
-    f.name: f
-    for f in (
-        ExportFormat("json", "claimmark JSON", ".json", render=_native),
-        ExportFormat("w3c", "W3C Web Annotation (JSON-LD)", ".jsonld", render=_w3c),
-        ExportFormat("csv", "CSV, one row per highlight", ".csv", render=table.export_csv),
-        ExportFormat("jsonl", "doccano JSONL", ".jsonl", render=doccano.export_jsonl),
-        ExportFormat(
-            "brat",
-            "brat standoff folder",
-            "",
-            files=brat.iter_files,
-            may_replace=brat.is_claimmark_folder,
-        ),
-    )
-}
-
-
-def export_format(fmt: str) -> ExportFormat:
-    try:
-        return FORMATS[fmt]
-    except KeyError:
-        raise ClaimmarkError(
-            f"Unknown export format “{fmt}” (known: {', '.join(sorted(FORMATS))})."
-        ) from None
 
 
 def _render(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 from typing import NamedTuple
 
 
@@ -112,3 +114,13 @@ class HighlightFilter:
     document_ids: tuple[int, ...] = ()
     annotators: tuple[str, ...] = ()
     text: str = ""  # matched case-insensitively against quote and note
+
+
+@dataclass(frozen=True, slots=True)
+class BackupInfo:
+    """A backup copy of a project, with what it holds."""
+
+    path: Path
+    made_at: datetime  # UTC
+    documents: int
+    highlights: int

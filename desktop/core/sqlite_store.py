@@ -13,7 +13,6 @@ import os
 import re
 import sqlite3
 import tempfile
-import uuid as uuidlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -21,6 +20,7 @@ from pathlib import Path
 from desktop.core import anchoring, backup, schema
 from desktop.core.errors import ClaimmarkError, NotFound, ProjectError
 from desktop.core.model import (
+    BackupInfo,
     Document,
     DocumentInfo,
     Highlight,
@@ -329,6 +329,25 @@ class SqliteStore:
     def close(self) -> None:
         self._conn.close()
 
+    @property
+    def name(self) -> str:
+        """The project's name for people: its file name without the suffix."""
+        return Path(self.location).stem
+
+    # Backups (each call opens its own connection: safe from a background thread) -----------
+
+    def make_backup(self) -> Path:
+        """Copy the project, as committed now, into a new backup."""
+        return backup.make_backup(Path(self.location))
+
+    def backups(self) -> list[BackupInfo]:
+        """This project's backups, newest first."""
+        return backup.list_backups(Path(self.location))
+
+    def changed_since_backup(self) -> bool:
+        """Whether the project file changed after its newest backup was made."""
+        return backup.changed_since_last_backup(Path(self.location))
+
     # Transactions ------------------------------------------------------------------------
 
     @contextmanager
@@ -407,7 +426,8 @@ class SqliteStore:
         self._text_cache = (document_id, row[-1])
         return Document(self._doc_info(row[:-1]), row[-1])
 
-    def _text(self, document_id: int) -> str:
+    def text(self, document_id: int) -> str:
+        """A document's text; the last one read is kept (highlighting reads it at each key)."""
         if self._text_cache is not None and self._text_cache[0] == document_id:
             return self._text_cache[1]
         return self.document(document_id).text
@@ -520,14 +540,20 @@ class SqliteStore:
                 raise ClaimmarkError(f"The key {key} is already used by the tag “{clash.name}”.")
 
     def add_tag(self, name: str, colour: str, key: str = "") -> Tag:
-        self._check_tag_fields(None, name, colour, key)
+        return self.insert_tag(Tag(0, name, colour, key, -1))
+
+    def insert_tag(self, tag: Tag) -> Tag:
+        """Store a tag; an id of 0 gets a new id, a negative position puts it last."""
+        self._check_tag_fields(None, tag.name, tag.colour, tag.key)
         with self.batch():
-            position = self._conn.execute(
-                "SELECT coalesce(max(position) + 1, 0) FROM tags"
-            ).fetchone()[0]
+            position = tag.position
+            if position < 0:
+                position = self._conn.execute(
+                    "SELECT coalesce(max(position) + 1, 0) FROM tags"
+                ).fetchone()[0]
             cur = self._conn.execute(
-                "INSERT INTO tags (name, colour, key, position) VALUES (?, ?, ?, ?)",
-                (name, colour.upper(), key, position),
+                "INSERT INTO tags (id, name, colour, key, position) VALUES (?, ?, ?, ?, ?)",
+                (tag.id or None, tag.name, tag.colour.upper(), tag.key, position),
             )
         assert cur.lastrowid is not None
         return self.tag(cur.lastrowid)
@@ -573,12 +599,8 @@ class SqliteStore:
         return tag, removed
 
     def restore_tag(self, tag: Tag, highlights: Sequence[Highlight]) -> None:
-        self._check_tag_fields(None, tag.name, tag.colour, tag.key)
         with self.batch():
-            self._conn.execute(
-                "INSERT INTO tags (id, name, colour, key, position) VALUES (?, ?, ?, ?, ?)",
-                (tag.id, tag.name, tag.colour, tag.key, tag.position),
-            )
+            self.insert_tag(tag)
             self.insert_highlights(highlights, keep_ids=True)
 
     def tag_usage(self, tag_id: int) -> int:
@@ -593,34 +615,26 @@ class SqliteStore:
     def add_highlight(
         self, document_id: int, start: int, end: int, tag_id: int, note: str = ""
     ) -> Highlight:
-        text = self._text(document_id)
-        if not (0 <= start < end <= len(text)):
-            raise ClaimmarkError(
-                f"The span {start}-{end} does not fit document {document_id} "
-                f"({len(text)} characters)."
-            )
-        prefix, suffix = anchoring.context(text, start, end)
-        now = utc_now()
-        highlight = Highlight(
-            id=0,
-            uuid=str(uuidlib.uuid4()),
-            document_id=document_id,
-            start=start,
-            end=end,
-            tag_id=tag_id,
-            quote=text[start:end],
-            prefix=prefix,
-            suffix=suffix,
-            note=note,
-            annotator=self.annotator,
-            created_at=now,
-            updated_at=now,
+        text = self.text(document_id)
+        highlight = anchoring.new_highlight(
+            text, document_id, start, end, tag_id, self.annotator, note
         )
+        return self.insert_highlight(highlight)
+
+    def insert_highlight(self, highlight: Highlight) -> Highlight:
+        """Store one complete highlight; an id of 0 gets a new id. Returns it as stored."""
         with self.batch():
-            cur = self._conn.execute(
-                f"INSERT INTO highlights ({_HL_COLUMNS}) VALUES (NULL{', ?' * 12})",
-                highlight[1:],
-            )
+            try:
+                cur = self._conn.execute(
+                    f"INSERT INTO highlights ({_HL_COLUMNS}) VALUES (?{', ?' * 12})",
+                    (highlight.id or None, *highlight[1:]),
+                )
+            except sqlite3.IntegrityError as e:
+                if "UNIQUE" not in str(e):
+                    raise
+                raise ClaimmarkError(
+                    "the highlight is in the project already (imported, or made in another window?)"
+                ) from None
         assert cur.lastrowid is not None
         return highlight._replace(id=cur.lastrowid)  # as stored: no need to read it back
 
@@ -638,33 +652,27 @@ class SqliteStore:
             )
             return self._conn.total_changes - before
 
-    def _update_highlight(self, highlight_id: int, column: str, value: object) -> Highlight:
-        self.highlight(highlight_id)
-        with self.batch():
-            self._conn.execute(
-                f"UPDATE highlights SET {column} = ?, updated_at = ? WHERE id = ?",
-                (value, utc_now(), highlight_id),
-            )
-        return self.highlight(highlight_id)
-
-    def retag_highlight(self, highlight_id: int, tag_id: int) -> Highlight:
-        self.tag(tag_id)
-        return self._update_highlight(highlight_id, "tag_id", tag_id)
-
-    def set_note(self, highlight_id: int, note: str) -> Highlight:
-        return self._update_highlight(highlight_id, "note", note)
-
-    def replace_highlight(self, highlight: Highlight, field: str) -> None:
-        """Put back one field ("tag_id" or "note") of a highlight, and its update time, as
-        `highlight` has them (undo and redo of a retag or a note)."""
-        column = {"tag_id": "tag_id", "note": "note"}[field]
+    def update_highlight(
+        self,
+        highlight_id: int,
+        *,
+        tag_id: int | None = None,
+        note: str | None = None,
+        updated_at: str | None = None,
+    ) -> Highlight:
+        """Change a highlight's tag or note (None leaves a field as it is); returns it as
+        stored. `updated_at` defaults to now (undo passes the time it puts back)."""
+        if tag_id is not None:
+            self.tag(tag_id)
         with self.batch():
             cur = self._conn.execute(
-                f"UPDATE highlights SET {column} = ?, updated_at = ? WHERE id = ?",
-                (getattr(highlight, field), highlight.updated_at, highlight.id),
+                "UPDATE highlights SET tag_id = coalesce(?, tag_id), note = coalesce(?, note),"
+                " updated_at = ? WHERE id = ?",
+                (tag_id, note, updated_at or utc_now(), highlight_id),
             )
-        if cur.rowcount == 0:
-            raise NotFound("the highlight is no longer there (deleted in another window?)")
+            if cur.rowcount == 0:
+                raise NotFound("the highlight is no longer there (deleted in another window?)")
+        return self.highlight(highlight_id)
 
     def delete_highlight(self, highlight_id: int) -> Highlight:
         highlight = self.highlight(highlight_id)

@@ -1,17 +1,20 @@
 """The narrow interface every project store implements.
 
 The SQLite store (`sqlite_store.py`) is the one in use; a server database will later stand behind
-the same methods. Every mutating method is one transaction, committed before it returns, unless
-it runs inside `batch()`, which makes the whole block one transaction.
+the same methods. Open one with `project.open_project(location)`, which picks the backend from the
+location. Every mutating method is one transaction, committed before it returns, unless it runs
+inside `batch()`, which makes the whole block one transaction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import Protocol
 
 from desktop.core.model import (
+    BackupInfo,
     Document,
     DocumentInfo,
     Highlight,
@@ -26,8 +29,14 @@ from desktop.core.model import (
 class ProjectStore(Protocol):
     """Documents, tags and highlights of one project."""
 
-    location: str
-    annotator: str
+    location: str  # what it was opened from (a path, later a server address)
+    annotator: str  # recorded on new highlights
+    read_only: bool
+
+    @property
+    def name(self) -> str:
+        """The project's name for people (a window title)."""
+        ...
 
     def close(self) -> None: ...
 
@@ -40,13 +49,27 @@ class ProjectStore(Protocol):
         ...
 
     def data_version(self) -> int:
-        """A number that changes when another connection commits a change."""
+        """A number that changes when another connection commits a change: compare two
+        readings to know whether someone else changed the project meanwhile."""
         ...
+
+    # Backups: safe to call from a background thread (they use connections of their own).
+    def make_backup(self) -> Path: ...
+
+    def backups(self) -> list[BackupInfo]:
+        """Backups of this project, newest first."""
+        ...
+
+    def changed_since_backup(self) -> bool: ...
 
     # Documents
     def documents(self) -> list[DocumentInfo]: ...
 
     def document(self, document_id: int) -> Document: ...
+
+    def text(self, document_id: int) -> str:
+        """A document's text (cheap to ask again for the same document)."""
+        ...
 
     def document_by_sha256(self, sha256: str) -> DocumentInfo | None: ...
 
@@ -64,6 +87,10 @@ class ProjectStore(Protocol):
     def tags(self) -> list[Tag]: ...
 
     def add_tag(self, name: str, colour: str, key: str = "") -> Tag: ...
+
+    def insert_tag(self, tag: Tag) -> Tag:
+        """Store a tag; id 0 gets a new id, a negative position puts it last."""
+        ...
 
     def update_tag(
         self,
@@ -93,17 +120,24 @@ class ProjectStore(Protocol):
         self, document_id: int, start: int, end: int, tag_id: int, note: str = ""
     ) -> Highlight: ...
 
+    def insert_highlight(self, highlight: Highlight) -> Highlight:
+        """Store one complete highlight (id 0 gets a new id); returns it as stored."""
+        ...
+
     def insert_highlights(self, highlights: Sequence[Highlight], *, keep_ids: bool) -> int:
         """Insert complete highlights (undo, import); those whose uuid exists are skipped."""
         ...
 
-    def retag_highlight(self, highlight_id: int, tag_id: int) -> Highlight: ...
-
-    def replace_highlight(self, highlight: Highlight, field: str) -> None:
-        """Put back one field ("tag_id" or "note") as `highlight` has it (undo, redo)."""
+    def update_highlight(
+        self,
+        highlight_id: int,
+        *,
+        tag_id: int | None = None,
+        note: str | None = None,
+        updated_at: str | None = None,
+    ) -> Highlight:
+        """Change the tag or note (None keeps it); `updated_at` defaults to now."""
         ...
-
-    def set_note(self, highlight_id: int, note: str) -> Highlight: ...
 
     def delete_highlight(self, highlight_id: int) -> Highlight: ...
 

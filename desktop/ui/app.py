@@ -9,10 +9,10 @@ from pathlib import Path
 from PySide6.QtCore import QMessageLogContext, QSettings, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
-from desktop.core.backup import restore_backup
 from desktop.core.errors import ClaimmarkError
-from desktop.core.project import open_project_path
-from desktop.ui.main_window import MainWindow, show_message
+from desktop.core.project import open_project, restore_backup
+from desktop.ui.dialogs import show_message
+from desktop.ui.main_window import MainWindow
 
 log = logging.getLogger("desktop.qt")
 
@@ -50,7 +50,7 @@ class Launcher:
 
     def open(self, path: Path | None) -> MainWindow | None:
         try:
-            store = open_project_path(path, seed=True)
+            store = open_project(path, seed=True)
         except ClaimmarkError as e:
             show_message(self.window, f"Cannot open the project.\n\n{e}")
             return None
@@ -74,13 +74,13 @@ class Launcher:
         window = self.window
         if window is None:
             return None
-        project = Path(window.store.location)
+        project = window.store.location
         window.close()
         window.store.close()
         window.deleteLater()
         self.window = None
         try:
-            restore_backup(backup, project)
+            restore_backup(project, backup)
         except ClaimmarkError as e:
             show_message(None, f"Could not restore the backup.\n\n{e}")
         return self.open(project)
@@ -99,7 +99,7 @@ def run_app(db: Path | None, files: list[Path], annotator: str | None) -> int:
     if window is None:
         return 1
     if files:
-        window.import_files(files)
+        window.files.import_files(files)
     code = app.exec()
     if launcher.window is not None:
         launcher.window.store.close()

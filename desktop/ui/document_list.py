@@ -1,4 +1,8 @@
-"""The list of documents: title, outlet, date, highlight count and a bar of tag shares."""
+"""The list of documents: title, outlet, date, highlight count and a bar of tag shares.
+
+The model shows the session's summary (documents, tags, counts) and follows its changes; the
+list's current row is the document the session has open.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,6 @@ from PySide6.QtCore import (
     QRect,
     QSize,
     Qt,
-    Signal,
 )
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import (
@@ -24,7 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.model import DocumentInfo, Highlight, Tag
+from desktop.core.changes import Changes
+from desktop.core.model import DocumentInfo
+from desktop.core.summary import ProjectSummary
+from desktop.ui.session import Session
 
 DOCUMENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SUBTITLE_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -36,38 +42,34 @@ Index = QModelIndex | QPersistentModelIndex
 class DocumentListModel(QAbstractListModel):
     """Documents of the project with their highlight counts per tag."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._docs: list[DocumentInfo] = []
-        self._counts: dict[int, dict[int, int]] = {}
-        self._tags: list[Tag] = []
+        self.summary: ProjectSummary = session.summary
+        self._docs: list[DocumentInfo] = list(self.summary.documents)
+        self._rows: dict[int, int] = {}
+        self._index_rows()
+        session.changed.connect(self._on_changes)
 
-    def reset(
-        self, docs: list[DocumentInfo], counts: dict[int, dict[int, int]], tags: list[Tag]
-    ) -> None:
-        self.beginResetModel()
-        self._docs = docs
-        self._counts = {d: dict(c) for d, c in counts.items()}
-        self._tags = tags
-        self.endResetModel()
+    def _index_rows(self) -> None:
+        self._rows = {d.id: i for i, d in enumerate(self._docs)}
 
-    def set_tags(self, tags: list[Tag]) -> None:
-        self._tags = tags
-        self._changed_all()
-
-    def count_changed(self, h: Highlight, delta: int) -> None:
-        per_tag = self._counts.setdefault(h.document_id, {})
-        per_tag[h.tag_id] = per_tag.get(h.tag_id, 0) + delta
-        row = self.row_of(h.document_id)
-        if row is not None:
-            index = self.index(row)
-            self.dataChanged.emit(index, index)
-
-    def counts(self, document_id: int) -> dict[int, int]:
-        return self._counts.get(document_id, {})
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.everything or changes.documents:
+            self.beginResetModel()
+            self._docs = list(self.summary.documents)
+            self._index_rows()
+            self.endResetModel()
+        elif changes.tags:
+            self._changed_all()
+        else:
+            for document_id in changes.documents_touched():
+                row = self._rows.get(document_id)
+                if row is not None:
+                    index = self.index(row)
+                    self.dataChanged.emit(index, index)
 
     def row_of(self, document_id: int) -> int | None:
-        return next((i for i, d in enumerate(self._docs) if d.id == document_id), None)
+        return self._rows.get(document_id)
 
     def document(self, row: int) -> DocumentInfo:
         return self._docs[row]
@@ -83,7 +85,7 @@ class DocumentListModel(QAbstractListModel):
         if not index.isValid() or not 0 <= index.row() < len(self._docs):
             return None
         doc = self._docs[index.row()]
-        counts = self._counts.get(doc.id, {})
+        counts = self.summary.counts(doc.id)
         total = sum(counts.values())
         if role == Qt.ItemDataRole.DisplayRole:
             return doc.title
@@ -92,7 +94,7 @@ class DocumentListModel(QAbstractListModel):
             parts.append(f"{total} highlight{'s' if total != 1 else ''}")
             return " · ".join(parts)
         if role == TAG_SHARES_ROLE:
-            return [(QColor(t.colour), counts.get(t.id, 0)) for t in self._tags]
+            return [(QColor(t.colour), counts.get(t.id, 0)) for t in self.summary.tags]
         if role == DOCUMENT_ID_ROLE:
             return doc.id
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -100,7 +102,9 @@ class DocumentListModel(QAbstractListModel):
             byline = " · ".join(p for p in (doc.author, doc.outlet, doc.published) if p)
             if byline:
                 lines.append(html.escape(byline))
-            shares = ", ".join(f"{counts.get(t.id, 0)} {html.escape(t.name)}" for t in self._tags)
+            shares = ", ".join(
+                f"{counts.get(t.id, 0)} {html.escape(t.name)}" for t in self.summary.tags
+            )
             lines.append(shares)
             lines.append(f"from {html.escape(doc.source)}")
             return "<p>" + "<br>".join(lines) + "</p>"
@@ -173,11 +177,11 @@ class DocumentDelegate(QStyledItemDelegate):
 class DocumentList(QListView):
     """Keyboard-navigable list; the current row is the open document."""
 
-    document_chosen = Signal(int)
-
-    def __init__(self, model: DocumentListModel, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.session = session
         self.setObjectName("documentList")
+        self.doc_model = model = DocumentListModel(session, self)
         self.setModel(model)
         self.setItemDelegate(DocumentDelegate(self))
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -185,17 +189,23 @@ class DocumentList(QListView):
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setAccessibleName("Documents")
         self.selectionModel().currentRowChanged.connect(self._current_changed)
+        session.document_opened.connect(self.select_document)
+        model.modelReset.connect(lambda: self.select_document(session.document_id))
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
-            self.document_chosen.emit(current.data(DOCUMENT_ID_ROLE))
+            self.session.open_document(current.data(DOCUMENT_ID_ROLE))
 
-    def select_document(self, document_id: int) -> None:
-        model = self.model()
-        assert isinstance(model, DocumentListModel)
-        row = model.row_of(document_id)
-        if row is not None:
-            blocker = self.selectionModel().blockSignals(True)
-            self.setCurrentIndex(model.index(row))
-            self.selectionModel().blockSignals(blocker)
-            self.scrollTo(model.index(row))
+    def select_document(self, document_id: int | None) -> None:
+        """Make the open document the current (and only selected) row."""
+        row = None if document_id is None else self.doc_model.row_of(document_id)
+        blocker = self.selectionModel().blockSignals(True)
+        if row is None:
+            self.selectionModel().clear()
+        else:
+            index = self.doc_model.index(row)
+            self.selectionModel().setCurrentIndex(
+                index, self.selectionModel().SelectionFlag.ClearAndSelect
+            )
+            self.scrollTo(index)
+        self.selectionModel().blockSignals(blocker)

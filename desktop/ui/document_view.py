@@ -2,14 +2,15 @@
 
 The text is set with setPlainText only, so markup in a document shows as the characters it is.
 Positions leave this widget as code points (see textpos.py); Qt's positions stay inside, and
-copied text comes from the stored text.
+copied text comes from the stored text. The view follows the session: it shows the document the
+session opens and draws each change to its highlights from the change record.
 """
 
 from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from PySide6.QtCore import QEvent, QMimeData, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -27,14 +28,21 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
 from desktop.core import anchoring
+from desktop.core.changes import Changes
 from desktop.core.digest import parse_byline
+from desktop.core.errors import ClaimmarkError
 from desktop.core.model import Document, Span, Tag
+from desktop.ui.dialogs import local_time
 from desktop.ui.highlighter import BlockFormatter, QtSpan, SpanIndex
+from desktop.ui.session import Session
 from desktop.ui.textpos import DisplayMap
 
 log = logging.getLogger(__name__)
 
 MAX_SEARCH_MARKS = 2000
+# A change to more of the open document's highlights than this re-reads its spans at once
+# (deleting a tag with thousands of highlights) instead of removing them one by one.
+BULK_SPAN_CHANGES = 200
 READING_WIDTH_CHARS = 90  # a comfortable line length, in average characters
 
 
@@ -52,10 +60,12 @@ class DocumentView(QPlainTextEdit):
     """Shows one document read-only; selection and cursor are reported in code points."""
 
     note_requested = Signal()  # double-click inside a highlight
+    document_shown = Signal()  # another document (or none, or the same again) is shown
     current_highlight_changed = Signal(object)  # highlight id or None
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.session = session
         self.setObjectName("documentView")
         self.setReadOnly(True)
         self.setTextInteractionFlags(
@@ -74,7 +84,6 @@ class DocumentView(QPlainTextEdit):
         self.text = ""
         self.positions = DisplayMap("")
         self.index: SpanIndex | None = None
-        self.describe: Callable[[list[int]], str] = lambda ids: ""
         self._current: QtSpan | None = None  # the highlight a key, Delete or N acts on
         self._search_hits: list[tuple[int, int]] = []
         # Which highlight is under the cursor is worked out once per turn of the event loop,
@@ -86,6 +95,92 @@ class DocumentView(QPlainTextEdit):
         self._current_timer.timeout.connect(self._update_current)
         self.cursorPositionChanged.connect(self._schedule_current)
         self.selectionChanged.connect(self._schedule_current)
+        self.formatter.set_tags(session.summary.tags)
+        session.document_opened.connect(self._open)
+        session.changed.connect(self._on_changes)
+
+    # Following the session -----------------------------------------------------------------
+
+    def _open(self, document_id: int | None) -> None:
+        if document_id is None:
+            self.clear_document()
+        elif document_id != self.document_id:
+            self.load(document_id)
+
+    def load(self, document_id: int) -> bool:
+        """Read a document and its highlights from the store and show it (again, if it is the
+        one shown); False, with a message, when it cannot be read."""
+        store = self.session.store
+        try:
+            doc = store.document(document_id)
+            spans = store.spans(document_id)
+        except ClaimmarkError as e:
+            self.session.failed.emit(str(e))
+            return False
+        self.show_document(doc, spans, self.session.summary.tags)
+        return True
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.everything:
+            self._reload()
+            return
+        if changes.tags:
+            self.set_tags(self.session.summary.tags)
+        doc = self.document_id
+        if doc is None or doc not in changes.documents_touched():
+            return
+        if changes.highlight_count > BULK_SPAN_CHANGES:
+            self._reload_spans()
+            return
+        for h in changes.removed:
+            if h.document_id == doc:
+                self.remove_span(h.id)
+        for h in changes.added:
+            if h.document_id == doc:
+                self.add_span(h.id, h.start, h.end, h.tag_id)
+        for old, new in changes.changed:
+            if new.document_id == doc and old.tag_id != new.tag_id:
+                self.replace_span(new.id, new.start, new.end, new.tag_id)
+
+    def _reload(self) -> None:
+        """Anything may have changed: show the document again where the reader was."""
+        self.formatter.set_tags(self.session.summary.tags)
+        current = self.document_id
+        if current is None or self.session.summary.document(current) is None:
+            return  # the session opens another one
+        scroll = self.verticalScrollBar().value()
+        cursor = self.textCursor()
+        anchor, position = cursor.anchor(), cursor.position()
+        if not self.load(current):
+            return
+        restored = self.textCursor()
+        restored.setPosition(min(anchor, self.positions.length_qt))
+        restored.setPosition(
+            min(position, self.positions.length_qt), QTextCursor.MoveMode.KeepAnchor
+        )
+        self.setTextCursor(restored)
+        self.verticalScrollBar().setValue(scroll)
+
+    def _reload_spans(self) -> None:
+        if self.document_id is None:
+            return
+        self.index = SpanIndex(self.session.store.spans(self.document_id), self.positions)
+        self.formatter.index = self.index
+        self.formatter.invalidate_all()
+        self._schedule_current()
+        self.viewport().update()
+
+    def describe(self, ids: list[int]) -> str:
+        """Tooltip text for the highlights with these ids."""
+        items = []
+        for highlight_id in ids:
+            h = self.session.attempt(lambda i=highlight_id: self.session.store.highlight(i))
+            if h is not None:
+                tag = self.session.summary.tag(h.tag_id)
+                items.append(
+                    (tag.name if tag else "?", h.note, h.annotator, local_time(h.created_at))
+                )
+        return describe_highlights(items)
 
     # Showing a document ------------------------------------------------------------------
 
@@ -111,6 +206,7 @@ class DocumentView(QPlainTextEdit):
             )
         self._style_byline()
         self._refresh_overlays()
+        self.document_shown.emit()
 
     def _style_byline(self) -> None:
         """Grey the byline (author, outlet, date) when one of the first lines is one."""
@@ -131,6 +227,7 @@ class DocumentView(QPlainTextEdit):
         self._current = None
         self._search_hits = []
         self.setPlainText("")
+        self.document_shown.emit()
 
     def set_tags(self, tags: Iterable[Tag]) -> None:
         self.formatter.set_tags(tags)

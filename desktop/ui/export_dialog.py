@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.exporting import FORMATS, ExportFormat
+from desktop.core.fileformat import FileFormat
+from desktop.core.registry import EXPORT_FORMATS
 
 
 class ExportDialog(QDialog):
@@ -35,7 +36,7 @@ class ExportDialog(QDialog):
         self.setWindowTitle("Export Highlights")
         self.folder = folder
         self.format = QComboBox()
-        for f in FORMATS.values():
+        for f in EXPORT_FORMATS.values():
             self.format.addItem(f.label, f.name)
         self.format.setCurrentIndex(max(0, self.format.findData(fmt)))
         self.filtered = QRadioButton(f"The highlights the list shows ({shown})")
@@ -74,8 +75,8 @@ class ExportDialog(QDialog):
         self._format_changed()
         self.resize(560, 0)
 
-    def chosen_format(self) -> ExportFormat:
-        return FORMATS[self.format.currentData()]
+    def chosen_format(self) -> FileFormat:
+        return EXPORT_FORMATS[self.format.currentData()]
 
     def _default_name(self) -> str:
         f = self.chosen_format()

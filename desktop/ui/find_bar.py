@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
+
+from desktop.ui.document_view import DocumentView
 
 
 def find_all(text: str, needle: str) -> list[tuple[int, int]]:
@@ -18,14 +19,18 @@ def find_all(text: str, needle: str) -> list[tuple[int, int]]:
 
 
 class FindBar(QWidget):
-    """A search field under the text; Enter/F3 next, Shift+Enter/Shift+F3 previous, Esc closes."""
+    """A search field under the text; Enter/F3 next, Shift+Enter/Shift+F3 previous, Esc closes.
+
+    It searches the document the view shows, marks the hits there and selects the chosen one.
+    """
 
     hits_changed = Signal(list)  # [(start, end)] in code points
     hit_chosen = Signal(int, int)  # start, end
     closed = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, view: DocumentView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.view = view
         self.setObjectName("findBar")
         self.field = QLineEdit()
         self.field.setObjectName("findField")
@@ -52,8 +57,6 @@ class FindBar(QWidget):
         self.text = ""
         self.hits: list[tuple[int, int]] = []
         self.current = -1
-        # Where the first "next" starts from: the cursor in the text (set by the window).
-        self.cursor_position: Callable[[], int] = lambda: 0
         self._typing = QTimer(self)  # search once typing pauses, not at every key
         self._typing.setSingleShot(True)
         self._typing.setInterval(120)
@@ -64,13 +67,23 @@ class FindBar(QWidget):
         following.clicked.connect(self.next)
         close.clicked.connect(self.close_bar)
         self.field.installEventFilter(self)
+        self.hide()
+        view.document_shown.connect(lambda: self.set_text(view.text))
+        self.hits_changed.connect(view.set_search_hits)
+        self.hit_chosen.connect(view.select_span)
+        self.closed.connect(view.setFocus)
 
     def set_text(self, text: str) -> None:
         """The document to search (re-runs the search)."""
         self.text = text
         self._search()
 
-    def open_bar(self, initial: str = "") -> None:
+    def open_bar(self) -> None:
+        """Show the bar with the focus in it, searching for the selected text if any."""
+        selected = self.view.selection_span()
+        initial = self.view.text[selected[0] : selected[1]] if selected else ""
+        if "\n" in initial:
+            initial = ""
         self.show()
         if initial:
             self.field.setText(initial)
@@ -108,7 +121,7 @@ class FindBar(QWidget):
         if self.current >= 0:
             self.current = (self.current + step) % len(self.hits)
         else:  # the first step goes from the cursor
-            here = self.cursor_position()
+            here = self.view.cursor_position()
             after = [i for i, (start, _end) in enumerate(self.hits) if start >= here]
             before = [i for i, (start, _end) in enumerate(self.hits) if start < here]
             if step > 0:

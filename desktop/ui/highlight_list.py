@@ -2,17 +2,15 @@
 
 The model filters and sorts itself: a Python callback per row in a QSortFilterProxyModel costs
 too much with 100,000 highlights, while one list comprehension over compact rows stays in
-milliseconds.
+milliseconds. It follows the session: each change record adds, removes or updates its rows.
 """
 
 from __future__ import annotations
 
 import html
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 from PySide6.QtCore import (
@@ -37,25 +35,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.model import DocumentInfo, Highlight, HighlightRow, Tag
+from desktop.core.changes import Changes
+from desktop.core.model import Highlight, Tag
+from desktop.ui.dialogs import local_time
+from desktop.ui.session import Session
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Document", "Tag", "Quote", "Note", "Annotator", "Created")
 DOC, TAG, QUOTE, NOTE, ANNOTATOR, CREATED = range(len(COLUMNS))
 QUOTE_CHARS = 300
-
-
-@lru_cache(maxsize=4096)
-def local_time(iso: str) -> str:
-    """`2026-11-24T03:12:51.123Z` as local time, `2026-11-24 04:12`."""
-    try:
-        return (
-            datetime.fromisoformat(iso.replace("Z", "+00:00"))
-            .astimezone()
-            .strftime("%Y-%m-%d %H:%M")
-        )
-    except ValueError:
-        return iso
 
 
 def one_line(text: str, limit: int = QUOTE_CHARS) -> str:
@@ -80,8 +68,9 @@ class Row(NamedTuple):
         return cls(h.id, h.document_id, h.start, h.end, h.tag_id, h.annotator, h.created_at)
 
 
-TextsReader = Callable[[Sequence[int] | None], dict[int, tuple[str, str]]]  # id -> (quote, note)
 Matcher = Callable[[str], set[int]]  # ids whose quote or note holds the text (casefolded)
+# A change to more highlights than this reloads the list instead of going row by row.
+BULK_CHANGES = 500
 
 
 @dataclass
@@ -128,12 +117,11 @@ class HighlightTableModel(QAbstractTableModel):
     TEXTS_KEPT = 4096  # quotes and notes kept in memory (the last ones read)
     PREFETCH = 64  # rows around one on screen whose texts are read with it
 
-    def __init__(
-        self, read_texts: TextsReader, matching: Matcher, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._read_texts = read_texts
-        self._matching = matching
+        self.session = session
+        self._read_texts = session.store.highlight_texts
+        self._matching = session.store.highlight_ids_matching
         self._texts: OrderedDict[int, tuple[str, str]] = OrderedDict()
         self._by_id: dict[int, Row] = {}
         self._sorted: list[Row] = []
@@ -144,22 +132,40 @@ class HighlightTableModel(QAbstractTableModel):
         self._icons: dict[int, QIcon] = {}
         self._sort_column = DOC
         self._sort_order = Qt.SortOrder.AscendingOrder
+        self.reset()
+        session.changed.connect(self._on_changes)
 
     # Loading and filtering ---------------------------------------------------------------
 
-    def reset(
-        self, rows: Iterable[HighlightRow], docs: list[DocumentInfo], tags: list[Tag]
-    ) -> None:
-        self._titles = {d.id: d.title for d in docs}
+    def reset(self) -> None:
+        """Read every highlight of the project again."""
+        summary = self.session.summary
+        self._titles = {d.id: d.title for d in summary.documents}
         self._texts.clear()
         names: dict[str, str] = {}  # one string per annotator, not one per highlight
         self._sorted = [
-            Row(i, d, s, e, t, names.setdefault(a, a), c) for i, d, s, e, t, a, c in rows
+            Row(i, d, s, e, t, names.setdefault(a, a), c)
+            for i, d, s, e, t, a, c in self.session.store.highlight_rows()
         ]
         self._by_id = {r.id: r for r in self._sorted}
-        self._set_tags(tags)
+        self._set_tags(summary.tags)
         self._sorted.sort(key=self._sort_key(), reverse=self._reverse())
         self._refilter()
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.everything or changes.highlight_count > BULK_CHANGES:
+            self.reset()
+            return
+        if changes.documents:
+            self._titles = {d.id: d.title for d in self.session.summary.documents}
+        for h in changes.removed:
+            self.remove(h)
+        for h in changes.added:
+            self.add(h)
+        for _old, new in changes.changed:
+            self.change(new)
+        if changes.tags:
+            self.set_tags(self.session.summary.tags)
 
     def set_tags(self, tags: list[Tag]) -> None:
         self._set_tags(tags)
@@ -370,9 +376,9 @@ class HighlightListPanel(QWidget):
     highlight_activated = Signal(object)  # Row
     filter_changed = Signal()
 
-    def __init__(self, model: HighlightTableModel, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.model = model
+        self.model = model = HighlightTableModel(session, self)
         self._tag_buttons: dict[int, QToolButton] = {}
         self._open_document: int | None = None
 
@@ -430,6 +436,14 @@ class HighlightListPanel(QWidget):
         model.modelReset.connect(self._update_count)
         model.rowsInserted.connect(self._update_count)
         model.rowsRemoved.connect(self._update_count)
+        self.set_tags(session.summary.tags)
+        session.document_opened.connect(self.set_open_document)
+        session.changed.connect(self._on_changes)
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.tags or changes.everything:
+            self.set_tags(self.model.session.summary.tags)
+            self.apply_filter()  # a new tag's toggle is on: its highlights show
 
     def set_tags(self, tags: list[Tag]) -> None:
         """One toggle per tag; tags that were off stay off."""

@@ -1,9 +1,11 @@
-"""The open project as the window sees it: the store, the undo stack, and change signals.
+"""The open project as the window sees it: the store, the undo stack, what every view reads,
+and the signals views subscribe to.
 
-Every change made in the window goes through here as an undoable command (imports, which run
-in the background, are not; a backup undoes them). The store call runs first and
-commits; only when it succeeded is the command pushed and the change announced, so nothing is
-shown as done that is not saved.
+The change path: a key press makes a core operation (operations.py) and runs it here as an undo
+command; the operation commits to the store and returns a change record; the session brings the
+summary (tags, documents, counts) up to date and emits `changed`; each view updates itself from
+the record. Nothing is shown as done that is not saved: a failed operation emits `failed` and no
+change.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from typing import TypeVar
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
+from desktop.core.changes import EVERYTHING, Changes
 from desktop.core.errors import ClaimmarkError
-from desktop.core.model import Highlight, Tag
-from desktop.core.sqlite_store import SqliteStore
-from desktop.ui import commands
+from desktop.core.operations import Operation
+from desktop.core.store import ProjectStore
+from desktop.core.summary import ProjectSummary
+from desktop.ui.commands import OperationCommand, Step
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -27,42 +31,68 @@ T = TypeVar("T")
 class Session(QObject):
     """One open project."""
 
-    highlight_added = Signal(object)  # Highlight
-    highlight_removed = Signal(object)  # Highlight
-    highlight_changed = Signal(object, object)  # old, new Highlight
-    tags_changed = Signal()
-    reloaded = Signal()  # anything may have changed (import, another window, restore)
+    changed = Signal(object)  # Changes, committed
+    document_opened = Signal(object)  # the id of the document now shown, or None
     failed = Signal(str)  # a message for the user
 
-    def __init__(self, store: SqliteStore, parent: QObject | None = None) -> None:
+    def __init__(self, store: ProjectStore, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.undo_stack = QUndoStack(self)
-        self.tags: list[Tag] = store.tags()
+        self.summary = ProjectSummary(store)
+        self.document_id: int | None = None
         self._seen_version = store.data_version()
 
-    # Helpers ------------------------------------------------------------------------------
+    # Running operations ---------------------------------------------------------------------
+
+    def run(self, operation: Operation) -> bool:
+        """Do an operation as an undoable step; False (and a message) when it failed."""
+        outcome: list[bool] = []
+
+        def perform(step: Step, verb: str, label: str) -> bool:
+            done = self._perform(step, verb, label)
+            outcome.append(done)
+            return done
+
+        self.undo_stack.push(OperationCommand(operation, perform))
+        return outcome == [True]
+
+    def _perform(self, step: Step, verb: str, label: str) -> bool:
+        try:
+            changes = step(self.store)
+        except ClaimmarkError as e:
+            log.warning("%s failed: %s", verb or "operation", e)
+            self.failed.emit(f"Cannot {verb} “{label}”: {e}" if verb else str(e))
+            if verb:  # the project is not what the undo stack expected: show it as it is
+                self.announce(EVERYTHING)
+            return False
+        self.announce(changes)
+        return True
+
+    def announce(self, changes: Changes) -> None:
+        """Tell every view what changed (after an operation, an import, or another window's
+        changes), once the summary they read is up to date."""
+        if changes.everything:
+            self._seen_version = self.store.data_version()
+        self.summary.apply(changes, self.store)
+        if self.document_id is not None and self.summary.document(self.document_id) is None:
+            self.document_id = None  # deleted: the views show the next one chosen
+        self.changed.emit(changes)
+        if self.document_id is None and changes.documents | changes.everything:
+            self.open_document(self.first_document())
+
+    def reload(self) -> None:
+        """Re-read everything (after an import, or changes made by another window)."""
+        self.announce(EVERYTHING)
 
     def attempt(self, action: Callable[[], T]) -> T | None:
-        """Run a store operation; on failure report it and return None.
-
-        Operations used this way return a value on success (the record they made or changed).
-        """
+        """Run a store call; on failure report it and return None."""
         try:
             return action()
         except ClaimmarkError as e:
             log.warning("operation failed: %s", e)
             self.failed.emit(str(e))
             return None
-
-    def tag(self, tag_id: int) -> Tag | None:
-        return next((t for t in self.tags if t.id == tag_id), None)
-
-    def reload(self) -> None:
-        """Re-read everything (after an import, or a change made by another window)."""
-        self.tags = self.store.tags()
-        self._seen_version = self.store.data_version()
-        self.reloaded.emit()
 
     def changed_elsewhere(self) -> bool:
         """True when another connection has committed since we last looked."""
@@ -72,106 +102,15 @@ class Session(QObject):
             log.exception("cannot read the data version")
             return False
 
-    # Undoable operations -------------------------------------------------------------------
+    # The open document ------------------------------------------------------------------------
 
-    def create_highlight(
-        self, document_id: int, start: int, end: int, tag_id: int
-    ) -> Highlight | None:
-        h = self.attempt(lambda: self.store.add_highlight(document_id, start, end, tag_id))
-        if h is not None:
-            self._push(commands.AddHighlight(self, h))
-            self.announce_added(h)
-        return h
+    def open_document(self, document_id: int | None) -> None:
+        """Show a document in every view (None: none)."""
+        if document_id is not None and self.summary.document(document_id) is None:
+            document_id = self.first_document()
+        self.document_id = document_id
+        self.document_opened.emit(document_id)
 
-    def delete_highlight(self, h: Highlight) -> bool:
-        if self.attempt(lambda: self.store.delete_highlight(h.id)) is None:
-            return False
-        self._push(commands.DeleteHighlight(self, h))
-        self.announce_removed(h)
-        return True
-
-    def retag_highlight(self, h: Highlight, tag_id: int) -> Highlight | None:
-        if h.tag_id == tag_id:
-            return h
-        action = lambda: self.store.retag_highlight(h.id, tag_id)  # noqa: E731
-        return self._change(h, action, "tag_id", "Retag highlight")
-
-    def set_note(self, h: Highlight, note: str) -> Highlight | None:
-        if h.note == note:
-            return h
-        return self._change(h, lambda: self.store.set_note(h.id, note), "note", "Edit note")
-
-    def _change(
-        self, h: Highlight, action: Callable[[], Highlight], field: str, text: str
-    ) -> Highlight | None:
-        new = self.attempt(action)
-        if new is not None:
-            self._push(commands.ChangeHighlight(self, h, new, field, text))
-            self.announce_changed(h, new)
-        return new
-
-    def delete_document(self, document_id: int) -> bool:
-        result = self.attempt(lambda: self.store.delete_document(document_id))
-        if result is None:
-            return False
-        self._push(commands.DeleteDocument(self, *result))
-        self.reload()
-        return True
-
-    def add_tag(self, name: str, colour: str, key: str) -> Tag | None:
-        tag = self.attempt(lambda: self.store.add_tag(name, colour, key))
-        if tag is not None:
-            self._push(commands.AddTag(self, tag))
-            self.refresh_tags()
-        return tag
-
-    def edit_tag(self, tag: Tag, name: str, colour: str, key: str) -> Tag | None:
-        new = self.attempt(lambda: self.store.update_tag(tag.id, name=name, colour=colour, key=key))
-        if new is not None and new != tag:
-            self._push(commands.EditTag(self, tag, new))
-            self.refresh_tags()
-        return new
-
-    def delete_tag(self, tag: Tag) -> bool:
-        result = self.attempt(lambda: self.store.delete_tag(tag.id))
-        if result is None:
-            return False
-        _, removed = result
-        self._push(commands.DeleteTag(self, tag, removed))
-        self.refresh_tags(reload=True)
-        return True
-
-    def move_tag(self, tag: Tag, delta: int) -> None:
-        order = [t.id for t in self.tags]
-        i = order.index(tag.id)
-        j = max(0, min(len(order) - 1, i + delta))
-        if i == j:
-            return
-        new_order = order[:]
-        new_order.insert(j, new_order.pop(i))
-        if self.attempt(lambda: self.store.set_tag_order(new_order)) is None:
-            return
-        self._push(commands.ReorderTags(self, order, new_order))
-        self.refresh_tags()
-
-    def _push(self, command: commands.Command) -> None:
-        self.undo_stack.push(command)
-
-    # Announcements (also used by the commands on undo and redo) ---------------------------
-
-    def announce_added(self, h: Highlight) -> None:
-        self.highlight_added.emit(h)
-
-    def announce_removed(self, h: Highlight) -> None:
-        self.highlight_removed.emit(h)
-
-    def announce_changed(self, old: Highlight, new: Highlight) -> None:
-        self.highlight_changed.emit(old, new)
-
-    def refresh_tags(self, *, reload: bool = False) -> None:
-        """Re-read the tags; `reload` when highlights changed with them (a tag deletion)."""
-        self.tags = self.store.tags()
-        if reload:
-            self.reloaded.emit()  # redraws the tags too
-        else:
-            self.tags_changed.emit()
+    def first_document(self) -> int | None:
+        documents = self.summary.documents
+        return documents[0].id if documents else None

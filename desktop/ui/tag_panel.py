@@ -1,4 +1,6 @@
-"""The tag panel: a button per tag (colour, name, key, count), and tag management."""
+"""The tag panel: a button per tag (colour, name, key, count in the open document), and the
+dialog that edits a tag. The panel follows the session; what its buttons and menus ask for is
+done by the tag controller (tag_editing.py)."""
 
 from __future__ import annotations
 
@@ -19,7 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.changes import Changes
 from desktop.core.model import Tag
+from desktop.ui.session import Session
 
 
 def swatch(colour: str, size: int = 14) -> QIcon:
@@ -64,8 +68,9 @@ class TagPanel(QWidget):
     delete_requested = Signal(object)  # Tag
     guidelines_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.session = session
         self.setObjectName("tagPanel")
         self._buttons: list[TagButton] = []
         heading = QLabel("<b>Tags</b>")
@@ -93,6 +98,18 @@ class TagPanel(QWidget):
         layout.addLayout(self._button_box)
         layout.addLayout(tools)
         layout.addStretch()
+        self.set_tags(session.summary.tags)
+        session.changed.connect(self._on_changes)
+        session.document_opened.connect(lambda _id: self._show_counts())
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.tags or changes.everything:
+            self.set_tags(self.session.summary.tags)
+        self._show_counts()
+
+    def _show_counts(self) -> None:
+        doc = self.session.document_id
+        self.set_counts(self.session.summary.counts(doc) if doc is not None else {})
 
     def set_tags(self, tags: list[Tag]) -> None:
         for button in self._buttons:

@@ -240,7 +240,7 @@ def _mutations(tmp_path: Path) -> dict[str, Callable[[SqliteStore], object]]:
         "add a document": lambda s: s.add_documents(
             [NewDocument(text="New text. " * 5000, title="N", source="n")]
         ),
-        "change a note": lambda s: s.set_note(s.highlights()[0].id, BIG),
+        "change a note": lambda s: s.update_highlight(s.highlights()[0].id, note=BIG),
         "put highlights back": lambda s: s.insert_highlights(
             [h._replace(id=0, uuid=f"copy-{h.uuid}", note=BIG) for h in s.highlights()],
             keep_ids=False,
@@ -329,7 +329,7 @@ def _writer(path: str, number: int, start: Any, results: Any) -> None:
             h = store.add_highlight(doc.id, n, n + 1 + number, 1 + n % 3, note=f"{number}/{n}")
             made.append(h.uuid)
             if n % 10 == 0:
-                store.set_note(h.id, f"{number}/{n} edited")
+                store.update_highlight(h.id, note=f"{number}/{n} edited")
         results.put((number, made, ""))
     except Exception as e:  # reported to the test, which fails with it
         results.put((number, made, f"{type(e).__name__}: {e}"))

@@ -326,7 +326,7 @@ def test_documents_not_in_the_project_are_named_and_skipped(
 
 
 def _seed_documents() -> list[Any]:
-    from desktop.core.importing import documents_from_text
+    from desktop.core.formats.plaintext import documents_from_text
     from tests.conftest import SEED_DIGEST
 
     return documents_from_text(SEED_DIGEST.read_text(encoding="utf-8"), SEED_DIGEST.name)

@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from desktop.core.formats.native import export_native, to_json
-from desktop.core.importing import documents_from_text, import_paths
+from desktop.core.formats.plaintext import documents_from_text
+from desktop.core.importing import import_paths
 from desktop.core.model import HighlightFilter
 from desktop.core.sqlite_store import SqliteStore
 from desktop.core.textfile import normalise_newlines

@@ -80,8 +80,8 @@ def test_highlight_outside_the_text_is_refused(store: SqliteStore, start: int, e
 def test_retag_note_delete_and_restore(store: SqliteStore) -> None:
     [info] = store.add_documents([_doc()])
     h = store.add_highlight(info.id, 0, 5, 1)
-    assert store.retag_highlight(h.id, 2).tag_id == 2
-    assert store.set_note(h.id, "why").note == "why"
+    assert store.update_highlight(h.id, tag_id=2).tag_id == 2
+    assert store.update_highlight(h.id, note="why").note == "why"
     removed = store.delete_highlight(h.id)
     with pytest.raises(NotFound):
         store.highlight(h.id)

@@ -91,4 +91,4 @@ def document_id_titled(window: MainWindow, prefix: str) -> int:
 
 
 def tag_with_key(window: MainWindow, key: str) -> Tag:
-    return next(t for t in window.session.tags if t.key == key)
+    return next(t for t in window.session.summary.tags if t.key == key)

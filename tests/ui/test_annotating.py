@@ -84,7 +84,7 @@ def test_select_and_press_key_saves_and_draws(qtbot, window: MainWindow) -> None
     assert drawn is not None
     assert all(abs(a - b) <= 2 for a, b in zip(drawn.getRgb()[:3], expected, strict=True))
     assert drawn_background(window, end + 2) is None
-    assert "1 highlight here" in window.document_label.text()
+    assert "1 highlight here" in window.status_line.document_label.text()
 
 
 def test_keyboard_selection_then_key(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
@@ -108,7 +108,7 @@ def test_retag_delete_note_undo_redo(qtbot, window: MainWindow, monkeypatch) -> 
     assert [r[4] for r in rows(window)] == ["opinion"]
     # N edits the note.
     monkeypatch.setattr(
-        "desktop.ui.main_window.ask_for_note", lambda *args: "<b>loaded</b> wording"
+        "desktop.ui.note_dialog.ask_for_note", lambda *args: "<b>loaded</b> wording"
     )
     qtbot.keyClick(view, Qt.Key.Key_N)
     assert rows(window)[0][5] == "<b>loaded</b> wording"
@@ -192,12 +192,12 @@ def test_html_looking_text_shows_literally(window: MainWindow) -> None:
     doc_id = document_id_titled(window, "<b>This is not bold</b>")
     window.open_document(doc_id)
     assert window.view.toPlainText().startswith('<b>This is not bold</b> and <img src="x"')
-    row = window.doc_model.row_of(doc_id)
+    row = window.doc_list.doc_model.row_of(doc_id)
     assert (
-        window.doc_model.index(row).data()
+        window.doc_list.doc_model.index(row).data()
         == '<b>This is not bold</b> and <img src="x" onerror="alert(1)"> is not an image.'
     )
-    tooltip = window.doc_model.index(row).data(Qt.ItemDataRole.ToolTipRole)
+    tooltip = window.doc_list.doc_model.index(row).data(Qt.ItemDataRole.ToolTipRole)
     assert "&lt;b&gt;This is not bold&lt;/b&gt;" in tooltip
     assert "<img" not in tooltip
 
@@ -232,9 +232,9 @@ def test_tooltip_describes_the_highlight_escaped(qtbot, window: MainWindow) -> N
     select(window, 0, 9)
     qtbot.keyClick(window.view, Qt.Key.Key_1)
     h = window.store.highlights()[0]
-    window.store.set_note(h.id, "<script>x</script>")
+    window.store.update_highlight(h.id, note="<script>x</script>")
     window.session.reload()
-    tip = window._describe([h.id])
+    tip = window.view.describe([h.id])
     assert "&lt;script&gt;" in tip
     assert "claim" in tip
     assert "tester" in tip
@@ -250,7 +250,7 @@ def test_a_one_megabyte_line_is_broken_for_display_only(
     assert len(line.encode()) > 1_000_000
     path = tmp_path / "one-line.txt"
     path.write_text(line, encoding="utf-8")
-    report = window.import_files([path])
+    report = window.files.import_files([path])
     assert report is not None
     doc = report.documents_added[0]
     assert window.store.document(doc.id).text == line  # stored exactly
@@ -273,7 +273,7 @@ def test_a_full_disk_is_said_and_nothing_is_shown_as_saved(
 ) -> None:  # type: ignore[no-untyped-def]
     messages: list[str] = []
     monkeypatch.setattr(
-        "desktop.ui.main_window.show_message", lambda _p, text, **_k: messages.append(text)
+        "desktop.ui.dialogs.show_message", lambda _p, text, **_k: messages.append(text)
     )
     conn = window.store._conn
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
@@ -286,7 +286,7 @@ def test_a_full_disk_is_said_and_nothing_is_shown_as_saved(
     assert rows(window) == []
     assert window.view.index is not None
     assert len(window.view.index) == 0  # nothing drawn that is not saved
-    assert window.hl_model.total() == 0
+    assert window.hl_panel.model.total() == 0
     assert window.session.undo_stack.count() == 0
     conn.execute("PRAGMA max_page_count = 1073741823")  # space again: the same key works
     select(window, 100, 100 + length)

@@ -17,7 +17,7 @@ from tests.ui.conftest import select, tag_with_key
 def messages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     shown: list[str] = []
     monkeypatch.setattr(
-        "desktop.ui.main_window.show_message", lambda _parent, text, **_kw: shown.append(text)
+        "desktop.ui.dialogs.show_message", lambda _parent, text, **_kw: shown.append(text)
     )
     return shown
 
@@ -27,11 +27,11 @@ def test_import_files_adds_documents_and_reports_refusals(
 ) -> None:
     new = tmp_path / "new article.md"
     new.write_text("# Fresh news\n\nBy A | B | 2024-05-01\nBody.\n", encoding="utf-8")
-    before = window.doc_model.rowCount()
-    report = window.import_files([new, SAMPLES / "binary.png", SAMPLES / "empty.txt"])
+    before = window.doc_list.doc_model.rowCount()
+    report = window.files.import_files([new, SAMPLES / "binary.png", SAMPLES / "empty.txt"])
     assert report is not None
     assert [d.title for d in report.documents_added] == ["Fresh news"]
-    assert window.doc_model.rowCount() == before + 1
+    assert window.doc_list.doc_model.rowCount() == before + 1
     assert "binary.png" in messages[0]
     assert "empty.txt" in messages[0]
 
@@ -43,7 +43,7 @@ def test_export_writes_what_the_filter_shows(qtbot, window: MainWindow, tmp_path
         qtbot.keyClick(window.view, key)
     window.hl_panel.toggle_tag(tag_with_key(window, "1").id, False)
     target = tmp_path / "out.json"
-    assert window.export_to(target, "json")
+    assert window.files.export_to(target, "json")
     data = json.loads(target.read_text(encoding="utf-8"))
     assert [(h["quote"], h["tag"]) for h in data["highlights"]] == [
         ("American embassy", "evidence")
@@ -56,7 +56,7 @@ def test_double_click_in_a_highlight_edits_its_note(qtbot, window: MainWindow, m
     start = window.view.text.index("A controversy")
     select(window, start, start + 13)
     qtbot.keyClick(window.view, Qt.Key.Key_1)
-    monkeypatch.setattr("desktop.ui.main_window.ask_for_note", lambda *a: "why")
+    monkeypatch.setattr("desktop.ui.note_dialog.ask_for_note", lambda *a: "why")
     cursor = window.view.textCursor()
     cursor.setPosition(window.view.positions.to_qt(start + 4))
     rect = window.view.cursorRect(cursor)
@@ -83,14 +83,14 @@ def test_export_dialog_follows_the_format(tmp_path: Path) -> None:
 
 
 def test_every_format_exports_from_the_window(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from desktop.core.exporting import FORMATS
+    from desktop.core.registry import EXPORT_FORMATS as FORMATS
 
     start = window.view.text.index("A controversy")
     select(window, start, start + 13)
     qtbot.keyClick(window.view, Qt.Key.Key_1)
     for name, fmt in FORMATS.items():
         target = tmp_path / f"out-{name}{fmt.suffix}"
-        assert window.export_to(target, name)
+        assert window.files.export_to(target, name)
         if fmt.writes_folder:
             assert any(p.suffix == ".ann" for p in target.iterdir())
         else:

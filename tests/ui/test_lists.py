@@ -10,7 +10,7 @@ from tests.ui.conftest import document_id_titled, select, tag_with_key
 
 def quotes(window: MainWindow) -> list[str]:
     """The quotes of the highlight list's rows, in order."""
-    return [window.hl_model.texts(r.id)[0] for r in window.hl_model.rows]
+    return [window.hl_panel.model.texts(r.id)[0] for r in window.hl_panel.model.rows]
 
 
 def annotate(qtbot, window: MainWindow, doc_id: int, spans: list[tuple[str, int]]) -> None:  # type: ignore[no-untyped-def]
@@ -23,22 +23,22 @@ def annotate(qtbot, window: MainWindow, doc_id: int, spans: list[tuple[str, int]
 
 def test_models_pass_the_model_tester(qtmodeltester, qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     annotate(qtbot, window, 1, [("A controversy", 1), ("Moscow", 2)])
-    qtmodeltester.check(window.doc_model)
+    qtmodeltester.check(window.doc_list.doc_model)
     window.hl_panel.show_all_documents(True)
-    qtmodeltester.check(window.hl_model)
+    qtmodeltester.check(window.hl_panel.model)
 
 
 def test_document_list_counts_and_keyboard(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     annotate(qtbot, window, 2, [("A massive tragedy", 1), ("Crocus Concert Hall", 2)])
-    row = window.doc_model.row_of(2)
-    subtitle = window.doc_model.index(row).data(Qt.ItemDataRole.UserRole + 2)
+    row = window.doc_list.doc_model.row_of(2)
+    subtitle = window.doc_list.doc_model.index(row).data(Qt.ItemDataRole.UserRole + 2)
     assert subtitle == "Press TV · 2024-03-26 · 2 highlights"
-    shares = window.doc_model.index(row).data(Qt.ItemDataRole.UserRole + 3)
+    shares = window.doc_list.doc_model.index(row).data(Qt.ItemDataRole.UserRole + 3)
     assert [n for _, n in shares] == [1, 1, 0]
     # Down arrow in the list opens the next document.
     window.doc_list.setFocus()
     qtbot.keyClick(window.doc_list, Qt.Key.Key_Down)
-    assert window.view.document_id == window.doc_model.document(row + 1).id
+    assert window.view.document_id == window.doc_list.doc_model.document(row + 1).id
     qtbot.keyClick(window.doc_list, Qt.Key.Key_Return)
     assert window.view.hasFocus()
 
@@ -49,7 +49,7 @@ def test_filter_by_tag_document_and_text(qtbot, window: MainWindow) -> None:  # 
     panel = window.hl_panel
     assert quotes(window) == ["A massive tragedy"]  # open document
     panel.show_all_documents(True)
-    assert len(window.hl_model.rows) == 4
+    assert len(window.hl_panel.model.rows) == 4
     panel.toggle_tag(tag_with_key(window, "1").id, False)
     assert sorted(quotes(window)) == ["American embassy", "needlessly"]
     qtbot.keyClicks(panel.search, "EMBASSY")
@@ -74,7 +74,7 @@ def test_clicking_a_row_opens_scrolls_and_selects(qtbot, window: MainWindow) -> 
     window.open_document(1)
     window.hl_panel.show_all_documents(True)
     row = next(i for i, q in enumerate(quotes(window)) if q == "extraordinary synergies")
-    index = window.hl_model.index(row, 2)
+    index = window.hl_panel.model.index(row, 2)
     rect = window.hl_panel.table.visualRect(index)
     qtbot.mouseClick(window.hl_panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert window.view.document_id == doc_id
@@ -149,7 +149,7 @@ def test_find_starts_from_the_cursor(qtbot, window: MainWindow) -> None:  # type
     cursor = window.view.textCursor()
     cursor.setPosition(window.view.positions.to_qt(second))
     window.view.setTextCursor(cursor)
-    window.open_find()
+    window.find_bar.open_bar()
     window.find_bar.field.setText("Moscow")
     qtbot.keyClick(window.find_bar.field, Qt.Key.Key_Return)
     assert window.view.selection_span() == (second, second + len("Moscow"))
@@ -158,7 +158,7 @@ def test_find_starts_from_the_cursor(qtbot, window: MainWindow) -> None:  # type
 def test_delete_a_document_and_undo(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     asked: list[str] = []
     monkeypatch.setattr(
-        "desktop.ui.main_window.ask", lambda _p, text, _c: asked.append(text) or True
+        "desktop.ui.dialogs.ask", lambda _p, text, _c: asked.append(text) or True
     )
     annotate(qtbot, window, 2, [("A massive tragedy", 1)])
     before = (window.store.document(2), window.store.highlights())
@@ -168,10 +168,10 @@ def test_delete_a_document_and_undo(qtbot, window: MainWindow, monkeypatch) -> N
     assert 2 not in [d.id for d in window.store.documents()]
     assert window.store.highlights() == []
     assert window.view.document_id != 2
-    assert window.doc_model.row_of(2) is None
+    assert window.doc_list.doc_model.row_of(2) is None
     window.undo_action.trigger()
     assert (window.store.document(2), window.store.highlights()) == before
-    assert window.doc_model.row_of(2) is not None
-    assert window.hl_model.total() == 1
+    assert window.doc_list.doc_model.row_of(2) is not None
+    assert window.hl_panel.model.total() == 1
     window.redo_action.trigger()
     assert window.store.highlights() == []

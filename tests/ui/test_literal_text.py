@@ -5,7 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from desktop.ui.main_window import MainWindow, show_message
+from desktop.ui.dialogs import show_message
+from desktop.ui.main_window import MainWindow
 from desktop.ui.note_dialog import NoteDialog
 from tests.ui.conftest import document_id_titled, select
 
@@ -17,7 +18,7 @@ def test_markup_in_tags_notes_and_titles_stays_literal(qtbot, window: MainWindow
     window.session.reload()
     button = next(b for b in window.tag_panel.buttons() if b.tag.id == tag.id)
     assert button.text().startswith(MARKUP.replace("&", "&&"))  # && shows one &
-    action = next(a for a in window.tag_actions if a.shortcut().toString() == "4")
+    action = next(a for a in window.tags.tag_actions if a.shortcut().toString() == "4")
     assert MARKUP.replace("&", "&&") in action.text()
 
     doc_id = document_id_titled(window, "<b>This is not bold</b>")
@@ -25,20 +26,20 @@ def test_markup_in_tags_notes_and_titles_stays_literal(qtbot, window: MainWindow
     select(window, 0, 23)
     qtbot.keyClick(window.view, Qt.Key.Key_4)
     h = window.store.highlights()[0]
-    window.store.set_note(h.id, MARKUP)
+    window.store.update_highlight(h.id, note=MARKUP)
     window.session.reload()
     window.hl_panel.show_all_documents(True)
-    row = window.hl_model.row_of(h.id)
-    cells = [window.hl_model.index(row, c).data() for c in range(6)]
+    row = window.hl_panel.model.row_of(h.id)
+    cells = [window.hl_panel.model.index(row, c).data() for c in range(6)]
     assert cells[1] == MARKUP
     assert cells[2] == "<b>This is not bold</b>"
     assert cells[3] == MARKUP
-    tip = window.hl_model.index(row, 3).data(Qt.ItemDataRole.ToolTipRole)
+    tip = window.hl_panel.model.index(row, 3).data(Qt.ItemDataRole.ToolTipRole)
     assert "&lt;img" in tip
     assert "<img" not in tip
-    assert "&lt;b&gt;bold&lt;/b&gt;" in window._describe([h.id])
-    assert window.document_label.textFormat() == Qt.TextFormat.PlainText
-    assert "<b>This is not bold</b>" in window.document_label.text()
+    assert "&lt;b&gt;bold&lt;/b&gt;" in window.view.describe([h.id])
+    assert window.status_line.document_label.textFormat() == Qt.TextFormat.PlainText
+    assert "<b>This is not bold</b>" in window.status_line.document_label.text()
 
 
 def test_note_dialog_and_messages_are_plain_text(monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -28,7 +28,7 @@ def test_reopen_restores_document_highlights_and_layout(qtbot, make_window: Wind
     assert drawn_background(second, start + 1) is not None
     assert second.splitter.sizes() == sizes
     assert second.view.font().pointSizeF() == font_size
-    assert second.hl_model.total() == 1
+    assert second.hl_panel.model.total() == 1
 
 
 def test_another_window_sees_changes_when_it_regains_focus(
@@ -40,10 +40,10 @@ def test_another_window_sees_changes_when_it_regains_focus(
         a.activateWindow()
     select(a, 0, 9)
     qtbot.keyClick(a.view, Qt.Key.Key_1)
-    assert b.hl_model.total() == 0
+    assert b.hl_panel.model.total() == 0
     with qtbot.waitActive(b):
         b.activateWindow()
-    qtbot.waitUntil(lambda: b.hl_model.total() == 1)
+    qtbot.waitUntil(lambda: b.hl_panel.model.total() == 1)
     assert drawn_background(b, 2) is not None
 
 
@@ -61,8 +61,8 @@ def test_restore_a_backup_from_the_file_menu(qtbot, project, tmp_path) -> None: 
         window.activateWindow()
     select(window, 0, 9)
     qtbot.keyClick(window.view, Qt.Key.Key_1)
-    window.finish_backup()  # the one made on opening
-    thread = window.back_up_if_changed()
+    window.backups.finish()  # the one made on opening
+    thread = window.backups.back_up_if_changed()
     assert thread is not None
     thread.join()
     [newest, *_] = list_backups(project)
@@ -76,7 +76,7 @@ def test_restore_a_backup_from_the_file_menu(qtbot, project, tmp_path) -> None: 
     assert restored is not window
     qtbot.addWidget(restored)
     assert [h.quote for h in restored.store.highlights()] == ["Ukraine’s"]
-    assert restored.hl_model.total() == 1
+    assert restored.hl_panel.model.total() == 1
     assert signal.args == [newest.path]
     restored.close()
     restored.store.close()
@@ -101,7 +101,7 @@ def test_undoing_a_change_to_a_highlight_deleted_elsewhere_says_so(
 
     messages: list[str] = []
     monkeypatch.setattr(
-        "desktop.ui.main_window.show_message", lambda _p, text, **_k: messages.append(text)
+        "desktop.ui.dialogs.show_message", lambda _p, text, **_k: messages.append(text)
     )
     window = make_window()
     select(window, 0, 9)
@@ -115,6 +115,6 @@ def test_undoing_a_change_to_a_highlight_deleted_elsewhere_says_so(
     assert "Cannot undo" in messages[0]
     assert "deleted" in messages[0]
     assert window.store.highlights() == []
-    assert window.hl_model.total() == 0  # the window shows the project as it is
+    assert window.hl_panel.model.total() == 0  # the window shows the project as it is
     assert window.view.index is not None
     assert len(window.view.index) == 0

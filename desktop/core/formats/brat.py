@@ -42,6 +42,7 @@ from pathlib import Path
 from desktop.core.bundle import Bundle, BundleDocument, BundleHighlight, BundleTag
 from desktop.core.digest import split_articles
 from desktop.core.errors import ClaimmarkError, InputRefused
+from desktop.core.fileformat import FileFormat
 from desktop.core.model import DocumentInfo, Highlight, HighlightFilter, sha256_text
 from desktop.core.progress import Progress
 from desktop.core.store import ProjectStore
@@ -436,3 +437,13 @@ def _text_bound(rest: str, text: str, shift: int) -> tuple[str, int, int, str]:
             raise ValueError("its text does not match the .txt file at its offsets")
         quote = written  # placed by its text near the offsets when the highlights are merged
     return brat_type, start, end, quote
+
+
+FORMAT = FileFormat(
+    "brat",
+    "brat standoff folder",
+    recognise=lambda probe: probe.is_folder,
+    read=lambda probe: read_folder(probe.path),
+    files=iter_files,
+    may_replace=is_claimmark_folder,
+)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 
+from desktop.core.fileformat import FileFormat, Probe
 from desktop.core.model import HighlightFilter
 from desktop.core.progress import Progress
 from desktop.core.store import ProjectStore
@@ -41,3 +42,17 @@ def export_jsonl(
         lines.append(json.dumps(line, ensure_ascii=False).translate(_ESCAPES) + "\n")
     progress.step(len(infos), len(infos))
     return "".join(lines)
+
+
+def _is_doccano(probe: Probe) -> bool:
+    return probe.first_line.startswith('{"id"') and '"label"' in probe.first_line
+
+
+FORMAT = FileFormat(
+    "jsonl",
+    "doccano JSONL",
+    (".jsonl",),
+    recognise=_is_doccano,
+    refusal="a doccano JSONL export; it cannot be imported back (import the JSON export)",
+    render=export_jsonl,
+)

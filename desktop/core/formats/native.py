@@ -16,7 +16,9 @@ from desktop.core import jsonio
 from desktop.core.bundle import Bundle, BundleDocument, BundleHighlight, BundleTag
 from desktop.core.bundled import resource
 from desktop.core.errors import InputRefused
+from desktop.core.fileformat import FileFormat
 from desktop.core.model import HighlightFilter, sha256_text
+from desktop.core.progress import Progress
 from desktop.core.store import ProjectStore
 from desktop.core.timeutil import utc_now
 
@@ -196,3 +198,20 @@ def parse_native(data: Any, name: str) -> Bundle:
             )
         )
     return bundle
+
+
+def _render(store: ProjectStore, where: HighlightFilter, progress: Progress) -> bytes:
+    progress.step(0, 1)
+    data = to_json(export_native(store, where))
+    progress.step(1, 1)
+    return data
+
+
+FORMAT = FileFormat(
+    "json",
+    "claimmark JSON",
+    (".json",),
+    recognise=lambda probe: looks_native(probe.json),
+    read=lambda probe: parse_native(probe.json, str(probe.path)),
+    render=_render,
+)

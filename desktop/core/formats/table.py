@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 
+from desktop.core.fileformat import FileFormat
 from desktop.core.model import HighlightFilter
 from desktop.core.progress import Progress
 from desktop.core.store import ProjectStore
@@ -67,3 +68,13 @@ def export_csv(
         )
     progress.step(len(highlights), len(highlights))
     return out.getvalue()
+
+
+FORMAT = FileFormat(
+    "csv",
+    "CSV, one row per highlight",
+    (".csv",),
+    recognise=lambda probe: probe.first_line.startswith(",".join(COLUMNS[:6]) + ","),
+    refusal="a claimmark CSV export; CSV cannot be imported back (import the JSON export)",
+    render=export_csv,
+)

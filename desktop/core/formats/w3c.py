@@ -26,6 +26,7 @@ from typing import Any, TypeGuard
 from desktop.core import jsonio
 from desktop.core.bundle import Bundle, BundleDocument, BundleHighlight, BundleTag
 from desktop.core.errors import InputRefused
+from desktop.core.fileformat import FileFormat
 from desktop.core.model import DocumentInfo, Highlight, HighlightFilter
 from desktop.core.progress import Progress
 from desktop.core.store import ProjectStore
@@ -388,3 +389,17 @@ def _uuid_of(value: Any) -> str:
         else:
             return value[len(UUID_PREFIX) :]
     return str(uuid.uuid5(uuid.NAMESPACE_URL, value))
+
+
+def _render(store: ProjectStore, where: HighlightFilter, progress: Progress) -> bytes:
+    return to_json(export_w3c(store, where, progress))
+
+
+FORMAT = FileFormat(
+    "w3c",
+    "W3C Web Annotation (JSON-LD)",
+    (".jsonld", ".json"),
+    recognise=lambda probe: looks_w3c(probe.json),
+    read=lambda probe: parse_w3c(probe.json, str(probe.path)),
+    render=_render,
+)

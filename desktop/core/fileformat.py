@@ -1,0 +1,104 @@
+"""What a file format module declares: how to recognise a file of its kind, how to import one,
+and how to export. The registry (registry.py) collects the declarations; importing.py and
+exporting.py, the command line and the window's file dialogs read them from there.
+
+A format module ends with `FORMAT = FileFormat(...)` and imports no other format module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from desktop.core import jsonio
+from desktop.core.bundle import Bundle
+from desktop.core.errors import InputRefused
+from desktop.core.model import HighlightFilter, NewDocument
+from desktop.core.progress import Progress
+from desktop.core.store import ProjectStore
+from desktop.core.textfile import read_bytes, read_text_file
+
+# 128 MiB: a claimmark JSON export of about 200,000 highlights with their documents' text.
+MAX_ANNOTATION_FILE_BYTES = 128 * 1024 * 1024
+JSON_SUFFIXES = (".json", ".jsonld")
+
+TextRenderer = Callable[[ProjectStore, HighlightFilter, Progress], str | bytes]
+FolderRenderer = Callable[[ProjectStore, HighlightFilter, Progress], Iterator[tuple[str, str]]]
+# An import gives annotations (a Bundle, maybe with documents' texts) or new documents.
+Imported = Bundle | list[NewDocument]
+
+
+class Probe:
+    """A file or folder about to be imported, read at most once whatever the formats ask of it.
+
+    Reading errors surface as InputRefused naming the file, from whichever format asked first.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.is_folder = path.is_dir()
+        self.suffix = path.suffix.lower()
+
+    @property
+    def json_by_name(self) -> bool:
+        """Named as JSON: read as JSON or refused, never taken for a document."""
+        return self.suffix in JSON_SUFFIXES
+
+    @cached_property
+    def text(self) -> str:
+        """The file as a document's text (decoded, newlines normalised, checked)."""
+        return read_text_file(self.path)[0]
+
+    @cached_property
+    def first_line(self) -> str:
+        """The first line of a document's text, for formats that recognise themselves by it
+        ("" for a folder or a file named as JSON)."""
+        if self.is_folder or self.json_by_name:
+            return ""
+        return self.text.lstrip().partition("\n")[0]
+
+    @cached_property
+    def json(self) -> Any:
+        """The decoded JSON, or None when the file is not JSON (and not named as JSON)."""
+        if self.json_by_name:
+            return jsonio.loads(read_bytes(self.path, MAX_ANNOTATION_FILE_BYTES), self.path)
+        if not self.text.lstrip().startswith(("{", "[")):
+            return None
+        try:
+            return jsonio.loads(self.text.encode("utf-8"), self.path)
+        except InputRefused:
+            return None  # text that starts with a bracket: a document after all
+
+
+@dataclass(frozen=True, slots=True)
+class FileFormat:
+    """One format. Import: `recognise` says whether a probed file is of this kind, then `read`
+    imports it, or `refusal` says why this kind cannot be imported. Export: `render` writes one
+    file, or `files` the files of a folder (`may_replace` says which existing folders an export
+    may replace)."""
+
+    name: str
+    label: str  # for people: menus, file dialogs, --help
+    suffixes: tuple[str, ...] = ()  # file name endings, the first one for exports; () a folder
+    recognise: Callable[[Probe], bool] | None = None
+    read: Callable[[Probe], Imported] | None = None
+    refusal: str = ""
+    render: TextRenderer | None = None
+    files: FolderRenderer | None = None
+    may_replace: Callable[[Path], bool] | None = None
+
+    @property
+    def exports(self) -> bool:
+        return self.render is not None or self.files is not None
+
+    @property
+    def writes_folder(self) -> bool:
+        return self.files is not None
+
+    @property
+    def suffix(self) -> str:
+        """The file name ending of an export ("" for a folder)."""
+        return self.suffixes[0] if self.suffixes and not self.writes_folder else ""

@@ -1,0 +1,44 @@
+"""Documents: plain text and Markdown files, one document per article of a digest.
+
+The file's text is decoded exactly (see textfile.py); a digest of several articles becomes one
+document per article, each the exact slice of the file from its title line to the next title.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from desktop.core.digest import split_articles
+from desktop.core.fileformat import FileFormat, Probe
+from desktop.core.model import NewDocument
+
+
+def documents_from_text(text: str, source: str) -> list[NewDocument]:
+    """Split a decoded file into documents (one per article of a digest)."""
+    fallback = Path(source).stem or source
+    return [
+        NewDocument(
+            text=text[a.start : a.end],
+            title=a.title,
+            source=source,
+            source_offset=a.start,
+            author=a.author,
+            outlet=a.outlet,
+            published=a.published,
+        )
+        for a in split_articles(text, fallback_title=fallback)
+    ]
+
+
+def _read(probe: Probe) -> list[NewDocument]:
+    return documents_from_text(probe.text, probe.path.name)
+
+
+FORMAT = FileFormat(
+    "text",
+    "Text and Markdown documents",
+    (".txt", ".text", ".md", ".markdown"),
+    # Whatever no other format claims, but a file named as JSON: that is JSON or refused.
+    recognise=lambda probe: not probe.is_folder and not probe.json_by_name,
+    read=_read,
+)

@@ -1,0 +1,66 @@
+"""Small message boxes and wording helpers shared by the window's parts.
+
+Callers use them through the module (`dialogs.show_message(...)`), so a test can answer every
+message box of the window in one place.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def short_path(path: str | Path) -> str:
+    """A path as people write it: the home folder as ~."""
+    p = Path(path)
+    try:
+        return str(Path("~") / p.relative_to(Path.home()))
+    except ValueError:
+        return str(p)
+
+
+@lru_cache(maxsize=4096)
+def local_time(iso: str) -> str:
+    """`2026-11-24T03:12:51.123Z` as local time, `2026-11-24 04:12`."""
+    try:
+        return (
+            datetime.fromisoformat(iso.replace("Z", "+00:00"))
+            .astimezone()
+            .strftime("%Y-%m-%d %H:%M")
+        )
+    except ValueError:
+        return iso
+
+
+def show_message(parent: QWidget | None, text: str, *, error: bool = True) -> None:
+    """A message box whose text is never read as markup."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning if error else QMessageBox.Icon.Information)
+    box.setWindowTitle("claimmark")
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(text)
+    box.exec()
+    box.deleteLater()
+
+
+def ask(parent: QWidget | None, text: str, confirm: str) -> bool:
+    """Ask before something destructive; Cancel is the default."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("claimmark")
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(text)
+    yes = box.addButton(confirm, QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    box.deleteLater()
+    return box.clickedButton() is yes

@@ -1,0 +1,154 @@
+"""What the editing keys do: tag the selection, retag, delete, write a note, step through the
+highlight list, delete a document. Each turns the reader's intent into a core operation run by
+the session; the views show the result themselves, from the change record."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QMainWindow
+
+from desktop.core import operations
+from desktop.core.model import Highlight
+from desktop.ui import dialogs, note_dialog
+from desktop.ui.document_view import DocumentView
+from desktop.ui.highlight_list import HighlightListPanel, Row
+from desktop.ui.session import Session
+
+
+class Editing(QObject):
+    def __init__(
+        self,
+        session: Session,
+        view: DocumentView,
+        highlights: HighlightListPanel,
+        window: QMainWindow,
+    ) -> None:
+        super().__init__(window)
+        self.session = session
+        self.view = view
+        self.highlights = highlights
+        self.window = window
+        # The list follows the cursor a moment later, not in the same frame: scrolling and
+        # annotating stay as fast as drawing the text.
+        self._follow_cursor = QTimer(self)
+        self._follow_cursor.setSingleShot(True)
+        self._follow_cursor.setInterval(150)
+        self._follow_cursor.timeout.connect(self._select_current_in_list)
+        view.current_highlight_changed.connect(lambda _id: self._follow_cursor.start())
+        view.note_requested.connect(self.edit_note_at_cursor)
+        highlights.highlight_activated.connect(self.jump_to)
+
+    def _say(self, text: str, ms: int = 4000) -> None:
+        self.window.statusBar().showMessage(text, ms)
+
+    def _select_current_in_list(self) -> None:
+        current = self.view.current_highlight()
+        if current is not None:
+            self.highlights.select_highlight(current)
+
+    def _read(self, highlight_id: int) -> Highlight | None:
+        return self.session.attempt(lambda: self.session.store.highlight(highlight_id))
+
+    def highlight_at_cursor(self) -> Highlight | None:
+        under = self.view.spans_at_cursor()
+        return self._read(under[0].id) if under else None
+
+    # The keys ----------------------------------------------------------------------------------
+
+    def apply_tag(self, tag_id: int) -> None:
+        """The tag's key or button: tag the selection, or retag the highlight under the cursor."""
+        document_id = self.view.document_id
+        if document_id is None:
+            self._say("Open a document first.")
+            return
+        span = self.view.selection_span()
+        if span is not None:
+            same = self.view.highlight_on(*span)
+            exact = None if same is None else self._read(same.id)
+            if exact is not None:
+                done = self._retag(exact, tag_id)
+            else:
+                store = self.session.store
+                op = self.session.attempt(
+                    lambda: operations.AddHighlight(store, document_id, *span, tag_id)
+                )
+                done = op is not None and self.session.run(op)
+            if done:
+                self.view.collapse_selection()  # so the highlight shows in its colour
+            return
+        under = self.highlight_at_cursor()
+        if under is not None:
+            self._retag(under, tag_id)
+            return
+        if not self.view.spans_at_cursor():
+            self._say("Select a passage first (mouse, or Shift+arrows), then press the tag's key.")
+
+    def _retag(self, h: Highlight, tag_id: int) -> bool:
+        if h.tag_id == tag_id:
+            return True
+        return self.session.run(operations.ChangeHighlight(h, tag_id=tag_id))
+
+    def delete_at_cursor(self) -> None:
+        h = self.highlight_at_cursor()
+        if h is None:
+            self._say("Put the cursor in a highlight to delete it.")
+            return
+        if self.session.run(operations.DeleteHighlight(h)):
+            self.view.collapse_selection()  # a tag key now must not re-tag the same passage
+
+    def edit_note_at_cursor(self) -> None:
+        h = self.highlight_at_cursor()
+        if h is None:
+            self._say("Put the cursor in a highlight to write a note.")
+            return
+        tag = self.session.summary.tag(h.tag_id)
+        heading = f"Note on this {tag.name if tag else ''} highlight:"
+        note = note_dialog.ask_for_note(self.window, heading, h.quote, h.note)
+        if note is not None and note != h.note:
+            self.session.run(operations.ChangeHighlight(h, note=note))
+
+    # Moving between highlights ----------------------------------------------------------------
+
+    def jump_to(self, h: Highlight | Row) -> None:
+        """Open the highlight's document, scroll to it and select it."""
+        self.session.open_document(h.document_id)
+        self.view.select_span(h.start, h.end)
+        self.highlights.select_highlight(h.id)
+
+    def step_highlight(self, step: int) -> None:
+        """Go to the next (or previous) highlight of the list, from the current one."""
+        rows = self.highlights.model.rows
+        if not rows:
+            self._say("No highlights in the list.", 3000)
+            return
+        current = self.view.current_highlight()
+        row = None if current is None else self.highlights.model.row_of(current)
+        if row is None:
+            position = self.view.cursor_position()
+            doc = self.view.document_id
+            after = [i for i, h in enumerate(rows) if h.document_id == doc and h.start > position]
+            before = [i for i, h in enumerate(rows) if h.document_id == doc and h.start < position]
+            if step > 0:
+                row = after[0] if after else 0
+            else:
+                row = before[-1] if before else len(rows) - 1
+        else:
+            row = (row + step) % len(rows)
+        self.jump_to(rows[row])
+        self.view.setFocus()
+
+    # Documents ---------------------------------------------------------------------------------
+
+    def delete_open_document(self) -> None:
+        doc = self.session.document_id
+        info = None if doc is None else self.session.summary.document(doc)
+        if info is None:
+            self._say("No document is open.")
+            return
+        used = self.session.summary.highlights_in(info.id)
+        text = f"Delete the document “{info.title[:80]}” from this project?"
+        if used:
+            text += f"\n\nIts {dialogs.plural(used, 'highlight')} will be deleted with it."
+        text += " You can undo this (Ctrl+Z)."
+        if dialogs.ask(self.window, text, "Delete Document"):
+            self.session.run(operations.DeleteDocument(info.id, info.title))

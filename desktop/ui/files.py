@@ -1,0 +1,203 @@
+"""Files in and out of the project: importing documents and exports, exporting highlights,
+and asking for another project. Long work runs off the GUI thread (workers.py) on a store of its
+own, opened through the same factory as the window's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtWidgets import QFileDialog, QMainWindow
+
+from desktop.core.exporting import export_to_path
+from desktop.core.importing import ImportReport, import_paths
+from desktop.core.model import HighlightFilter
+from desktop.core.project import PROJECT_SUFFIX, open_project
+from desktop.core.registry import import_file_filter
+from desktop.ui import dialogs
+from desktop.ui.export_dialog import ExportDialog
+from desktop.ui.highlight_list import HighlightListPanel
+from desktop.ui.session import Session
+from desktop.ui.workers import run_with_progress
+
+
+def describe_import(report: ImportReport) -> str:
+    lines = []
+    if report.documents_added:
+        lines.append(f"Added {len(report.documents_added)} document(s).")
+    if report.documents_already_present:
+        lines.append(f"{len(report.documents_already_present)} already in the project.")
+    for name, merge in report.merges:
+        lines.append(
+            f"{Path(name).name}: {merge.highlights_added} highlight(s) added, "
+            f"{merge.highlights_present} already present."
+        )
+        lines.extend(f"  skipped {s}" for s in merge.skipped[:20])
+    if report.refused:
+        lines.append("Refused:")
+        lines.extend(f"  {r}" for r in report.refused)
+    if report.cancelled:
+        lines.append("Cancelled: the remaining files were not imported.")
+    return "\n".join(lines) or "Nothing to import."
+
+
+class Files(QObject):
+    project_requested = Signal(object)  # Path of a project to open instead of this one
+
+    def __init__(
+        self,
+        session: Session,
+        highlights: HighlightListPanel,
+        window: QMainWindow,
+        settings: QSettings,
+    ) -> None:
+        super().__init__(window)
+        self.session = session
+        self.highlights = highlights
+        self.window = window
+        self.settings = settings
+
+    def _last_folder(self) -> str:
+        return str(self.settings.value("last_folder", str(Path.home())))
+
+    # Import ------------------------------------------------------------------------------------
+
+    def choose_import(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(
+            self.window, "Import Documents or Highlights", self._last_folder(), import_file_filter()
+        )
+        if names:
+            self.settings.setValue("last_folder", str(Path(names[0]).parent))
+            self.import_files([Path(n) for n in names])
+
+    def choose_brat_import(self) -> None:
+        name = QFileDialog.getExistingDirectory(
+            self.window, "Import a brat Folder", self._last_folder()
+        )
+        if name:
+            self.settings.setValue("last_folder", str(Path(name).parent))
+            self.import_files([Path(name)])
+
+    def import_files(self, paths: list[Path]) -> ImportReport | None:
+        """Import in the background with progress; report what happened."""
+        location = self.session.store.location
+        annotator = self.session.store.annotator
+
+        def work(progress, is_cancelled):  # type: ignore[no-untyped-def]
+            store = open_project(location, create=False)
+            store.annotator = annotator
+            try:
+                return import_paths(
+                    store,
+                    paths,
+                    on_progress=lambda done, total, name: progress(done, total, Path(name).name),
+                    is_cancelled=is_cancelled,
+                )
+            finally:
+                store.close()
+
+        ok, result = run_with_progress(self.window, "Importing…", work)
+        if not ok:
+            if result:
+                dialogs.show_message(self.window, result)
+            return None
+        report: ImportReport = result
+        self.session.reload()
+        if report.documents_added and self.session.document_id is None:
+            self.session.open_document(report.documents_added[0].id)
+        if report.refused or report.merges or report.cancelled:
+            dialogs.show_message(self.window, describe_import(report), error=bool(report.refused))
+        else:
+            self.window.statusBar().showMessage(describe_import(report), 8000)
+        return report
+
+    # Export ------------------------------------------------------------------------------------
+
+    def current_filter(self) -> HighlightFilter | None:
+        """The highlight list's filter for the core's exporter; None when it shows no tag."""
+        state = self.highlights.state()
+        tag_names: tuple[str, ...] = ()
+        if state.tag_ids is not None:
+            tags = self.session.summary.tags
+            tag_names = tuple(t.name for t in tags if t.id in state.tag_ids)
+            if not tag_names:
+                return None
+        documents = (state.document_id,) if state.document_id is not None else ()
+        return HighlightFilter(tag_names=tag_names, document_ids=documents, text=state.text)
+
+    def choose_export(self) -> None:
+        folder = Path(self._last_folder())
+        fmt = str(self.settings.value("export_format", "json"))
+        shown, total = self.highlights.model.rowCount(), self.session.summary.total
+        dialog = ExportDialog(self.window, shown, total, folder, fmt)
+        accepted = dialog.exec()
+        path, chosen = dialog.destination(), dialog.chosen_format().name
+        everything = dialog.everything_chosen()
+        dialog.deleteLater()
+        if not accepted or path is None:
+            return
+        self.settings.setValue("last_folder", str(path.parent))
+        self.settings.setValue("export_format", chosen)
+        self.export_to(path, chosen, HighlightFilter() if everything else None)
+
+    def export_to(self, path: Path, fmt: str, where: HighlightFilter | None = None) -> bool:
+        """Export in the background with progress; `where` defaults to the list's filter."""
+        location = self.session.store.location
+        chosen = where if where is not None else self.current_filter()
+        if chosen is None:
+            dialogs.show_message(
+                self.window, "Every tag is toggled off in the highlight list: nothing to export."
+            )
+            return False
+
+        def work(progress, is_cancelled):  # type: ignore[no-untyped-def]
+            store = open_project(location, create=False, read_only=True)
+            try:
+                export_to_path(
+                    store,
+                    fmt,
+                    path,
+                    chosen,
+                    on_progress=lambda done, total: progress(done, total, path.name),
+                    is_cancelled=is_cancelled,
+                )
+                return path
+            finally:
+                store.close()
+
+        ok, result = run_with_progress(self.window, "Exporting…", work)
+        if ok:
+            self.window.statusBar().showMessage(f"Exported to {path}", 8000)
+        elif result:
+            dialogs.show_message(self.window, result)
+        return ok
+
+    # Other projects ----------------------------------------------------------------------------
+
+    def choose_new_project(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self.window,
+            "New Project",
+            str(Path.home() / f"project{PROJECT_SUFFIX}"),
+            f"claimmark project (*{PROJECT_SUFFIX})",
+        )
+        if name:
+            path = Path(name)
+            if path.suffix != PROJECT_SUFFIX:
+                path = path.with_suffix(path.suffix + PROJECT_SUFFIX)
+            if path.exists():
+                dialogs.show_message(
+                    self.window, f"{path} already exists; open it with File > Open Project."
+                )
+                return
+            self.project_requested.emit(path)
+
+    def choose_open_project(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self.window,
+            "Open Project",
+            str(Path.home()),
+            f"claimmark project (*{PROJECT_SUFFIX});;All files (*)",
+        )
+        if name:
+            self.project_requested.emit(Path(name))
