@@ -13,9 +13,9 @@ import pytest
 from desktop.cli import main
 from desktop.core.errors import ClaimmarkError
 from desktop.core.exporting import export_to_path, render_bytes
-from desktop.core.registry import EXPORT_FORMATS as FORMATS
 from desktop.core.model import HighlightFilter
 from desktop.core.progress import Cancelled
+from desktop.core.registry import EXPORT_FORMATS as FORMATS
 from desktop.core.sqlite_store import SqliteStore
 from tests.conftest import REPO
 from tests.core.conftest import EMOJI

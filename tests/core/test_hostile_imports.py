@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from desktop.cli import main
-from desktop.core.formats import native, w3c
 from desktop.core.fileformat import MAX_ANNOTATION_FILE_BYTES
+from desktop.core.formats import native, w3c
 from desktop.core.importing import ImportReport, import_paths
 from desktop.core.model import NewDocument, sha256_text
 from desktop.core.sqlite_store import SqliteStore

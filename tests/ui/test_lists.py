@@ -157,9 +157,7 @@ def test_find_starts_from_the_cursor(qtbot, window: MainWindow) -> None:  # type
 
 def test_delete_a_document_and_undo(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     asked: list[str] = []
-    monkeypatch.setattr(
-        "desktop.ui.dialogs.ask", lambda _p, text, _c: asked.append(text) or True
-    )
+    monkeypatch.setattr("desktop.ui.dialogs.ask", lambda _p, text, _c: asked.append(text) or True)
     annotate(qtbot, window, 2, [("A massive tragedy", 1)])
     before = (window.store.document(2), window.store.highlights())
     window.doc_list.setFocus()
