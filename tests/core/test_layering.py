@@ -19,3 +19,15 @@ def test_core_and_cli_do_not_import_pyside6() -> None:
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_import_contracts_hold() -> None:
+    """The contracts in pyproject.toml: the core imports no Qt, the window no storage module,
+    formats not each other, and no import cycles."""
+    out = subprocess.run(
+        [sys.executable, "-c", "from importlinter.cli import lint_imports; "
+         "raise SystemExit(lint_imports(no_cache=True, no_logo=True))"],
+        cwd=REPO, capture_output=True, text=True,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "5 kept, 0 broken" in out.stdout

@@ -1,0 +1,233 @@
+"""The ProjectStore contract: what every store must do, whatever stands behind it.
+
+Each test runs against every backend in BACKENDS (a file project today; a server store runs the
+same tests), through the interface only: no SQL, no files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from desktop.core.errors import ClaimmarkError, NotFound
+from desktop.core.model import HighlightFilter, NewDocument
+from desktop.core.project import open_project
+from desktop.core.store import ProjectStore
+
+BACKENDS = ["file"]
+
+Opener = Callable[[], ProjectStore]
+
+
+@pytest.fixture(params=BACKENDS)
+def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
+    """Opens a connection to one new project (each call another connection to the same one)."""
+    location = str(tmp_path / "contract.claimmark")
+    opened: list[ProjectStore] = []
+
+    def opener() -> ProjectStore:
+        s = open_project(location)
+        s.annotator = "tester"
+        opened.append(s)
+        return s
+
+    yield opener
+    for s in opened:
+        s.close()
+
+
+@pytest.fixture
+def store(open_store: Opener) -> ProjectStore:
+    return open_store()
+
+
+def _doc(text: str = "Alpha beta gamma.\nDelta 🇺🇦 epsilon.\n", title: str = "T") -> NewDocument:
+    return NewDocument(text=text, title=title, source="t.txt")
+
+
+def test_new_project_has_the_three_default_tags(store: ProjectStore) -> None:
+    tags = store.tags()
+    assert [(t.name, t.key) for t in tags] == [("claim", "1"), ("evidence", "2"), ("opinion", "3")]
+    assert len({t.colour for t in tags}) == 3
+
+
+def test_documents_are_stored_with_metadata_and_deduplicated(store: ProjectStore) -> None:
+    doc = NewDocument(
+        text="Hello\n",
+        title="Hi",
+        source="f.txt",
+        source_offset=7,
+        author="A",
+        outlet="O",
+        published="2024-01-02",
+    )
+    [info] = store.add_documents([doc])
+    assert (info.title, info.author, info.outlet, info.published) == ("Hi", "A", "O", "2024-01-02")
+    assert (info.source, info.source_offset, info.length) == ("f.txt", 7, 6)
+    assert info.imported_at.endswith("Z")
+    assert store.document(info.id).text == "Hello\n"
+    assert store.add_documents([doc]) == []
+    assert len(store.documents()) == 1
+
+
+def test_highlight_offsets_are_code_points(store: ProjectStore) -> None:
+    [info] = store.add_documents([_doc()])
+    text = store.document(info.id).text
+    start = text.index("🇺🇦")
+    h = store.add_highlight(info.id, start, start + 10, 1, note="flag")
+    assert h.quote == text[start : start + 10] == "🇺🇦 epsilon"
+    assert h.prefix == text[max(0, start - 32) : start]
+    assert h.suffix == text[start + 10 : start + 42]
+    assert (h.annotator, h.note, h.tag_id) == ("tester", "flag", 1)
+    assert h.created_at == h.updated_at
+    assert len(h.uuid) == 36
+
+
+@pytest.mark.parametrize(("start", "end"), [(-1, 3), (3, 3), (5, 2), (0, 10_000)])
+def test_highlight_outside_the_text_is_refused(store: ProjectStore, start: int, end: int) -> None:
+    [info] = store.add_documents([_doc()])
+    with pytest.raises(ClaimmarkError):
+        store.add_highlight(info.id, start, end, 1)
+    assert store.highlights() == []
+
+
+def test_retag_note_delete_and_restore(store: ProjectStore) -> None:
+    [info] = store.add_documents([_doc()])
+    h = store.add_highlight(info.id, 0, 5, 1)
+    assert store.update_highlight(h.id, tag_id=2).tag_id == 2
+    assert store.update_highlight(h.id, note="why").note == "why"
+    removed = store.delete_highlight(h.id)
+    with pytest.raises(NotFound):
+        store.highlight(h.id)
+    assert store.insert_highlights([removed], keep_ids=True) == 1
+    assert store.highlight(h.id) == removed
+    # The same highlight again is skipped, by its uuid.
+    assert store.insert_highlights([removed], keep_ids=False) == 0
+
+
+def test_filters(store: ProjectStore) -> None:
+    a, b = store.add_documents([_doc("one two three\n", "A"), _doc("four five six\n", "B")])
+    store.add_highlight(a.id, 0, 3, 1, note="Numbers")
+    store.add_highlight(a.id, 4, 7, 2)
+    store.add_highlight(b.id, 0, 4, 3)
+    assert len(store.highlights()) == 3
+    assert [h.quote for h in store.highlights(HighlightFilter(tag_names=("evidence",)))] == ["two"]
+    assert [h.quote for h in store.highlights(HighlightFilter(document_ids=(b.id,)))] == ["four"]
+    assert [h.quote for h in store.highlights(HighlightFilter(text="NUMB"))] == ["one"]
+    assert store.highlights(HighlightFilter(annotators=("nobody",))) == []
+    assert store.highlight_counts() == {a.id: {1: 1, 2: 1}, b.id: {3: 1}}
+    assert [(start, end) for start, end, _id, _tag in store.spans(a.id)] == [(0, 3), (4, 7)]
+
+
+def test_tags_add_edit_reorder_delete_restore(store: ProjectStore) -> None:
+    [info] = store.add_documents([_doc()])
+    tag = store.add_tag("question", "#009e73", "4")
+    assert (tag.colour, tag.position) == ("#009E73", 3)
+    with pytest.raises(ClaimmarkError, match="already a tag"):
+        store.add_tag("Claim", "#000000")
+    with pytest.raises(ClaimmarkError, match="already used"):
+        store.add_tag("other", "#000000", "1")
+    with pytest.raises(ClaimmarkError, match="colour"):
+        store.add_tag("other", "red")
+    assert store.update_tag(tag.id, name="query", key="q").name == "query"
+    store.set_tag_order([tag.id, 1, 2, 3])
+    assert [t.name for t in store.tags()] == ["query", "claim", "evidence", "opinion"]
+    h = store.add_highlight(info.id, 0, 5, tag.id)
+    deleted, highlights = store.delete_tag(tag.id)
+    assert highlights == [h]
+    assert store.highlights() == []
+    store.restore_tag(deleted, highlights)
+    assert store.highlights() == [h]
+    assert store.tag(tag.id) == deleted
+
+
+def test_batch_is_one_transaction(store: ProjectStore) -> None:
+    [info] = store.add_documents([_doc()])
+
+    def two_then_fail() -> None:
+        with store.batch():
+            store.add_highlight(info.id, 0, 5, 1)
+            store.add_highlight(info.id, 6, 10, 1)
+            raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError):
+        two_then_fail()
+    assert store.highlights() == []
+
+
+def test_delete_and_restore_a_document_keeps_ids(store: ProjectStore) -> None:
+    a, b = store.add_documents([_doc("one two three\n", "A"), _doc("four five six\n", "B")])
+    h = store.add_highlight(b.id, 0, 4, 1)
+    doc, removed = store.delete_document(b.id)
+    assert removed == [h]
+    assert [d.id for d in store.documents()] == [a.id]
+    [c] = store.add_documents([_doc("seven\n", "C")])
+    assert c.id > b.id  # ids are never given out again
+    store.restore_document(doc, removed)
+    assert store.document(b.id) == doc
+    assert store.highlights() == [h]
+    with pytest.raises(ClaimmarkError, match="again already"):
+        store.restore_document(doc, removed)
+
+
+def test_insert_highlight_gives_an_id_once_and_keeps_it(store: ProjectStore) -> None:
+    """Redo stores the very record the first do made: same id, same uuid."""
+    [info] = store.add_documents([_doc()])
+    made = store.add_highlight(info.id, 0, 5, 1)
+    assert made.id > 0
+    removed = store.delete_highlight(made.id)
+    assert store.insert_highlight(removed) == made
+    with pytest.raises(ClaimmarkError, match="already"):
+        store.insert_highlight(removed)
+
+
+def test_update_highlight_keeps_the_other_field(store: ProjectStore) -> None:
+    [info] = store.add_documents([_doc()])
+    h = store.add_highlight(info.id, 0, 5, 1, note="kept")
+    after = store.update_highlight(h.id, tag_id=2, updated_at="2026-01-01T00:00:00.000Z")
+    assert (after.tag_id, after.note, after.updated_at) == (2, "kept", "2026-01-01T00:00:00.000Z")
+    store.delete_highlight(h.id)
+    with pytest.raises(NotFound):
+        store.update_highlight(h.id, note="gone")
+
+
+def test_text_is_the_document_text(store: ProjectStore) -> None:
+    a, b = store.add_documents([_doc("one\n", "A"), _doc("two\n", "B")])
+    assert (store.text(a.id), store.text(b.id), store.text(a.id)) == ("one\n", "two\n", "one\n")
+
+
+def test_another_connection_sees_each_commit_and_the_data_version_tells(
+    open_store: Opener,
+) -> None:
+    mine, theirs = open_store(), open_store()
+    seen = mine.data_version()
+    [info] = theirs.add_documents([_doc()])
+    theirs.add_highlight(info.id, 0, 5, 1)
+    assert mine.data_version() != seen
+    assert [h.quote for h in mine.highlights()] == ["Alpha"]
+    seen = mine.data_version()
+    mine.add_highlight(info.id, 6, 10, 1)  # its own commits do not count
+    assert mine.data_version() == seen
+
+
+def test_snapshot_reads_one_state(open_store: Opener) -> None:
+    mine, theirs = open_store(), open_store()
+    [info] = mine.add_documents([_doc()])
+    with mine.snapshot():
+        before = mine.highlights()
+        theirs.add_highlight(info.id, 0, 5, 1)
+        assert mine.highlights() == before
+    assert len(mine.highlights()) == 1
+
+
+def test_backups(store: ProjectStore) -> None:
+    [info] = store.add_documents([_doc()])
+    store.add_highlight(info.id, 0, 5, 1)
+    assert store.backups() == []
+    assert store.changed_since_backup()
+    store.make_backup()
+    [made] = store.backups()
+    assert (made.documents, made.highlights) == (1, 1)
+    assert not store.changed_since_backup()
