@@ -60,9 +60,7 @@ def test_delete_tag_undo_restores_its_highlights(store: SqliteStore, doc: int) -
     assert set(store.highlights()) == {mine, theirs}
 
 
-def test_delete_document_undo_restores_it_with_its_highlights(
-    store: SqliteStore, doc: int
-) -> None:
+def test_delete_document_undo_restores_it_with_its_highlights(store: SqliteStore, doc: int) -> None:
     h = store.add_highlight(doc, 0, 5, 1)
     op = operations.DeleteDocument(doc, "T")
     assert op.do(store) == Changes(removed=(h,), documents=True)
