@@ -712,7 +712,7 @@ class SqliteStore:
         needle = where.text.casefold()
         cursor = self._conn.execute(sql, params)
         while rows := cursor.fetchmany(4096):
-            found = map(Highlight._make, rows)
+            found: Iterator[Highlight] = map(Highlight._make, rows)
             if needle:
                 found = (
                     h for h in found if needle in h.quote.casefold() or needle in h.note.casefold()
@@ -771,9 +771,9 @@ class SqliteStore:
         return counts
 
 
-def _casefold(text: object) -> object:
+def _casefold(text: str | None) -> str | None:
     """SQL casefold(): Python's full Unicode case folding (SQLite's lower() is ASCII only)."""
-    return text.casefold() if isinstance(text, str) else text
+    return None if text is None else text.casefold()
 
 
 def open_project(
