@@ -243,8 +243,7 @@ def _agreement(args: argparse.Namespace) -> int:
     try:
         with store.snapshot():
             tags, docs = store.tags(), store.documents()
-            where = HighlightFilter(document_ids=tuple(args.document))
-            marks = list(marks_of(store.iter_highlights(where), {t.id: t.name for t in tags}))
+            marks = marks_of(store.highlight_rows(), {t.id: t.name for t in tags})
     finally:
         store.close()
     tag_names = [t.name for t in tags]
@@ -255,7 +254,7 @@ def _agreement(args: argparse.Namespace) -> int:
     missing = [str(d) for d in args.document if d not in lengths]
     if missing:
         raise ClaimmarkError(f"no document {', '.join(missing)} (see claimmark list)")
-    names = {m.annotator for m in marks}
+    names = {m.annotator for m in marks if not args.document or m.document_id in args.document}
     absent = [a for a in args.annotator if a not in names]
     if absent:
         raise ClaimmarkError(

@@ -15,7 +15,7 @@ command line share it and tests can feed it anything.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any, NamedTuple, overload
@@ -23,7 +23,7 @@ from typing import Any, NamedTuple, overload
 import numpy as np
 import numpy.typing as npt
 
-from desktop.core.model import Highlight
+from desktop.core.model import HighlightRow
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
@@ -50,10 +50,10 @@ class Mark(NamedTuple):
     highlight: int | str = 0  # the highlight's id or uuid, handed back in disagreements
 
 
-def marks_of(highlights: Iterable[Highlight], tag_names: Mapping[int, str]) -> Iterator[Mark]:
-    """Stored highlights as marks (`tag_names`: tag id -> name)."""
-    for h in highlights:
-        yield Mark(h.annotator, h.document_id, h.start, h.end, tag_names[h.tag_id], h.id)
+def marks_of(rows: Iterable[HighlightRow], tag_names: Mapping[int, str]) -> list[Mark]:
+    """The store's highlight rows as marks (`tag_names`: tag id -> name). Rows rather than
+    highlights: reading 100,000 highlights with their texts takes five times as long."""
+    return [Mark(a, d, start, end, tag_names[t], i) for i, d, start, end, t, a, _ in rows]
 
 
 @dataclass(frozen=True, slots=True)
