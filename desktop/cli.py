@@ -1,4 +1,5 @@
-"""The `claimmark` command: the window, or `import`, `export` and `list` without a display.
+"""The `claimmark` command: the window, or `import`, `export`, `list` and `agreement` without a
+display.
 
 Exit status: 0 on success, 1 when some input (a file, the project) was refused, 2 on usage
 errors. A user's mistake prints one line per problem, never a traceback. Nothing here imports
@@ -22,7 +23,7 @@ from desktop.core.model import HighlightFilter
 from desktop.core.project import default_project_path, open_project
 from desktop.core.registry import EXPORT_FORMATS
 
-COMMANDS = ("import", "export", "list")
+COMMANDS = ("import", "export", "list", "agreement")
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
 
@@ -81,6 +82,19 @@ def _command_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("list", help="list documents with highlight counts per tag")
     _db_option(p)
+
+    p = sub.add_parser(
+        "agreement", help="agreement between annotators: Krippendorff's alpha, span F1"
+    )
+    _db_option(p)
+    p.add_argument(
+        "--annotator", action="append", default=[], metavar="NAME", help="only this annotator"
+    )
+    p.add_argument("--tag", action="append", default=[], metavar="TAG", help="only this tag")
+    p.add_argument(
+        "--document", action="append", default=[], type=int, metavar="ID", help="only this document"
+    )
+    p.add_argument("--json", action="store_true", help="write JSON instead of tables")
     return parser
 
 
@@ -103,7 +117,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"--format {args.format} writes a folder of files; "
                     "name a new folder with -o FOLDER"
                 )
-            handler = {"import": _import, "export": _export, "list": _list}[args.command]
+            handler = {
+                "import": _import,
+                "export": _export,
+                "list": _list,
+                "agreement": _agreement,
+            }[args.command]
             return handler(args)
         return _window(_window_parser().parse_args(argv))
     except ClaimmarkError as e:
@@ -211,6 +230,50 @@ def _list(args: argparse.Namespace) -> int:
         print("  ".join([*cells, row[-1]]))
     total = sum(sum(c.values()) for c in counts.values())
     print(f"{len(docs)} documents, {total} highlights")
+    return EXIT_OK
+
+
+def _agreement(args: argparse.Namespace) -> int:
+    import json
+
+    # numpy is loaded by this command only.
+    from desktop.core.agreement import compute_agreement, marks_of
+    from desktop.core.agreement_report import as_json, as_text
+
+    store = open_project(args.db, create=False)
+    try:
+        with store.snapshot():
+            tags, docs = store.tags(), store.documents()
+            marks = marks_of(store.highlight_rows(), {t.id: t.name for t in tags})
+    finally:
+        store.close()
+    tag_names = [t.name for t in tags]
+    unknown = [t for t in args.tag if t not in tag_names]
+    if unknown:
+        raise ClaimmarkError(f"no tag named {', '.join(unknown)} (tags: {', '.join(tag_names)})")
+    lengths = {d.id: d.length for d in docs}
+    missing = [str(d) for d in args.document if d not in lengths]
+    if missing:
+        raise ClaimmarkError(f"no document {', '.join(missing)} (see claimmark list)")
+    names = {m.annotator for m in marks if not args.document or m.document_id in args.document}
+    absent = [a for a in args.annotator if a not in names]
+    if absent:
+        raise ClaimmarkError(
+            f"no highlights by {', '.join(absent)} in these documents "
+            f"(annotators: {', '.join(sorted(names)) or 'none'})"
+        )
+    result = compute_agreement(
+        lengths,
+        marks,
+        set(),  # documents marked done: not stored yet
+        annotators=args.annotator,
+        tags=args.tag or tag_names,
+        documents=args.document,
+    )
+    if args.json:
+        print(json.dumps(as_json(result), ensure_ascii=False, indent=1))
+    else:
+        sys.stdout.write(as_text(result, {d.id: d.title for d in docs}))
     return EXIT_OK
 
 
