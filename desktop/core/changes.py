@@ -10,40 +10,40 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from desktop.core.model import Highlight
+from desktop.core.model import Highlight, Link
 
 
 @dataclass(frozen=True, slots=True)
 class Changes:
-    """Highlights added, removed and changed (old, new); whether the tags or the documents
-    changed; or `everything` when anything may have (an import, another window, a restore)."""
+    """Highlights and links added, removed and changed (old, new); whether the tags, the link
+    types, the rating scale or the documents changed; or `everything` when anything may have
+    (an import, another window, a restore)."""
 
     added: tuple[Highlight, ...] = ()
     removed: tuple[Highlight, ...] = ()
     changed: tuple[tuple[Highlight, Highlight], ...] = ()
+    links_added: tuple[Link, ...] = ()
+    links_removed: tuple[Link, ...] = ()
+    links_changed: tuple[tuple[Link, Link], ...] = ()
     tags: bool = False
+    relation_types: bool = False
+    ratings: bool = False
     documents: bool = False
     everything: bool = False
 
     def __bool__(self) -> bool:
-        return bool(
-            self.added
-            or self.removed
-            or self.changed
-            or self.tags
-            or self.documents
-            or self.everything
-        )
+        return any(getattr(self, f) for f in self.__slots__)  # type: ignore[attr-defined]
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(
-            self.added + other.added,
-            self.removed + other.removed,
-            self.changed + other.changed,
-            self.tags or other.tags,
-            self.documents or other.documents,
-            self.everything or other.everything,
+            *(getattr(self, f) + getattr(other, f) for f in _RECORDS),
+            *(getattr(self, f) or getattr(other, f) for f in _FLAGS),
         )
+
+    @property
+    def links(self) -> bool:
+        """Whether any link was added, removed or changed."""
+        return bool(self.links_added or self.links_removed or self.links_changed)
 
     @property
     def highlight_count(self) -> int:
@@ -57,5 +57,8 @@ class Changes:
         touched.update(new.document_id for _old, new in self.changed)
         return touched
 
+
+_RECORDS = ("added", "removed", "changed", "links_added", "links_removed", "links_changed")
+_FLAGS = ("tags", "relation_types", "ratings", "documents", "everything")
 
 EVERYTHING = Changes(everything=True)

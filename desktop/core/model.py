@@ -74,6 +74,29 @@ class Tag:
     position: int
 
 
+@dataclass(frozen=True, slots=True)
+class RelationType:
+    """A kind of link between highlights (supports, attacks...), kept like a tag."""
+
+    id: int
+    name: str
+    colour: str  # "#rrggbb"
+    key: str  # one character, or "" for none
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class Rating:
+    """A verdict on a claim, from the project's rating scale ("Mostly false"), with its place on
+    the scale (`value`: the highest is the best rating, the lowest the worst)."""
+
+    id: int
+    name: str
+    value: int
+    colour: str  # "#rrggbb"
+    key: str  # one character, or "" for none
+
+
 class Highlight(NamedTuple):
     """A tagged passage of a document.
 
@@ -90,6 +113,22 @@ class Highlight(NamedTuple):
     quote: str
     prefix: str
     suffix: str
+    note: str
+    annotator: str
+    created_at: str
+    updated_at: str
+    rating_id: int | None = None  # a verdict from the rating scale (on claims)
+
+
+class Link(NamedTuple):
+    """A typed link from one highlight to another ("this evidence supports that claim"), in the
+    same document or across documents."""
+
+    id: int
+    uuid: str
+    from_id: int  # highlight ids
+    to_id: int
+    type_id: int
     note: str
     annotator: str
     created_at: str

@@ -2,9 +2,10 @@
 
 Each operation knows how to do itself and how to undo itself against a store, and returns the
 `Changes` it made. Doing it again after an undo (redo) takes the very same path as doing it the
-first time: the record made for the first `do` (a highlight with its id and uuid, a tag with its
-id) is stored again as it was. What hangs on a deleted thing is kept with the deletion and put
-back by its undo: a tag's or a document's highlights.
+first time: the record made for the first `do` (a highlight or a link with its id and uuid, a
+tag with its id) is stored again as it was. What hangs on a deleted thing is kept with the
+deletion and put back by its undo: a highlight's links, a tag's or a document's highlights with
+their links, a link type's links, the verdicts given with a rating.
 
 Operations are plain Python: the window wraps each in an undo command (ui/commands.py), the
 command line and the tests run them directly. A step that cannot be done raises ClaimmarkError
@@ -13,13 +14,22 @@ and leaves the project as it was (every store call is one transaction).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from typing import Protocol
 
 from desktop.core import anchoring
 from desktop.core.changes import Changes
 from desktop.core.errors import ClaimmarkError
-from desktop.core.model import Document, Highlight, Tag
+from desktop.core.model import (
+    Document,
+    Highlight,
+    HighlightFilter,
+    Link,
+    Rating,
+    RelationType,
+    Tag,
+)
 from desktop.core.store import ProjectStore
 from desktop.core.timeutil import utc_now
 
@@ -61,17 +71,25 @@ class AddHighlight:
 
 
 class DeleteHighlight:
+    """Delete a highlight with its links; undo brings both back."""
+
     def __init__(self, highlight: Highlight) -> None:
         self.highlight = highlight
+        self.links: list[Link] = []
         self.label = "Delete highlight"
 
     def do(self, store: ProjectStore) -> Changes:
-        # As it is now: another window may have changed it since it was shown.
-        self.highlight = store.delete_highlight(self.highlight.id)
-        return Changes(removed=(self.highlight,))
+        with store.batch():
+            # As they are now: another window may have changed them since they were shown.
+            self.links = store.links_touching([self.highlight.id])
+            self.highlight = store.delete_highlight(self.highlight.id)
+        return Changes(removed=(self.highlight,), links_removed=tuple(self.links))
 
     def undo(self, store: ProjectStore) -> Changes:
-        return Changes(added=(store.insert_highlight(self.highlight),))
+        with store.batch():
+            added = store.insert_highlight(self.highlight)
+            links = store.insert_links(self.links)
+        return Changes(added=(added,), links_added=tuple(links))
 
 
 class ChangeHighlight:
@@ -168,16 +186,22 @@ class DeleteTag:
     def __init__(self, tag: Tag) -> None:
         self.tag = tag
         self.highlights: list[Highlight] = []
+        self.links: list[Link] = []
         self.label = f"Delete tag {tag.name}"
 
     def do(self, store: ProjectStore) -> Changes:
         # What it holds now, which may be more than the first time (other windows, imports).
-        self.tag, self.highlights = store.delete_tag(self.tag.id)
-        return Changes(removed=tuple(self.highlights), tags=True)
+        with store.batch():
+            held = [h.id for h in store.highlights(HighlightFilter(tag_names=(self.tag.name,)))]
+            self.links = store.links_touching(held)
+            self.tag, self.highlights = store.delete_tag(self.tag.id)
+        return Changes(removed=tuple(self.highlights), links_removed=tuple(self.links), tags=True)
 
     def undo(self, store: ProjectStore) -> Changes:
-        store.restore_tag(self.tag, self.highlights)
-        return Changes(added=tuple(self.highlights), tags=True)
+        with store.batch():
+            store.restore_tag(self.tag, self.highlights)
+            links = store.insert_links(self.links)
+        return Changes(added=tuple(self.highlights), links_added=tuple(links), tags=True)
 
 
 class DeleteDocument:
@@ -187,13 +211,225 @@ class DeleteDocument:
         self.document_id = document_id
         self.document: Document | None = None
         self.highlights: list[Highlight] = []
+        self.links: list[Link] = []  # also those to highlights in other documents
         self.label = f"Delete document {title[:40]}"
 
     def do(self, store: ProjectStore) -> Changes:
-        self.document, self.highlights = store.delete_document(self.document_id)
-        return Changes(removed=tuple(self.highlights), documents=True)
+        with store.batch():
+            held = [s[2] for s in store.spans(self.document_id)]
+            self.links = store.links_touching(held)
+            self.document, self.highlights = store.delete_document(self.document_id)
+        return Changes(
+            removed=tuple(self.highlights), links_removed=tuple(self.links), documents=True
+        )
 
     def undo(self, store: ProjectStore) -> Changes:
         assert self.document is not None  # done before it is undone
-        store.restore_document(self.document, self.highlights)
-        return Changes(added=tuple(self.highlights), documents=True)
+        with store.batch():
+            store.restore_document(self.document, self.highlights)
+            links = store.insert_links(self.links)
+        return Changes(added=tuple(self.highlights), links_added=tuple(links), documents=True)
+
+
+class SetRating:
+    """Give a claim a verdict from the rating scale, or take it away (None)."""
+
+    def __init__(self, highlight: Highlight, rating: Rating | None) -> None:
+        self.highlight = highlight
+        self.rating_id = None if rating is None else rating.id
+        self.changed_at = utc_now()
+        self.label = f"Verdict {rating.name}" if rating is not None else "Clear verdict"
+
+    def do(self, store: ProjectStore) -> Changes:
+        before = store.highlight(self.highlight.id)
+        after = store.set_rating(self.highlight.id, self.rating_id, self.changed_at)
+        return Changes(changed=((before, after),))
+
+    def undo(self, store: ProjectStore) -> Changes:
+        old = self.highlight
+        before = store.highlight(old.id)
+        after = store.set_rating(old.id, old.rating_id, old.updated_at)
+        return Changes(changed=((before, after),))
+
+
+# Links --------------------------------------------------------------------------------------
+
+
+class AddLink:
+    """Link one highlight to another ("this evidence supports that claim")."""
+
+    def __init__(self, store: ProjectStore, from_id: int, to_id: int, type_id: int) -> None:
+        if from_id == to_id:
+            raise ClaimmarkError("A highlight cannot be linked to itself.")
+        now = utc_now()
+        self.link = Link(
+            0, str(uuid.uuid4()), from_id, to_id, type_id, "", store.annotator, now, now
+        )
+        self.label = f"Link: {store.relation_type(type_id).name}"
+
+    def do(self, store: ProjectStore) -> Changes:
+        self.link = store.insert_link(self.link)  # keeps its id once it has one
+        return Changes(links_added=(self.link,))
+
+    def undo(self, store: ProjectStore) -> Changes:
+        return Changes(links_removed=(store.delete_link(self.link.id),))
+
+
+class DeleteLink:
+    def __init__(self, link: Link) -> None:
+        self.link = link
+        self.label = "Delete link"
+
+    def do(self, store: ProjectStore) -> Changes:
+        self.link = store.delete_link(self.link.id)
+        return Changes(links_removed=(self.link,))
+
+    def undo(self, store: ProjectStore) -> Changes:
+        if not store.insert_links([self.link]):
+            raise ClaimmarkError("one of the linked highlights is gone (deleted elsewhere?)")
+        return Changes(links_added=(self.link,))
+
+
+class ChangeLink:
+    """A link's new type or note; undo puts back only that field."""
+
+    def __init__(self, link: Link, *, type_id: int | None = None, note: str | None = None) -> None:
+        if (type_id is None) == (note is None):
+            raise ValueError("change either the type or the note")
+        self.link = link
+        self.type_id = type_id
+        self.note = note
+        self.changed_at = utc_now()
+        self.label = "Change link type" if type_id is not None else "Edit link note"
+
+    def do(self, store: ProjectStore) -> Changes:
+        before = store.link(self.link.id)
+        after = store.update_link(
+            self.link.id, type_id=self.type_id, note=self.note, updated_at=self.changed_at
+        )
+        return Changes(links_changed=((before, after),))
+
+    def undo(self, store: ProjectStore) -> Changes:
+        old = self.link
+        before = store.link(old.id)
+        after = store.update_link(
+            old.id,
+            type_id=None if self.type_id is None else old.type_id,
+            note=None if self.note is None else old.note,
+            updated_at=old.updated_at,
+        )
+        return Changes(links_changed=((before, after),))
+
+
+# Link types, kept as tags are --------------------------------------------------------------------
+
+
+class AddRelationType:
+    def __init__(self, name: str, colour: str, key: str) -> None:
+        self.item = RelationType(0, name, colour, key, -1)
+        self.label = f"Add link type {name}"
+
+    def do(self, store: ProjectStore) -> Changes:
+        self.item = store.insert_relation_type(self.item)
+        return Changes(relation_types=True)
+
+    def undo(self, store: ProjectStore) -> Changes:
+        used = store.relation_type_usage(self.item.id)
+        if used:
+            raise ClaimmarkError(
+                f"the link type “{self.item.name}” now holds {used} link{'s' if used != 1 else ''}"
+                "; delete it from the panel if that is what you want."
+            )
+        store.delete_relation_type(self.item.id)
+        return Changes(relation_types=True)
+
+
+class EditRelationType:
+    def __init__(self, old: RelationType, name: str, colour: str, key: str) -> None:
+        self.old = old
+        self.new = RelationType(old.id, name, colour, key, old.position)
+        self.label = f"Edit link type {old.name}"
+
+    def _set(self, store: ProjectStore, item: RelationType) -> Changes:
+        store.update_relation_type(item.id, name=item.name, colour=item.colour, key=item.key)
+        return Changes(relation_types=True)
+
+    def do(self, store: ProjectStore) -> Changes:
+        return self._set(store, self.new)
+
+    def undo(self, store: ProjectStore) -> Changes:
+        return self._set(store, self.old)
+
+
+class DeleteRelationType:
+    """Delete a link type with its links; undo brings both back."""
+
+    def __init__(self, relation_type: RelationType) -> None:
+        self.item = relation_type
+        self.links: list[Link] = []
+        self.label = f"Delete link type {relation_type.name}"
+
+    def do(self, store: ProjectStore) -> Changes:
+        self.item, self.links = store.delete_relation_type(self.item.id)
+        return Changes(links_removed=tuple(self.links), relation_types=True)
+
+    def undo(self, store: ProjectStore) -> Changes:
+        links = store.restore_relation_type(self.item, self.links)
+        return Changes(links_added=tuple(links), relation_types=True)
+
+
+# The rating scale -------------------------------------------------------------------------------
+
+
+class AddRating:
+    def __init__(self, name: str, value: int, colour: str, key: str) -> None:
+        self.rating = Rating(0, name, value, colour, key)
+        self.label = f"Add rating {name}"
+
+    def do(self, store: ProjectStore) -> Changes:
+        self.rating = store.insert_rating(self.rating)
+        return Changes(ratings=True)
+
+    def undo(self, store: ProjectStore) -> Changes:
+        _rating, rated = store.delete_rating(self.rating.id)
+        if rated:  # given since, in another window: not ours to take away
+            store.restore_rating(self.rating, rated)
+            raise ClaimmarkError(
+                f"the rating “{self.rating.name}” has been given since; delete it from the "
+                "panel if that is what you want."
+            )
+        return Changes(ratings=True)
+
+
+class EditRating:
+    def __init__(self, old: Rating, name: str, value: int, colour: str, key: str) -> None:
+        self.old = old
+        self.new = Rating(old.id, name, value, colour, key)
+        self.label = f"Edit rating {old.name}"
+
+    def do(self, store: ProjectStore) -> Changes:
+        store.update_rating(self.new)
+        return Changes(ratings=True)
+
+    def undo(self, store: ProjectStore) -> Changes:
+        store.update_rating(self.old)
+        return Changes(ratings=True)
+
+
+class DeleteRating:
+    """Delete a rating; the claims that had it lose their verdict, and undo gives it back."""
+
+    def __init__(self, rating: Rating) -> None:
+        self.rating = rating
+        self.rated: list[Highlight] = []
+        self.label = f"Delete rating {rating.name}"
+
+    def do(self, store: ProjectStore) -> Changes:
+        self.rating, self.rated = store.delete_rating(self.rating.id)
+        after = [h._replace(rating_id=None) for h in self.rated]
+        return Changes(changed=tuple(zip(self.rated, after, strict=True)), ratings=True)
+
+    def undo(self, store: ProjectStore) -> Changes:
+        store.restore_rating(self.rating, self.rated)
+        before = [h._replace(rating_id=None) for h in self.rated]
+        return Changes(changed=tuple(zip(before, self.rated, strict=True)), ratings=True)

@@ -123,6 +123,50 @@ MIGRATIONS: dict[int, str] = {
     DROP TABLE documents;
     ALTER TABLE documents_2 RENAME TO documents;
     """,
+    # Argument structure: typed links between highlights, a rating scale for verdicts on
+    # claims, and the project's own settings (the fact-checker's name for ClaimReview).
+    5: """
+    CREATE TABLE relation_types (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE,
+        colour TEXT NOT NULL,
+        key TEXT NOT NULL DEFAULT '',
+        position INTEGER NOT NULL
+    );
+
+    CREATE TABLE links (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        uuid TEXT NOT NULL UNIQUE,
+        from_id INTEGER NOT NULL REFERENCES highlights (id) ON DELETE CASCADE,
+        to_id INTEGER NOT NULL REFERENCES highlights (id) ON DELETE CASCADE,
+        type_id INTEGER NOT NULL REFERENCES relation_types (id) ON DELETE RESTRICT,
+        note TEXT NOT NULL DEFAULT '',
+        annotator TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        CHECK (from_id <> to_id),
+        UNIQUE (from_id, to_id, type_id)
+    );
+    CREATE INDEX links_by_from ON links (from_id);
+    CREATE INDEX links_by_to ON links (to_id);
+    CREATE INDEX links_by_type ON links (type_id);
+
+    CREATE TABLE ratings (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE,
+        value INTEGER NOT NULL UNIQUE,
+        colour TEXT NOT NULL,
+        key TEXT NOT NULL DEFAULT ''
+    );
+    ALTER TABLE highlights ADD COLUMN rating_id INTEGER
+        REFERENCES ratings (id) ON DELETE RESTRICT;
+    CREATE INDEX highlights_by_rating ON highlights (rating_id);
+
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
 }
 
 LATEST = max(MIGRATIONS)
@@ -133,6 +177,20 @@ DEFAULT_TAGS: tuple[tuple[str, str, str], ...] = (
     ("claim", "#E69F00", "1"),
     ("evidence", "#56B4E9", "2"),
     ("opinion", "#CC79A7", "3"),
+)
+
+# A new project's link types, and its rating scale: (name, value, colour, key), best first.
+DEFAULT_RELATION_TYPES: tuple[tuple[str, str, str], ...] = (
+    ("supports", "#009E73", "1"),
+    ("attacks", "#D55E00", "2"),
+)
+DEFAULT_RATINGS: tuple[tuple[str, int, str, str], ...] = (
+    ("True", 6, "#1A9850", "1"),
+    ("Mostly true", 5, "#91CF60", "2"),
+    ("Mixed", 4, "#E6C700", "3"),
+    ("Mostly false", 3, "#FC8D59", "4"),
+    ("False", 2, "#D73027", "5"),
+    ("Unproven", 1, "#999999", "6"),
 )
 
 # Colours for further tags, the rest of the same palette, in order of preference.

@@ -26,7 +26,10 @@ from desktop.core.model import (
     Highlight,
     HighlightFilter,
     HighlightRow,
+    Link,
     NewDocument,
+    Rating,
+    RelationType,
     Span,
     Tag,
     sha256_text,
@@ -42,8 +45,9 @@ _DOC_COLUMNS = (
 )
 _HL_COLUMNS = (
     "id, uuid, document_id, start_pos, end_pos, tag_id, quote, prefix, suffix, note, annotator,"
-    " created_at, updated_at"
+    " created_at, updated_at, rating_id"
 )
+_LINK_COLUMNS = "id, uuid, from_id, to_id, type_id, note, annotator, created_at, updated_at"
 
 
 def default_annotator() -> str:
@@ -269,8 +273,9 @@ class SqliteStore:
                 )
             check = conn.execute("PRAGMA quick_check").fetchall()
             if check != [("ok",)]:
+                first = check[0][0].splitlines()[0]
                 raise ProjectError(
-                    f"{p}: the project file is damaged ({check[0][0]}); it was not changed. "
+                    f"{p}: the project file is damaged ({first}); it was not changed. "
                     "Restore a backup (File > Restore Backup)."
                 )
         if not read_only:
@@ -318,6 +323,16 @@ class SqliteStore:
                     "INSERT INTO tags (name, colour, key, position) VALUES (?, ?, ?, ?)",
                     (name, colour, key, position),
                 )
+        if number == 5:
+            for position, (name, colour, key) in enumerate(schema.DEFAULT_RELATION_TYPES):
+                self._conn.execute(
+                    "INSERT INTO relation_types (name, colour, key, position) VALUES (?, ?, ?, ?)",
+                    (name, colour, key, position),
+                )
+            self._conn.executemany(
+                "INSERT INTO ratings (name, value, colour, key) VALUES (?, ?, ?, ?)",
+                schema.DEFAULT_RATINGS,
+            )
         broken = self._conn.execute("PRAGMA foreign_key_check").fetchall()
         if broken:
             raise ProjectError(
@@ -503,60 +518,101 @@ class SqliteStore:
             )
             self.insert_highlights(highlights, keep_ids=True)
 
-    # Tags --------------------------------------------------------------------------------
+    # Tags and link types: named, coloured, keyed, in an order -----------------------------
 
-    def tags(self) -> list[Tag]:
-        rows = self._conn.execute(
-            "SELECT id, name, colour, key, position FROM tags ORDER BY position, id"
-        )
-        return [Tag(*r) for r in rows]
+    def _named(self, table: str, where: str = "", params: Sequence[object] = ()) -> list[tuple]:  # type: ignore[type-arg]
+        return self._conn.execute(
+            f"SELECT id, name, colour, key, position FROM {table} {where} ORDER BY position, id",
+            params,
+        ).fetchall()
 
-    def tag(self, tag_id: int) -> Tag:
-        row = self._conn.execute(
-            "SELECT id, name, colour, key, position FROM tags WHERE id = ?", (tag_id,)
-        ).fetchone()
-        if row is None:
-            raise NotFound(f"There is no tag {tag_id} in this project.")
-        return Tag(*row)
-
-    def _check_tag_fields(
-        self, tag_id: int | None, name: str | None, colour: str | None, key: str | None
+    def _check_named_fields(
+        self,
+        table: str,
+        what: str,
+        item_id: int | None,
+        name: str | None,
+        colour: str | None,
+        key: str | None,
     ) -> None:
-        others = [t for t in self.tags() if t.id != tag_id]
+        others = [r for r in self._named(table) if r[0] != item_id]
         if name is not None:
             if not name.strip():
-                raise ClaimmarkError("A tag needs a name.")
+                raise ClaimmarkError(f"A {what} needs a name.")
             if name != name.strip():
-                raise ClaimmarkError("A tag name cannot start or end with a space.")
-            if any(t.name.casefold() == name.casefold() for t in others):
-                raise ClaimmarkError(f"There is already a tag named “{name}”.")
+                raise ClaimmarkError(f"A {what} name cannot start or end with a space.")
+            if any(r[1].casefold() == name.casefold() for r in others):
+                raise ClaimmarkError(f"There is already a {what} named “{name}”.")
         if colour is not None and not COLOUR_RE.match(colour):
             raise ClaimmarkError(f"“{colour}” is not a colour of the form #rrggbb.")
         if key:
             if len(key) != 1 or key.isspace():
-                raise ClaimmarkError("A tag's key is a single character.")
-            clash = next((t for t in others if t.key.casefold() == key.casefold()), None)
+                raise ClaimmarkError(f"A {what}'s key is a single character.")
+            clash = next((r for r in others if r[3].casefold() == key.casefold()), None)
             if clash is not None:
-                raise ClaimmarkError(f"The key {key} is already used by the tag “{clash.name}”.")
+                raise ClaimmarkError(f"The key {key} is already used by the {what} “{clash[1]}”.")
+
+    def _insert_named(self, table: str, what: str, item: Tag | RelationType) -> int:
+        """Store a tag or link type; id 0 gets a new id, a negative position puts it last."""
+        self._check_named_fields(table, what, None, item.name, item.colour, item.key)
+        with self.batch():
+            position = item.position
+            if position < 0:
+                position = self._conn.execute(
+                    f"SELECT coalesce(max(position) + 1, 0) FROM {table}"
+                ).fetchone()[0]
+            cur = self._conn.execute(
+                f"INSERT INTO {table} (id, name, colour, key, position) VALUES (?, ?, ?, ?, ?)",
+                (item.id or None, item.name, item.colour.upper(), item.key, position),
+            )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    def _update_named(
+        self,
+        table: str,
+        what: str,
+        item_id: int,
+        name: str | None,
+        colour: str | None,
+        key: str | None,
+    ) -> None:
+        self._check_named_fields(table, what, item_id, name, colour, key)
+        with self.batch():
+            cur = self._conn.execute(
+                f"UPDATE {table} SET name = coalesce(?, name), colour = coalesce(?, colour),"
+                " key = coalesce(?, key) WHERE id = ?",
+                (name, colour.upper() if colour else None, key, item_id),
+            )
+            if cur.rowcount == 0:
+                raise NotFound(f"There is no {what} {item_id} in this project.")
+
+    def _set_order(self, table: str, what: str, ids: Sequence[int]) -> None:
+        if sorted(ids) != sorted(r[0] for r in self._named(table)):
+            raise ClaimmarkError(f"The new {what} order must list every {what} once.")
+        with self.batch():
+            self._conn.executemany(
+                f"UPDATE {table} SET position = ? WHERE id = ?",
+                [(position, item_id) for position, item_id in enumerate(ids)],
+            )
+
+    # Tags --------------------------------------------------------------------------------
+
+    def tags(self) -> list[Tag]:
+        return [Tag(*r) for r in self._named("tags")]
+
+    def tag(self, tag_id: int) -> Tag:
+        found = self._named("tags", "WHERE id = ?", (tag_id,))
+        if not found:
+            raise NotFound(f"There is no tag {tag_id} in this project.")
+        return Tag(*found[0])
 
     def add_tag(self, name: str, colour: str, key: str = "") -> Tag:
         return self.insert_tag(Tag(0, name, colour, key, -1))
 
     def insert_tag(self, tag: Tag) -> Tag:
         """Store a tag; an id of 0 gets a new id, a negative position puts it last."""
-        self._check_tag_fields(None, tag.name, tag.colour, tag.key)
-        with self.batch():
-            position = tag.position
-            if position < 0:
-                position = self._conn.execute(
-                    "SELECT coalesce(max(position) + 1, 0) FROM tags"
-                ).fetchone()[0]
-            cur = self._conn.execute(
-                "INSERT INTO tags (id, name, colour, key, position) VALUES (?, ?, ?, ?, ?)",
-                (tag.id or None, tag.name, tag.colour.upper(), tag.key, position),
-            )
-        assert cur.lastrowid is not None
-        return self.tag(cur.lastrowid)
+        return self.tag(self._insert_named("tags", "tag", tag))
 
     def update_tag(
         self,
@@ -566,31 +622,15 @@ class SqliteStore:
         colour: str | None = None,
         key: str | None = None,
     ) -> Tag:
-        old = self.tag(tag_id)
-        self._check_tag_fields(tag_id, name, colour, key)
-        with self.batch():
-            self._conn.execute(
-                "UPDATE tags SET name = ?, colour = ?, key = ? WHERE id = ?",
-                (
-                    old.name if name is None else name,
-                    old.colour if colour is None else colour.upper(),
-                    old.key if key is None else key,
-                    tag_id,
-                ),
-            )
+        self._update_named("tags", "tag", tag_id, name, colour, key)
         return self.tag(tag_id)
 
     def set_tag_order(self, tag_ids: Sequence[int]) -> list[Tag]:
-        if sorted(tag_ids) != sorted(t.id for t in self.tags()):
-            raise ClaimmarkError("The new tag order must list every tag once.")
-        with self.batch():
-            self._conn.executemany(
-                "UPDATE tags SET position = ? WHERE id = ?",
-                [(position, tag_id) for position, tag_id in enumerate(tag_ids)],
-            )
+        self._set_order("tags", "tag", tag_ids)
         return self.tags()
 
     def delete_tag(self, tag_id: int) -> tuple[Tag, list[Highlight]]:
+        """Delete a tag with its highlights (and their links: see links_touching)."""
         tag = self.tag(tag_id)
         with self.batch():
             removed = self._select_highlights("WHERE tag_id = ?", (tag_id,))
@@ -610,6 +650,248 @@ class SqliteStore:
             ).fetchone()[0]
         )
 
+    # Link types --------------------------------------------------------------------------
+
+    def relation_types(self) -> list[RelationType]:
+        return [RelationType(*r) for r in self._named("relation_types")]
+
+    def relation_type(self, type_id: int) -> RelationType:
+        found = self._named("relation_types", "WHERE id = ?", (type_id,))
+        if not found:
+            raise NotFound(f"There is no link type {type_id} in this project.")
+        return RelationType(*found[0])
+
+    def insert_relation_type(self, relation_type: RelationType) -> RelationType:
+        """Store a link type; id 0 gets a new id, a negative position puts it last."""
+        return self.relation_type(self._insert_named("relation_types", "link type", relation_type))
+
+    def update_relation_type(
+        self,
+        type_id: int,
+        *,
+        name: str | None = None,
+        colour: str | None = None,
+        key: str | None = None,
+    ) -> RelationType:
+        self._update_named("relation_types", "link type", type_id, name, colour, key)
+        return self.relation_type(type_id)
+
+    def set_relation_type_order(self, type_ids: Sequence[int]) -> list[RelationType]:
+        self._set_order("relation_types", "link type", type_ids)
+        return self.relation_types()
+
+    def delete_relation_type(self, type_id: int) -> tuple[RelationType, list[Link]]:
+        """Delete a link type with its links; returns both so the deletion can be undone."""
+        relation_type = self.relation_type(type_id)
+        with self.batch():
+            removed = self._select_links("WHERE type_id = ?", (type_id,))
+            self._conn.execute("DELETE FROM links WHERE type_id = ?", (type_id,))
+            self._conn.execute("DELETE FROM relation_types WHERE id = ?", (type_id,))
+        return relation_type, removed
+
+    def restore_relation_type(
+        self, relation_type: RelationType, links: Sequence[Link]
+    ) -> list[Link]:
+        """Put back a deleted link type and those of its links whose highlights are there."""
+        with self.batch():
+            self.insert_relation_type(relation_type)
+            return self.insert_links(links)
+
+    def relation_type_usage(self, type_id: int) -> int:
+        """How many links have this type."""
+        return int(
+            self._conn.execute(
+                "SELECT count(*) FROM links WHERE type_id = ?", (type_id,)
+            ).fetchone()[0]
+        )
+
+    # The rating scale --------------------------------------------------------------------
+
+    def ratings(self) -> list[Rating]:
+        """The rating scale, best first."""
+        rows = self._conn.execute(
+            "SELECT id, name, value, colour, key FROM ratings ORDER BY value DESC"
+        )
+        return [Rating(*r) for r in rows]
+
+    def rating(self, rating_id: int) -> Rating:
+        row = self._conn.execute(
+            "SELECT id, name, value, colour, key FROM ratings WHERE id = ?", (rating_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"There is no rating {rating_id} in this project.")
+        return Rating(*row)
+
+    def _check_rating(self, rating: Rating) -> None:
+        others = [r for r in self.ratings() if r.id != rating.id]
+        if not rating.name.strip() or rating.name != rating.name.strip():
+            raise ClaimmarkError("A rating needs a name, without spaces at its ends.")
+        if any(r.name.casefold() == rating.name.casefold() for r in others):
+            raise ClaimmarkError(f"There is already a rating named “{rating.name}”.")
+        if any(r.value == rating.value for r in others):
+            raise ClaimmarkError(f"Another rating already has the value {rating.value}.")
+        if not COLOUR_RE.match(rating.colour):
+            raise ClaimmarkError(f"“{rating.colour}” is not a colour of the form #rrggbb.")
+        if rating.key:
+            if len(rating.key) != 1 or rating.key.isspace():
+                raise ClaimmarkError("A rating's key is a single character.")
+            clash = next((r for r in others if r.key.casefold() == rating.key.casefold()), None)
+            if clash is not None:
+                raise ClaimmarkError(f"The key {rating.key} is already used by “{clash.name}”.")
+
+    def insert_rating(self, rating: Rating) -> Rating:
+        """Store a rating of the scale; id 0 gets a new id."""
+        self._check_rating(rating)
+        with self.batch():
+            cur = self._conn.execute(
+                "INSERT INTO ratings (id, name, value, colour, key) VALUES (?, ?, ?, ?, ?)",
+                (rating.id or None, rating.name, rating.value, rating.colour.upper(), rating.key),
+            )
+        assert cur.lastrowid is not None
+        return self.rating(cur.lastrowid)
+
+    def update_rating(self, rating: Rating) -> Rating:
+        """Give a rating of the scale the name, value, colour and key `rating` has."""
+        self.rating(rating.id)
+        self._check_rating(rating)
+        with self.batch():
+            self._conn.execute(
+                "UPDATE ratings SET name = ?, value = ?, colour = ?, key = ? WHERE id = ?",
+                (rating.name, rating.value, rating.colour.upper(), rating.key, rating.id),
+            )
+        return self.rating(rating.id)
+
+    def delete_rating(self, rating_id: int) -> tuple[Rating, list[Highlight]]:
+        """Delete a rating; the highlights that had it (returned as they were) lose it."""
+        rating = self.rating(rating_id)
+        with self.batch():
+            rated = self._select_highlights("WHERE rating_id = ?", (rating_id,))
+            self._conn.execute(
+                "UPDATE highlights SET rating_id = NULL WHERE rating_id = ?", (rating_id,)
+            )
+            self._conn.execute("DELETE FROM ratings WHERE id = ?", (rating_id,))
+        return rating, rated
+
+    def restore_rating(self, rating: Rating, rated: Sequence[Highlight]) -> None:
+        """Put back a deleted rating and give it back to the highlights that had it."""
+        with self.batch():
+            self.insert_rating(rating)
+            self._conn.executemany(
+                "UPDATE highlights SET rating_id = ?, updated_at = ? WHERE id = ?",
+                [(rating.id, h.updated_at, h.id) for h in rated],
+            )
+
+    # Links -------------------------------------------------------------------------------
+
+    def _select_links(self, where: str, params: Sequence[object]) -> list[Link]:
+        rows = self._conn.execute(f"SELECT {_LINK_COLUMNS} FROM links {where}", params)
+        return list(map(Link._make, rows))
+
+    def links(self) -> list[Link]:
+        """Every link of the project, in the order they were made."""
+        return self._select_links("ORDER BY id", ())
+
+    def link(self, link_id: int) -> Link:
+        found = self._select_links("WHERE id = ?", (link_id,))
+        if not found:
+            raise NotFound(f"There is no link {link_id} (it may have been deleted).")
+        return found[0]
+
+    def links_touching(self, highlight_ids: Sequence[int]) -> list[Link]:
+        """The links from or to any of these highlights."""
+        found: dict[int, Link] = {}
+        for lo in range(0, len(highlight_ids), 400):
+            chunk = list(highlight_ids[lo : lo + 400])
+            marks = ", ".join("?" * len(chunk))
+            for link in self._select_links(
+                f"WHERE from_id IN ({marks}) OR to_id IN ({marks})", chunk + chunk
+            ):
+                found[link.id] = link
+        return sorted(found.values())
+
+    def insert_link(self, link: Link) -> Link:
+        """Store one link (id 0 gets a new id); returns it as stored."""
+        if link.from_id == link.to_id:
+            raise ClaimmarkError("A highlight cannot be linked to itself.")
+        with self.batch():
+            self.relation_type(link.type_id)
+            for end in (link.from_id, link.to_id):
+                self.highlight(end)
+            try:
+                cur = self._conn.execute(
+                    f"INSERT INTO links ({_LINK_COLUMNS}) VALUES (?{', ?' * 8})",
+                    (link.id or None, *link[1:]),
+                )
+            except sqlite3.IntegrityError as e:
+                if "UNIQUE" not in str(e):
+                    raise
+                raise ClaimmarkError("These two highlights are already linked that way.") from None
+        assert cur.lastrowid is not None
+        return link._replace(id=cur.lastrowid)
+
+    def insert_links(self, links: Sequence[Link]) -> list[Link]:
+        """Put back complete links with their ids (undo); returns those put back. A link already
+        there, or whose highlight or type is gone meanwhile, is skipped."""
+        restored: list[Link] = []
+        with self.batch():
+            for link in links:
+                cur = self._conn.execute(
+                    f"INSERT INTO links ({_LINK_COLUMNS}) SELECT ?{', ?' * 8}"
+                    " WHERE EXISTS (SELECT 1 FROM highlights WHERE id = ?)"
+                    " AND EXISTS (SELECT 1 FROM highlights WHERE id = ?)"
+                    " AND EXISTS (SELECT 1 FROM relation_types WHERE id = ?)"
+                    " ON CONFLICT DO NOTHING",
+                    (*link, link.from_id, link.to_id, link.type_id),
+                )
+                if cur.rowcount:
+                    restored.append(link)
+        return restored
+
+    def update_link(
+        self,
+        link_id: int,
+        *,
+        type_id: int | None = None,
+        note: str | None = None,
+        updated_at: str | None = None,
+    ) -> Link:
+        """Change a link's type or note (None keeps it); `updated_at` defaults to now."""
+        with self.batch():
+            if type_id is not None:
+                self.relation_type(type_id)
+            try:
+                cur = self._conn.execute(
+                    "UPDATE links SET type_id = coalesce(?, type_id), note = coalesce(?, note),"
+                    " updated_at = ? WHERE id = ?",
+                    (type_id, note, updated_at or utc_now(), link_id),
+                )
+            except sqlite3.IntegrityError:
+                raise ClaimmarkError("These two highlights are already linked that way.") from None
+            if cur.rowcount == 0:
+                raise NotFound("the link is no longer there (deleted in another window?)")
+        return self.link(link_id)
+
+    def delete_link(self, link_id: int) -> Link:
+        link = self.link(link_id)
+        with self.batch():
+            self._conn.execute("DELETE FROM links WHERE id = ?", (link_id,))
+        return link
+
+    # Settings ----------------------------------------------------------------------------
+
+    def setting(self, key: str) -> str | None:
+        """A project setting (the fact-checker's name and URL for ClaimReview), or None."""
+        row = self._conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.batch():
+            self._conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
     # Highlights --------------------------------------------------------------------------
 
     def add_highlight(
@@ -626,7 +908,7 @@ class SqliteStore:
         with self.batch():
             try:
                 cur = self._conn.execute(
-                    f"INSERT INTO highlights ({_HL_COLUMNS}) VALUES (?{', ?' * 12})",
+                    f"INSERT INTO highlights ({_HL_COLUMNS}) VALUES (?{', ?' * 13})",
                     (highlight.id or None, *highlight[1:]),
                 )
             except sqlite3.IntegrityError as e:
@@ -646,7 +928,7 @@ class SqliteStore:
         with self.batch():
             before = self._conn.total_changes
             self._conn.executemany(
-                f"INSERT INTO highlights ({_HL_COLUMNS}) VALUES (?{', ?' * 12})"
+                f"INSERT INTO highlights ({_HL_COLUMNS}) VALUES (?{', ?' * 13})"
                 " ON CONFLICT (uuid) DO NOTHING",
                 rows,
             )
@@ -669,6 +951,21 @@ class SqliteStore:
                 "UPDATE highlights SET tag_id = coalesce(?, tag_id), note = coalesce(?, note),"
                 " updated_at = ? WHERE id = ?",
                 (tag_id, note, updated_at or utc_now(), highlight_id),
+            )
+            if cur.rowcount == 0:
+                raise NotFound("the highlight is no longer there (deleted in another window?)")
+        return self.highlight(highlight_id)
+
+    def set_rating(
+        self, highlight_id: int, rating_id: int | None, updated_at: str | None = None
+    ) -> Highlight:
+        """Give a highlight a verdict from the rating scale, or take it away (None)."""
+        with self.batch():
+            if rating_id is not None:
+                self.rating(rating_id)
+            cur = self._conn.execute(
+                "UPDATE highlights SET rating_id = ?, updated_at = ? WHERE id = ?",
+                (rating_id, updated_at or utc_now(), highlight_id),
             )
             if cur.rowcount == 0:
                 raise NotFound("the highlight is no longer there (deleted in another window?)")

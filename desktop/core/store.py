@@ -20,7 +20,10 @@ from desktop.core.model import (
     Highlight,
     HighlightFilter,
     HighlightRow,
+    Link,
     NewDocument,
+    Rating,
+    RelationType,
     Span,
     Tag,
 )
@@ -139,7 +142,15 @@ class ProjectStore(Protocol):
         """Change the tag or note (None keeps it); `updated_at` defaults to now."""
         ...
 
-    def delete_highlight(self, highlight_id: int) -> Highlight: ...
+    def set_rating(
+        self, highlight_id: int, rating_id: int | None, updated_at: str | None = None
+    ) -> Highlight:
+        """Give a highlight a verdict from the rating scale, or take it away (None)."""
+        ...
+
+    def delete_highlight(self, highlight_id: int) -> Highlight:
+        """Delete a highlight; its links go with it (read them first with links_touching)."""
+        ...
 
     def highlight(self, highlight_id: int) -> Highlight: ...
 
@@ -162,3 +173,80 @@ class ProjectStore(Protocol):
     def highlight_counts(self) -> dict[int, dict[int, int]]:
         """Highlights per document and tag: {document_id: {tag_id: count}}."""
         ...
+
+    # Link types
+    def relation_types(self) -> list[RelationType]: ...
+
+    def relation_type(self, type_id: int) -> RelationType: ...
+
+    def insert_relation_type(self, relation_type: RelationType) -> RelationType:
+        """Store a link type; id 0 gets a new id, a negative position puts it last."""
+        ...
+
+    def update_relation_type(
+        self,
+        type_id: int,
+        *,
+        name: str | None = None,
+        colour: str | None = None,
+        key: str | None = None,
+    ) -> RelationType: ...
+
+    def set_relation_type_order(self, type_ids: Sequence[int]) -> list[RelationType]: ...
+
+    def delete_relation_type(self, type_id: int) -> tuple[RelationType, list[Link]]:
+        """Delete a link type with its links; returns both so the deletion can be undone."""
+        ...
+
+    def restore_relation_type(self, relation_type: RelationType, links: Sequence[Link]) -> None: ...
+
+    # The rating scale
+    def ratings(self) -> list[Rating]:
+        """The rating scale, best first."""
+        ...
+
+    def rating(self, rating_id: int) -> Rating: ...
+
+    def insert_rating(self, rating: Rating) -> Rating: ...
+
+    def update_rating(self, rating: Rating) -> Rating: ...
+
+    def delete_rating(self, rating_id: int) -> tuple[Rating, list[Highlight]]:
+        """Delete a rating; the highlights that had it (returned as they were) lose it."""
+        ...
+
+    def restore_rating(self, rating: Rating, rated: Sequence[Highlight]) -> None: ...
+
+    # Links
+    def links(self) -> list[Link]: ...
+
+    def link(self, link_id: int) -> Link: ...
+
+    def links_touching(self, highlight_ids: Sequence[int]) -> list[Link]:
+        """The links from or to any of these highlights."""
+        ...
+
+    def insert_link(self, link: Link) -> Link:
+        """Store one link (id 0 gets a new id); returns it as stored."""
+        ...
+
+    def insert_links(self, links: Sequence[Link]) -> list[Link]:
+        """Put back complete links with their ids; returns those put back (a link already
+        there, or whose highlight or type is gone, is skipped)."""
+        ...
+
+    def update_link(
+        self,
+        link_id: int,
+        *,
+        type_id: int | None = None,
+        note: str | None = None,
+        updated_at: str | None = None,
+    ) -> Link: ...
+
+    def delete_link(self, link_id: int) -> Link: ...
+
+    # Settings
+    def setting(self, key: str) -> str | None: ...
+
+    def set_setting(self, key: str, value: str) -> None: ...

@@ -1,5 +1,5 @@
-"""What every view of a project reads and nobody should count twice: the tags, the documents,
-and how many highlights each document has per tag.
+"""What every view of a project reads and nobody should count twice: the tags, link types and
+rating scale, the documents, how many highlights each document has per tag, and the links.
 
 One `ProjectSummary` per open project, kept current from the `Changes` of each operation (a
 highlight added counts one up, never a re-count), re-read whole only when anything may have
@@ -9,13 +9,17 @@ changed.
 from __future__ import annotations
 
 from desktop.core.changes import Changes
-from desktop.core.model import DocumentInfo, Highlight, Tag
+from desktop.core.model import DocumentInfo, Highlight, Link, Rating, RelationType, Tag
 from desktop.core.store import ProjectStore
 
 
 class ProjectSummary:
     def __init__(self, store: ProjectStore) -> None:
         self.tags: list[Tag] = []
+        self.relation_types: list[RelationType] = []
+        self.ratings: list[Rating] = []  # best first
+        self.links: dict[int, Link] = {}
+        self._links_of: dict[int, set[int]] = {}  # highlight id -> ids of its links
         self.documents: list[DocumentInfo] = []
         self._documents_by_id: dict[int, DocumentInfo] = {}
         self._counts: dict[int, dict[int, int]] = {}
@@ -25,8 +29,15 @@ class ProjectSummary:
     def reload(self, store: ProjectStore) -> None:
         with store.snapshot():
             self.tags = store.tags()
+            self.relation_types = store.relation_types()
+            self.ratings = store.ratings()
             self._set_documents(store.documents())
             self._counts = store.highlight_counts()
+            links = store.links()
+        self.links = {}
+        self._links_of = {}
+        for link in links:
+            self._add_link(link)
         self._total = sum(sum(c.values()) for c in self._counts.values())
 
     def apply(self, changes: Changes, store: ProjectStore) -> None:
@@ -36,6 +47,10 @@ class ProjectSummary:
             return
         if changes.tags:
             self.tags = store.tags()
+        if changes.relation_types:
+            self.relation_types = store.relation_types()
+        if changes.ratings:
+            self.ratings = store.ratings()
         if changes.documents:
             self._set_documents(store.documents())
         for h in changes.added:
@@ -45,6 +60,27 @@ class ProjectSummary:
         for old, new in changes.changed:
             self._count(old, -1)
             self._count(new, 1)
+        for link in changes.links_removed:
+            self._remove_link(link)
+        for link in changes.links_added:
+            self._add_link(link)
+        for old_link, new_link in changes.links_changed:
+            self._remove_link(old_link)
+            self._add_link(new_link)
+
+    def _add_link(self, link: Link) -> None:
+        self.links[link.id] = link
+        self._links_of.setdefault(link.from_id, set()).add(link.id)
+        self._links_of.setdefault(link.to_id, set()).add(link.id)
+
+    def _remove_link(self, link: Link) -> None:
+        self.links.pop(link.id, None)
+        for end in (link.from_id, link.to_id):
+            ids = self._links_of.get(end)
+            if ids is not None:
+                ids.discard(link.id)
+                if not ids:
+                    del self._links_of[end]
 
     def _set_documents(self, documents: list[DocumentInfo]) -> None:
         self.documents = documents
@@ -63,6 +99,20 @@ class ProjectSummary:
 
     def tag(self, tag_id: int) -> Tag | None:
         return next((t for t in self.tags if t.id == tag_id), None)
+
+    def relation_type(self, type_id: int) -> RelationType | None:
+        return next((t for t in self.relation_types if t.id == type_id), None)
+
+    def rating(self, rating_id: int | None) -> Rating | None:
+        return next((r for r in self.ratings if r.id == rating_id), None)
+
+    def links_of(self, highlight_id: int) -> list[Link]:
+        """The links from and to a highlight, oldest first."""
+        return sorted(self.links[i] for i in self._links_of.get(highlight_id, ()))
+
+    def linked(self) -> set[int]:
+        """Ids of the highlights that have a link."""
+        return set(self._links_of)
 
     def document(self, document_id: int) -> DocumentInfo | None:
         return self._documents_by_id.get(document_id)

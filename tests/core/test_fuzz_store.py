@@ -35,7 +35,7 @@ from desktop.core.errors import ClaimmarkError
 from desktop.core.exporting import export_to_path
 from desktop.core.formats import native, w3c
 from desktop.core.importing import import_paths
-from desktop.core.model import Highlight, NewDocument, Tag, sha256_text
+from desktop.core.model import Highlight, Link, NewDocument, Tag, sha256_text
 from desktop.core.sqlite_store import SqliteStore
 from desktop.core.textfile import normalise_newlines
 
@@ -85,6 +85,7 @@ class StoreMachine(RuleBasedStateMachine):
         self.texts: dict[int, str] = {}
         self.tags: dict[int, Tag] = {t.id: t for t in self.store.tags()}
         self.highlights: dict[int, Highlight] = {}
+        self.links: dict[int, Link] = {}
         self.undo_stack: list[operations.Operation] = []
         self.redo_stack: list[operations.Operation] = []
         self.projects = 0
@@ -135,6 +136,14 @@ class StoreMachine(RuleBasedStateMachine):
         for old, new in changes.changed:
             assert self.highlights[old.id] == old
             self.highlights[new.id] = new
+        for link in changes.links_removed:
+            del self.links[link.id]
+        for link in changes.links_added:
+            assert link.id not in self.links
+            self.links[link.id] = link
+        for old_link, new_link in changes.links_changed:
+            assert self.links[old_link.id] == old_link
+            self.links[new_link.id] = new_link
         if changes.tags:
             self.tags = {t.id: t for t in self.store.tags()}
         if changes.documents:
@@ -216,6 +225,37 @@ class StoreMachine(RuleBasedStateMachine):
         h = self._pick(n)
         changes = self._run(operations.DeleteHighlight(h))
         assert changes.removed == (h,)
+
+    @precondition(lambda self: len(self.highlights) > 1)
+    @rule(a=st.integers(0, 999), b=st.integers(0, 999), kind=st.integers(0, 9))
+    def link(self, a: int, b: int, kind: int) -> None:
+        """Across documents too. The same link twice is refused and changes nothing."""
+        source, target = self._pick(a), self._pick(b)
+        types = self.store.relation_types()
+        if source.id == target.id or not types:
+            return
+        type_id = types[kind % len(types)].id
+        exists = any(
+            (x.from_id, x.to_id, x.type_id) == (source.id, target.id, type_id)
+            for x in self.links.values()
+        )
+        try:
+            changes = self._run(operations.AddLink(self.store, source.id, target.id, type_id))
+        except ClaimmarkError:
+            assert exists
+            return
+        assert not exists
+        [made] = changes.links_added
+        assert (made.from_id, made.to_id, made.type_id) == (source.id, target.id, type_id)
+
+    @precondition(lambda self: self.links)
+    @rule(n=st.integers(0, 999), note=NOTES)
+    def link_note_or_unlink(self, n: int, note: str) -> None:
+        link = self.links[sorted(self.links)[n % len(self.links)]]
+        if n % 2:
+            self._run(operations.ChangeLink(link, note=note))
+        else:
+            assert self._run(operations.DeleteLink(link)).links_removed == (link,)
 
     @precondition(lambda self: len(self.tags) < 8)
     @rule(name=TAG_NAMES, colour=COLOURS)
@@ -370,6 +410,10 @@ class StoreMachine(RuleBasedStateMachine):
     @invariant()
     def store_equals_the_model(self) -> None:
         assert {h.id: h for h in self.store.highlights()} == self.highlights
+        assert {x.id: x for x in self.store.links()} == self.links
+        assert all(
+            x.from_id in self.highlights and x.to_id in self.highlights for x in self.links.values()
+        )
         assert {t.id: t for t in self.store.tags()} == self.tags
         assert {d.id: self.store.document(d.id).text for d in self.store.documents()} == self.texts
 

@@ -93,3 +93,86 @@ def test_the_summary_follows_change_records(store: SqliteStore, doc: int) -> Non
     assert (summary.total, summary.counts(doc), summary.documents) == (0, {}, [])
     fresh = ProjectSummary(store)
     assert (fresh.total, fresh.tags) == (summary.total, summary.tags)
+
+
+@pytest.fixture
+def two_docs(store: SqliteStore) -> tuple[int, int]:
+    a, b = store.add_documents(
+        [
+            NewDocument(text="The mayor said crime fell by half.\n", title="A", source="a"),
+            NewDocument(text="Police figures show a 3% rise.\n", title="B", source="b"),
+        ]
+    )
+    return a.id, b.id
+
+
+def test_undo_of_a_highlight_deletion_brings_its_links_back(
+    store: SqliteStore, two_docs: tuple[int, int]
+) -> None:
+    a, b = two_docs
+    claim = store.add_highlight(a, 4, 34, 1)
+    evidence = store.add_highlight(b, 0, 30, 2)
+    _supports, attacks = store.relation_types()
+    link = operations.AddLink(store, evidence.id, claim.id, attacks.id)
+    [made] = link.do(store).links_added
+    assert (made.from_id, made.to_id, made.type_id) == (evidence.id, claim.id, attacks.id)
+    delete = operations.DeleteHighlight(claim)
+    assert delete.do(store) == Changes(removed=(claim,), links_removed=(made,))
+    assert store.links() == []
+    assert delete.undo(store) == Changes(added=(claim,), links_added=(made,))
+    assert store.links() == [made]
+    with pytest.raises(ClaimmarkError, match="already linked"):
+        operations.AddLink(store, evidence.id, claim.id, attacks.id).do(store)
+
+
+def test_deleting_a_document_takes_its_links_across_documents(
+    store: SqliteStore, two_docs: tuple[int, int]
+) -> None:
+    a, b = two_docs
+    claim = store.add_highlight(a, 4, 34, 1)
+    evidence = store.add_highlight(b, 0, 30, 2)
+    [made] = operations.AddLink(store, evidence.id, claim.id, 1).do(store).links_added
+    op = operations.DeleteDocument(b, "B")
+    assert op.do(store).links_removed == (made,)
+    assert op.undo(store).links_added == (made,)
+    assert store.links() == [made]
+
+
+def test_deleting_a_link_type_and_undo(store: SqliteStore, two_docs: tuple[int, int]) -> None:
+    a, b = two_docs
+    claim, evidence = store.add_highlight(a, 4, 34, 1), store.add_highlight(b, 0, 30, 2)
+    supports = store.relation_types()[0]
+    [made] = operations.AddLink(store, evidence.id, claim.id, supports.id).do(store).links_added
+    op = operations.DeleteRelationType(supports)
+    assert op.do(store) == Changes(links_removed=(made,), relation_types=True)
+    assert [t.name for t in store.relation_types()] == ["attacks"]
+    assert op.undo(store) == Changes(links_added=(made,), relation_types=True)
+    assert store.relation_types()[0] == supports
+
+
+def test_verdicts_and_deleting_a_rating_of_the_scale(store: SqliteStore, doc: int) -> None:
+    claim = store.add_highlight(doc, 0, 5, 1)
+    false = next(r for r in store.ratings() if r.name == "False")
+    verdict = operations.SetRating(claim, false)
+    [(_, rated)] = verdict.do(store).changed
+    assert rated.rating_id == false.id
+    delete = operations.DeleteRating(false)
+    [(before, after)] = delete.do(store).changed
+    assert (before.rating_id, after.rating_id) == (false.id, None)
+    assert store.highlight(claim.id).rating_id is None
+    delete.undo(store)
+    assert store.highlight(claim.id).rating_id == false.id
+    [(_, cleared)] = verdict.undo(store).changed
+    assert cleared == claim
+
+
+def test_the_summary_knows_every_link(store: SqliteStore, two_docs: tuple[int, int]) -> None:
+    a, b = two_docs
+    claim, evidence = store.add_highlight(a, 4, 34, 1), store.add_highlight(b, 0, 30, 2)
+    summary = ProjectSummary(store)
+    op = operations.AddLink(store, evidence.id, claim.id, 1)
+    summary.apply(op.do(store), store)
+    assert summary.links_of(claim.id) == summary.links_of(evidence.id) == [op.link]
+    summary.apply(operations.DeleteHighlight(evidence).do(store), store)
+    assert (summary.links_of(claim.id), summary.linked()) == ([], set())
+    assert [r.name for r in summary.ratings][:2] == ["True", "Mostly true"]

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from desktop.core import schema
+from desktop.core import anchoring, schema
 from desktop.core.errors import ProjectError
-from desktop.core.model import NewDocument
+from desktop.core.model import Highlight, NewDocument, Tag, sha256_text
 from desktop.core.sqlite_store import SqliteStore
 
 
@@ -46,31 +46,62 @@ def test_each_mutation_is_committed_when_it_returns(store: SqliteStore, tmp_path
     other.close()
 
 
-def test_a_version_1_project_is_upgraded_with_everything_kept(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = tmp_path / "v1.claimmark"
-    with monkeypatch.context() as m:
-        m.setattr(schema, "MIGRATIONS", {1: schema.MIGRATIONS[1]})
-        m.setattr(schema, "LATEST", 1)
-        s = SqliteStore.open(path)
-        [info] = s.add_documents([_doc()])
-        tag = s.add_tag("question", "#009E73", "4")
-        kept = [s.add_highlight(info.id, n, n + 3, 1 + n % 4, note=f"{n}") for n in range(8)]
-        s.delete_highlight(kept.pop().id)  # the highest id, free for reuse in version 1
-        s.close()
+def _version_1_project(path: Path, highlights: int) -> tuple[Tag, list[Highlight]]:
+    """A project as the first schema made it (written with SQL of that time): a document, a
+    fourth tag, and `highlights` highlights, the last of which was deleted."""
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    conn.executescript(schema.MIGRATIONS[1])
+    conn.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
+    for position, (name, colour, key) in enumerate(schema.DEFAULT_TAGS):
+        conn.execute(
+            "INSERT INTO tags (name, colour, key, position) VALUES (?, ?, ?, ?)",
+            (name, colour, key, position),
+        )
+    text = "Alpha beta gamma.\nDelta 🇺🇦 epsilon.\n"
+    conn.execute(
+        "INSERT INTO documents (title, source, sha256, text, length, imported_at)"
+        " VALUES ('T', 't.txt', ?, ?, ?, '2024-01-01T00:00:00.000Z')",
+        (sha256_text(text), text, len(text)),
+    )
+    conn.execute(
+        "INSERT INTO tags (name, colour, key, position) VALUES ('question', '#009E73', '4', 3)"
+    )
+    made = []
+    for n in range(highlights):
+        start, end = n, n + 3
+        prefix, suffix = anchoring.context(text, start, end)
+        when = "2024-01-01T00:00:00.000Z"
+        h = Highlight(n + 1, f"uuid-{n}", 1, start, end, 1 + n % 4, text[start:end], prefix,
+                      suffix, f"{n}", "ana", when, when)  # fmt: skip
+        conn.execute(
+            "INSERT INTO highlights (id, uuid, document_id, start_pos, end_pos, tag_id, quote,"
+            " prefix, suffix, note, annotator, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            h[:13],
+        )
+        made.append(h)
+    conn.execute("DELETE FROM highlights WHERE id = ?", (made.pop().id,))  # id free in version 1
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
     conn.close()
+    return Tag(4, "question", "#009E73", "4", 3), made
+
+
+def test_a_version_1_project_is_upgraded_with_everything_kept(tmp_path: Path) -> None:
+    path = tmp_path / "v1.claimmark"
+    tag, kept = _version_1_project(path, 8)
     s = SqliteStore.open(path)
     assert s._conn.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST
     assert s.highlights() == kept
     assert s.tag(tag.id) == tag
+    assert [t.name for t in s.relation_types()] == ["supports", "attacks"]
+    assert len(s.ratings()) == 6
     assert s._conn.execute("PRAGMA foreign_key_check").fetchall() == []
     assert s._conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     with pytest.raises(sqlite3.IntegrityError):
         s._conn.execute("DELETE FROM tags WHERE id = 1")
-    assert s.add_highlight(info.id, 0, 5, tag.id).id == kept[-1].id + 1
+    # The deleted highlight's id was free in version 1; from version 3 on, no id is reused.
+    assert s.add_highlight(1, 0, 5, tag.id).id == kept[-1].id + 1
     s.close()
 
 
@@ -166,19 +197,11 @@ def test_read_only_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     _refused_unchanged(path, "read-only")
 
 
-def test_an_older_project_is_upgraded_after_a_backup(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_older_project_is_upgraded_after_a_backup(tmp_path: Path) -> None:
     from desktop.core.backup import list_backups
 
     path = tmp_path / "old.claimmark"
-    with monkeypatch.context() as m:  # a project made by the first version of the schema
-        m.setattr(schema, "MIGRATIONS", {1: schema.MIGRATIONS[1]})
-        m.setattr(schema, "LATEST", 1)
-        old = SqliteStore.open(path)
-        [info] = old.add_documents([_doc()])
-        h = old.add_highlight(info.id, 0, 5, 1)
-        old.close()
+    _tag, kept = _version_1_project(path, 2)  # a project made by the first version of the schema
     store = SqliteStore.open(path)
     assert store._conn.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST
     indexes = {
@@ -186,7 +209,7 @@ def test_an_older_project_is_upgraded_after_a_backup(
     }
     assert "highlights_spans" in indexes
     assert "highlights_by_document" not in indexes
-    assert store.highlights() == [h]
+    assert store.highlights() == kept
     store.close()
     [saved] = list_backups(path)
     assert saved.highlights == 1
