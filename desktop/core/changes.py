@@ -28,6 +28,7 @@ class Changes:
     tags: bool = False
     relation_types: bool = False
     ratings: bool = False
+    progress: bool = False  # which documents annotators marked done
     documents: bool = False
     everything: bool = False
 
@@ -59,6 +60,6 @@ class Changes:
 
 
 _RECORDS = ("added", "removed", "changed", "links_added", "links_removed", "links_changed")
-_FLAGS = ("tags", "relation_types", "ratings", "documents", "everything")
+_FLAGS = ("tags", "relation_types", "ratings", "progress", "documents", "everything")
 
 EVERYTHING = Changes(everything=True)

@@ -212,12 +212,14 @@ class DeleteDocument:
         self.document: Document | None = None
         self.highlights: list[Highlight] = []
         self.links: list[Link] = []  # also those to highlights in other documents
+        self.done: dict[str, str] = {}  # annotator -> when they marked it done
         self.label = f"Delete document {title[:40]}"
 
     def do(self, store: ProjectStore) -> Changes:
         with store.batch():
             held = [s[2] for s in store.spans(self.document_id)]
             self.links = store.links_touching(held)
+            self.done = {a: t for (a, d), t in store.done().items() if d == self.document_id}
             self.document, self.highlights = store.delete_document(self.document_id)
         return Changes(
             removed=tuple(self.highlights), links_removed=tuple(self.links), documents=True
@@ -228,6 +230,8 @@ class DeleteDocument:
         with store.batch():
             store.restore_document(self.document, self.highlights)
             links = store.insert_links(self.links)
+            for annotator, done_at in self.done.items():
+                store.set_done(annotator, self.document_id, done_at)
         return Changes(added=tuple(self.highlights), links_added=tuple(links), documents=True)
 
 
@@ -433,3 +437,26 @@ class DeleteRating:
         store.restore_rating(self.rating, self.rated)
         before = [h._replace(rating_id=None) for h in self.rated]
         return Changes(changed=tuple(zip(before, self.rated, strict=True)), ratings=True)
+
+
+# Annotators' progress ---------------------------------------------------------------------------
+
+
+class MarkDone:
+    """Mark a document done (or not done) for the annotator."""
+
+    def __init__(self, store: ProjectStore, document_id: int, done: bool) -> None:
+        self.annotator = store.annotator
+        self.document_id = document_id
+        self.done_at = utc_now() if done else None
+        self.before: str | None = None
+        self.label = "Mark document done" if done else "Mark document not done"
+
+    def do(self, store: ProjectStore) -> Changes:
+        self.before = store.done().get((self.annotator, self.document_id))
+        store.set_done(self.annotator, self.document_id, self.done_at)
+        return Changes(progress=True)
+
+    def undo(self, store: ProjectStore) -> Changes:
+        store.set_done(self.annotator, self.document_id, self.before)
+        return Changes(progress=True)

@@ -124,7 +124,8 @@ MIGRATIONS: dict[int, str] = {
     ALTER TABLE documents_2 RENAME TO documents;
     """,
     # Argument structure: typed links between highlights, a rating scale for verdicts on
-    # claims, and the project's own settings (the fact-checker's name for ClaimReview).
+    # claims; several annotators: which documents each has marked done; and the project's own
+    # settings (the fact-checker's name for ClaimReview).
     5: """
     CREATE TABLE relation_types (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -161,6 +162,13 @@ MIGRATIONS: dict[int, str] = {
     ALTER TABLE highlights ADD COLUMN rating_id INTEGER
         REFERENCES ratings (id) ON DELETE RESTRICT;
     CREATE INDEX highlights_by_rating ON highlights (rating_id);
+
+    CREATE TABLE documents_done (
+        annotator TEXT NOT NULL,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        done_at TEXT NOT NULL,
+        PRIMARY KEY (annotator, document_id)
+    );
 
     CREATE TABLE settings (
         key TEXT PRIMARY KEY,

@@ -877,6 +877,37 @@ class SqliteStore:
             self._conn.execute("DELETE FROM links WHERE id = ?", (link_id,))
         return link
 
+    # Annotators' progress ------------------------------------------------------------------
+
+    def done(self) -> dict[tuple[str, int], str]:
+        """{(annotator, document id): when they marked it done}."""
+        rows = self._conn.execute("SELECT annotator, document_id, done_at FROM documents_done")
+        return {(a, d): t for a, d, t in rows}
+
+    def set_done(self, annotator: str, document_id: int, done_at: str | None) -> None:
+        """Mark a document done by an annotator at `done_at`, or not done (None)."""
+        with self.batch():
+            if done_at is None:
+                self._conn.execute(
+                    "DELETE FROM documents_done WHERE annotator = ? AND document_id = ?",
+                    (annotator, document_id),
+                )
+            else:
+                self.document(document_id)
+                self._conn.execute(
+                    "INSERT INTO documents_done (annotator, document_id, done_at)"
+                    " VALUES (?, ?, ?) ON CONFLICT (annotator, document_id)"
+                    " DO UPDATE SET done_at = excluded.done_at",
+                    (annotator, document_id, done_at),
+                )
+
+    def annotators(self) -> list[str]:
+        """Everyone who made a highlight or marked a document done, by name."""
+        rows = self._conn.execute(
+            "SELECT annotator FROM highlights UNION SELECT annotator FROM documents_done ORDER BY 1"
+        )
+        return [a for (a,) in rows]
+
     # Settings ----------------------------------------------------------------------------
 
     def setting(self, key: str) -> str | None:

@@ -246,6 +246,19 @@ class ProjectStore(Protocol):
 
     def delete_link(self, link_id: int) -> Link: ...
 
+    # Annotators' progress
+    def done(self) -> dict[tuple[str, int], str]:
+        """{(annotator, document id): when they marked it done}."""
+        ...
+
+    def set_done(self, annotator: str, document_id: int, done_at: str | None) -> None:
+        """Mark a document done by an annotator at `done_at`, or not done (None)."""
+        ...
+
+    def annotators(self) -> list[str]:
+        """Everyone who made a highlight or marked a document done, by name."""
+        ...
+
     # Settings
     def setting(self, key: str) -> str | None: ...
 

@@ -18,6 +18,7 @@ class ProjectSummary:
         self.tags: list[Tag] = []
         self.relation_types: list[RelationType] = []
         self.ratings: list[Rating] = []  # best first
+        self.done: dict[tuple[str, int], str] = {}  # (annotator, document id) -> when
         self.links: dict[int, Link] = {}
         self._links_of: dict[int, set[int]] = {}  # highlight id -> ids of its links
         self.documents: list[DocumentInfo] = []
@@ -33,6 +34,7 @@ class ProjectSummary:
             self.ratings = store.ratings()
             self._set_documents(store.documents())
             self._counts = store.highlight_counts()
+            self.done = store.done()
             links = store.links()
         self.links = {}
         self._links_of = {}
@@ -51,6 +53,8 @@ class ProjectSummary:
             self.relation_types = store.relation_types()
         if changes.ratings:
             self.ratings = store.ratings()
+        if changes.progress or changes.documents:
+            self.done = store.done()
         if changes.documents:
             self._set_documents(store.documents())
         for h in changes.added:

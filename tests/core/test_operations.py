@@ -176,3 +176,18 @@ def test_the_summary_knows_every_link(store: SqliteStore, two_docs: tuple[int, i
     summary.apply(operations.DeleteHighlight(evidence).do(store), store)
     assert (summary.links_of(claim.id), summary.linked()) == ([], set())
     assert [r.name for r in summary.ratings][:2] == ["True", "Mostly true"]
+
+
+def test_marking_done_and_deleting_the_document(store: SqliteStore, doc: int) -> None:
+    done = operations.MarkDone(store, doc, True)
+    assert done.do(store) == Changes(progress=True)
+    [(key, when)] = store.done().items()
+    assert key == ("tester", doc)
+    assert store.annotators() == ["tester"]
+    delete = operations.DeleteDocument(doc, "T")
+    delete.do(store)
+    assert store.done() == {}
+    delete.undo(store)
+    assert store.done() == {key: when}
+    done.undo(store)
+    assert store.done() == {}
