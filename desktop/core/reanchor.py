@@ -5,7 +5,7 @@ that places it decides:
 
 1. the same text at the same offsets (the texts are equal, or the highlight lies in the part
    before the first change);
-2. the diff position map: its start and end carried through a diff of old to new text, taken
+2. the diff position map: its start (or end) carried through a diff of old to new text, taken
    only if the new text there is exactly the quote;
 3. the exact quote somewhere else, ranked by how much of its prefix and suffix context is
    there too and by the distance from where the diff says it should be;
@@ -118,7 +118,7 @@ class Reason(StrEnum):
 
     NOT_FOUND = "its text is not in the new version"
     AMBIGUOUS = "its text is in several places and its context does not tell which"
-    UNCONFIRMED = "its text is short and neither its context nor its position confirms it"
+    UNCONFIRMED = "its text is short or repeated, and its context does not confirm the match"
     OTHER_TEXT = "the closest match is another passage, unchanged from the old version"
     ENDS_CHANGED = "the closest match differs at its beginning or end"
     EMPTY = "it has no text"
@@ -212,16 +212,12 @@ class Reanchorer:
             # Layer 1: the same text at the same offsets.
             if self.same or (self.new[start:end] == quote and end <= self._common_prefix()):
                 return Outcome(key, Status.KEPT, start, end, 1.0, Layer.OFFSETS)
-            # Layer 2: start and end through the diff.
-            new_start = self.map.exact(start)
-            new_last = self.map.exact(end - 1)
-            if (
-                new_start is not None
-                and new_last is not None
-                and self.new[new_start : new_last + 1] == quote
-            ):
-                status = Status.KEPT if new_start == start else Status.MOVED
-                return Outcome(key, status, new_start, new_last + 1, 1.0, Layer.DIFF)
+            # Layer 2: start or end through the diff, if the quote is there.
+            new_start, new_last = self.map.exact(start), self.map.exact(end - 1)
+            placed = self._carried(anchor, new_start, new_last)
+            if placed is not None:
+                status = Status.KEPT if placed == start else Status.MOVED
+                return Outcome(key, status, placed, placed + len(quote), 1.0, Layer.DIFF)
             expected = _Expected(
                 self.map.near(start),
                 self.map.near(end),
@@ -307,14 +303,12 @@ class Reanchorer:
         than the surroundings of every other old occurrence."""
         if not _valid(self.old, anchor):
             return True
-        olds = self._old_places.of_quote(anchor.quote, anchor.prefix, anchor.suffix)
+        olds = self._other_olds(anchor)
         if olds is None:
             return False
-        length, old = len(anchor.quote), self.old
-        # Occurrences that the diff carries over whole are accounted for where they went.
-        olds = {o for o in olds if o != anchor.start and not self._carried(o, o + length)}
         if not olds:
             return True
+        length, old = len(anchor.quote), self.old
         end = start + length
         before, after = self.new[max(0, start - CONTEXT) : start], self.new[end : end + CONTEXT]
         ours = _common_suffix(before, anchor.prefix) + _common_prefix(after, anchor.suffix)
@@ -326,12 +320,25 @@ class Reanchorer:
         )
 
     def _repeated(self, anchor: Anchor) -> bool:
-        """Whether the quote occurs more than once in the old text (with its context, when
-        short)."""
-        if not _valid(self.old, anchor):
-            return True
+        """Whether the quote occurs elsewhere in the old text (with its context, when short),
+        in places that the diff does not carry over whole."""
+        olds = self._other_olds(anchor)
+        return olds is None or bool(olds)
+
+    def _other_olds(self, anchor: Anchor) -> set[int] | None:
+        """The other old occurrences of the quote that the diff does not account for (it
+        carries an occurrence over whole to where it went); all of them for offsets that do
+        not fit the old text; None when there are too many to list."""
         olds = self._old_places.of_quote(anchor.quote, anchor.prefix, anchor.suffix)
-        return olds is None or len(olds - {anchor.start}) > 0
+        if olds is None or not _valid(self.old, anchor):
+            return olds
+        last = len(anchor.quote) - 1
+        return {
+            o
+            for o in olds
+            if o != anchor.start
+            and self._carried(anchor, self.map.exact(o), self.map.exact(o + last)) is None
+        }
 
     def _in_place(self, anchor: Anchor, expected: _Expected) -> bool:
         """Whether the diff keeps both ends of the highlight, with text between them similar
@@ -341,9 +348,15 @@ class Reanchorer:
         region = self.new[expected.exact_start : expected.exact_end]
         return _distance(anchor.quote, region) <= int((1 - MIN_FUZZY_SCORE) * len(anchor.quote))
 
-    def _carried(self, start: int, end: int) -> bool:
-        new_start, new_last = self.map.exact(start), self.map.exact(end - 1)
-        return new_start is not None and new_last == new_start + end - start - 1
+    def _carried(self, anchor: Anchor, new_start: int | None, new_last: int | None) -> int | None:
+        """Where the diff carries the quote over whole: from its first character if that is
+        unchanged and the quote follows it, or else up to its last one."""
+        quote, text = anchor.quote, self.new
+        if new_start is not None and text.startswith(quote, new_start):
+            return new_start
+        if new_last is not None and text.startswith(quote, new_last + 1 - len(quote), new_last + 1):
+            return new_last + 1 - len(quote)
+        return None
 
     def _foreign(self, anchor: Anchor, start: int, end: int) -> bool:
         """Whether most of new [start, end) is, by the diff, the unchanged copy of old text
