@@ -36,8 +36,8 @@ from desktop.core.anchoring import CONTEXT_CHARS
 
 # The minimum similarity (1 - edit distance / quote length) of a fuzzy match.
 MIN_FUZZY_SCORE = 0.8
-# Characters of stored context (of up to 32 before and 32 after) that must match for a quote
-# that is short, or found far from where the diff expects it, to be placed.
+# Characters of stored context (of up to 32 before and 32 after) that must match to place a
+# quote shorter than LONG_QUOTE away from where the diff keeps its place.
 MIN_CONTEXT = 8
 # A quote at least this long may be placed by its own text alone (still only when unique).
 LONG_QUOTE = 64
@@ -193,6 +193,7 @@ class Reanchorer:
         self.old = old_text
         self.new = new_text
         self.same = old_text == new_text
+        self._head = _common_prefix_length(old_text, new_text)
         self._map: _PositionMap | None = None
         self._new_places = _Places(new_text)
         self._old_places = _Places(old_text)
@@ -210,7 +211,7 @@ class Reanchorer:
         expected: _Expected | None = None
         if _valid(self.old, anchor):
             # Layer 1: the same text at the same offsets.
-            if self.same or (self.new[start:end] == quote and end <= self._common_prefix()):
+            if self.same or (self.new[start:end] == quote and end <= self._head):
                 return Outcome(key, Status.KEPT, start, end, 1.0, Layer.OFFSETS)
             # Layer 2: start or end through the diff, if the quote is there.
             new_start, new_last = self.map.exact(start), self.map.exact(end - 1)
@@ -404,6 +405,9 @@ class Reanchorer:
             return Outcome(anchor.key, Status.ORPHANED, reason=Reason.OTHER_TEXT)
         start, end = self._snap(anchor, start, end)
         edits = _distance(quote, self.new[start:end])
+        if edits == 0:
+            # The exact quote: the search layer places those it can confirm, and not this.
+            return Outcome(anchor.key, Status.ORPHANED, reason=Reason.UNCONFIRMED)
         if edits > max_edits or not _clean_ends(quote, self.new[start:end]):
             return Outcome(anchor.key, Status.ORPHANED, reason=Reason.ENDS_CHANGED)
         _, context = self._rank(anchor, start, end, expected)
@@ -484,11 +488,6 @@ class Reanchorer:
             elif hi > lo:
                 merged.append((lo, hi))
         return merged
-
-    def _common_prefix(self) -> int:
-        if not hasattr(self, "_prefix_length"):
-            self._prefix_length = _common_prefix_length(self.old, self.new)
-        return self._prefix_length
 
 
 class _Places:
@@ -777,26 +776,25 @@ def _valid(text: str, anchor: Anchor) -> bool:
 
 
 def _common_prefix_length(a: str, b: str) -> int:
-    """Binary search with slice comparisons: fast for megabytes of text."""
-    lo, hi = 0, min(len(a), len(b))
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if a[:mid] == b[:mid]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
+    """Compared a block at a time: slices compare at memory speed, a loop over characters
+    would not."""
+    n, block = 0, 4096
+    limit = min(len(a), len(b))
+    while n < limit and a[n : n + block] == b[n : n + block]:
+        n += block
+    return min(limit, n + _common_prefix(a[n : n + block], b[n : n + block]))
 
 
 def _common_suffix_length(a: str, b: str) -> int:
-    lo, hi = 0, min(len(a), len(b))
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if a[len(a) - mid :] == b[len(b) - mid :]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
+    n, block = 0, 4096
+    limit = min(len(a), len(b))
+
+    def tail(text: str) -> str:
+        return text[max(0, len(text) - n - block) : len(text) - n]
+
+    while n < limit and tail(a) == tail(b):
+        n += block
+    return min(limit, n + _common_suffix(tail(a), tail(b)))
 
 
 def _common_prefix(a: str, b: str) -> int:

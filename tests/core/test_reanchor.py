@@ -357,7 +357,7 @@ def versions(draw: st.DrawFn) -> tuple[str, str, list[Anchor]]:
     return text, new, anchors
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(versions())
 def test_never_put_where_its_text_is_not(case: tuple[str, str, list[Anchor]]) -> None:
     old, new, anchors = case
@@ -385,3 +385,13 @@ def test_never_put_where_its_text_is_not(case: tuple[str, str, list[Anchor]]) ->
         else:
             assert (o.start, o.end) == (None, None)
             assert o.reason is not None
+
+
+def test_common_prefix_and_suffix_lengths_across_blocks() -> None:
+    rng = random.Random(11)
+    for size in (0, 5, 4095, 4096, 4097, 9000):
+        base = "".join(rng.choice("ab😀") for _ in range(size))
+        assert ra._common_prefix_length(base + "xa", base + "ya") == size
+        assert ra._common_suffix_length("ax" + base, "ay" + base) == size
+        assert ra._common_prefix_length(base, base) == size
+        assert ra._common_suffix_length(base, "z" + base) == size
