@@ -162,6 +162,9 @@ MIGRATIONS: dict[int, str] = {
     ALTER TABLE highlights ADD COLUMN rating_id INTEGER
         REFERENCES ratings (id) ON DELETE RESTRICT;
     CREATE INDEX highlights_by_rating ON highlights (rating_id);
+    DROP INDEX highlights_spans;
+    CREATE INDEX highlights_spans
+        ON highlights (document_id, start_pos, end_pos, tag_id, rating_id);
 
     CREATE TABLE documents_done (
         annotator TEXT NOT NULL,

@@ -761,6 +761,14 @@ class SqliteStore:
             )
         return self.rating(rating.id)
 
+    def rating_usage(self, rating_id: int) -> int:
+        """How many highlights have this verdict."""
+        return int(
+            self._conn.execute(
+                "SELECT count(*) FROM highlights WHERE rating_id = ?", (rating_id,)
+            ).fetchone()[0]
+        )
+
     def delete_rating(self, rating_id: int) -> tuple[Rating, list[Highlight]]:
         """Delete a rating; the highlights that had it (returned as they were) lose it."""
         rating = self.rating(rating_id)
@@ -1052,8 +1060,8 @@ class SqliteStore:
 
     def spans(self, document_id: int) -> list[Span]:
         rows: list[Span] = self._conn.execute(
-            "SELECT start_pos, end_pos, id, tag_id FROM highlights WHERE document_id = ?"
-            " ORDER BY start_pos, end_pos, id",
+            "SELECT start_pos, end_pos, id, tag_id, rating_id FROM highlights"
+            " WHERE document_id = ? ORDER BY start_pos, end_pos, id",
             (document_id,),
         ).fetchall()
         return rows
@@ -1061,7 +1069,7 @@ class SqliteStore:
     def highlight_rows(self) -> Iterator[HighlightRow]:
         """Every highlight, without its texts (see highlight_texts), one at a time."""
         return self._conn.execute(
-            "SELECT id, document_id, start_pos, end_pos, tag_id, annotator, created_at"
+            "SELECT id, document_id, start_pos, end_pos, tag_id, annotator, created_at, rating_id"
             " FROM highlights"
         )
 
@@ -1078,6 +1086,19 @@ class SqliteStore:
                 f"SELECT id, quote, note FROM highlights WHERE id IN ({marks})", chunk
             )
             found.update((i, (q, n)) for i, q, n in rows)
+        return found
+
+    def highlight_places(self, ids: Sequence[int]) -> dict[int, tuple[int, int, int]]:
+        """{id: (document id, start, end)} of these highlights (those that exist)."""
+        found: dict[int, tuple[int, int, int]] = {}
+        for lo in range(0, len(ids), 500):
+            chunk = ids[lo : lo + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._conn.execute(
+                f"SELECT id, document_id, start_pos, end_pos FROM highlights WHERE id IN ({marks})",
+                chunk,
+            )
+            found.update((i, (d, s, e)) for i, d, s, e in rows)
         return found
 
     def highlight_ids_matching(self, text: str) -> set[int]:

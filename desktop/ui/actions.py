@@ -47,6 +47,13 @@ SPECS: dict[str, Spec] = {
         "&Delete Highlight", (StandardKey.Delete,), "Delete the highlight under the cursor"
     ),
     "edit_note": Spec("Edit &Note…", ("N",), "Write a note on the highlight under the cursor"),
+    "link": Spec(
+        "&Link to…",
+        ("L",),
+        "Link the highlight under the cursor to another: move there and press Enter (L again: "
+        "pick a claim)",
+    ),
+    "verdict": Spec("&Verdict…", ("V",), "Give the claim under the cursor a verdict"),
     "next_highlight": Spec(
         "Ne&xt Highlight", ("Alt+Down",), "Go to the next highlight in the list"
     ),
@@ -72,7 +79,7 @@ SPECS: dict[str, Spec] = {
 
 # Actions whose keys are plain letters or Delete: they must only fire in the text, never while
 # typing in a field.
-TEXT_ONLY = ("delete_highlight", "edit_note")
+TEXT_ONLY = ("delete_highlight", "edit_note", "link", "verdict")
 # Delete in the document list deletes the document: only there (in the text it deletes a
 # highlight).
 LIST_ONLY = ("delete_document",)

@@ -118,7 +118,7 @@ def test_filters(store: ProjectStore) -> None:
     assert [h.quote for h in store.highlights(HighlightFilter(text="NUMB"))] == ["one"]
     assert store.highlights(HighlightFilter(annotators=("nobody",))) == []
     assert store.highlight_counts() == {a.id: {1: 1, 2: 1}, b.id: {3: 1}}
-    assert [(start, end) for start, end, _id, _tag in store.spans(a.id)] == [(0, 3), (4, 7)]
+    assert [(start, end) for start, end, *_ in store.spans(a.id)] == [(0, 3), (4, 7)]
 
 
 def test_tags_add_edit_reorder_delete_restore(store: ProjectStore) -> None:
