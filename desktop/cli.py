@@ -16,7 +16,7 @@ from typing import TextIO
 
 from desktop import __version__
 from desktop.core.errors import ClaimmarkError
-from desktop.core.exporting import FORMATS, export_to_path, render_bytes
+from desktop.core.exporting import FORMATS, TargetExists, export_to_path, render_bytes
 from desktop.core.importing import ImportReport, import_paths
 from desktop.core.model import HighlightFilter
 from desktop.core.project import default_project_path, open_project_path
@@ -76,6 +76,12 @@ def _command_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "-o", "--output", type=Path, metavar="FILE", help="write to FILE (a folder for brat)"
+    )
+    p.add_argument(
+        "-f",
+        "--force",
+        action="store_true",
+        help="replace what is at FILE (a folder for brat: with everything in it)",
     )
 
     p = sub.add_parser("list", help="list documents with highlight counts per tag")
@@ -162,7 +168,12 @@ def _export(args: argparse.Namespace) -> int:
         if missing:
             raise ClaimmarkError(f"no document {', '.join(missing)} (see claimmark list)")
         if args.output is not None:
-            export_to_path(store, args.format, args.output, where)
+            try:
+                result = export_to_path(store, args.format, args.output, where, replace=args.force)
+            except TargetExists as e:
+                raise ClaimmarkError(f"{e} Use --force to replace it.") from None
+            for note in result.notes:
+                print(f"claimmark: {note}", file=sys.stderr)
             return EXIT_OK
         text = render_bytes(store, args.format, where)
     finally:

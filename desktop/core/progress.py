@@ -2,7 +2,8 @@
 
 The core never waits on the window: it calls `on_progress(done, total)` now and then and asks
 `is_cancelled()` between steps; when that answers true it raises `Cancelled`, and the writer
-removes whatever it had started, so a cancelled export leaves no file behind.
+removes whatever it had started, so a cancelled export leaves no file behind. What the user
+should be told when the work is done (what a format could not carry) is collected in `notes`.
 """
 
 from __future__ import annotations
@@ -36,6 +37,11 @@ class Progress:
         self._on_progress = on_progress
         self._is_cancelled = is_cancelled
         self._last = -1
+        self.notes: list[str] = []
+
+    def note(self, text: str) -> None:
+        """Something the user should read once the work is done."""
+        self.notes.append(text)
 
     def step(self, done: int, total: int) -> None:
         """Report `done` of `total`; raise Cancelled if the user asked to stop."""

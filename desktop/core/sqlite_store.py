@@ -12,13 +12,12 @@ import getpass
 import os
 import re
 import sqlite3
-import tempfile
 import uuid as uuidlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from desktop.core import anchoring, backup, schema
+from desktop.core import anchoring, backup, newfiles, schema
 from desktop.core.errors import ClaimmarkError, NotFound, ProjectError
 from desktop.core.model import (
     Document,
@@ -229,11 +228,10 @@ class SqliteStore:
         (an empty file is refused as not a project).
         """
         try:
-            fd, name = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".new", dir=p.parent)
+            fd, tmp = newfiles.create_file(p.parent, f".{p.name}.", ".new")  # with the umask
         except OSError as e:
             raise ProjectError(f"{p}: cannot create the project ({e.strerror}).") from None
         os.close(fd)
-        tmp = Path(name)
         try:
             conn = sqlite3.connect(tmp, isolation_level=None)
             try:

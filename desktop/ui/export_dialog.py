@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.exporting import FORMATS, ExportFormat
+from desktop.core.errors import ClaimmarkError
+from desktop.core.exporting import FORMATS, ExportFormat, check_target
 
 
 class ExportDialog(QDialog):
@@ -52,6 +53,7 @@ class ExportDialog(QDialog):
         where.addWidget(self.path, 1)
         where.addWidget(browse)
         self.hint = QLabel()
+        self.hint.setTextFormat(Qt.TextFormat.PlainText)  # it may show a path or a title
         self.hint.setWordWrap(True)
         form = QFormLayout()
         form.addRow("&Format:", self.format)
@@ -123,15 +125,23 @@ class ExportDialog(QDialog):
             return None
 
     def accept(self) -> None:
+        """Accept only a place the export may write to; ask before anything there is replaced
+        (the window then exports with replace=True)."""
         target = self.destination()
         if target is None:
             self.hint.setText("That path names a home folder that does not exist.")
             return
-        if target.exists() and not self.chosen_format().writes_folder:
+        try:
+            existing = check_target(target, self.chosen_format().name).existing
+        except ClaimmarkError as e:
+            self.hint.setText(str(e))
+            return
+        if existing:
             box = QMessageBox(self)
             box.setWindowTitle("claimmark")
             box.setTextFormat(Qt.TextFormat.PlainText)
-            box.setText(f"{target} exists. Replace it?")
+            everything = " and everything in it" if self.chosen_format().writes_folder else ""
+            box.setText(f"{target}: {existing}.\n\nReplace it{everything}?")
             box.setStandardButtons(
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel
             )

@@ -764,20 +764,22 @@ class MainWindow(QMainWindow):
         def work(progress, is_cancelled):  # type: ignore[no-untyped-def]
             store = SqliteStore.open(location, create=False, read_only=True)
             try:
-                export_to_path(
+                return export_to_path(
                     store,
                     fmt,
                     path,
                     chosen,
+                    replace=True,  # the export dialog asked before anything is replaced
                     on_progress=lambda done, total: progress(done, total, path.name),
                     is_cancelled=is_cancelled,
                 )
-                return path
             finally:
                 store.close()
 
         ok, result = run_with_progress(self, "Exporting…", work)
-        if ok:
+        if ok and result.notes:
+            show_message(self, "\n\n".join([f"Exported to {path}.", *result.notes]), error=False)
+        elif ok:
             self.statusBar().showMessage(f"Exported to {path}", 8000)
         elif result:
             show_message(self, result)

@@ -66,7 +66,6 @@ def test_the_folder_holds_each_document_and_the_tag_types(
     assert "needs_source | needs source\n" in visual
     assert "needs_source-2 | needs_source\n" in visual
     assert "claim\tbgColor:#E69F00\n" in visual
-    assert brat.is_claimmark_folder(folder)
 
 
 def test_offsets_are_exact_as_brat_reads_the_text(annotated: SqliteStore, tmp_path: Path) -> None:

@@ -56,23 +56,21 @@ def test_a_failed_export_keeps_the_earlier_file(annotated: SqliteStore, tmp_path
     target = tmp_path / "out.csv"
     target.write_text("earlier", encoding="utf-8")
     with pytest.raises(Cancelled):
-        export_to_path(annotated, "csv", target, is_cancelled=lambda: True)
+        export_to_path(annotated, "csv", target, replace=True, is_cancelled=lambda: True)
     assert target.read_text(encoding="utf-8") == "earlier"
 
 
-def test_brat_folders_are_replaced_only_when_they_are_ours(
-    annotated: SqliteStore, tmp_path: Path
-) -> None:
+def test_brat_folders_are_replaced_only_when_asked(annotated: SqliteStore, tmp_path: Path) -> None:
     folder = tmp_path / "brat"
     export_to_path(annotated, "brat", folder)
-    export_to_path(annotated, "brat", folder, HighlightFilter(document_ids=(2,)))
+    export_to_path(annotated, "brat", folder, HighlightFilter(document_ids=(2,)), replace=True)
     assert len(list(folder.glob("*.txt"))) == 1
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
     theirs = tmp_path / "theirs"
     theirs.mkdir()
     (theirs / "notes.txt").write_text("mine", encoding="utf-8")
-    with pytest.raises(ClaimmarkError, match="not empty and is not an earlier export"):
+    with pytest.raises(ClaimmarkError, match=r"not empty \(1 file: notes\.txt\)"):
         export_to_path(annotated, "brat", theirs)
     assert [p.name for p in theirs.iterdir()] == ["notes.txt"]
 
@@ -83,7 +81,7 @@ def test_brat_folders_are_replaced_only_when_they_are_ours(
 
     (tmp_path / "a-file").write_text("x", encoding="utf-8")
     with pytest.raises(ClaimmarkError, match="not a folder is in the way"):
-        export_to_path(annotated, "brat", tmp_path / "a-file")
+        export_to_path(annotated, "brat", tmp_path / "a-file", replace=True)
     with pytest.raises(ClaimmarkError, match="does not exist"):
         export_to_path(annotated, "brat", tmp_path / "missing" / "brat")
 

@@ -158,3 +158,52 @@ def test_progress_reaches_the_dialog_while_the_work_runs(qtbot, window: MainWind
         QProgressDialog.setValue = real  # type: ignore[method-assign]
     assert [v for v, _ in seen] == [0, 1, 2]
     assert all(on_gui for _, on_gui in seen)  # widgets are touched from the GUI thread only
+
+
+def test_the_export_dialog_asks_before_replacing_a_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.ui.export_dialog import ExportDialog
+
+    folder = tmp_path / "highlights-brat"
+    folder.mkdir()
+    (folder / "my-notes.txt").write_text("mine", encoding="utf-8")
+    asked: list[str] = []
+
+    def answer(box: QMessageBox) -> QMessageBox.StandardButton:
+        asked.append(box.text())
+        return QMessageBox.StandardButton.Cancel
+
+    monkeypatch.setattr(QMessageBox, "exec", answer)
+    dialog = ExportDialog(None, 3, 10, tmp_path, "brat")
+    assert dialog.destination() == folder
+    dialog.accept()
+    assert len(asked) == 1
+    assert "my-notes.txt" in asked[0]
+    assert "everything in it" in asked[0]
+    assert dialog.result() != ExportDialog.DialogCode.Accepted
+
+    import os
+
+    os.mkfifo(tmp_path / "pipe.json")
+    dialog.format.setCurrentIndex(dialog.format.findData("json"))
+    dialog.path.setText(str(tmp_path / "pipe.json"))
+    dialog.accept()
+    assert "not a regular file" in dialog.hint.text()
+    assert len(asked) == 1  # refused outright, not offered for replacing
+    dialog.deleteLater()
+
+
+def test_the_window_says_what_an_export_could_not_carry(
+    qtbot,
+    window: MainWindow,
+    tmp_path: Path,
+    messages: list[str],  # type: ignore[no-untyped-def]
+) -> None:
+    (tmp_path / ".out.json.claimmark-0123abcd.part").write_text("left by a killed export")
+    assert window.export_to(tmp_path / "out.json", "json")
+    assert len(messages) == 1
+    assert ".out.json.claimmark-0123abcd.part" in messages[0]
+    assert not (tmp_path / ".out.json.claimmark-0123abcd.part").exists()

@@ -60,7 +60,6 @@ _RESERVED_TYPES = {"SPAN_DEFAULT", "ARC_DEFAULT", "ATTRIBUTE_DEFAULT"}  # visual
 _TAG_COMMENT = re.compile(r'^#\s*claimmark-tag\s+(\S+)\s+(".*")\s*$')
 _LABEL_UNSAFE = re.compile(r"[|<>\t\x00-\x1f\x7f]|^[#\s-]")
 _SLUG_CHARS = re.compile(r"[^a-z0-9]+")
-_OUR_FILES = (".txt", ".ann", ".conf")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
@@ -199,18 +198,6 @@ def _visual_conf(tags: list[tuple[str, str, str]]) -> str:
     ]
     drawing = [f"{brat_type}\tbgColor:{colour}" for _, brat_type, colour in tags]
     return "\n".join(["[labels]", *labels, "", "[drawing]", *drawing]) + "\n"
-
-
-def is_claimmark_folder(path: Path) -> bool:
-    """Whether `path` holds an earlier claimmark brat export and nothing else (safe to replace)."""
-    conf = path / ANNOTATION_CONF
-    try:
-        with conf.open(encoding="utf-8") as f:
-            first = f.readline()
-        entries = list(path.iterdir())
-    except (OSError, UnicodeDecodeError):
-        return False
-    return first.startswith(MARKER) and all(p.is_file() and p.suffix in _OUR_FILES for p in entries)
 
 
 # Reading ------------------------------------------------------------------------------------
