@@ -45,7 +45,7 @@ from desktop.core.errors import ClaimmarkError, InputRefused
 from desktop.core.model import DocumentInfo, Highlight, HighlightFilter, sha256_text
 from desktop.core.progress import Progress
 from desktop.core.store import ProjectStore
-from desktop.core.textfile import MAX_DOCUMENT_BYTES, normalise_newlines, read_bytes
+from desktop.core.textfile import MAX_DOCUMENT_BYTES, bad_utf8, normalise_newlines, read_bytes
 
 MARKER = "# Written by claimmark"
 ANNOTATION_CONF = "annotation.conf"
@@ -253,7 +253,9 @@ def _read_brat_text(path: Path) -> tuple[str, int]:
     try:
         text = normalise_newlines(data.decode("utf-8"))
     except UnicodeDecodeError:
-        raise InputRefused(path, "not UTF-8, which brat text files are") from None
+        raise InputRefused(
+            path, f"not UTF-8, which brat text files are ({bad_utf8(data)})"
+        ) from None
     shift = 1 if text.startswith("\ufeff") else 0
     text = text[shift:]
     if not text.strip():
