@@ -150,7 +150,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    store = open_project_path(args.db, create=False)
+    store = open_project_path(args.db, read_only=True)
     try:
         where = HighlightFilter(
             tag_names=tuple(args.tag),
@@ -194,7 +194,7 @@ def _write_stdout(data: bytes) -> None:
 
 
 def _list(args: argparse.Namespace) -> int:
-    store = open_project_path(args.db, create=False)
+    store = open_project_path(args.db, read_only=True)
     try:
         tags = store.tags()
         counts = store.highlight_counts()

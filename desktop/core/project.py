@@ -19,11 +19,14 @@ def default_project_path() -> Path:
     return platformdirs.user_data_path("claimmark", appauthor=False) / f"default{PROJECT_SUFFIX}"
 
 
-def open_project_path(path: Path | None, *, create: bool = True, seed: bool = False) -> SqliteStore:
+def open_project_path(
+    path: Path | None, *, create: bool = True, seed: bool = False, read_only: bool = False
+) -> SqliteStore:
     """Open the project at `path` (default: the user's default project).
 
     A project created here gets the bundled seed articles when `seed` is true, so a new user
-    starts with real articles to annotate.
+    starts with real articles to annotate. A project opened `read_only` is never created and
+    may be on read-only media.
     """
     if path is None:
         path = default_project_path()
@@ -34,7 +37,7 @@ def open_project_path(path: Path | None, *, create: bool = True, seed: bool = Fa
                 f"{path.parent}: cannot create the data folder ({e.strerror})."
             ) from None
     is_new = not path.exists()
-    store = SqliteStore.open(path, create=create)
+    store = SqliteStore.open(path, create=create and not read_only, read_only=read_only)
     if is_new and seed:
         import_paths(store, seed_files())
     return store
