@@ -274,6 +274,20 @@ def _describe(e: sqlite3.Error) -> str:
     return text
 
 
+def _project_files(location: str) -> tuple[str, ...]:
+    location = os.path.abspath(location)
+    return (location, f"{location}-wal", f"{location}-shm")
+
+
+def _identity(name: str) -> tuple[int, int] | None:
+    """(device, inode) of the file called `name`, or None when there is none."""
+    try:
+        info = os.stat(name)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
 def _connect_read_only(p: Path) -> sqlite3.Connection:
     """A read-only connection, also on read-only media.
 
@@ -322,6 +336,10 @@ class SqliteStore:
         self.annotator = default_annotator()
         self._depth = 0
         self._text_cache: tuple[int, str] | None = None
+        # The project file and its journal files as they were when it opened: see _check_files.
+        self._files: dict[str, tuple[int, int] | None] = {}
+        if not read_only:
+            self._files = {name: _identity(name) for name in _project_files(location)}
 
     # Opening -----------------------------------------------------------------------------
 
@@ -491,12 +509,48 @@ class SqliteStore:
             raise
         else:
             try:
+                self._check_files()
                 self._conn.execute("COMMIT")
             except sqlite3.Error as e:
                 self._rollback()
                 raise ProjectError(f"{self.location}: could not save ({_describe(e)}).") from None
+            except BaseException:
+                self._rollback()
+                raise
         finally:
             self._depth = 0
+
+    def _check_files(self) -> None:
+        """Refuse to commit when the project file or a journal file was deleted or replaced.
+
+        SQLite goes on writing into files it has open, even when they no longer have a name:
+        a commit into a deleted NAME-wal succeeds, shows as saved, and is lost when the program
+        ends without closing the project (and another program sees a journal without it).
+        While this connection is open SQLite never deletes these files itself, so another name
+        or none means someone else did. What was committed before is moved into the project file
+        (a checkpoint reads the deleted journal through the open file), and no more is written.
+        """
+        for name, known in self._files.items():
+            now = _identity(name)
+            if known is None:  # not made yet when the project opened
+                self._files[name] = now
+            elif now != known:
+                self._rollback()
+                rescued = False
+                with suppress(sqlite3.Error):
+                    busy = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                    rescued = busy == 0
+                what = "deleted" if now is None else "replaced"
+                before = (
+                    "What was saved before is in the project file"
+                    if rescued
+                    else "What was saved before may be lost"
+                )
+                raise ProjectError(
+                    f"{self.location}: {Path(name).name} was {what} by another program while "
+                    "the project was open, so this change was not saved and nothing more can "
+                    f"be. {before}; close the project and open it again."
+                )
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
