@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from desktop.core import anchoring, schema
-from desktop.core.model import Highlight, HighlightFilter, NewDocument
+from desktop.core.model import (
+    Highlight,
+    HighlightFilter,
+    NewDocument,
+    highlight_problem,
+    tag_name_problem,
+)
 from desktop.core.store import ProjectStore
 from desktop.core.timeutil import utc_now
 
@@ -80,13 +86,16 @@ def merge_bundle(store: ProjectStore, bundle: Bundle) -> MergeReport:
     report = MergeReport(skipped=list(bundle.skipped))
     with store.batch():
         doc_ids, texts = _merge_documents(store, bundle, report)
-        tag_ids = _merge_tags(store, bundle, report)
+        tag_ids, refused_tags = _merge_tags(store, bundle, report)
         existing_spans: dict[int, set[tuple[int, int, int, str]]] = {}
         spans_by_anyone: dict[int, set[tuple[int, int, int]]] = {}
         new: list[Highlight] = []
         now = utc_now()
         for n, h in enumerate(bundle.highlights, start=1):
             label = f"highlight {h.uuid or n}"
+            if h.tag in refused_tags:
+                report.skipped.append(f"{label}: {refused_tags[h.tag]}")
+                continue
             doc_id = doc_ids.get(h.document_key)
             if doc_id is None:
                 report.skipped.append(f"{label}: its document is not in this project")
@@ -112,11 +121,18 @@ def merge_bundle(store: ProjectStore, bundle: Bundle) -> MergeReport:
             ):  # the same highlight, made elsewhere
                 report.highlights_present += 1
                 continue
+            created = h.created_at or now
+            updated = h.updated_at or h.created_at or now
+            uid = h.uuid or str(uuid.uuid4())
+            problem = highlight_problem(uid, h.note, annotator, created, updated)
+            if problem:  # its export could not carry it (see model.py)
+                report.skipped.append(f"{label}: {problem}")
+                continue
             prefix, suffix = anchoring.context(text, start, end)
             new.append(
                 Highlight(  # positional: 100,000 of these in a large import
                     0,
-                    h.uuid or str(uuid.uuid4()),
+                    uid,
                     doc_id,
                     start,
                     end,
@@ -126,8 +142,8 @@ def merge_bundle(store: ProjectStore, bundle: Bundle) -> MergeReport:
                     suffix,
                     h.note,
                     annotator,
-                    h.created_at or now,
-                    h.updated_at or h.created_at or now,
+                    created,
+                    updated,
                 )
             )
         new.sort(key=lambda h: (h.document_id, h.start))  # in index order: inserts faster
@@ -173,7 +189,11 @@ def _merge_documents(
     return doc_ids, texts
 
 
-def _merge_tags(store: ProjectStore, bundle: Bundle, report: MergeReport) -> dict[str, int]:
+def _merge_tags(
+    store: ProjectStore, bundle: Bundle, report: MergeReport
+) -> tuple[dict[str, int], dict[str, str]]:
+    """The project's tag id for each tag the bundle names (adding the new ones), and why the
+    others cannot be tags: {name: problem}, for the highlights that have them to be skipped."""
     existing = {t.name.casefold(): t for t in store.tags()}
     wanted = {t.name: t for t in bundle.tags}
     for h in bundle.highlights:
@@ -181,9 +201,15 @@ def _merge_tags(store: ProjectStore, bundle: Bundle, report: MergeReport) -> dic
     used_keys = {t.key.casefold() for t in existing.values() if t.key}
     used_colours = {t.colour.upper() for t in existing.values()}
     ids: dict[str, int] = {}
+    refused: dict[str, str] = {}
     for name, t in wanted.items():
         if name.casefold() in existing:
             ids[name] = existing[name.casefold()].id
+            continue
+        problem = tag_name_problem(name)
+        if problem:
+            shown = name if len(name) <= 40 else f"{name[:40]}…"
+            refused[name] = f"its tag “{shown}” cannot be a tag: {problem}"
             continue
         colour = t.colour.upper() if t.colour else ""
         if not colour:
@@ -195,4 +221,4 @@ def _merge_tags(store: ProjectStore, bundle: Bundle, report: MergeReport) -> dic
         used_keys.add(key.casefold())
         used_colours.add(colour)
         report.tags_added.append(name)
-    return ids
+    return ids, refused

@@ -30,7 +30,10 @@ from desktop.core.model import (
     NewDocument,
     Span,
     Tag,
+    highlight_problem,
+    note_problem,
     sha256_text,
+    tag_name_problem,
 )
 from desktop.core.timeutil import utc_now
 
@@ -692,10 +695,7 @@ class SqliteStore:
     ) -> None:
         others = [t for t in self.tags() if t.id != tag_id]
         if name is not None:
-            if not name.strip():
-                raise ClaimmarkError("A tag needs a name.")
-            if name != name.strip():
-                raise ClaimmarkError("A tag name cannot start or end with a space.")
+            _refuse(tag_name_problem(name))
             if any(t.name.casefold() == name.casefold() for t in others):
                 raise ClaimmarkError(f"There is already a tag named “{name}”.")
         if colour is not None and not COLOUR_RE.match(colour):
@@ -781,6 +781,7 @@ class SqliteStore:
     def add_highlight(
         self, document_id: int, start: int, end: int, tag_id: int, note: str = ""
     ) -> Highlight:
+        _refuse(note_problem(note))
         text = self._text(document_id)
         if not (0 <= start < end <= len(text)):
             raise ClaimmarkError(
@@ -813,6 +814,8 @@ class SqliteStore:
         return highlight._replace(id=cur.lastrowid)  # as stored: no need to read it back
 
     def insert_highlights(self, highlights: Sequence[Highlight], *, keep_ids: bool) -> int:
+        for h in highlights:
+            _refuse(highlight_problem(h.uuid, h.note, h.annotator, h.created_at, h.updated_at))
         # A Highlight is a tuple in column order already.
         rows: Sequence[Sequence[object]] = highlights
         if not keep_ids:
@@ -840,6 +843,7 @@ class SqliteStore:
         return self._update_highlight(highlight_id, "tag_id", tag_id)
 
     def set_note(self, highlight_id: int, note: str) -> Highlight:
+        _refuse(note_problem(note))
         return self._update_highlight(highlight_id, "note", note)
 
     def replace_highlight(self, highlight: Highlight, field: str) -> None:
@@ -949,6 +953,12 @@ class SqliteStore:
         for document_id, tag_id, n in rows:
             counts.setdefault(document_id, {})[tag_id] = n
         return counts
+
+
+def _refuse(problem: str | None) -> None:
+    """Raise the problem a model check found, as a sentence."""
+    if problem:
+        raise ClaimmarkError(f"{problem[:1].upper()}{problem[1:]}.")
 
 
 def _casefold(text: object) -> object:

@@ -221,6 +221,13 @@ def _free_space(store: SqliteStore) -> None:
 BIG = "a note far longer than a page of the project file. " * 200
 
 
+def _add_tags(store: SqliteStore) -> None:
+    """Tags with long names (as long as a tag name may be), more than a page of them."""
+    with store.batch():
+        for n in range(60):
+            store.add_tag(f"tag {n:02d} " + "x" * 190, "#000000")
+
+
 def _mutations(tmp_path: Path) -> dict[str, Callable[[SqliteStore], object]]:
     def export() -> Path:
         """A claimmark JSON export of another project: a long document, 50 long notes."""
@@ -245,7 +252,7 @@ def _mutations(tmp_path: Path) -> dict[str, Callable[[SqliteStore], object]]:
             [h._replace(id=0, uuid=f"copy-{h.uuid}", note=BIG) for h in s.highlights()],
             keep_ids=False,
         ),
-        "add a tag": lambda s: s.add_tag(f"a tag named at length: {BIG.strip()}", "#000000"),
+        "add tags": lambda s: _add_tags(s),
         "import a JSON export": lambda s: import_paths(s, [export()]),
     }
 

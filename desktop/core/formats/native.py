@@ -16,7 +16,7 @@ from desktop.core import jsonio
 from desktop.core.bundle import Bundle, BundleDocument, BundleHighlight, BundleTag
 from desktop.core.bundled import resource
 from desktop.core.errors import InputRefused
-from desktop.core.model import HighlightFilter, sha256_text
+from desktop.core.model import HighlightFilter, sha256_text, tag_name_problem
 from desktop.core.store import ProjectStore
 from desktop.core.timeutil import utc_now
 
@@ -129,6 +129,10 @@ def parse_native(data: Any, name: str) -> Bundle:
 
     bundle = Bundle(source=name)
     bundle.tags = [BundleTag(t["name"], t["colour"], t["key"]) for t in data["tags"]]
+    for tag in bundle.tags:
+        problem = tag_name_problem(tag.name)
+        if problem:
+            raise InputRefused(name, f"not a valid claimmark export (tag “{tag.name}”: {problem})")
     texts: dict[int, str] = {}
     for d in data["documents"]:
         _check_integer(d["id"], f"document {d['id']}: id", name)
