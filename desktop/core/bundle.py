@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from desktop.core import anchoring, schema
+from desktop.core.errors import InputRefused
 from desktop.core.model import (
     Highlight,
     HighlightFilter,
@@ -91,14 +92,18 @@ def merge_bundle(store: ProjectStore, bundle: Bundle) -> MergeReport:
         spans_by_anyone: dict[int, set[tuple[int, int, int]]] = {}
         new: list[Highlight] = []
         now = utc_now()
+        missing_documents: set[str] = set()  # keys of the documents skipped highlights are on
+        not_placed = not_kept = 0
         for n, h in enumerate(bundle.highlights, start=1):
             label = f"highlight {h.uuid or n}"
             if h.tag in refused_tags:
                 report.skipped.append(f"{label}: {refused_tags[h.tag]}")
+                not_kept += 1
                 continue
             doc_id = doc_ids.get(h.document_key)
             if doc_id is None:
                 report.skipped.append(f"{label}: its document is not in this project")
+                missing_documents.add(h.document_key)
                 continue
             text = texts[doc_id]
             start, end = h.start, h.end
@@ -106,6 +111,7 @@ def merge_bundle(store: ProjectStore, bundle: Bundle) -> MergeReport:
                 found = anchoring.find_quote(text, h.quote, h.prefix, h.suffix, near=start)
                 if found is None:
                     report.skipped.append(f"{label}: its quote is not in the document")
+                    not_placed += 1
                     continue
                 start, end = found, found + len(h.quote)
             if doc_id not in existing_spans:
@@ -127,6 +133,7 @@ def merge_bundle(store: ProjectStore, bundle: Bundle) -> MergeReport:
             problem = highlight_problem(uid, h.note, annotator, created, updated)
             if problem:  # its export could not carry it (see model.py)
                 report.skipped.append(f"{label}: {problem}")
+                not_kept += 1
                 continue
             prefix, suffix = anchoring.context(text, start, end)
             new.append(
@@ -150,7 +157,34 @@ def merge_bundle(store: ProjectStore, bundle: Bundle) -> MergeReport:
         added = store.insert_highlights(new, keep_ids=False)
         report.highlights_added = added
         report.highlights_present += len(new) - added
+        if report.skipped and not (
+            report.documents_added or report.highlights_added or report.highlights_present
+        ):  # refused, so that the tags it made are not kept either
+            reasons = {
+                "unread": len(bundle.skipped),
+                "missing": len(bundle.highlights) - not_placed - not_kept,
+                "not placed": not_placed,
+                "not kept": not_kept,
+            }
+            raise InputRefused(bundle.source, _nothing_imported(reasons, len(missing_documents)))
     return report
+
+
+def _nothing_imported(reasons: dict[str, int], missing_documents: int) -> str:
+    """One line for a file of which nothing could be imported: how many annotations, and why."""
+    total = sum(reasons.values())
+    why = {
+        "unread": "could not be read (a reader's message names each)",
+        "missing": f"are on {missing_documents} documents that are not in this project, and the "
+        "file does not carry their texts (import the documents first)",
+        "not placed": "quote text that is not in their document",
+        "not kept": "hold what a claimmark project cannot (a tag name or note too long, ...)",
+    }
+    parts = [(n, why[kind]) for kind, n in reasons.items() if n]
+    if len(parts) == 1:
+        return f"nothing imported: its {total} annotations {parts[0][1]}"
+    listed = "; ".join(f"{n} {text}" for n, text in parts)
+    return f"nothing imported: of its {total} annotations, {listed}"
 
 
 def _merge_documents(
