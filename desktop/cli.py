@@ -175,10 +175,13 @@ def _export(args: argparse.Namespace) -> int:
             for note in result.notes:
                 print(f"claimmark: {note}", file=sys.stderr)
             return EXIT_OK
-        text = render_bytes(store, args.format, where)
+        notes: list[str] = []
+        text = render_bytes(store, args.format, where, notes)
     finally:
         store.close()
     _write_stdout(text)
+    for note in notes:
+        print(f"claimmark: {note}", file=sys.stderr)
     return EXIT_OK
 
 

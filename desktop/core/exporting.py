@@ -92,10 +92,18 @@ def _render(
 
 
 def render_bytes(
-    store: ProjectStore, fmt: str, where: HighlightFilter = HighlightFilter()
+    store: ProjectStore,
+    fmt: str,
+    where: HighlightFilter = HighlightFilter(),
+    notes: list[str] | None = None,
 ) -> bytes:
-    """The export in single-file format `fmt` as UTF-8 (for writing out without a copy)."""
-    rendered = _render(store, fmt, where, Progress(None, None))
+    """The export in single-file format `fmt` as UTF-8 (for writing out without a copy).
+
+    What the format could not carry, and how to keep it, is added to `notes`."""
+    progress = Progress(None, None)
+    rendered = _render(store, fmt, where, progress)
+    if notes is not None:
+        notes.extend(progress.notes)
     return rendered.encode("utf-8") if isinstance(rendered, str) else rendered
 
 

@@ -25,6 +25,14 @@ from PySide6.QtWidgets import (
 from desktop.core.errors import ClaimmarkError
 from desktop.core.exporting import FORMATS, ExportFormat, check_target
 
+# What each format cannot carry; after the export, claimmark says whether any highlight was hit.
+_HINTS = {
+    "brat": "brat writes a folder with a .txt and an .ann file per document. A brat annotation "
+    "cannot start or end with a line break: such highlights are written without it.",
+    "jsonl": "doccano drops overlapping labels on import unless its project was created with "
+    "“Allow overlapping spans” ticked; claimmark says after the export how many overlap.",
+}
+
 
 class ExportDialog(QDialog):
     """Format, scope (what the highlight list shows, or everything) and destination."""
@@ -92,11 +100,7 @@ class ExportDialog(QDialog):
             self.path.setText(str(base if f.writes_folder else base.with_suffix(f.suffix)))
         else:
             self.path.setText(str(self.folder / self._default_name()))
-        self.hint.setText(
-            "brat writes a folder with a .txt and an .ann file per document."
-            if f.writes_folder
-            else ""
-        )
+        self.hint.setText(_HINTS.get(f.name, ""))
         self._update_buttons()
 
     def _update_buttons(self) -> None:

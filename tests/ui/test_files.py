@@ -77,6 +77,8 @@ def test_export_dialog_follows_the_format(tmp_path: Path) -> None:
     dialog.format.setCurrentIndex(dialog.format.findData("brat"))
     assert dialog.destination() == tmp_path / "highlights"
     assert "folder" in dialog.hint.text()
+    dialog.format.setCurrentIndex(dialog.format.findData("jsonl"))
+    assert "Allow overlapping spans" in dialog.hint.text()
     dialog.format.setCurrentIndex(dialog.format.findData("csv"))
     assert dialog.destination() == tmp_path / "highlights.csv"
     dialog.deleteLater()
@@ -207,3 +209,19 @@ def test_the_window_says_what_an_export_could_not_carry(
     assert len(messages) == 1
     assert ".out.json.claimmark-0123abcd.part" in messages[0]
     assert not (tmp_path / ".out.json.claimmark-0123abcd.part").exists()
+
+
+def test_after_a_doccano_export_the_window_says_what_doccano_would_drop(
+    qtbot,
+    window: MainWindow,
+    tmp_path: Path,
+    messages: list[str],  # type: ignore[no-untyped-def]
+) -> None:
+    start = window.view.text.index("A controversy")
+    for end in (start + 13, start + 30):  # two highlights, one inside the other
+        select(window, start + (end - start - 13) // 2, end)
+        qtbot.keyClick(window.view, Qt.Key.Key_1)
+    assert window.export_to(tmp_path / "out.jsonl", "jsonl")
+    [message] = messages
+    assert "1 label overlaps others" in message
+    assert "Allow overlapping spans" in message

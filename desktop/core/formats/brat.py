@@ -9,10 +9,13 @@ What is written, per document:
   discontinuous fragments `START END;START END`, split at each line break, with the white space
   next to the breaks left out, and TEXT the fragments' text joined by one space. The highlight's
   own first and last characters are kept, so the span from the first fragment's start to the last
-  one's end is the highlight again (unless it starts or ends with a line break, which brat cannot
-  hold; highlights made in claimmark never do). Notes become `#1<TAB>AnnotatorNotes T1<TAB>NOTE`,
-  one such line per line of the note, in order.
-- `annotation.conf` and `visual.conf`: the tags as brat entity types, with their colours.
+  one's end is the highlight again, unless it starts or ends with a line break, which brat cannot
+  hold: it is written without it, and one of nothing but line breaks is left out; the export's
+  notes say which (highlights made in claimmark never do either). Notes become
+  `#1<TAB>AnnotatorNotes T1<TAB>NOTE`, one such line per line of the note, in order.
+- `annotation.conf` and `visual.conf`: the tags as brat entity types, with their colours, and
+  an `<OVERLAP>` rule that lets them overlap in any way (brat's validator reports overlapping
+  annotations otherwise).
 
 brat types are limited to `[A-Za-z0-9_-]`, so a tag name becomes a type the way brat makes one
 (every other character becomes `_`; a type already taken gets `-2`, `-3`...). The name itself is
@@ -69,8 +72,9 @@ _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """The brat fragments of the span [start, end): the pieces between line breaks.
 
-    White space next to a line break is left out (as brat does when a selection crosses a line),
-    but never the span's own first and last characters. Empty pieces are dropped.
+    White space next to a line break between two pieces is left out (as brat does when a
+    selection crosses a line), but never the span's own first and last characters. Line breaks
+    at the span's ends cannot be held by brat at all: they are left out (the caller says so).
     """
     pieces = []
     pos = start
@@ -78,6 +82,7 @@ def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
         pieces.append((pos, run.start()))
         pos = run.end()
     pieces.append((pos, end))
+    pieces = [(s, e) for s, e in pieces if s < e]
     kept = []
     for i, (s, e) in enumerate(pieces):
         if i > 0:
@@ -129,6 +134,7 @@ def iter_files(
     by_document: dict[int, list[Highlight]] = {d.id: [] for d in infos}
     for h in store.iter_highlights(where):
         by_document[h.document_id].append(h)
+    cut = _Unheld()
     for done, info in enumerate(infos):
         progress.step(done, len(infos))
         text = store.document(info.id).text
@@ -148,12 +154,44 @@ def iter_files(
             )
         stem = file_stem(info)
         yield f"{stem}.txt", text
-        yield f"{stem}.ann", _ann(text, by_document[info.id], types, tag_names)
+        yield f"{stem}.ann", _ann(text, by_document[info.id], types, tag_names, cut, f"{stem}.ann")
     progress.step(len(infos), len(infos))
+    for note in cut.notes():
+        progress.note(note)
+
+
+@dataclass
+class _Unheld:
+    """Highlights brat cannot hold exactly, for telling the user: (file, what) of each."""
+
+    shortened: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
+
+    def notes(self) -> list[str]:
+        found = []
+        for items, one, many, done in (
+            (self.shortened, "ends or starts with", "end or start with", "written without them"),
+            (self.left_out, "holds nothing but", "hold nothing but", "left out"),
+        ):
+            if items:
+                said = (
+                    f"1 highlight {one}" if len(items) == 1 else f"{len(items)} highlights {many}"
+                )
+                examples = ", ".join(items[:3]) + (", …" if len(items) > 3 else "")
+                found.append(
+                    f"brat: {said} line breaks, which a brat annotation cannot hold; {done} "
+                    f"({examples}). The JSON export keeps them exactly."
+                )
+        return found
 
 
 def _ann(
-    text: str, highlights: list[Highlight], types: dict[str, str], tag_names: dict[int, str]
+    text: str,
+    highlights: list[Highlight],
+    types: dict[str, str],
+    tag_names: dict[int, str],
+    cut: _Unheld,
+    name: str,
 ) -> str:
     lines = []
     notes: list[tuple[int, str]] = []
@@ -161,8 +199,11 @@ def _ann(
     for h in highlights:
         frags = fragments(text, h.start, h.end)
         if not frags:  # nothing but line breaks: brat has no way to hold it
+            cut.left_out.append(f"{name}, at {h.start}-{h.end}")
             continue
         number += 1
+        if (frags[0][0], frags[-1][1]) != (h.start, h.end):
+            cut.shortened.append(f"{name}, T{number}")
         spans = ";".join(f"{s} {e}" for s, e in frags)
         quote = DISCONT_SEP.join(text[s:e] for s, e in frags)
         lines.append(f"T{number}\t{types[tag_names[h.tag_id]]} {spans}\t{quote}\n")
@@ -182,6 +223,8 @@ def _annotation_conf(tags: list[tuple[str, str]]) -> str:
         *(brat_type for _, brat_type in tags),
         "",
         "[relations]",
+        "# Highlights may overlap, nest and share a span, as in claimmark.",
+        "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>",
         "",
         "[events]",
         "",
