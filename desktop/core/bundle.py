@@ -21,6 +21,7 @@ from desktop.core.model import (
     highlight_problem,
     tag_name_problem,
 )
+from desktop.core.progress import Progress
 from desktop.core.store import ProjectStore
 from desktop.core.timeutil import utc_now
 
@@ -82,8 +83,17 @@ class MergeReport:
 
 
 # Colours for tags that an import creates without one (continuing the Okabe-Ito palette).
-def merge_bundle(store: ProjectStore, bundle: Bundle) -> MergeReport:
-    """Add the bundle's documents, tags and highlights to the project, in one transaction."""
+_CANCEL_EVERY = 2048  # highlights between two looks at whether the user cancelled
+
+
+def merge_bundle(
+    store: ProjectStore, bundle: Bundle, cancel: Progress | None = None
+) -> MergeReport:
+    """Add the bundle's documents, tags and highlights to the project, in one transaction.
+
+    With `cancel`, the work stops (progress.Cancelled, the transaction rolled back) soon after
+    the user cancelled, up to just before the commit."""
+    cancel = cancel or Progress()
     report = MergeReport(skipped=list(bundle.skipped))
     with store.batch():
         doc_ids, texts = _merge_documents(store, bundle, report)
@@ -95,6 +105,8 @@ def merge_bundle(store: ProjectStore, bundle: Bundle) -> MergeReport:
         missing_documents: set[str] = set()  # keys of the documents skipped highlights are on
         not_placed = not_kept = 0
         for n, h in enumerate(bundle.highlights, start=1):
+            if n % _CANCEL_EVERY == 0:
+                cancel.check()
             label = f"highlight {h.uuid or n}"
             if h.tag in refused_tags:
                 report.skipped.append(f"{label}: {refused_tags[h.tag]}")
@@ -154,7 +166,11 @@ def merge_bundle(store: ProjectStore, bundle: Bundle) -> MergeReport:
                 )
             )
         new.sort(key=lambda h: (h.document_id, h.start))  # in index order: inserts faster
-        added = store.insert_highlights(new, keep_ids=False)
+        added = 0
+        for lo in range(0, len(new), _CANCEL_EVERY * 4):
+            cancel.check()
+            added += store.insert_highlights(new[lo : lo + _CANCEL_EVERY * 4], keep_ids=False)
+        cancel.check()
         report.highlights_added = added
         report.highlights_present += len(new) - added
         if report.skipped and not (

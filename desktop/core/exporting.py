@@ -50,10 +50,7 @@ class ExportFormat:
 
 
 def _native(store: ProjectStore, where: HighlightFilter, progress: Progress) -> bytes:
-    progress.step(0, 1)
-    data = native.to_json(native.export_native(store, where))
-    progress.step(1, 1)
-    return data
+    return native.to_json(native.export_native(store, where, progress))
 
 
 def _w3c(store: ProjectStore, where: HighlightFilter, progress: Progress) -> bytes:

@@ -18,6 +18,7 @@ from desktop.core.digest import split_articles
 from desktop.core.errors import ClaimmarkError, InputRefused, ProjectError
 from desktop.core.formats import brat, native, w3c
 from desktop.core.model import DocumentInfo, NewDocument, sha256_text
+from desktop.core.progress import Cancelled, Progress
 from desktop.core.store import ProjectStore
 from desktop.core.textfile import read_bytes, read_text_file
 
@@ -111,9 +112,12 @@ def import_paths(
 ) -> ImportReport:
     """Import documents and annotation exports, each file in its own transaction.
 
-    A folder is read as a brat folder (NAME.txt with NAME.ann), in one transaction.
+    A folder is read as a brat folder (NAME.txt with NAME.ann), in one transaction. Cancelling
+    stops within the file being imported, whose transaction is rolled back; the files before it
+    stay imported.
     """
     report = ImportReport()
+    cancel = Progress(None, is_cancelled)  # check() raises Cancelled once the user cancelled
     for done, path in enumerate(paths):
         if is_cancelled is not None and is_cancelled():
             report.cancelled = True
@@ -122,23 +126,29 @@ def import_paths(
             on_progress(done, len(paths), str(path))
         try:
             if path.is_dir():
-                report.merges.append((str(path), merge_bundle(store, brat.read_folder(path))))
+                bundle = brat.read_folder(path)
+                report.merges.append((str(path), merge_bundle(store, bundle, cancel)))
             elif is_annotation_file(path):
                 bundle = read_annotation_file(path)
-                report.merges.append((str(path), merge_bundle(store, bundle)))
+                report.merges.append((str(path), merge_bundle(store, bundle, cancel)))
             else:
                 text, _encoding = read_text_file(path)
                 bundle = _annotations_in_disguise(text, path)
                 if bundle is not None:  # a JSON export under another name (export.w3c)
-                    report.merges.append((str(path), merge_bundle(store, bundle)))
+                    report.merges.append((str(path), merge_bundle(store, bundle, cancel)))
                     continue
                 docs = documents_from_text(text, path.name)
-                added = store.add_documents(docs)
+                with store.batch():
+                    added = store.add_documents(docs)
+                    cancel.check()  # cancelled meanwhile: none of them is kept
                 report.documents_added.extend(added)
                 added_hashes = {d.sha256 for d in added}
                 report.documents_already_present.extend(
                     d.title for d in docs if sha256_text(d.text) not in added_hashes
                 )
+        except Cancelled:  # this file's transaction was rolled back
+            report.cancelled = True
+            break
         except InputRefused as e:
             report.refused.append(e)
         except ProjectError:

@@ -43,10 +43,14 @@ class Progress:
         """Something the user should read once the work is done."""
         self.notes.append(text)
 
-    def step(self, done: int, total: int) -> None:
-        """Report `done` of `total`; raise Cancelled if the user asked to stop."""
+    def check(self) -> None:
+        """Raise Cancelled if the user asked to stop."""
         if self._is_cancelled is not None and self._is_cancelled():
             raise Cancelled()
+
+    def step(self, done: int, total: int) -> None:
+        """Report `done` of `total`; raise Cancelled if the user asked to stop."""
+        self.check()
         if self._on_progress is None:
             return
         if done in (0, total) or done - self._last >= max(1, total // _REPORTS):

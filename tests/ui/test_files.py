@@ -225,3 +225,104 @@ def test_after_a_doccano_export_the_window_says_what_doccano_would_drop(
     [message] = messages
     assert "1 label overlaps others" in message
     assert "Allow overlapping spans" in message
+
+
+def _big_export(tmp_path: Path, highlights: int) -> Path:
+    """A claimmark JSON export of one document with many highlights: one long import."""
+    from desktop.core.formats import native
+    from desktop.core.model import Highlight, NewDocument
+    from desktop.core.sqlite_store import SqliteStore
+
+    source = SqliteStore.open(tmp_path / "source.claimmark")
+    text = "Alpha beta gamma delta. " * (highlights // 3 + 1)
+    [doc] = source.add_documents([NewDocument(text=text, title="Big", source="big.txt")])
+    moment = "2024-01-01T00:00:00.000Z"
+    source.insert_highlights(
+        [
+            Highlight(
+                0,
+                f"h{n}",
+                doc.id,
+                n * 7,
+                n * 7 + 5,
+                1,
+                text[n * 7 : n * 7 + 5],
+                "",
+                "",
+                "",
+                "ana",
+                moment,
+                moment,
+            )
+            for n in range(highlights)
+        ],
+        keep_ids=False,
+    )
+    path = tmp_path / "big.json"
+    path.write_bytes(native.to_json(native.export_native(source)))
+    source.close()
+    return path
+
+
+def test_cancel_stops_the_import_of_a_single_file_at_once(
+    qtbot,
+    window: MainWindow,
+    tmp_path: Path,
+    messages: list[str],  # type: ignore[no-untyped-def]
+) -> None:
+    """Cancel works inside a file, not only between files: the file's transaction is rolled
+    back, and nothing of it is in the project."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QProgressDialog, QPushButton
+
+    path = _big_export(tmp_path, 60_000)
+    before = len(window.store.highlights())
+    documents_before = len(window.store.documents())
+    real = QProgressDialog.setLabelText
+
+    def cancel_once_the_file_is_named(dialog: QProgressDialog, text: str) -> None:
+        real(dialog, text)
+        if "big.json" in text:
+            QTimer.singleShot(50, dialog.findChild(QPushButton).click)
+
+    QProgressDialog.setLabelText = cancel_once_the_file_is_named  # type: ignore[method-assign]
+    try:
+        report = window.import_files([path])
+    finally:
+        QProgressDialog.setLabelText = real  # type: ignore[method-assign]
+    assert report is not None
+    assert report.cancelled
+    assert report.merges == []
+    assert len(window.store.highlights()) == before
+    assert len(window.store.documents()) == documents_before
+
+
+def test_the_window_keeps_answering_while_a_worker_reads_crafted_bylines(
+    qtbot,
+    window: MainWindow,
+    tmp_path: Path,
+    messages: list[str],  # type: ignore[no-untyped-def]
+) -> None:
+    """Each of these lines held the interpreter's lock for over a second while a worker read it,
+    and the window stayed black while 5,000 of them were read. The window must never be stuck
+    for a whole second (a guard against that, not a measure of speed)."""
+    import itertools
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    from tests.core.test_digest import crafted_lines
+
+    digest = tmp_path / "crafted.txt"
+    lines = crafted_lines() * 8
+    digest.write_text("A title\n" + "\n".join(lines) + "\nBody.\n", encoding="utf-8")
+    ticks: list[float] = [time.monotonic()]
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start(20)
+    report = window.import_files([digest])
+    timer.stop()
+    ticks.append(time.monotonic())
+    assert report is not None
+    assert [d.title for d in report.documents_added] == ["A title"]
+    assert max(b - a for a, b in itertools.pairwise(ticks)) < 1.0
