@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from desktop.core import anchoring, schema
+from desktop.core.anchoring import QuoteIndex
 from desktop.core.errors import InputRefused
 from desktop.core.model import (
     Highlight,
@@ -102,6 +103,7 @@ def merge_bundle(
         spans_by_anyone: dict[int, set[tuple[int, int, int]]] = {}
         new: list[Highlight] = []
         now = utc_now()
+        quotes: dict[int, QuoteIndex] = {}  # per document, made when a quote is looked for
         missing_documents: set[str] = set()  # keys of the documents skipped highlights are on
         not_placed = not_kept = 0
         for n, h in enumerate(bundle.highlights, start=1):
@@ -120,7 +122,8 @@ def merge_bundle(
             text = texts[doc_id]
             start, end = h.start, h.end
             if not (0 <= start < end <= len(text)) or text[start:end] != h.quote:
-                found = anchoring.find_quote(text, h.quote, h.prefix, h.suffix, near=start)
+                index = quotes.get(doc_id) or quotes.setdefault(doc_id, QuoteIndex(text))
+                found = index.find(h.quote, h.prefix, h.suffix, near=start)
                 if found is None:
                     report.skipped.append(f"{label}: its quote is not in the document")
                     not_placed += 1
