@@ -57,12 +57,27 @@ def _w3c(store: ProjectStore, where: HighlightFilter, progress: Progress) -> byt
     return w3c.to_json(w3c.export_w3c(store, where, progress))
 
 
+def _csv_exact(store: ProjectStore, where: HighlightFilter, progress: Progress) -> str:
+    return table.export_csv(store, where, progress, exact=True)
+
+
 FORMATS: dict[str, ExportFormat] = {
     f.name: f
     for f in (
         ExportFormat("json", "claimmark JSON", ".json", render=_native),
         ExportFormat("w3c", "W3C Web Annotation (JSON-LD)", ".jsonld", render=_w3c),
-        ExportFormat("csv", "CSV, one row per highlight", ".csv", render=table.export_csv),
+        ExportFormat(
+            "csv",
+            "CSV, one row per highlight (for spreadsheets: formulas neutralised)",
+            ".csv",
+            render=table.export_csv,
+        ),
+        ExportFormat(
+            "csv-exact",
+            "CSV with every cell exact (for pandas or R, not spreadsheets)",
+            ".csv",
+            render=_csv_exact,
+        ),
         ExportFormat("jsonl", "doccano JSONL", ".jsonl", render=doccano.export_jsonl),
         ExportFormat("brat", "brat standoff folder", "", files=brat.iter_files),
     )

@@ -31,6 +31,10 @@ _HINTS = {
     "cannot start or end with a line break: such highlights are written without it.",
     "jsonl": "doccano drops overlapping labels on import unless its project was created with "
     "“Allow overlapping spans” ticked; claimmark says after the export how many overlap.",
+    "csv": "A cell starting with = + - @ gets a ' in front, so that a spreadsheet shows it as "
+    "text instead of running it. For pandas or R, choose the exact CSV.",
+    "csv-exact": "Every cell as it is: a cell starting with = + - @ may run as a formula if "
+    "the file is opened in a spreadsheet.",
 }
 
 
