@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from desktop import __version__
 from desktop.core.errors import ClaimmarkError
@@ -23,6 +24,41 @@ from desktop.core.project import default_project_path, open_project_path
 
 COMMANDS = ("import", "export", "list")
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+
+# What a terminal may act on instead of showing: C0 and C1 control characters (ESC starts
+# sequences that set the title, clear the screen or forge colours; a line break forges a line),
+# DEL, the bidirectional controls that reorder what is shown, the Unicode line separators, and
+# surrogates (the bytes of a file name that is not UTF-8).
+_UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def shown(text: str) -> str:
+    """`text` with every character a terminal could act on written as an escape (\\x1b,
+    \\n, \\u202e; a byte of a non-UTF-8 file name as \\xe9): titles, file names and
+    messages from files print as text, each on its own line."""
+    return _UNSHOWABLE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    c = match.group()
+    if "\udc80" <= c <= "\udcff":  # a byte os.fsdecode could not decode
+        return f"\\x{ord(c) - 0xDC00:02x}"
+    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(c) or (
+        f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
+    )
+
+
+def say(line: str, stream: TextIO | None = None) -> None:
+    """Print one line, escaped (to standard output by default)."""
+    (stream or sys.stdout).write(shown(line) + "\n")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with the user's arguments in its error messages escaped."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {shown(message)}\n")
 
 
 def _db_option(parser: argparse.ArgumentParser) -> None:
@@ -35,7 +71,7 @@ def _db_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _window_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="claimmark",
         description="Mark claims, evidence and opinion in news articles. "
         f"Commands without a window: {', '.join(COMMANDS)} (claimmark COMMAND --help).",
@@ -48,7 +84,7 @@ def _window_parser() -> argparse.ArgumentParser:
 
 
 def _command_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="claimmark")
+    parser = _Parser(prog="claimmark")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser(
@@ -112,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return handler(args)
         return _window(_window_parser().parse_args(argv))
     except ClaimmarkError as e:
-        print(f"claimmark: {e}", file=sys.stderr)
+        say(f"claimmark: {e}", sys.stderr)
         return EXIT_REFUSED
     except KeyboardInterrupt:
         return 130
@@ -121,20 +157,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 def print_report(report: ImportReport, out: TextIO) -> None:
     for doc in report.documents_added:
         byline = " | ".join(x for x in (doc.author, doc.outlet, doc.published) if x)
-        out.write(
-            f"added document {doc.id}: {doc.title}" + (f" ({byline})" if byline else "") + "\n"
-        )
+        say(f"added document {doc.id}: {doc.title}" + (f" ({byline})" if byline else ""), out)
     for title in report.documents_already_present:
-        out.write(f"already in the project: {title}\n")
+        say(f"already in the project: {title}", out)
     for name, merge in report.merges:
-        out.write(
+        say(
             f"{name}: {merge.documents_added} documents added, {merge.documents_matched} matched, "
             f"{merge.highlights_added} highlights added, {merge.highlights_present} already present"
-            + (f", new tags: {', '.join(merge.tags_added)}" if merge.tags_added else "")
-            + "\n"
+            + (f", new tags: {', '.join(merge.tags_added)}" if merge.tags_added else ""),
+            out,
         )
         for skipped in merge.skipped:
-            out.write(f"{name}: skipped {skipped}\n")
+            say(f"{name}: skipped {skipped}", out)
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -145,7 +179,7 @@ def _import(args: argparse.Namespace) -> int:
         store.close()
     print_report(report, sys.stdout)
     for refused in report.refused:
-        print(f"claimmark: refused {refused}", file=sys.stderr)
+        say(f"claimmark: refused {refused}", sys.stderr)
     return EXIT_REFUSED if report.refused else EXIT_OK
 
 
@@ -173,7 +207,7 @@ def _export(args: argparse.Namespace) -> int:
             except TargetExists as e:
                 raise ClaimmarkError(f"{e} Use --force to replace it.") from None
             for note in result.notes:
-                print(f"claimmark: {note}", file=sys.stderr)
+                say(f"claimmark: {note}", sys.stderr)
             return EXIT_OK
         notes: list[str] = []
         text = render_bytes(store, args.format, where, notes)
@@ -181,7 +215,7 @@ def _export(args: argparse.Namespace) -> int:
         store.close()
     _write_stdout(text)
     for note in notes:
-        print(f"claimmark: {note}", file=sys.stderr)
+        say(f"claimmark: {note}", sys.stderr)
     return EXIT_OK
 
 
@@ -204,14 +238,14 @@ def _list(args: argparse.Namespace) -> int:
         docs = store.documents()
     finally:
         store.close()
-    header = ["id", "date", "outlet", *(t.name for t in tags), "title"]
+    header = ["id", "date", "outlet", *(shown(t.name) for t in tags), "title"]
     rows = [
         [
             str(d.id),
-            d.published or "-",
-            d.outlet or "-",
+            shown(d.published) or "-",
+            shown(d.outlet) or "-",
             *(str(counts.get(d.id, {}).get(t.id, 0)) for t in tags),
-            d.title,
+            shown(d.title),
         ]
         for d in docs
     ]

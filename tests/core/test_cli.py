@@ -110,3 +110,46 @@ def test_window_without_display_says_so(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "no display" in result.stderr
+
+
+# What the command line prints: never a control character from a file ---------------------
+
+
+def run_bytes(*args: str | bytes) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "desktop", *args], cwd=REPO, capture_output=True)
+
+
+CONTROLS = [bytes([c]) for c in [*range(0x20), 0x7F]] + [
+    "\x9b".encode(),  # C1 CSI: some terminals take it as ESC [
+    "\u202e".encode(),  # right-to-left override: shows text in another order
+]
+
+
+def test_titles_and_file_names_cannot_drive_the_terminal(tmp_path: Path) -> None:
+    db = tmp_path / "p.claimmark"
+    title = "Minister \x1b]0;pwned\x07resigns \x1b[2J\u202eevil\x9b31m"
+    article = tmp_path / "article.txt"
+    body = "The minister resigned on Tuesday, aides said. " * 20
+    article.write_text(f"{title}\nBy Ana | The Daily | 2024-03-28\n{body}\n", "utf-8")
+    forged = tmp_path / "x.png\nclaimmark: refused innocent.txt: \x1b[31mforged"
+    forged.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    imported = run_bytes("import", "--db", str(db), str(article), str(forged))
+    assert imported.returncode == 1
+    listed = run_bytes("list", "--db", str(db))
+    assert listed.returncode == 0
+    for out in (imported.stdout, imported.stderr, listed.stdout):
+        lines = out.split(b"\n")
+        for line in lines:
+            assert not [c for c in CONTROLS if c in line], line
+    [refusal] = imported.stderr.decode().splitlines()
+    assert "x.png\\nclaimmark: refused innocent.txt: \\x1b[31mforged" in refusal
+    assert (
+        "Minister \\x1b]0;pwned\\x07resigns \\x1b[2J\\u202eevil\\x9b31m" in listed.stdout.decode()
+    )
+
+
+def test_a_usage_error_cannot_drive_the_terminal(tmp_path: Path) -> None:
+    result = run_bytes("list", "--db", str(tmp_path / "p"), "x\x1b[2Jy")  # not an argument
+    assert result.returncode == 2
+    assert b"\x1b" not in result.stderr
+    assert b"x\\x1b[2Jy" in result.stderr
