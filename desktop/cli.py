@@ -8,6 +8,7 @@ Qt unless the window is asked for.
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import re
 import sys
@@ -48,9 +49,23 @@ def _escape(match: re.Match[str]) -> str:
     )
 
 
+class _StdoutFailed(Exception):
+    """Standard output cannot be written: its reader went away (`| head`), or a full disk."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error.strerror)
+        self.error = error
+
+
 def say(line: str, stream: TextIO | None = None) -> None:
     """Print one line, escaped (to standard output by default)."""
-    (stream or sys.stdout).write(shown(line) + "\n")
+    out = stream or sys.stdout
+    try:
+        out.write(shown(line) + "\n")
+    except OSError as e:
+        if out is sys.stdout:
+            raise _StdoutFailed(e) from None
+        # Standard error itself cannot be written: there is no one left to tell.
 
 
 class _Parser(argparse.ArgumentParser):
@@ -135,6 +150,9 @@ def _is_command(argv: Sequence[str]) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show a character: \u2019
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     try:
         if _is_command(argv):
             args = _command_parser().parse_args(argv)
@@ -145,13 +163,39 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "name a new folder with -o FOLDER"
                 )
             handler = {"import": _import, "export": _export, "list": _list}[args.command]
-            return handler(args)
+            code = handler(args)
+            _flush_stdout()
+            return code
         return _window(_window_parser().parse_args(argv))
     except ClaimmarkError as e:
         say(f"claimmark: {e}", sys.stderr)
         return EXIT_REFUSED
+    except _StdoutFailed as e:
+        _discard_stdout()
+        if not isinstance(e.error, BrokenPipeError):  # a reader that stopped reading is no news
+            say(f"claimmark: could not write to standard output ({e.error.strerror}).", sys.stderr)
+        return EXIT_REFUSED
     except KeyboardInterrupt:
         return 130
+
+
+def _flush_stdout() -> None:
+    try:
+        sys.stdout.flush()
+    except OSError as e:
+        raise _StdoutFailed(e) from None
+
+
+def _discard_stdout() -> None:
+    """Send what is still buffered for standard output nowhere, so that Python does not fail
+    again (with a traceback) when it flushes it on the way out."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (tests capture it)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
 
 
 def print_report(report: ImportReport, out: TextIO) -> None:
@@ -221,13 +265,16 @@ def _export(args: argparse.Namespace) -> int:
 
 def _write_stdout(data: bytes) -> None:
     """Write UTF-8 exactly (CSV's CRLF row ends must not be translated again on Windows)."""
-    sys.stdout.flush()
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is None:
-        sys.stdout.write(data.decode("utf-8"))
-    else:
-        buffer.write(data)
-        buffer.flush()
+    try:
+        sys.stdout.flush()
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is None:
+            sys.stdout.write(data.decode("utf-8"))
+        else:
+            buffer.write(data)
+            buffer.flush()
+    except OSError as e:
+        raise _StdoutFailed(e) from None
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -255,9 +302,9 @@ def _list(args: argparse.Namespace) -> int:
             c.rjust(w) if i == 0 or i > 2 else c.ljust(w)
             for i, (c, w) in enumerate(zip(row, widths, strict=False))
         ]
-        print("  ".join([*cells, row[-1]]))
+        say("  ".join([*cells, row[-1]]))
     total = sum(sum(c.values()) for c in counts.values())
-    print(f"{len(docs)} documents, {total} highlights")
+    say(f"{len(docs)} documents, {total} highlights")
     return EXIT_OK
 
 

@@ -20,7 +20,7 @@ from desktop.core.formats import brat, native, w3c
 from desktop.core.model import DocumentInfo, NewDocument, sha256_text
 from desktop.core.progress import Cancelled, Progress
 from desktop.core.store import ProjectStore
-from desktop.core.textfile import read_bytes, read_text_file
+from desktop.core.textfile import name_as_text, read_bytes, read_text_file
 
 # 128 MiB: a claimmark JSON export of about 200,000 highlights with their documents' text.
 MAX_ANNOTATION_FILE_BYTES = 128 * 1024 * 1024
@@ -42,6 +42,7 @@ ProgressCallback = Callable[[int, int, str], None]  # (files done, files in all,
 
 def documents_from_text(text: str, source: str) -> list[NewDocument]:
     """Split a decoded file into documents (one per article of a digest)."""
+    source = name_as_text(source)
     fallback = Path(source).stem or source
     return [
         NewDocument(

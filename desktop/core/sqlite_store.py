@@ -507,6 +507,11 @@ class SqliteStore:
         except sqlite3.Error as e:
             self._rollback()
             raise ProjectError(f"{self.location}: could not save ({_describe(e)}).") from None
+        except UnicodeEncodeError:  # a lone surrogate: no file, and no export, can hold it
+            self._rollback()
+            raise ClaimmarkError(
+                "Text that is not valid Unicode (a lone surrogate) cannot be saved."
+            ) from None
         except BaseException:
             self._rollback()
             raise

@@ -14,6 +14,7 @@ their line and column, so they can be fixed.
 from __future__ import annotations
 
 import codecs
+import os
 import re
 import stat
 from pathlib import Path
@@ -64,6 +65,14 @@ def read_bytes(path: Path, limit: int) -> bytes:
         raise InputRefused(path, "cannot be read (permission denied)") from None
     except OSError as e:
         raise InputRefused(path, f"cannot be read ({e.strerror})") from None
+
+
+def name_as_text(name: str) -> str:
+    """A file name as text that can be stored: the bytes of a name that is not UTF-8 (which
+    Python keeps as lone surrogates) written as escapes, `caf\\xe9.txt`."""
+    if name.isascii():
+        return name
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 def normalise_newlines(text: str) -> str:

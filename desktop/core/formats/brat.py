@@ -48,7 +48,13 @@ from desktop.core.errors import ClaimmarkError, InputRefused
 from desktop.core.model import DocumentInfo, Highlight, HighlightFilter, sha256_text
 from desktop.core.progress import Progress
 from desktop.core.store import ProjectStore
-from desktop.core.textfile import MAX_DOCUMENT_BYTES, bad_utf8, normalise_newlines, read_bytes
+from desktop.core.textfile import (
+    MAX_DOCUMENT_BYTES,
+    bad_utf8,
+    name_as_text,
+    normalise_newlines,
+    read_bytes,
+)
 
 MARKER = "# Written by claimmark"
 ANNOTATION_CONF = "annotation.conf"
@@ -308,17 +314,18 @@ def _read_brat_text(path: Path) -> tuple[str, int]:
 
 def _document(txt: Path, text: str) -> BundleDocument:
     """The document of a .txt file, with the title and byline claimmark finds in it, if any."""
-    found = split_articles(text, fallback_title=txt.stem)
+    stem = name_as_text(txt.stem)
+    found = split_articles(text, fallback_title=stem)
     whole = found[0] if len(found) == 1 else None
     return BundleDocument(
         key=txt.stem,
         sha256=sha256_text(text),
         text=text,
-        title=whole.title if whole else txt.stem,
+        title=whole.title if whole else stem,
         author=whole.author if whole else "",
         outlet=whole.outlet if whole else "",
         published=whole.published if whole else "",
-        source=txt.name,
+        source=name_as_text(txt.name),
     )
 
 
