@@ -125,6 +125,10 @@ def test_line_separators_other_than_newline_do_not_split_lines() -> None:
 # Crafted lines: the parser does work in proportion to the line, never more -----------------
 
 
+class StillRunning(Exception):
+    """Not an OSError (which TimeoutError is), so that no `except OSError` can swallow it."""
+
+
 @contextmanager
 def must_finish_within(seconds: int) -> Iterator[None]:
     """Fail (instead of hanging the suite) when the block runs longer than `seconds`. Not a
@@ -132,7 +136,7 @@ def must_finish_within(seconds: int) -> Iterator[None]:
     when matching backtracked, and take microseconds now."""
 
     def stop(_signum: int, _frame: object) -> None:
-        raise TimeoutError(f"still running after {seconds} s")
+        raise StillRunning(f"still running after {seconds} s")
 
     previous = signal.signal(signal.SIGALRM, stop)
     signal.alarm(seconds)

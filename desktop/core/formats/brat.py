@@ -368,10 +368,18 @@ def _is_unicode(text: str) -> bool:
     return True
 
 
+MAX_CONF_BYTES = 1024 * 1024  # brat's configurations are a few kilobytes
+
+
 def _conf_lines(path: Path) -> list[str]:
+    """The lines of a configuration file; none when it is missing, unreadable, not a regular
+    file (a pipe would wait forever) or larger than any configuration."""
+    if not path.exists():
+        return []
     try:
-        return normalise_newlines(path.read_text(encoding="utf-8-sig")).split("\n")
-    except (OSError, UnicodeDecodeError):
+        data = read_bytes(path, MAX_CONF_BYTES)
+        return normalise_newlines(data.decode("utf-8-sig")).split("\n")
+    except (InputRefused, UnicodeDecodeError):
         return []
 
 
