@@ -128,6 +128,42 @@ def test_long_work_can_be_cancelled(qtbot, window: MainWindow) -> None:  # type:
     assert time.monotonic() - started < 5
 
 
+def test_cancel_says_at_once_that_the_work_is_stopping(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """The worker may need a moment to roll back; the dialog says so from the click on, and
+    its Cancel cannot be pressed again."""
+    import threading
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QProgressDialog, QPushButton
+
+    from desktop.core.progress import Cancelled
+    from desktop.ui.workers import run_with_progress
+
+    seen: list[tuple[str, bool]] = []
+    stopped = threading.Event()
+
+    def work(progress, is_cancelled):  # type: ignore[no-untyped-def]
+        while not is_cancelled():
+            progress(1, 10, "step")
+            stopped.wait(0.02)
+        stopped.wait(5)  # rolling back
+        progress(2, 10, "a step after the cancel")
+        raise Cancelled
+
+    def press_cancel() -> None:
+        dialog = window.findChild(QProgressDialog)
+        button = dialog.findChild(QPushButton)
+        button.click()
+        seen.append((dialog.labelText(), button.isEnabled()))
+        QTimer.singleShot(
+            100, lambda: (seen.append((dialog.labelText(), button.isEnabled())), stopped.set())
+        )
+
+    QTimer.singleShot(200, press_cancel)
+    assert run_with_progress(window, "Working…", work) == (False, "")
+    assert seen == [("Working…\nCancelling…", False)] * 2
+
+
 def test_progress_reaches_the_dialog_while_the_work_runs(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     import threading
     import time
