@@ -14,6 +14,7 @@ their line and column, so they can be fixed.
 from __future__ import annotations
 
 import codecs
+import itertools
 import os
 import re
 import stat
@@ -40,7 +41,6 @@ _PREFERRED_LEGACY = ("cp1252", "iso8859_15", "latin_1", "cp1250", "cp1251", "mac
 _CP1252_MARGIN = 0.1
 _CONTROL_OK = {"\n", "\r", "\t", "\f", "\v"}
 _BAD_BYTE = re.compile("[\udc80-\udcff]")  # what surrogateescape makes of a byte it cannot read
-_NON_ASCII = re.compile("[^\x00-\x7f\udc80-\udcff]")
 _C1_CONTROLS = re.compile("[\x80-\x9f]")  # never meant in text: a wrong legacy guess made them
 _BAD_BYTES_NAMED = 3
 
@@ -100,9 +100,10 @@ def decode(data: bytes, name: str | Path) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    escaped = data.decode("utf-8", "surrogateescape")
-    bad = len(_BAD_BYTE.findall(escaped))
-    if len(_NON_ASCII.findall(escaped)) >= bad:
+    readable = data.decode("utf-8", "ignore")  # the valid UTF-8 of it
+    bad = len(data.decode("utf-8", "surrogateescape")) - len(readable)  # one per bad byte
+    valid_non_ascii = len(readable) - len(readable.encode("ascii", "ignore"))
+    if valid_non_ascii >= bad:
         raise InputRefused(name, f"UTF-8 text with {bad_utf8(data)}{_FIX_UTF8}")
     for text, encoding in _legacy_guesses(data):
         if not _C1_CONTROLS.search(text):  # plausible for the whole text, not just a sample
@@ -114,16 +115,16 @@ def bad_utf8(data: bytes) -> str:
     """Where UTF-8 `data` holds bytes that are not UTF-8, in words (`2 bytes that are not UTF-8:
     0x92 at line 3, column 28; …`): the first few, by line and column (in characters, from 1)."""
     escaped = data.decode("utf-8", "surrogateescape")
-    found = list(_BAD_BYTE.finditer(escaped))
+    count = len(escaped) - len(data.decode("utf-8", "ignore"))  # one surrogate per bad byte
     named = []
-    for match in found[:_BAD_BYTES_NAMED]:
+    for match in itertools.islice(_BAD_BYTE.finditer(escaped), _BAD_BYTES_NAMED):
         before = escaped[: match.start()]
         line = normalise_newlines(before).count("\n") + 1
         column = match.start() - max(before.rfind("\n"), before.rfind("\r"))
         named.append(f"0x{ord(match.group()) - 0xDC00:02X} at line {line}, column {column}")
-    more = f", and {len(found) - len(named)} more" if len(found) > len(named) else ""
-    count = "1 byte that is" if len(found) == 1 else f"{len(found)} bytes that are"
-    return f"{count} not UTF-8: {'; '.join(named)}{more}"
+    more = f", and {count - len(named)} more" if count > len(named) else ""
+    bytes_are = "1 byte that is" if count == 1 else f"{count} bytes that are"
+    return f"{bytes_are} not UTF-8: {'; '.join(named)}{more}"
 
 
 _FIX_UTF8 = (
