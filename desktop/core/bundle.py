@@ -83,7 +83,6 @@ class MergeReport:
     skipped: list[str] = field(default_factory=list)  # what did not match, by name
 
 
-# Colours for tags that an import creates without one (continuing the Okabe-Ito palette).
 _CANCEL_EVERY = 2048  # highlights between two looks at whether the user cancelled
 
 
@@ -122,8 +121,9 @@ def merge_bundle(
             text = texts[doc_id]
             start, end = h.start, h.end
             if not (0 <= start < end <= len(text)) or text[start:end] != h.quote:
-                index = quotes.get(doc_id) or quotes.setdefault(doc_id, QuoteIndex(text))
-                found = index.find(h.quote, h.prefix, h.suffix, near=start)
+                if doc_id not in quotes:
+                    quotes[doc_id] = QuoteIndex(text)
+                found = quotes[doc_id].find(h.quote, h.prefix, h.suffix, near=start)
                 if found is None:
                     report.skipped.append(f"{label}: its quote is not in the document")
                     not_placed += 1
@@ -176,9 +176,10 @@ def merge_bundle(
         cancel.check()
         report.highlights_added = added
         report.highlights_present += len(new) - added
-        if report.skipped and not (
-            report.documents_added or report.highlights_added or report.highlights_present
-        ):  # refused, so that the tags it made are not kept either
+        placed = report.documents_added or report.highlights_added or report.highlights_present
+        nothing_to_place = report.documents_matched and not bundle.highlights
+        if report.skipped and not placed and not nothing_to_place:
+            # Refused, so that the tags it made are not kept either.
             reasons = {
                 "unread": len(bundle.skipped),
                 "missing": len(bundle.highlights) - not_placed - not_kept,

@@ -387,3 +387,19 @@ def test_the_command_line_says_what_brat_cannot_hold(store: SqliteStore, tmp_pat
         )
     assert code == 0
     assert "nothing but line breaks" in err.getvalue()
+
+
+def test_a_folder_without_annotations_on_known_documents_is_no_refusal(
+    store: SqliteStore, tmp_path: Path
+) -> None:
+    """Nothing to place is not the same as nothing placed: its documents are all there."""
+    folder = tmp_path / "brat"
+    folder.mkdir()
+    (folder / "a.txt").write_text("A text.\n", encoding="utf-8")
+    (folder / "a.ann").write_text("R1\tSupports Arg1:T1 Arg2:T2\n", encoding="utf-8")
+    assert import_paths(store, [folder]).refused == []
+    again = import_paths(store, [folder])
+    assert again.refused == []
+    [(_, merge)] = again.merges
+    assert (merge.documents_matched, merge.highlights_added) == (1, 0)
+    assert "1 relations, events" in merge.skipped[0]
