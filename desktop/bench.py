@@ -425,6 +425,48 @@ class Bench:
             self.add("agreement_100k_s", timed(lambda: compute_agreement(lengths, marks)))
         self.notes.append(f"agreement: 5 annotators, {len(marks):,} highlights, {size / 1e6:g} MB")
 
+    def crafted_figures(self) -> None:
+        """Crafted input: byline-like lines made to backtrack, and quotes found thousands of
+        times in a text (W3C annotations without usable offsets)."""
+        from desktop.core.digest import MAX_BYLINE_CHARS, parse_byline
+        from desktop.core.formats import w3c
+
+        line = ("by x" + (" " * 30 + "-") * 200)[: MAX_BYLINE_CHARS - 4] + " 202"
+        for _ in range(self.runs):
+            self.add("crafted_byline_us", 1e6 * timed(lambda: parse_byline(line)))
+        lines = 500 if self.quick else 5_000
+        digest = self.folder / "crafted-bylines.txt"
+        digest.write_text("A title\n" + f"{line}\n" * lines + "Body.\n", encoding="utf-8")
+        for n in range(self.runs):
+            target = self.folder / f"crafted-{n}.claimmark"
+            self.add(
+                "import_crafted_bylines_s", self.cli("import", "--db", str(target), str(digest))
+            )
+        text = "la " * (30_000 if self.quick else 300_000)
+        project = self.folder / "la.claimmark"
+        store = SqliteStore.open(project)
+        [doc] = store.add_documents([NewDocument(text=text, title="La", source="la.txt")])
+        store.add_highlight(doc.id, 3, 5, 1)
+        data = w3c.export_w3c(store)
+        store.close()
+        anno = data["first"]["items"][0]
+        anno["target"]["selector"] = anno["target"]["selector"][:1]  # the quote only
+        items = []
+        for n in range(84):
+            item = json.loads(json.dumps(anno))
+            item["id"] = f"urn:uuid:{uuid.UUID(int=n, version=4)}"
+            items.append(item)
+        annotations = self.folder / "la.jsonld"
+        annotations.write_text(json.dumps(items), encoding="utf-8")
+        for _ in range(self.runs):
+            self.add(
+                "import_84_quotes_la_s", self.cli("import", "--db", str(project), str(annotations))
+            )
+        self.notes.append(
+            f"crafted: {lines} byline-like lines of {len(line)} characters; 84 quote-only "
+            f"annotations of “la” on {len(text) // 1000} KB of “la la la”"
+        )
+
     def sqlite_floor(self) -> None:
         conn = sqlite3.connect(self.folder / "floor.db", isolation_level=None)
         conn.execute("PRAGMA journal_mode = WAL")
@@ -671,6 +713,7 @@ def main(argv: list[str] | None = None) -> int:
         bench.window_figures()
         bench.growth()
         bench.cli_figures()
+        bench.crafted_figures()
         bench.sqlite_floor()
         bench.agreement_figures()
         bench.reanchor_figures()

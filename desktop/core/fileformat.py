@@ -77,8 +77,7 @@ class Probe:
 class FileFormat:
     """One format. Import: `recognise` says whether a probed file is of this kind, then `read`
     imports it, or `refusal` says why this kind cannot be imported. Export: `render` writes one
-    file, or `files` the files of a folder (`may_replace` says which existing folders an export
-    may replace)."""
+    file, or `files` the files of a folder."""
 
     name: str
     label: str  # for people: menus, file dialogs, --help
@@ -88,7 +87,6 @@ class FileFormat:
     refusal: str = ""
     render: TextRenderer | None = None
     files: FolderRenderer | None = None
-    may_replace: Callable[[Path], bool] | None = None
 
     @property
     def exports(self) -> bool:

@@ -17,6 +17,7 @@ from desktop.core.bundle import Bundle, MergeReport, merge_bundle
 from desktop.core.errors import ClaimmarkError, InputRefused, ProjectError
 from desktop.core.fileformat import Imported, Probe
 from desktop.core.model import DocumentInfo, sha256_text
+from desktop.core.progress import Cancelled, Progress
 from desktop.core.store import ProjectStore
 
 
@@ -54,9 +55,12 @@ def import_paths(
 ) -> ImportReport:
     """Import documents and annotation exports, each file in its own transaction.
 
-    A folder is read as a brat folder (NAME.txt with NAME.ann), in one transaction.
+    A folder is read as a brat folder (NAME.txt with NAME.ann), in one transaction. Cancelling
+    stops within the file being imported, whose transaction is rolled back; the files before it
+    stay imported.
     """
     report = ImportReport()
+    cancel = Progress(None, is_cancelled)  # check() raises Cancelled once the user cancelled
     for done, path in enumerate(paths):
         if is_cancelled is not None and is_cancelled():
             report.cancelled = True
@@ -66,14 +70,19 @@ def import_paths(
         try:
             imported = read_path(path)
             if isinstance(imported, Bundle):
-                report.merges.append((str(path), merge_bundle(store, imported)))
+                report.merges.append((str(path), merge_bundle(store, imported, cancel)))
                 continue
-            added = store.add_documents(imported)
+            with store.batch():
+                added = store.add_documents(imported)
+                cancel.check()  # cancelled meanwhile: none of them is kept
             report.documents_added.extend(added)
             added_hashes = {d.sha256 for d in added}
             report.documents_already_present.extend(
                 d.title for d in imported if sha256_text(d.text) not in added_hashes
             )
+        except Cancelled:  # this file's transaction was rolled back
+            report.cancelled = True
+            break
         except InputRefused as e:
             report.refused.append(e)
         except ProjectError:

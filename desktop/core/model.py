@@ -7,10 +7,20 @@ so that `text[start:end] == quote` holds in Python.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
+
+# What a project may hold: exactly what its JSON export can carry (the export's JSON Schema has
+# the same numbers, and a test holds them together). The store refuses anything beyond them,
+# so every way in (the window, each import format) keeps the project exportable.
+MAX_TAG_NAME_CHARS = 200
+MAX_ID_CHARS = 200  # a highlight's id (a UUID when claimmark makes it)
+MAX_ANNOTATOR_CHARS = 200
+MAX_NOTE_CHARS = 100_000  # about 20 pages: a note, not a document
+TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 
 
 def sha256_text(text: str) -> str:
@@ -164,3 +174,40 @@ class BackupInfo:
     made_at: datetime  # UTC
     documents: int
     highlights: int
+
+
+def tag_name_problem(name: str, what: str = "tag") -> str | None:
+    """Why `name` cannot be the name of a tag (or of a link type, a rating: `what`), or None."""
+    if not name.strip():
+        return f"a {what} needs a name"
+    if name != name.strip():
+        return f"a {what} name cannot start or end with a space"
+    if len(name) > MAX_TAG_NAME_CHARS:
+        return f"a {what} name may not be longer than {MAX_TAG_NAME_CHARS} characters"
+    return None
+
+
+def note_problem(note: str) -> str | None:
+    if len(note) > MAX_NOTE_CHARS:
+        return f"a note may not be longer than {MAX_NOTE_CHARS:,} characters"
+    return None
+
+
+def highlight_problem(
+    uuid: str, note: str, annotator: str, created_at: str, updated_at: str
+) -> str | None:
+    """Why a highlight with these fields cannot be stored (its export could not carry it), or
+    None. The offsets and the quote are checked against the text where it is known."""
+    if not 0 < len(uuid) <= MAX_ID_CHARS:
+        return f"its id is empty or longer than {MAX_ID_CHARS} characters"
+    problem = note_problem(note)
+    if problem:
+        return problem
+    if len(annotator) > MAX_ANNOTATOR_CHARS:
+        return f"its annotator's name is longer than {MAX_ANNOTATOR_CHARS} characters"
+    for what, moment in (("creation", created_at), ("change", updated_at)):
+        if not TIMESTAMP.fullmatch(moment):
+            return (
+                f"its {what} time “{moment[:40]}” is not a UTC time like 2026-11-24T03:12:51.123Z"
+            )
+    return None

@@ -23,7 +23,15 @@ FORMATS: tuple[FileFormat, ...] = (
 )
 
 EXPORT_FORMATS: dict[str, FileFormat] = {
-    f.name: f for f in (native.FORMAT, w3c.FORMAT, table.FORMAT, doccano.FORMAT, brat.FORMAT)
+    f.name: f
+    for f in (
+        native.FORMAT,
+        w3c.FORMAT,
+        table.FORMAT,
+        table.EXACT_FORMAT,
+        doccano.FORMAT,
+        brat.FORMAT,
+    )
 }
 
 

@@ -202,7 +202,15 @@ class ProjectStore(Protocol):
         """Delete a link type with its links; returns both so the deletion can be undone."""
         ...
 
-    def restore_relation_type(self, relation_type: RelationType, links: Sequence[Link]) -> None: ...
+    def restore_relation_type(
+        self, relation_type: RelationType, links: Sequence[Link]
+    ) -> list[Link]:
+        """Put back a deleted link type and those of its links whose highlights are there."""
+        ...
+
+    def relation_type_usage(self, type_id: int) -> int:
+        """How many links have this type."""
+        ...
 
     # The rating scale
     def ratings(self) -> list[Rating]:

@@ -151,22 +151,25 @@ class Files(QObject):
             return False
 
         def work(progress, is_cancelled):  # type: ignore[no-untyped-def]
-            store = open_project(location, create=False, read_only=True)
+            store = open_project(location, read_only=True)
             try:
-                export_to_path(
+                return export_to_path(
                     store,
                     fmt,
                     path,
                     chosen,
+                    replace=True,  # the export dialog asked before anything is replaced
                     on_progress=lambda done, total: progress(done, total, path.name),
                     is_cancelled=is_cancelled,
                 )
-                return path
             finally:
                 store.close()
 
         ok, result = run_with_progress(self.window, "Exporting…", work)
-        if ok:
+        if ok and result.notes:
+            message = "\n\n".join([f"Exported to {path}.", *result.notes])
+            dialogs.show_message(self.window, message, error=False)
+        elif ok:
             self.window.statusBar().showMessage(f"Exported to {path}", 8000)
         elif result:
             dialogs.show_message(self.window, result)
