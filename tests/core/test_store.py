@@ -11,12 +11,26 @@ import pytest
 
 from desktop.core import schema
 from desktop.core.errors import ProjectError
-from desktop.core.model import NewDocument
+from desktop.core.model import NewDocument, sha256_text
 from desktop.core.sqlite_store import SqliteStore
 
 
 def _doc(text: str = "Alpha beta gamma.\nDelta 🇺🇦 epsilon.\n", title: str = "T") -> NewDocument:
     return NewDocument(text=text, title=title, source="t.txt")
+
+
+def _add_document_as_version_1(store: SqliteStore) -> int:
+    """Today's store writes today's columns: a document goes into a project of schema version 1
+    the way that version wrote it. Returns its id."""
+    text = "Alpha beta gamma.\nDelta 🇺🇦 epsilon.\n"
+    with store.batch():
+        cur = store._conn.execute(
+            "INSERT INTO documents (title, source, sha256, text, length, imported_at)"
+            " VALUES ('T', 't.txt', ?, ?, ?, '2024-01-01T00:00:00.000Z')",
+            (sha256_text(text), text, len(text)),
+        )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
 
 
 def test_new_project_settings(store: SqliteStore, tmp_path: Path) -> None:
@@ -54,9 +68,9 @@ def test_a_version_1_project_is_upgraded_with_everything_kept(
         m.setattr(schema, "MIGRATIONS", {1: schema.MIGRATIONS[1]})
         m.setattr(schema, "LATEST", 1)
         s = SqliteStore.open(path)
-        [info] = s.add_documents([_doc()])
+        document_id = _add_document_as_version_1(s)
         tag = s.add_tag("question", "#009E73", "4")
-        kept = [s.add_highlight(info.id, n, n + 3, 1 + n % 4, note=f"{n}") for n in range(8)]
+        kept = [s.add_highlight(document_id, n, n + 3, 1 + n % 4, note=f"{n}") for n in range(8)]
         s.delete_highlight(kept.pop().id)  # the highest id, free for reuse in version 1
         s.close()
     conn = sqlite3.connect(path)
@@ -70,7 +84,9 @@ def test_a_version_1_project_is_upgraded_with_everything_kept(
     assert s._conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     with pytest.raises(sqlite3.IntegrityError):
         s._conn.execute("DELETE FROM tags WHERE id = 1")
-    assert s.add_highlight(info.id, 0, 5, tag.id).id == kept[-1].id + 1
+    assert s.add_highlight(document_id, 0, 5, tag.id).id == kept[-1].id + 1
+    [info] = s.documents()
+    assert (info.title, info.url, info.page_starts) == ("T", "", ())
     s.close()
 
 
@@ -176,8 +192,7 @@ def test_an_older_project_is_upgraded_after_a_backup(
         m.setattr(schema, "MIGRATIONS", {1: schema.MIGRATIONS[1]})
         m.setattr(schema, "LATEST", 1)
         old = SqliteStore.open(path)
-        [info] = old.add_documents([_doc()])
-        h = old.add_highlight(info.id, 0, 5, 1)
+        h = old.add_highlight(_add_document_as_version_1(old), 0, 5, 1)
         old.close()
     store = SqliteStore.open(path)
     assert store._conn.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST
