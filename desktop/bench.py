@@ -70,6 +70,73 @@ def news_text(size: int, rng: random.Random) -> str:
     return "".join(out)[:size].rstrip() + "\n"
 
 
+_OUTLETS = ("The Daily Ledger", "Weekly Review", "Northern Courier", "Global Wire", "Civic Post")
+_AUTHORS = ("Ana Fischer", "Bob Ndlovu", "Chen Yu", "Dee Okafor", "Eli Marsh", "Farah Haddad")
+_SECTIONS = ("World", "Politics", "Business", "Science", "Opinion", "Sport", "Culture")
+
+
+def news_page(number: int, rng: random.Random) -> tuple[str, list[str]]:
+    """A saved news page as a browser keeps it: navigation, advertisements, a script, the
+    article (in <article>, 6 to 16 of the seed articles' paragraphs) with related links,
+    readers' comments and a footer. Returns the HTML and the article's paragraphs."""
+    from html import escape
+
+    paragraphs = [
+        p for f in seed_files() for p in f.read_text(encoding="utf-8").split("\n") if len(p) > 80
+    ]
+    body = rng.sample(paragraphs, rng.randint(6, 16))
+    outlet, author = rng.choice(_OUTLETS), rng.choice(_AUTHORS)
+    title = f"{' '.join(body[0].split()[:9]).rstrip(',.;:')} ({number})"
+    slug = f"story-{number}"
+    day = f"2024-{1 + number % 12:02d}-{1 + number % 28:02d}"
+    nav = "".join(f'<li><a href="/{s.lower()}">{s}</a></li>' for s in _SECTIONS * 2)
+    ads = [
+        f'<div class="ad" id="ad-{k}"><a href="https://ads.example/{k}">Advertisement: '
+        f"{rng.choice(('Save 50% on shoes', 'Win a holiday', 'Best loans online'))} today only!"
+        "</a></div>"
+        for k in range(3)
+    ]
+    article = [f"<h1>{escape(title)}</h1>", f'<p class="byline">By {escape(author)}</p>']
+    for k, p in enumerate(body):
+        article.append(f"<p>{escape(p)}</p>")
+        if k == 2:
+            article.append(f'<aside class="promo">{ads[1]}</aside>')
+    related = "".join(
+        f'<li><a href="/news/story-{number + k}">{escape(rng.choice(paragraphs)[:60])}</a></li>'
+        for k in range(1, 6)
+    )
+    comments = "".join(
+        f'<div class="comment"><span class="user">reader{k}</span><p>'
+        f"{rng.choice(('Great piece.', 'This is biased.', 'Source?', 'Finally someone says it.'))}"
+        "</p></div>"
+        for k in range(rng.randint(2, 12))
+    )
+    script = "var tracking = {" + ",".join(f'"k{k}": {k}' for k in range(4000)) + "};"
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>{escape(title)} | {escape(outlet)}</title>
+<link rel="canonical" href="https://news.example/{slug}">
+<meta property="og:site_name" content="{escape(outlet)}">
+<meta property="og:title" content="{escape(title)}">
+<meta name="author" content="{escape(author)}">
+<meta property="article:published_time" content="{day}T08:00:00+00:00">
+<style>body {{ font-family: serif; }} .ad {{ border: 1px solid #ccc; }}</style>
+<script>{script}</script>
+</head><body>
+<header><a href="/" class="logo">{escape(outlet)}</a><nav><ul>{nav}</ul></nav>
+<form action="/search"><input name="q" placeholder="Search"><button>Search</button></form></header>
+{ads[0]}
+<main><article>{"".join(article)}</article>
+<section class="related"><h2>Related stories</h2><ul>{related}</ul></section>
+{ads[2]}
+<section id="comments"><h3>Comments</h3>{comments}</section></main>
+<footer><p>© 2024 {escape(outlet)}. All rights reserved.</p>
+<a href="/privacy">Privacy</a> <a href="/terms">Terms</a> <a href="/contact">Contact</a></footer>
+</body></html>
+"""
+    return page, body
+
+
 def random_highlights(
     text: str, document_id: int, count: int, rng: random.Random
 ) -> list[Highlight]:
