@@ -62,6 +62,17 @@ def test_a_saved_news_page_gives_its_article_and_metadata(store: SqliteStore, tm
     assert (info.source, info.page_starts) == ("story.html", ())
 
 
+def test_each_page_gives_its_article_and_nothing_around_it() -> None:
+    """Pages with short and long articles, under menus and over teasers of other stories."""
+    from desktop.core.formats.webpage import document_from_html
+
+    rng = random.Random(11)
+    for number in range(16):
+        page, paragraphs = news_page(number, rng)
+        document = document_from_html(page.encode(), f"{number}.html")
+        assert document.text.split("\n")[1:-1] == paragraphs, number
+
+
 def news_page_author(page: str) -> str:
     return page.split('<meta name="author" content="')[1].split('"')[0]
 

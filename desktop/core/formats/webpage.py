@@ -38,6 +38,10 @@ def _extract(data: bytes, url: str) -> Any:
         with_metadata=True,
         include_comments=False,
         include_tables=True,
+        # Precision: with the default balance, the teasers of other stories under a short
+        # article came into 15 of 60 generated news pages; with precision none did, and no
+        # paragraph of an article was lost.
+        favor_precision=True,
         # Dates from the page's markup only: the extensive search took "© 2024" in a footer
         # for a publication date.
         date_extraction_params={"extensive_search": False, "original_date": True},
