@@ -42,6 +42,8 @@ _DOC_COLUMNS = (
     "id, title, author, outlet, published, source, source_offset, sha256, imported_at, length,"
     " url, page_starts"
 )
+# A row of _DOC_COLUMNS: the fields of DocumentInfo, the page map as stored last.
+_DocumentRow = tuple[int, str, str, str, str, str, int, str, str, int, str, str]
 _HL_COLUMNS = (
     "id, uuid, document_id, start_pos, end_pos, tag_id, quote, prefix, suffix, note, annotator,"
     " created_at, updated_at"
@@ -412,7 +414,7 @@ class SqliteStore:
     # Documents ---------------------------------------------------------------------------
 
     @staticmethod
-    def _doc_info(row: tuple) -> DocumentInfo:  # type: ignore[type-arg]
+    def _doc_info(row: _DocumentRow) -> DocumentInfo:
         return DocumentInfo(*row[:-1], _page_starts_from_column(row[-1]))
 
     def documents(self) -> list[DocumentInfo]:

@@ -390,13 +390,13 @@ def test_the_command_line_imports_sources_and_names_each_refusal(
 
 def test_nothing_heavy_is_loaded_until_a_source_is_read() -> None:
     """The command line and the window start without the extractors (trafilatura alone takes
-    about half a second to import)."""
+    about half a second to import), nor the network modules."""
     import subprocess
     import sys
 
     probe = (
-        "import sys, desktop.cli, desktop.core.importing, desktop.core.registry\n"
-        "heavy = ('trafilatura', 'pypdfium2', 'docx', 'odf', 'lxml')\n"
+        "import sys, desktop.cli, desktop.core.importing, desktop.ui.main_window\n"
+        "heavy = ('trafilatura', 'pypdfium2', 'docx', 'odf', 'lxml', 'ssl', 'http')\n"
         "print([m for m in sys.modules if m.split('.')[0] in heavy])\n"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
