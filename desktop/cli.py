@@ -20,7 +20,8 @@ from typing import NoReturn, TextIO
 from desktop import __version__
 from desktop.core.errors import ClaimmarkError
 from desktop.core.exporting import TargetExists, export_to_path, render_bytes
-from desktop.core.importing import ImportReport, import_paths
+from desktop.core.fetching import is_url
+from desktop.core.importing import ImportReport, Source, import_paths
 from desktop.core.model import HighlightFilter
 from desktop.core.project import default_project_path, open_project
 from desktop.core.registry import EXPORT_FORMATS
@@ -96,8 +97,19 @@ def _window_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"claimmark {__version__}")
     _db_option(parser)
     parser.add_argument("--annotator", metavar="NAME", help="name recorded on new highlights")
-    parser.add_argument("files", nargs="*", type=Path, metavar="FILE", help="documents to import")
+    parser.add_argument(
+        "files",
+        nargs="*",
+        type=_source,
+        metavar="FILE",
+        help="documents to import (files, or web addresses: https://...)",
+    )
     return parser
+
+
+def _source(argument: str) -> Source:
+    """A file or folder to import, or a web address (kept as the string it is)."""
+    return argument.strip() if is_url(argument) else Path(argument)
 
 
 def _command_parser() -> argparse.ArgumentParser:
@@ -106,10 +118,11 @@ def _command_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "import",
-        help="import documents, a claimmark JSON or W3C JSON-LD export, or a brat folder",
+        help="import documents (text, web pages, PDF, Word, OpenDocument; files or https://... "
+        "addresses), a claimmark JSON or W3C JSON-LD export, or a brat folder",
     )
     _db_option(p)
-    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("files", nargs="+", type=_source, metavar="FILE|URL")
 
     p = sub.add_parser("export", help="export highlights (to stdout without -o)")
     p.set_defaults(parser=p)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -39,6 +40,8 @@ class NewDocument:
     author: str = ""
     outlet: str = ""
     published: str = ""  # ISO date (YYYY-MM-DD) or empty when unknown
+    url: str = ""  # the web address it came from or names as its own, or ""
+    page_starts: tuple[int, ...] = ()  # where each page starts (a PDF's), or () for no pages
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,32 @@ class DocumentInfo:
     sha256: str
     imported_at: str
     length: int  # in code points
+    url: str = ""
+    page_starts: tuple[int, ...] = ()  # code point offset where each page starts; () for none
+
+    def page_of(self, offset: int) -> int | None:
+        """The page (from 1) the code point at `offset` is on, or None without a page map."""
+        return page_of(self.page_starts, offset)
+
+    def pages_of(self, start: int, end: int) -> str:
+        """Where the span start..end is, for people: "page 3", "pages 3–4", or ""."""
+        return describe_pages(self.page_starts, start, end)
+
+
+def page_of(page_starts: tuple[int, ...], offset: int) -> int | None:
+    """The page (from 1) holding the code point at `offset`, given where each page starts."""
+    if not page_starts:
+        return None
+    return max(1, bisect_right(page_starts, offset))
+
+
+def describe_pages(page_starts: tuple[int, ...], start: int, end: int) -> str:
+    """ "page 3" or "pages 3–4" for the half-open span start..end; "" without a page map."""
+    first = page_of(page_starts, start)
+    if first is None:
+        return ""
+    last = page_of(page_starts, max(start, end - 1))
+    return f"page {first}" if last == first else f"pages {first}–{last}"
 
 
 @dataclass(frozen=True, slots=True)

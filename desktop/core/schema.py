@@ -178,6 +178,13 @@ MIGRATIONS: dict[int, str] = {
         value TEXT NOT NULL
     );
     """,
+    # Documents from the web and from PDFs: the address a document came from (or names as its
+    # own), and where each of its pages starts, as a JSON array of code point offsets ("" for a
+    # document without pages). Added columns only, so this stands on its own whatever its number.
+    6: """
+    ALTER TABLE documents ADD COLUMN url TEXT NOT NULL DEFAULT '';
+    ALTER TABLE documents ADD COLUMN page_starts TEXT NOT NULL DEFAULT '';
+    """,
 }
 
 LATEST = max(MIGRATIONS)

@@ -9,6 +9,7 @@ newer claimmark are refused before anything is written to them.
 from __future__ import annotations
 
 import getpass
+import json
 import os
 import re
 import sqlite3
@@ -45,8 +46,11 @@ BUSY_TIMEOUT_MS = 5000
 COLOUR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 _DOC_COLUMNS = (
-    "id, title, author, outlet, published, source, source_offset, sha256, imported_at, length"
+    "id, title, author, outlet, published, source, source_offset, sha256, imported_at, length,"
+    " url, page_starts"
 )
+# A row of _DOC_COLUMNS: the fields of DocumentInfo, the page map as stored last.
+_DocumentRow = tuple[int, str, str, str, str, str, int, str, str, int, str, str]
 _HL_COLUMNS = (
     "id, uuid, document_id, start_pos, end_pos, tag_id, quote, prefix, suffix, note, annotator,"
     " created_at, updated_at, rating_id"
@@ -621,8 +625,8 @@ class SqliteStore:
     # Documents ---------------------------------------------------------------------------
 
     @staticmethod
-    def _doc_info(row: tuple) -> DocumentInfo:  # type: ignore[type-arg]
-        return DocumentInfo(*row)
+    def _doc_info(row: _DocumentRow) -> DocumentInfo:
+        return DocumentInfo(*row[:-1], _page_starts_from_column(row[-1]))
 
     def documents(self) -> list[DocumentInfo]:
         rows = self._conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents ORDER BY id")
@@ -641,7 +645,13 @@ class SqliteStore:
         """A document's text; the last one read is kept (highlighting reads it at each key)."""
         if self._text_cache is not None and self._text_cache[0] == document_id:
             return self._text_cache[1]
-        return self.document(document_id).text
+        row = self._conn.execute(
+            "SELECT text FROM documents WHERE id = ?", (document_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"There is no document {document_id} in this project.")
+        self._text_cache = (document_id, row[0])
+        return str(row[0])
 
     def document_by_sha256(self, sha256: str) -> DocumentInfo | None:
         row = self._conn.execute(
@@ -658,8 +668,8 @@ class SqliteStore:
                     continue
                 self._conn.execute(
                     "INSERT INTO documents (title, author, outlet, published, source,"
-                    " source_offset, sha256, text, length, imported_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " source_offset, sha256, text, length, imported_at, url, page_starts)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         doc.title,
                         doc.author,
@@ -671,6 +681,8 @@ class SqliteStore:
                         doc.text,
                         len(doc.text),
                         utc_now(),
+                        doc.url,
+                        _page_starts_column(doc.page_starts),
                     ),
                 )
                 info = self.document_by_sha256(digest)
@@ -696,8 +708,8 @@ class SqliteStore:
         with self.batch():
             self._conn.execute(
                 "INSERT INTO documents (id, title, author, outlet, published, source,"
-                " source_offset, sha256, text, length, imported_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " source_offset, sha256, text, length, imported_at, url, page_starts)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     info.id,
                     info.title,
@@ -710,6 +722,8 @@ class SqliteStore:
                     document.text,
                     info.length,
                     info.imported_at,
+                    info.url,
+                    _page_starts_column(info.page_starts),
                 ),
             )
             self.insert_highlights(highlights, keep_ids=True)
@@ -1322,6 +1336,15 @@ def _refuse(problem: str | None) -> None:
     """Raise the problem a model check found, as a sentence."""
     if problem:
         raise ClaimmarkError(f"{problem[:1].upper()}{problem[1:]}.")
+
+
+def _page_starts_column(page_starts: tuple[int, ...]) -> str:
+    """A page map as stored: a JSON array of offsets, or "" for a document without pages."""
+    return json.dumps(list(page_starts), separators=(",", ":")) if page_starts else ""
+
+
+def _page_starts_from_column(value: str) -> tuple[int, ...]:
+    return tuple(json.loads(value)) if value else ()
 
 
 def _casefold(text: str | None) -> str | None:

@@ -25,7 +25,16 @@ class Spec:
 SPECS: dict[str, Spec] = {
     "new_project": Spec("&New Project…", (StandardKey.New,), "Start a new project file"),
     "open_project": Spec("&Open Project…", (StandardKey.Open,), "Open another project file"),
-    "import": Spec("&Import…", ("Ctrl+I",), "Import documents, or a claimmark JSON or W3C export"),
+    "import": Spec(
+        "&Import…",
+        ("Ctrl+I",),
+        "Import documents (text, web pages, PDF, Word), or a claimmark JSON or W3C export",
+    ),
+    "import_url": Spec(
+        "Import from &URL…",
+        ("Ctrl+Shift+I",),
+        "Import a web page, or a PDF or Word document on the web, by its address",
+    ),
     "import_brat": Spec("Import &brat Folder…", (), "Import a folder of brat standoff files"),
     "export": Spec(
         "&Export…", ("Ctrl+E",), "Export highlights as JSON, W3C, CSV, doccano JSONL or brat"

@@ -184,8 +184,10 @@ class DocumentView(QPlainTextEdit):
             h = self.session.attempt(lambda i=highlight_id: self.session.store.highlight(i))
             if h is not None:
                 tag = self.session.summary.tag(h.tag_id)
+                info = self.session.summary.document(h.document_id)
+                pages = info.pages_of(h.start, h.end) if info is not None else ""
                 items.append(
-                    (tag.name if tag else "?", h.note, h.annotator, local_time(h.created_at))
+                    (tag.name if tag else "?", h.note, h.annotator, local_time(h.created_at), pages)
                 )
         return describe_highlights(items)
 
@@ -516,11 +518,14 @@ class DocumentView(QPlainTextEdit):
         return self._shown(self.index.overlapping(*self.visible_range()))
 
 
-def describe_highlights(items: Iterable[tuple[str, str, str, str]]) -> str:
-    """Tooltip text (escaped) for (tag, note, annotator, time) of highlights under the mouse."""
+def describe_highlights(items: Iterable[tuple[str, str, str, str, str]]) -> str:
+    """Tooltip text (escaped) for (tag, note, annotator, time, pages) of highlights under the
+    mouse; pages is "page 3", "pages 3–4", or "" for a document without pages."""
     parts = []
-    for tag, note, annotator, time in items:
+    for tag, note, annotator, time, pages in items:
         line = f"<b>{html.escape(tag)}</b> · {html.escape(annotator)} · {html.escape(time)}"
+        if pages:
+            line += f" · {html.escape(pages)}"
         if note:
             line += "<br>" + html.escape(note).replace("\n", "<br>")
         parts.append(line)

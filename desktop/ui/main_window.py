@@ -16,6 +16,8 @@ from PySide6.QtCore import QByteArray, QEvent, QPoint, QSettings, Qt, QTimer, Si
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QInputDialog, QMainWindow, QMenu, QSplitter, QVBoxLayout, QWidget
 
+from desktop.core.fetching import is_url
+from desktop.core.importing import Source
 from desktop.core.store import ProjectStore
 from desktop.ui import actions as action_registry
 from desktop.ui import dialogs, help
@@ -133,7 +135,7 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         self._fill(
             bar.addMenu("&File"),
-            "new_project open_project - import import_brat export - delete_document "
+            "new_project open_project - import import_url import_brat export - delete_document "
             "restore_backup - quit",
         )
         edit = bar.addMenu("&Edit")
@@ -181,6 +183,7 @@ class MainWindow(QMainWindow):
             "quit": self.close,
             "import": self.files.choose_import,
             "export": self.files.choose_export,
+            "import_url": self.files.choose_url_import,
             "import_brat": self.files.choose_brat_import,
             "new_project": self.files.choose_new_project,
             "open_project": self.files.choose_open_project,
@@ -330,7 +333,12 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        """Files, or web addresses dragged from a browser."""
+        paths: list[Source] = [
+            Path(u.toLocalFile()) if u.isLocalFile() else u.toString()
+            for u in event.mimeData().urls()
+            if u.isLocalFile() or is_url(u.toString())
+        ]
         if paths:
             event.acceptProposedAction()
             QTimer.singleShot(0, lambda: self.files.import_files(paths))
