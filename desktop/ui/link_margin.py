@@ -21,8 +21,8 @@ from desktop.core.model import Link
 from desktop.ui.document_view import DocumentView
 from desktop.ui.session import Session
 
-WIDTH = 112  # px: the margin the view keeps on its right for this
-BADGE_WIDTH = 46
+WIDTH = 160  # px: the margin the view keeps on its right for this
+BADGE_WIDTH = 84
 LANE = 9  # px between the arcs of links that overlap in height
 
 
@@ -225,7 +225,10 @@ class LinkMargin(QWidget):
     def _arc(
         painter: QPainter, colour: QColor, left: float, y1: float, y2: float, x: float
     ) -> None:
-        """A bracket from the source's line to the target's, with an arrow at the target."""
+        """A bracket from the source's line to the target's, with an arrow at the target (a
+        small loop when both are on one line)."""
+        if abs(y1 - y2) < 4:
+            y1, y2 = y1 - 5, y2 + 5
         path = QPainterPath(QPointF(left, y1))
         path.cubicTo(QPointF(x, y1), QPointF(x, y2), QPointF(left, y2))
         painter.setPen(QPen(colour, 2))

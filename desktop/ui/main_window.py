@@ -14,7 +14,15 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QPoint, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShowEvent
-from PySide6.QtWidgets import QInputDialog, QMainWindow, QMenu, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QInputDialog,
+    QMainWindow,
+    QMenu,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.core.fetching import is_url
 from desktop.core.importing import Source
@@ -111,11 +119,18 @@ class MainWindow(QMainWindow):
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.doc_list)
         self.splitter.addWidget(self.centre)
+        # The right column: the tags, then the highlight under the cursor or the link types and
+        # verdict scale (edited less often), one at a time.
+        self.side_tabs = QTabWidget()
+        self.side_tabs.setObjectName("sideTabs")
+        self.side_tabs.addTab(self.inspector, "&Highlight")
+        self.side_tabs.addTab(self.scheme_panel, "&Scheme")
+        self.side_tabs.setTabToolTip(1, "Link types and the verdict scale")
         self.side = QSplitter(Qt.Orientation.Vertical)
         self.side.setObjectName("sideSplitter")
-        for part in (self.tag_panel, self.inspector, self.scheme_panel):
-            self.side.addWidget(part)
-        self.side.setSizes([300, 260, 240])
+        self.side.addWidget(self.tag_panel)
+        self.side.addWidget(self.side_tabs)
+        self.side.setSizes([320, 480])
         self.splitter.addWidget(self.side)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([260, 820, 220])
