@@ -164,7 +164,7 @@ MIGRATIONS: dict[int, str] = {
     CREATE INDEX highlights_by_rating ON highlights (rating_id);
     DROP INDEX highlights_spans;
     CREATE INDEX highlights_spans
-        ON highlights (document_id, start_pos, end_pos, tag_id, rating_id);
+        ON highlights (document_id, start_pos, end_pos, tag_id, rating_id, annotator);
 
     CREATE TABLE documents_done (
         annotator TEXT NOT NULL,

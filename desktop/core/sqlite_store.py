@@ -1272,7 +1272,7 @@ class SqliteStore:
 
     def spans(self, document_id: int) -> list[Span]:
         rows: list[Span] = self._conn.execute(
-            "SELECT start_pos, end_pos, id, tag_id, rating_id FROM highlights"
+            "SELECT start_pos, end_pos, id, tag_id, rating_id, annotator FROM highlights"
             " WHERE document_id = ? ORDER BY start_pos, end_pos, id",
             (document_id,),
         ).fetchall()
@@ -1321,6 +1321,14 @@ class SqliteStore:
             (needle, needle),
         )
         return {i for (i,) in rows}
+
+    def annotator_counts(self) -> dict[tuple[int, str], int]:
+        """Highlights per document and annotator: {(document_id, annotator): count}."""
+        rows = self._conn.execute(
+            "SELECT document_id, annotator, count(*) FROM highlights"
+            " GROUP BY document_id, annotator"
+        )
+        return {(d, a): n for d, a, n in rows}
 
     def highlight_counts(self) -> dict[int, dict[int, int]]:
         counts: dict[int, dict[int, int]] = {}

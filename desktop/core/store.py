@@ -161,7 +161,8 @@ class ProjectStore(Protocol):
     ) -> Iterator[Highlight]: ...
 
     def spans(self, document_id: int) -> list[Span]:
-        """(start, end, id, tag_id, rating_id) of a document's highlights, in start order."""
+        """(start, end, id, tag_id, rating_id, annotator) of a document's highlights, in start
+        order."""
         ...
 
     def highlight_rows(self) -> Iterator[HighlightRow]: ...
@@ -173,6 +174,10 @@ class ProjectStore(Protocol):
         ...
 
     def highlight_ids_matching(self, text: str) -> set[int]: ...
+
+    def annotator_counts(self) -> dict[tuple[int, str], int]:
+        """Highlights per document and annotator: {(document_id, annotator): count}."""
+        ...
 
     def highlight_counts(self) -> dict[int, dict[int, int]]:
         """Highlights per document and tag: {document_id: {tag_id: count}}."""

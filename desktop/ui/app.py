@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 from desktop.core.errors import ClaimmarkError
 from desktop.core.importing import Source
 from desktop.core.project import open_project, restore_backup
+from desktop.ui.annotators import ask_annotator_name, login_name
 from desktop.ui.dialogs import show_message
 from desktop.ui.main_window import MainWindow
 
@@ -56,6 +57,10 @@ class Launcher:
             show_message(self.window, f"Cannot open the project.\n\n{e}")
             return None
         name = self.annotator or self.settings.value("annotator")
+        if not name:  # the first start: ask who is annotating
+            name = ask_annotator_name(None, login_name() or "", first_time=True) or login_name()
+            if name:
+                self.settings.setValue("annotator", name)
         if name:
             store.annotator = str(name)
         window = MainWindow(store, self.settings)

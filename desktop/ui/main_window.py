@@ -15,7 +15,6 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QEvent, QPoint, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
-    QInputDialog,
     QMainWindow,
     QMenu,
     QSplitter,
@@ -29,6 +28,7 @@ from desktop.core.importing import Source
 from desktop.core.store import ProjectStore
 from desktop.ui import actions as action_registry
 from desktop.ui import dialogs, help
+from desktop.ui.annotators import Annotators
 from desktop.ui.backups import Backups
 from desktop.ui.document_list import DocumentList
 from desktop.ui.document_view import DocumentView
@@ -37,6 +37,7 @@ from desktop.ui.files import Files
 from desktop.ui.find_bar import FindBar
 from desktop.ui.highlight_inspector import HighlightInspector
 from desktop.ui.highlight_list import HighlightListPanel
+from desktop.ui.highlighter import Visibility
 from desktop.ui.link_margin import LinkMargin
 from desktop.ui.linking import Linking
 from desktop.ui.scheme_editing import SchemeEditing
@@ -92,11 +93,20 @@ class MainWindow(QMainWindow):
         self.scheme = SchemeEditing(session, self.scheme_panel, self)
         self.files = Files(session, self.hl_panel, self, settings)
         self.backups = Backups(session, self)
+        self.annotators = Annotators(
+            session,
+            self.hl_panel,
+            self.actions["mark_done"],
+            self.actions["blind_mode"],
+            self,
+            settings,
+        )
         self._connect()
 
         self._shown_once = False
         self.resize(1300, 820)
         self._restore_layout()
+        self._apply_view_filter()
         self._open_initial_document()
         self.backups.back_up_if_changed()
 
@@ -150,7 +160,7 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         self._fill(
             bar.addMenu("&File"),
-            "new_project open_project - import import_url import_brat export - delete_document "
+            "new_project open_project - import import_url import_brat merge export - "
             "restore_backup - quit",
         )
         edit = bar.addMenu("&Edit")
@@ -158,6 +168,7 @@ class MainWindow(QMainWindow):
         edit.addAction(redo)
         edit.addSeparator()
         self._fill(edit, "find find_next find_previous - annotator")
+        self._fill(bar.addMenu("&Document"), "mark_done - delete_document")
         bar.addMenu(self.highlight_menu)  # the tags' items go first (tag_editing.py)
         self._fill(
             self.highlight_menu,
@@ -165,9 +176,10 @@ class MainWindow(QMainWindow):
         )
         self._fill(
             bar.addMenu("&View"),
-            "focus_text focus_documents focus_highlights - filtered_tags_only - zoom_in "
-            "zoom_out - refresh",
+            "focus_text focus_documents focus_highlights - filtered_tags_only blind_mode - "
+            "zoom_in zoom_out - refresh",
         )
+        self._fill(bar.addMenu("&Review"), "agreement curation")
         self._fill(bar.addMenu("&Help"), "guidelines shortcuts - about")
         for name in action_registry.TEXT_ONLY:
             self.view.addAction(self.actions[name])
@@ -207,7 +219,8 @@ class MainWindow(QMainWindow):
             "find": self.find_bar.open_bar,
             "find_next": self.find_bar.next,
             "find_previous": self.find_bar.previous,
-            "annotator": self.choose_annotator,
+            "annotator": self.annotators.choose_annotator,
+            "merge": self.files.choose_merge,
             "delete_highlight": self.editing.delete_at_cursor,
             "edit_note": self.editing.edit_note_at_cursor,
             "link": self.linking.start,
@@ -251,8 +264,19 @@ class MainWindow(QMainWindow):
         menu.popup(self.view.viewport().mapToGlobal(pos))
 
     def _apply_view_filter(self) -> None:
+        """The text shows whose highlights the list shows (others' faintly when it shows
+        everyone's), and the list's tags when View > Show Only Filtered Tags is on."""
         only = self.actions["filtered_tags_only"].isChecked()
-        self.view.set_visible_tags(self.hl_panel.visible_tags() if only else None)
+        tags = self.hl_panel.visible_tags() if only else None
+        whose = self.hl_panel.annotators_shown()
+        self.view.set_visibility(
+            Visibility(
+                None if tags is None else frozenset(tags),
+                whose,
+                self.session.annotator,
+                faint_others=whose is None,
+            )
+        )
 
     # Opening documents -------------------------------------------------------------------
 
@@ -272,17 +296,6 @@ class MainWindow(QMainWindow):
                 QTimer.singleShot(0, lambda: self.view.verticalScrollBar().setValue(int(position)))
         else:
             self.session.open_document(self.session.first_document())
-
-    def choose_annotator(self) -> None:
-        name, ok = QInputDialog.getText(
-            self,
-            "Annotator Name",
-            "Name recorded on your new highlights:",
-            text=self.store.annotator,
-        )
-        if ok and name.strip():
-            self.store.annotator = name.strip()
-            self.settings.setValue("annotator", name.strip())
 
     # Window state ------------------------------------------------------------------------
 

@@ -34,6 +34,7 @@ class Session(QObject):
     changed = Signal(object)  # Changes, committed
     document_opened = Signal(object)  # the id of the document now shown, or None
     failed = Signal(str)  # a message for the user
+    annotator_changed = Signal(str)  # the name recorded on new highlights
 
     def __init__(self, store: ProjectStore, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -101,6 +102,18 @@ class Session(QObject):
         except Exception:  # a closed or broken connection: nothing to refresh from
             log.exception("cannot read the data version")
             return False
+
+    # Who is annotating ------------------------------------------------------------------------
+
+    @property
+    def annotator(self) -> str:
+        return self.store.annotator
+
+    def set_annotator(self, name: str) -> None:
+        """Record `name` on new highlights from now on (and show that annotator's progress)."""
+        if name and name != self.store.annotator:
+            self.store.annotator = name
+            self.annotator_changed.emit(name)
 
     # The open document ------------------------------------------------------------------------
 
