@@ -581,7 +581,7 @@ class Bench:
             "from PySide6.QtCore import QSettings\n"
             "from desktop.ui.app import Launcher, application\n"
             "app = application()\n"
-            f"window = Launcher(QSettings(), None).open(Path({str(project)!r}))\n"
+            f"window = Launcher(QSettings(), 'bench').open(Path({str(project)!r}))\n"
             "window.repaint()\n"
             "print('shown', flush=True)\n"
         )
