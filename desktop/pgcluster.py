@@ -8,6 +8,7 @@ listens on the loopback address alone.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -84,7 +85,14 @@ class Cluster:
             f" -c fsync={'on' if self.fsync else 'off'} -c max_connections=200"
         )
         self._run(
-            "pg_ctl", "-D", str(self.data), "-l", str(self.folder / "log"), "-w", "-o", options,
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.folder / "log"),
+            "-w",
+            "-o",
+            options,
             "start",
         )
 
@@ -114,8 +122,6 @@ class Cluster:
 
     def remove(self) -> None:
         if self.running():
-            try:
+            with contextlib.suppress(RuntimeError):
                 self.stop()
-            except RuntimeError:
-                pass
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -26,6 +26,7 @@ from typing import Any, NoReturn
 
 import psycopg
 from psycopg import errors as pg_errors
+from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
 from desktop.core import anchoring, pg_schema, schema, store_rules
@@ -226,20 +227,18 @@ class PgStore:
                 "INSERT INTO claimmark_schema (version, created_at) VALUES (%s, %s)",
                 (number, utc_now()),
             )
-            with self._conn.cursor() as cur:
-                cur.executemany(
-                    "INSERT INTO tags (name, colour, key, position) VALUES (%s, %s, %s, %s)",
-                    [(n, c, k, p) for p, (n, c, k) in enumerate(schema.DEFAULT_TAGS)],
-                )
-                cur.executemany(
-                    "INSERT INTO relation_types (name, colour, key, position)"
-                    " VALUES (%s, %s, %s, %s)",
-                    [(n, c, k, p) for p, (n, c, k) in enumerate(schema.DEFAULT_RELATION_TYPES)],
-                )
-                cur.executemany(
-                    "INSERT INTO ratings (name, value, colour, key) VALUES (%s, %s, %s, %s)",
-                    schema.DEFAULT_RATINGS,
-                )
+            self._many(
+                "INSERT INTO tags (name, colour, key, position) VALUES (%s, %s, %s, %s)",
+                [(n, c, k, p) for p, (n, c, k) in enumerate(schema.DEFAULT_TAGS)],
+            )
+            self._many(
+                "INSERT INTO relation_types (name, colour, key, position) VALUES (%s, %s, %s, %s)",
+                [(n, c, k, p) for p, (n, c, k) in enumerate(schema.DEFAULT_RELATION_TYPES)],
+            )
+            self._many(
+                "INSERT INTO ratings (name, value, colour, key) VALUES (%s, %s, %s, %s)",
+                schema.DEFAULT_RATINGS,
+            )
         else:
             self._x("UPDATE claimmark_schema SET version = %s", (number,))
 
@@ -287,10 +286,20 @@ class PgStore:
     ) -> psycopg.Cursor[Any]:
         """Run one statement, turning the server's refusals into messages for people (an
         integrity error is left to the caller when `integrity` is true)."""
+        with self._errors(integrity=integrity):
+            return self._conn.execute(sql, params)  # type: ignore[arg-type]
+
+    def _many(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
+        """Run one statement for each of `rows`."""
+        with self._errors(), self._conn.cursor() as cur:
+            cur.executemany(sql, rows)  # type: ignore[arg-type]
+
+    @contextmanager
+    def _errors(self, *, integrity: bool = False) -> Iterator[None]:
         if self._lost:
             self._lose(RuntimeError("connection marked lost"))
         try:
-            return self._conn.execute(sql, params)  # type: ignore[arg-type]
+            yield
         except psycopg.IntegrityError as e:
             if integrity:
                 raise
@@ -555,11 +564,10 @@ class PgStore:
         with self.batch():
             if sorted(ids) != sorted(r[0] for r in self._named(table)):
                 raise ClaimmarkError(f"The new {what} order must list every {what} once.")
-            with self._conn.cursor() as cur:
-                cur.executemany(
-                    f"UPDATE {table} SET position = %s WHERE id = %s",
-                    [(position, item_id) for position, item_id in enumerate(ids)],
-                )
+            self._many(
+                f"UPDATE {table} SET position = %s WHERE id = %s",
+                [(position, item_id) for position, item_id in enumerate(ids)],
+            )
 
     def tags(self) -> list[Tag]:
         return [Tag(*r) for r in self._named("tags")]
@@ -721,12 +729,11 @@ class PgStore:
     def restore_rating(self, rating: Rating, rated: Sequence[Highlight]) -> None:
         with self.batch():
             self.insert_rating(rating)
-            with self._conn.cursor() as cur:
-                cur.executemany(
-                    "UPDATE highlights SET rating_id = %s, updated_at = %s, changed_by = %s"
-                    " WHERE id = %s",
-                    [(rating.id, h.updated_at, self.annotator, h.id) for h in rated],
-                )
+            self._many(
+                "UPDATE highlights SET rating_id = %s, updated_at = %s, changed_by = %s"
+                " WHERE id = %s",
+                [(rating.id, h.updated_at, self.annotator, h.id) for h in rated],
+            )
 
     # Links -------------------------------------------------------------------------------
 
@@ -884,6 +891,9 @@ class PgStore:
         row = self._x("SELECT value FROM settings WHERE key = %s", (key,)).fetchone()
         return None if row is None else str(row[0])
 
+    def settings(self) -> dict[str, str]:
+        return dict(self._x("SELECT key, value FROM settings").fetchall())
+
     def set_setting(self, key: str, value: str) -> None:
         with self.batch():
             self._x(
@@ -929,15 +939,18 @@ class PgStore:
         columns = _HL_COLUMNS if keep_ids else _HL_COLUMNS.removeprefix("id, ")
         with self.batch():
             self._x("CREATE TEMPORARY TABLE incoming AS SELECT * FROM highlights WITH NO DATA")
-            with self._conn.cursor() as cur:
-                with cur.copy(f"COPY incoming ({columns}, changed_by) FROM STDIN") as copy:
-                    for h in highlights:
-                        copy.write_row((*(h if keep_ids else h[1:]), self.annotator))
-                added = cur.execute(
-                    f"INSERT INTO highlights ({columns}, changed_by)"
-                    f" SELECT {columns}, changed_by FROM incoming"
-                    " ORDER BY document_id, start_pos ON CONFLICT (uuid) DO NOTHING"
-                ).rowcount
+            with (
+                self._errors(),
+                self._conn.cursor() as cur,
+                cur.copy(f"COPY incoming ({columns}, changed_by) FROM STDIN") as copy,  # type: ignore[arg-type]
+            ):
+                for h in highlights:
+                    copy.write_row((*(h if keep_ids else h[1:]), self.annotator))
+            added = self._x(
+                f"INSERT INTO highlights ({columns}, changed_by)"
+                f" SELECT {columns}, changed_by FROM incoming"
+                " ORDER BY document_id, start_pos ON CONFLICT (uuid) DO NOTHING"
+            ).rowcount
             self._x("DROP TABLE incoming")
             if keep_ids:
                 self._keep_ids_ahead("highlights")
@@ -1284,3 +1297,38 @@ class _Snapshot:
 def open_project(location: str, *, create: bool = True, read_only: bool = False) -> PgStore:
     """Open the server project at `location` (see `PgStore.open`)."""
     return PgStore.open(location, create=create, read_only=read_only)
+
+
+def set_up_team(
+    location: str, annotators: Sequence[str] = (), adjudicators: Sequence[str] = ()
+) -> list[str]:
+    """Create the team's roles and row-level security on the project at `location` (made if the
+    database is empty), as its owner; grant the roles to these logins, creating those that do
+    not exist yet (without a password: set one with psql's \\password, or use the server's
+    other ways of signing in). Returns what was done, for people."""
+    store = PgStore.open(location)
+    done = [f"{store.name}: the project is there (schema version {pg_schema.LATEST})"]
+    try:
+        with store.batch():
+            store._x(pg_schema.ROLES_SQL)
+            done.append(
+                f"roles {pg_schema.ANNOTATOR_ROLE} and {pg_schema.ADJUDICATOR_ROLE} with "
+                "row-level security on highlights, links and done marks"
+            )
+            for names, role in (
+                (annotators, pg_schema.ANNOTATOR_ROLE),
+                (adjudicators, pg_schema.ADJUDICATOR_ROLE),
+            ):
+                for name in names:
+                    exists = store._x(
+                        "SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)
+                    ).fetchone()
+                    login = sql.Identifier(name).as_string(store._conn)
+                    if exists is None:
+                        store._x(f"CREATE ROLE {login} LOGIN")
+                        done.append(f"created the login {name} (no password yet)")
+                    store._x(f"GRANT {role} TO {login}")
+                    done.append(f"{name} is a member of {role}")
+    finally:
+        store.close()
+    return done

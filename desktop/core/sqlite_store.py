@@ -899,6 +899,9 @@ class SqliteStore:
         row = self._conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
+    def settings(self) -> dict[str, str]:
+        return dict(self._conn.execute("SELECT key, value FROM settings"))
+
     def set_setting(self, key: str, value: str) -> None:
         with self.batch():
             self._conn.execute(

@@ -10,7 +10,7 @@ from PySide6.QtCore import QMessageLogContext, QSettings, QtMsgType, qInstallMes
 from PySide6.QtWidgets import QApplication
 
 from desktop.core.errors import ClaimmarkError
-from desktop.core.project import open_project, restore_backup
+from desktop.core.project import is_server_location, open_project, restore_backup
 from desktop.ui.dialogs import show_message
 from desktop.ui.main_window import MainWindow
 
@@ -48,13 +48,17 @@ class Launcher:
         self.annotator = annotator
         self.window: MainWindow | None = None
 
-    def open(self, path: Path | None) -> MainWindow | None:
+    def open(self, path: str | Path | None) -> MainWindow | None:
         try:
             store = open_project(path, seed=True)
         except ClaimmarkError as e:
             show_message(self.window, f"Cannot open the project.\n\n{e}")
             return None
-        name = self.annotator or self.settings.value("annotator")
+        # On a server the annotator is the login name unless given for this run (the
+        # name kept in the settings is a file project's).
+        name = self.annotator or (
+            None if is_server_location(store.location) else self.settings.value("annotator")
+        )
         if name:
             store.annotator = str(name)
         window = MainWindow(store, self.settings)
@@ -86,7 +90,7 @@ class Launcher:
         return self.open(project)
 
 
-def run_app(db: Path | None, files: list[Path], annotator: str | None) -> int:
+def run_app(db: str | Path | None, files: list[Path], annotator: str | None) -> int:
     """Open the window on project `db` (default project if None), importing `files`."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     qInstallMessageHandler(_qt_message)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QInputDialog, QMainWindow, QMenu, QSplitter, QVBox
 
 from desktop.core.store import ProjectStore
 from desktop.ui import actions as action_registry
-from desktop.ui import dialogs, help
+from desktop.ui import dialogs, help, live
 from desktop.ui.backups import Backups
 from desktop.ui.document_list import DocumentList
 from desktop.ui.document_view import DocumentView
@@ -54,6 +54,7 @@ class MainWindow(QMainWindow):
         self.hl_panel = HighlightListPanel(session)
         self.tag_panel = TagPanel(session)
         self.status_line = StatusLine(session, self.statusBar())
+        self.live = live.attach(session, self.statusBar())  # a server project's teammates
         self._lay_out()
 
         self.actions = action_registry.create_actions(self)
@@ -286,6 +287,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
         self.backups.finish()
+        if self.live is not None:
+            self.live.close()
         super().closeEvent(event)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

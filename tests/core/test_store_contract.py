@@ -271,7 +271,8 @@ def test_links_with_their_types(open_store: Opener) -> None:
     b = mine.add_highlight(info.id, 6, 10, 2)
     supports, attacks = (t.id for t in mine.relation_types())
     made = mine.insert_link(Link(0, "u-1", b.id, a.id, supports, "", "tester", "t", "t"))
-    assert made.id > 0 and mine.links() == [made]
+    assert made.id > 0
+    assert mine.links() == [made]
     with pytest.raises(ClaimmarkError, match="already linked"):
         mine.insert_link(made._replace(id=0, uuid="u-2"))
     assert mine.links_touching([a.id]) == [made]
@@ -295,7 +296,8 @@ def test_ratings_progress_settings_and_annotators(store: ProjectStore) -> None:
     rated = store.set_rating(h.id, best.id)
     assert rated.rating_id == best.id
     rating, had = store.delete_rating(best.id)
-    assert had == [rated] and store.highlight(h.id).rating_id is None
+    assert had == [rated]
+    assert store.highlight(h.id).rating_id is None
     store.restore_rating(rating, had)
     assert store.highlight(h.id).rating_id == best.id
     store.set_done("ana", info.id, "2026-01-01T00:00:00.000Z")
