@@ -17,7 +17,6 @@ import random
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -66,10 +65,13 @@ def run_load(
     operations: int,
     *,
     interrupt: Callable[[], None] | None = None,
-    interrupt_after_s: float = 1.0,
+    interrupt_at: float = 0.3,
+    pause_s: float = 0.0,
 ) -> LoadResult:
     """Run `writers` processes of `operations` changes each against the project at `location`;
-    `interrupt` (say, kill the server and start it again) runs once meanwhile."""
+    `interrupt` (say, kill the server and start it again) runs once meanwhile, when that share
+    of all the changes has been acknowledged. Each writer waits `pause_s` on average between
+    two changes (0: back to back, as fast as the machine goes)."""
     document_id = prepare(location, writers, operations)
     result = LoadResult(writers)
     with tempfile.TemporaryDirectory(prefix="claimmark-load-") as folder:
@@ -86,6 +88,7 @@ def run_load(
                     str(n),
                     str(operations),
                     str(log),
+                    str(pause_s),
                 ],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
@@ -94,9 +97,10 @@ def run_load(
             for n, log in enumerate(logs, start=1)
         ]
         if interrupt is not None:
-            timer = threading.Timer(interrupt_after_s, interrupt)
-            timer.start()
-            timer.join()
+            wanted = interrupt_at * writers * operations
+            while _acknowledged_so_far(logs) < wanted and any(p.poll() is None for p in processes):
+                time.sleep(0.01)
+            interrupt()
         for n, process in enumerate(processes, start=1):
             _out, err = process.communicate(timeout=600)
             if process.returncode:
@@ -108,6 +112,18 @@ def run_load(
             expected[name] = _replay(name, log, result)
     _verify(location, expected, result)
     return result
+
+
+def _acknowledged_so_far(logs: list[Path]) -> int:
+    """How many changes the writers have logged as acknowledged (each is followed by a latency
+    line), read while they run."""
+    count = 0
+    for log in logs:
+        try:
+            count += log.read_bytes().count(b'"latency"')
+        except OSError:
+            continue
+    return count
 
 
 def _replay(name: str, log: Path, result: LoadResult) -> dict[int, int]:
@@ -173,7 +189,9 @@ def _verify(location: str, expected: dict[str, dict[int, int]], result: LoadResu
 # A writer ---------------------------------------------------------------------------------------
 
 
-def writer(location: str, document_id: int, number: int, operations: int, log_path: Path) -> None:
+def writer(
+    location: str, document_id: int, number: int, operations: int, log_path: Path, pause_s: float
+) -> None:
     rng = random.Random(number)
     name = f"w{number}"
     store = _connect(location)
@@ -222,6 +240,8 @@ def writer(location: str, document_id: int, number: int, operations: int, log_pa
                 del mine[hid]
                 note(event="delete", id=hid)
             note(event="latency", ms=1000 * (time.perf_counter() - started))
+            if pause_s:
+                time.sleep(rng.uniform(0, 2 * pause_s))
         except ClaimmarkError:
             store = _reconnect(store, location, name)
             own = {h.id: h for h in store.highlights() if h.annotator == name}
@@ -260,4 +280,11 @@ def _reconnect(store: PgStore, location: str, name: str) -> PgStore:
 
 
 if __name__ == "__main__":
-    writer(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), Path(sys.argv[5]))
+    writer(
+        sys.argv[1],
+        int(sys.argv[2]),
+        int(sys.argv[3]),
+        int(sys.argv[4]),
+        Path(sys.argv[5]),
+        float(sys.argv[6]),
+    )

@@ -913,24 +913,26 @@ class PgStore:
         )
         return self.insert_highlight(highlight)
 
+    # The changes people make one at a time are each one statement, so one round trip to the
+    # server: on its own it commits at once; inside a batch it joins the batch's transaction.
+
     def insert_highlight(self, highlight: Highlight) -> Highlight:
-        with self.batch():
-            columns, values = _with_id(_HL_COLUMNS, highlight)
-            try:
-                new_id = self._x(
-                    f"INSERT INTO highlights ({columns}, changed_by)"
-                    f" VALUES ({_marks(len(values) + 1)}) RETURNING id",
-                    (*values, self.annotator),
-                    integrity=True,
-                ).fetchone()[0]
-            except pg_errors.UniqueViolation:
-                raise ClaimmarkError(
-                    "the highlight is in the project already (imported, or made by someone else?)"
-                ) from None
-            except pg_errors.ForeignKeyViolation:
-                raise NotFound(
-                    "its document or tag is no longer there (deleted by someone else?)"
-                ) from None
+        columns, values = _with_id(_HL_COLUMNS, highlight)
+        try:
+            new_id = self._x(
+                f"INSERT INTO highlights ({columns}, changed_by)"
+                f" VALUES ({_marks(len(values) + 1)}) RETURNING id",
+                (*values, self.annotator),
+                integrity=True,
+            ).fetchone()[0]
+        except pg_errors.UniqueViolation:
+            raise ClaimmarkError(
+                "the highlight is in the project already (imported, or made by someone else?)"
+            ) from None
+        except pg_errors.ForeignKeyViolation:
+            raise NotFound(
+                "its document or tag is no longer there (deleted by someone else?)"
+            ) from None
         return highlight._replace(id=int(new_id))
 
     def insert_highlights(self, highlights: Sequence[Highlight], *, keep_ids: bool) -> int:
@@ -965,17 +967,14 @@ class PgStore:
         updated_at: str | None = None,
         expected: Highlight | None = None,
     ) -> Highlight:
-        with self.batch():
-            if tag_id is not None:
-                self.tag(tag_id)
-            self._update_highlight(
-                "tag_id = coalesce(%s, tag_id), note = coalesce(%s, note)",
-                [tag_id, note],
-                highlight_id,
-                updated_at,
-                expected,
-            )
-        return self.highlight(highlight_id)
+        return self._update_highlight(
+            "tag_id = coalesce(%s, tag_id), note = coalesce(%s, note)",
+            [tag_id, note],
+            highlight_id,
+            updated_at,
+            expected,
+            f"There is no tag {tag_id} in this project.",
+        )
 
     def _update_highlight(
         self,
@@ -984,14 +983,20 @@ class PgStore:
         highlight_id: int,
         updated_at: str | None,
         expected: Highlight | None,
-    ) -> None:
+        missing: str,
+    ) -> Highlight:
         sql = f"UPDATE highlights SET {assignments}, updated_at = %s, changed_by = %s WHERE id = %s"
         params = [*values, updated_at or utc_now(), self.annotator, highlight_id]
         if expected is not None:
             sql += f" AND {_HL_STATE}"
             params += _state(expected)
-        if self._x(sql, params).rowcount == 0:
+        try:
+            row = self._x(f"{sql} RETURNING {_HL_COLUMNS}", params, integrity=True).fetchone()
+        except pg_errors.ForeignKeyViolation:
+            raise NotFound(missing) from None
+        if row is None:
             self._refused("highlights", "highlight", highlight_id, _hl_state(expected))
+        return Highlight._make(row)
 
     def set_rating(
         self,
@@ -1000,24 +1005,24 @@ class PgStore:
         updated_at: str | None = None,
         expected: Highlight | None = None,
     ) -> Highlight:
-        with self.batch():
-            if rating_id is not None:
-                self.rating(rating_id)
-            self._update_highlight(
-                "rating_id = %s", [rating_id], highlight_id, updated_at, expected
-            )
-        return self.highlight(highlight_id)
+        return self._update_highlight(
+            "rating_id = %s",
+            [rating_id],
+            highlight_id,
+            updated_at,
+            expected,
+            f"There is no rating {rating_id} in this project.",
+        )
 
     def delete_highlight(self, highlight_id: int, expected: Highlight | None = None) -> Highlight:
-        with self.batch():
-            sql, params = "DELETE FROM highlights WHERE id = %s", [highlight_id]
-            if expected is not None:
-                sql += f" AND {_HL_STATE}"
-                params += _state(expected)
-            rows = self._x(sql + f" RETURNING {_HL_COLUMNS}", params).fetchall()
-            if not rows:
-                self._refused("highlights", "highlight", highlight_id, _hl_state(expected))
-        return Highlight._make(rows[0])
+        sql, params = "DELETE FROM highlights WHERE id = %s", [highlight_id]
+        if expected is not None:
+            sql += f" AND {_HL_STATE}"
+            params += _state(expected)
+        row = self._x(sql + f" RETURNING {_HL_COLUMNS}", params).fetchone()
+        if row is None:
+            self._refused("highlights", "highlight", highlight_id, _hl_state(expected))
+        return Highlight._make(row)
 
     def highlight(self, highlight_id: int) -> Highlight:
         found = self._select_highlights("WHERE id = %s", (highlight_id,))

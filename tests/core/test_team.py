@@ -163,6 +163,12 @@ def test_an_adjudicator_writes_gold_and_edits_tags(team: tuple) -> None:
     ana.annotator = "gold"
     with pytest.raises(ClaimmarkError, match="does not let ana"):
         ana.add_highlight(doc, 6, 10, 1)
+    with pytest.raises(ClaimmarkError, match="does not let ana"):
+        ana.delete_document(doc)
+    login(server, "bob").add_highlight(doc, 6, 10, 1)
+    _deleted, highlights = judy.delete_document(doc)  # with everyone's highlights on it
+    assert {h.annotator for h in highlights} == {"gold", "bob"}
+    assert server.highlights() == []
     judy.close()
     ana.close()
 
