@@ -355,6 +355,7 @@ def _server_setup(args: argparse.Namespace) -> int:
         raise ClaimmarkError(f"{args.db}: not a server's connection string (postgresql://...)")
     from desktop.core.pg_store import set_up_team
 
+    open_project(args.db, seed=True).close()  # a new project gets the seed articles
     for line in set_up_team(args.db, args.annotator, args.adjudicator):
         print(line)
     return EXIT_OK

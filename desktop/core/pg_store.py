@@ -1189,7 +1189,10 @@ class PgChangeFeed:
         try:
             pgconn.consume_input()
         except psycopg.OperationalError:
+            # The server went away (or the network): the store's connection, to the same
+            # server, is taken for lost too, so that both are made again together.
             self.close()
+            self._store._lost = True
             raise ConnectionLost(
                 f"{self._store.name}: the connection to the server is lost."
             ) from None

@@ -132,6 +132,10 @@ class Live(QObject):
         self._unwatch()
         self._next_attempt = _now() + 0.5
         self._show_state()
+        self.bar.showMessage(
+            "The connection to the server is lost: changes are not saved until it is back. "
+            "Reconnecting…"
+        )
         self.connection_changed.emit(False)
 
     def _back(self) -> None:
@@ -158,7 +162,7 @@ class Live(QObject):
                 "Connected to the server: teammates' changes show as they are made."
             )
         else:
-            self.indicator.setText("● Connection lost: changes are not saved; reconnecting…")
+            self.indicator.setText("● Connection lost")
             self.indicator.setStyleSheet("color: #B42318; font-weight: bold;")
             self.indicator.setToolTip(detail or f"The connection to {name} is lost.")
 

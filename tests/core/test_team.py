@@ -412,3 +412,18 @@ def test_every_acknowledged_write_of_several_processes_is_there(pg_location: str
     assert result.unexpected == []
     assert result.acknowledged >= 5 * 50 * 0.9  # a few deletes may find nothing left to delete
     assert json.dumps(result.latencies_ms[:1])  # the commit latencies were measured
+
+
+def test_server_setup_makes_the_project_and_the_logins(
+    pg_location: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["server-setup", "--db", pg_location, "--annotator", "ana", "--adjudicator", "judy"]
+    assert cli.main(args) == 0
+    assert cli.main(args) == 0  # again: nothing breaks
+    out = capsys.readouterr().out
+    assert "created the login ana" in out
+    assert "judy is a member of claimmark_adjudicator" in out
+    ana = PgStore.open(as_user(pg_location, "ana"))
+    assert len(ana.documents()) == 8  # the seed articles
+    assert ana.add_highlight(1, 0, 5, 1).annotator == "ana"
+    ana.close()
