@@ -22,7 +22,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -175,9 +175,7 @@ class PgStore:
         where = describe_location(self.location)
         version = self._schema_version()
         if version is None:
-            tables = self._x(
-                "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()"
-            ).fetchone()[0]
+            tables = self._one("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()")
             if tables:
                 raise ProjectError(
                     f"{where}: the database holds tables of another program, not a claimmark "
@@ -196,11 +194,11 @@ class PgStore:
         self._migrate()
 
     def _schema_version(self) -> int | None:
-        exists = self._x("SELECT to_regclass('claimmark_schema') IS NOT NULL").fetchone()[0]
+        exists = self._one("SELECT to_regclass('claimmark_schema') IS NOT NULL")
         if not exists:
             return None
         row = self._x("SELECT max(version) FROM claimmark_schema").fetchone()
-        return None if row[0] is None else int(row[0])
+        return None if row is None or row[0] is None else int(row[0])
 
     def _migrate(self) -> None:
         """Create or upgrade the schema in one transaction (DDL is transactional here), under a
@@ -287,12 +285,19 @@ class PgStore:
         """Run one statement, turning the server's refusals into messages for people (an
         integrity error is left to the caller when `integrity` is true)."""
         with self._errors(integrity=integrity):
-            return self._conn.execute(sql, params)  # type: ignore[arg-type]
+            return self._conn.execute(sql, params)
+
+    def _one(self, sql: str, params: Sequence[object] | None = None, **kw: bool) -> Any:
+        """The first column of the first row a statement returns."""
+        row = self._x(sql, params, **kw).fetchone()
+        if row is None:
+            raise ProjectError(f"{self.name}: the server returned nothing for a query.")
+        return row[0]
 
     def _many(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
         """Run one statement for each of `rows`."""
         with self._errors(), self._conn.cursor() as cur:
-            cur.executemany(sql, rows)  # type: ignore[arg-type]
+            cur.executemany(sql, rows)
 
     @contextmanager
     def _errors(self, *, integrity: bool = False) -> Iterator[None]:
@@ -358,7 +363,7 @@ class PgStore:
         self._x("BEGIN ISOLATION LEVEL REPEATABLE READ")
         self._depth = 1
         try:
-            self.last_snapshot = str(self._x("SELECT pg_current_snapshot()").fetchone()[0])
+            self.last_snapshot = str(self._one("SELECT pg_current_snapshot()"))
             yield
         finally:
             self._depth = 0
@@ -526,18 +531,18 @@ class PgStore:
             if position < 0:
                 position = max((r[4] for r in others), default=-1) + 1
             if item.id:
-                new_id = self._x(
+                new_id = self._one(
                     f"INSERT INTO {table} (id, name, colour, key, position)"
                     " VALUES (%s, %s, %s, %s, %s) RETURNING id",
                     (item.id, item.name, item.colour.upper(), item.key, position),
-                ).fetchone()[0]
+                )
                 self._keep_ids_ahead(table)
             else:
-                new_id = self._x(
+                new_id = self._one(
                     f"INSERT INTO {table} (name, colour, key, position)"
                     " VALUES (%s, %s, %s, %s) RETURNING id",
                     (item.name, item.colour.upper(), item.key, position),
-                ).fetchone()[0]
+                )
         return int(new_id)
 
     def _update_named(
@@ -618,9 +623,7 @@ class PgStore:
             self.insert_highlights(highlights, keep_ids=True)
 
     def tag_usage(self, tag_id: int) -> int:
-        return int(
-            self._x("SELECT count(*) FROM highlights WHERE tag_id = %s", (tag_id,)).fetchone()[0]
-        )
+        return int(self._one("SELECT count(*) FROM highlights WHERE tag_id = %s", (tag_id,)))
 
     def relation_types(self) -> list[RelationType]:
         return [RelationType(*r) for r in self._named("relation_types")]
@@ -665,9 +668,7 @@ class PgStore:
             return self.insert_links(links)
 
     def relation_type_usage(self, type_id: int) -> int:
-        return int(
-            self._x("SELECT count(*) FROM links WHERE type_id = %s", (type_id,)).fetchone()[0]
-        )
+        return int(self._one("SELECT count(*) FROM links WHERE type_id = %s", (type_id,)))
 
     # The rating scale --------------------------------------------------------------------
 
@@ -691,18 +692,18 @@ class PgStore:
             self._check_rating(rating)
             values = (rating.name, rating.value, rating.colour.upper(), rating.key)
             if rating.id:
-                new_id = self._x(
+                new_id = self._one(
                     "INSERT INTO ratings (id, name, value, colour, key)"
                     " VALUES (%s, %s, %s, %s, %s) RETURNING id",
                     (rating.id, *values),
-                ).fetchone()[0]
+                )
                 self._keep_ids_ahead("ratings")
             else:
-                new_id = self._x(
+                new_id = self._one(
                     "INSERT INTO ratings (name, value, colour, key) VALUES (%s, %s, %s, %s)"
                     " RETURNING id",
                     values,
-                ).fetchone()[0]
+                )
         return self.rating(int(new_id))
 
     def update_rating(self, rating: Rating) -> Rating:
@@ -765,12 +766,12 @@ class PgStore:
                 self.highlight(end)
             columns, values = _with_id(_LINK_COLUMNS, link)
             try:
-                new_id = self._x(
+                new_id = self._one(
                     f"INSERT INTO links ({columns}, changed_by)"
                     f" VALUES ({_marks(len(values) + 1)}) RETURNING id",
                     (*values, self.annotator),
                     integrity=True,
-                ).fetchone()[0]
+                )
             except pg_errors.UniqueViolation:
                 raise ClaimmarkError("These two highlights are already linked that way.") from None
         return link._replace(id=int(new_id))
@@ -810,7 +811,8 @@ class PgStore:
                 "UPDATE links SET type_id = coalesce(%s, type_id), note = coalesce(%s, note),"
                 " updated_at = %s, changed_by = %s WHERE id = %s"
             )
-            params: list[object] = [type_id, note, updated_at or utc_now(), self.annotator, link_id]
+            params: list[object] = [type_id, note, updated_at or utc_now(), self.annotator]
+            params.append(link_id)
             if expected is not None:
                 sql += f" AND {_LINK_STATE}"
                 params += [expected.type_id, expected.note, expected.updated_at]
@@ -824,7 +826,7 @@ class PgStore:
 
     def delete_link(self, link_id: int, expected: Link | None = None) -> Link:
         with self.batch():
-            sql, params = "DELETE FROM links WHERE id = %s", [link_id]
+            sql, params = "DELETE FROM links WHERE id = %s", [cast(object, link_id)]
             if expected is not None:
                 sql += f" AND {_LINK_STATE}"
                 params += [expected.type_id, expected.note, expected.updated_at]
@@ -919,12 +921,12 @@ class PgStore:
     def insert_highlight(self, highlight: Highlight) -> Highlight:
         columns, values = _with_id(_HL_COLUMNS, highlight)
         try:
-            new_id = self._x(
+            new_id = self._one(
                 f"INSERT INTO highlights ({columns}, changed_by)"
                 f" VALUES ({_marks(len(values) + 1)}) RETURNING id",
                 (*values, self.annotator),
                 integrity=True,
-            ).fetchone()[0]
+            )
         except pg_errors.UniqueViolation:
             raise ClaimmarkError(
                 "the highlight is in the project already (imported, or made by someone else?)"
@@ -944,7 +946,7 @@ class PgStore:
             with (
                 self._errors(),
                 self._conn.cursor() as cur,
-                cur.copy(f"COPY incoming ({columns}, changed_by) FROM STDIN") as copy,  # type: ignore[arg-type]
+                cur.copy(f"COPY incoming ({columns}, changed_by) FROM STDIN") as copy,
             ):
                 for h in highlights:
                     copy.write_row((*(h if keep_ids else h[1:]), self.annotator))
@@ -1015,7 +1017,7 @@ class PgStore:
         )
 
     def delete_highlight(self, highlight_id: int, expected: Highlight | None = None) -> Highlight:
-        sql, params = "DELETE FROM highlights WHERE id = %s", [highlight_id]
+        sql, params = "DELETE FROM highlights WHERE id = %s", [cast(object, highlight_id)]
         if expected is not None:
             sql += f" AND {_HL_STATE}"
             params += _state(expected)
@@ -1235,45 +1237,50 @@ class PgChangeFeed:
         now_hl = self._store.highlights_by_id(sorted(hl_ids)) if hl_ids else {}
         now_links = self._store.links_by_id(sorted(link_ids)) if link_ids else {}
         for m in messages:
-            table, op = m.get("table"), m.get("op")
+            table, op, rows = m.get("table"), m.get("op"), m.get("rows", ())
             if table == "highlights":
-                make = lambda r: _highlight_from(r, now_hl)  # noqa: E731
-                changes |= _row_changes(op, m["rows"], make, "added", "removed", "changed")
+                if op == "U":
+                    changes |= Changes(
+                        changed=tuple(
+                            (_highlight_from(o, now_hl), _highlight_from(n, now_hl))
+                            for o, n in rows
+                        )
+                    )
+                else:
+                    hl = tuple(_highlight_from(r, now_hl) for r in rows)
+                    changes |= Changes(added=hl) if op == "I" else Changes(removed=hl)
             elif table == "links":
-                make = lambda r: _link_from(r, now_links)  # noqa: E731
-                changes |= _row_changes(
-                    op, m["rows"], make, "links_added", "links_removed", "links_changed"
-                )
-            elif table == "tags":
-                changes |= Changes(tags=True)
-            elif table == "relation_types":
-                changes |= Changes(relation_types=True)
-            elif table == "ratings":
-                changes |= Changes(ratings=True)
-            elif table == "documents":
-                changes |= Changes(documents=True)
-            elif table == "documents_done":
-                changes |= Changes(progress=True)
+                if op != "U":
+                    links = tuple(_link_from(r, now_links) for r in rows)
+                    added = op == "I"
+                    changes |= Changes(links_added=links) if added else Changes(links_removed=links)
+                else:
+                    changes |= Changes(
+                        links_changed=tuple(
+                            (_link_from(o, now_links), _link_from(n, now_links)) for o, n in rows
+                        )
+                    )
+            elif table in _FLAGS:
+                changes |= _FLAGS[table]
         return changes
 
 
-def _row_changes(
-    op: str, rows: list[Any], make: Any, added: str, removed: str, changed: str
-) -> Changes:
-    if op == "I":
-        return Changes(**{added: tuple(make(r) for r in rows)})
-    if op == "D":
-        return Changes(**{removed: tuple(make(r) for r in rows)})
-    return Changes(**{changed: tuple((make(old), make(new)) for old, new in rows)})
+# Tables whose every change a window re-reads whole (few rows): the record's flag for each.
+_FLAGS = {
+    "tags": Changes(tags=True),
+    "relation_types": Changes(relation_types=True),
+    "ratings": Changes(ratings=True),
+    "documents": Changes(documents=True),
+    "documents_done": Changes(progress=True),
+}
 
 
 def _highlight_from(row: list[Any], now: dict[int, Highlight]) -> Highlight:
     hid, document_id, start, end, tag_id, rating_id, annotator = row
     current = now.get(hid)
     if current is None:
-        return Highlight(
-            hid, "", document_id, start, end, tag_id, "", "", "", "", annotator, "", ""
-        )
+        empty = ("", "", "", "")
+        return Highlight(hid, "", document_id, start, end, tag_id, *empty, annotator, "", "")
     return current._replace(
         document_id=document_id, start=start, end=end, tag_id=tag_id, rating_id=rating_id
     )
