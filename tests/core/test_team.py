@@ -417,13 +417,16 @@ def test_every_acknowledged_write_of_several_processes_is_there(pg_location: str
 def test_server_setup_makes_the_project_and_the_logins(
     pg_location: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = ["server-setup", "--db", pg_location, "--annotator", "ana", "--adjudicator", "judy"]
+    # Logins belong to the whole server (the other tests' too): names of this test's own.
+    args = ["server-setup", "--db", pg_location, "--annotator", "cy", "--adjudicator", "dee"]
     assert cli.main(args) == 0
     assert cli.main(args) == 0  # again: nothing breaks
     out = capsys.readouterr().out
-    assert "created the login ana" in out
-    assert "judy is a member of claimmark_adjudicator" in out
-    ana = PgStore.open(as_user(pg_location, "ana"))
-    assert len(ana.documents()) == 8  # the seed articles
-    assert ana.add_highlight(1, 0, 5, 1).annotator == "ana"
-    ana.close()
+    assert out.count("created the login cy") == 1
+    assert "dee is a member of claimmark_adjudicator" in out
+    cy = PgStore.open(as_user(pg_location, "cy"))
+    assert len(cy.documents()) == 8  # the seed articles
+    assert cy.add_highlight(1, 0, 5, 1).annotator == "cy"
+    with pytest.raises(ClaimmarkError, match="does not let cy"):
+        cy.add_tag("mine", "#123456")
+    cy.close()
