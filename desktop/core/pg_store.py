@@ -262,14 +262,13 @@ class PgStore:
         """Open a new connection after the old one was lost (raises ProjectError if the server
         is still away). A transaction in progress was lost with the old connection."""
         conn = self._connect(self.location, self.read_only)
-        old, self._conn = self._conn, conn
+        old, self._conn = self._conn, conn  # unused until _lost is cleared, last
         old.close()
-        self._lost = False
         self._depth = 0
         self._text_cache = None
         if self._listening:
-            self._listening = False
             self._listen()
+        self._lost = False
 
     def _lose(self, e: BaseException) -> NoReturn:
         self._lost = True
@@ -389,14 +388,18 @@ class PgStore:
         return self._foreign_commits
 
     def _listen(self) -> None:
+        conn = self._conn
         own = self.backend_pid
 
         def count(notify: psycopg.Notify) -> None:
             if notify.pid != own:
                 self._foreign_commits += 1
 
-        self._conn.add_notify_handler(count)
-        self._x(f"LISTEN {pg_schema.CHANNEL}")
+        conn.add_notify_handler(count)
+        try:
+            conn.execute(f"LISTEN {pg_schema.CHANNEL}")
+        except psycopg.OperationalError as e:
+            self._lose(e)
         self._listening = True
 
     def change_feed(self) -> PgChangeFeed:

@@ -96,10 +96,18 @@ def test_the_command_line_takes_a_server(
     pg_location: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert cli.main(["import", "--db", pg_location, str(SEED_DIGEST)]) == 0
+    store = open_project(pg_location)
+    store.annotator = "ana"
+    store.add_highlight(1, 0, 9, 1)
+    store.close()
     assert cli.main(["list", "--db", pg_location]) == 0
     out = capsys.readouterr().out
-    assert "8 documents, 0 highlights" in out
+    assert "8 documents, 1 highlights" in out
     assert "postgres@" not in out  # the location is shown without credentials when at all
+    assert cli.main(["export", "--db", pg_location, "--format", "csv"]) == 0
+    assert ",claim," in capsys.readouterr().out
+    assert cli.main(["agreement", "--db", pg_location, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["annotators"] == ["ana"]
 
 
 # Who may change what ------------------------------------------------------------------------
@@ -430,3 +438,25 @@ def test_server_setup_makes_the_project_and_the_logins(
     with pytest.raises(ClaimmarkError, match="does not let cy"):
         cy.add_tag("mine", "#123456")
     cy.close()
+
+
+def test_a_server_killed_under_load_loses_nothing_acknowledged(own_cluster: object) -> None:
+    """The same load, with the server killed (as a crash would) when a third of the changes
+    are made and started again: the writers reconnect by themselves, and every change the
+    server had acknowledged is there."""
+    from desktop.teamload import run_load
+
+    def crash_and_restart() -> None:
+        own_cluster.kill()  # type: ignore[attr-defined]
+        time.sleep(0.3)
+        own_cluster.start()  # type: ignore[attr-defined]
+
+    result = run_load(
+        new_database(own_cluster), writers=5, operations=50, interrupt=crash_and_restart
+    )
+    assert result.errors == []
+    assert result.reconnects >= 1  # the kill met writers at work
+    assert result.lost == []
+    assert result.unexpected == []
+    assert result.duplicated == []
+    assert result.acknowledged + result.uncertain == 5 * 50
