@@ -169,3 +169,17 @@ def test_a_lost_server_is_shown_refuses_changes_and_is_caught_up_with(  # type: 
 def test_a_file_project_has_no_live_part(window: MainWindow) -> None:
     assert window.live is None
     assert window.store.change_feed() is None
+
+
+def test_a_server_project_is_backed_up_on_the_server(  # type: ignore[no-untyped-def]
+    server_project: str, open_window: Opener, monkeypatch
+) -> None:
+    messages: list[str] = []
+    monkeypatch.setattr(
+        "desktop.ui.dialogs.show_message", lambda _p, text, **_k: messages.append(text)
+    )
+    window = open_window(server_project, "ana")
+    window.backups.changed = True
+    assert window.backups.back_up_if_changed() is None  # no backup thread for a server
+    window.backups.choose_backup()
+    assert "pg_dump" in messages[-1]
