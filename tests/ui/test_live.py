@@ -183,3 +183,38 @@ def test_a_server_project_is_backed_up_on_the_server(  # type: ignore[no-untyped
     assert window.backups.back_up_if_changed() is None  # no backup thread for a server
     window.backups.choose_backup()
     assert "pg_dump" in messages[-1]
+
+
+@pytest.mark.parametrize("backend", ["file", "server"])
+def test_a_change_not_drawn_yet_is_not_changed_over(  # type: ignore[no-untyped-def]
+    qtbot, backend: str, request, tmp_path, open_window: Opener, monkeypatch
+) -> None:
+    """Bob's window still shows a highlight as it was (a file's other window is not live; on a
+    server, the notification is not read yet); his key on it is refused, and he sees it now."""
+    messages: list[str] = []
+    monkeypatch.setattr(
+        "desktop.ui.dialogs.show_message", lambda _p, text, **_k: messages.append(text)
+    )
+    if backend == "server":
+        location = request.getfixturevalue("server_project")
+    else:
+        location = str(tmp_path / "shared.claimmark")
+        import_paths(open_project(location), [SEED_DIGEST])
+    ana = open_window(location, "ana")
+    bob = open_window(location, "ana")  # the same annotator in a second window
+    bob.open_document(1)
+    made = ana.store.add_highlight(1, 0, 9, tag_with_key(ana, "1").id)
+    bob.session.reload()  # both show it as a claim
+    if bob.live is not None:
+        bob.live._unwatch()  # Bob's window has not read the next change yet
+    bob.activateWindow()  # before the change: activating a file's window re-reads it
+    qtbot.waitUntil(bob.isActiveWindow, timeout=2000)
+    ana.store.update_highlight(made.id, tag_id=tag_with_key(ana, "2").id)
+    cursor = bob.view.textCursor()
+    cursor.setPosition(3)
+    bob.view.setTextCursor(cursor)
+    qtbot.keyClick(bob.view, Qt.Key.Key_3)
+    assert "meanwhile" in messages[-1]
+    assert bob.store.highlight(made.id).tag_id == tag_with_key(bob, "2").id
+    evidence = tag_with_key(bob, "2").id
+    assert [s.tag_id for s in bob.view.spans_at_cursor()] == [evidence]  # shown as it is now
