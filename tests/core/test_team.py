@@ -460,3 +460,22 @@ def test_a_server_killed_under_load_loses_nothing_acknowledged(own_cluster: obje
     assert result.unexpected == []
     assert result.duplicated == []
     assert result.acknowledged + result.uncertain == 5 * 50
+
+
+def test_a_service_from_a_libpq_service_file(
+    pg_location: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from psycopg.conninfo import conninfo_to_dict
+
+    params = conninfo_to_dict(pg_location)
+    services = tmp_path / "pg_service.conf"
+    services.write_text(
+        "[newsdesk]\n"
+        + "".join(f"{k}={params[k]}\n" for k in ("host", "port", "dbname", "user")),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("PGSERVICEFILE", str(services))
+    store = open_project("service=newsdesk", seed=True)
+    assert store.name == "service newsdesk"
+    assert len(store.documents()) == 8
+    store.close()
