@@ -69,7 +69,7 @@ class ChangeFeed(Protocol):
 class ProjectStore(Protocol):
     """Documents, tags and highlights of one project."""
 
-    location: str  # what it was opened from (a path, later a server address)
+    location: str  # what it was opened from: a path, or a libpq connection string
     annotator: str  # recorded on new highlights
     read_only: bool
 
