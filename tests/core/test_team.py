@@ -470,8 +470,7 @@ def test_a_service_from_a_libpq_service_file(
     params = conninfo_to_dict(pg_location)
     services = tmp_path / "pg_service.conf"
     services.write_text(
-        "[newsdesk]\n"
-        + "".join(f"{k}={params[k]}\n" for k in ("host", "port", "dbname", "user")),
+        "[newsdesk]\n" + "".join(f"{k}={params[k]}\n" for k in ("host", "port", "dbname", "user")),
         encoding="utf-8",
     )
     monkeypatch.setenv("PGSERVICEFILE", str(services))
