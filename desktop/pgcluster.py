@@ -80,21 +80,22 @@ class Cluster:
             raise RuntimeError(f"{program} failed: {result.stderr.strip() or result.stdout}")
 
     def start(self) -> None:
+        """Start the server and wait until it takes connections. After a kill, the old
+        server's processes may hold its shared memory for a moment: then it tries again."""
         options = (
             f"-k {self.folder} -c listen_addresses=127.0.0.1 -p {self.port}"
             f" -c fsync={'on' if self.fsync else 'off'} -c max_connections=200"
         )
-        self._run(
-            "pg_ctl",
-            "-D",
-            str(self.data),
-            "-l",
-            str(self.folder / "log"),
-            "-w",
-            "-o",
-            options,
-            "start",
-        )
+        log = str(self.folder / "log")
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                self._run("pg_ctl", "-D", str(self.data), "-l", log, "-w", "-o", options, "start")
+                return
+            except RuntimeError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
 
     def stop(self) -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")

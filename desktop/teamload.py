@@ -96,15 +96,19 @@ def run_load(
             )
             for n, log in enumerate(logs, start=1)
         ]
-        if interrupt is not None:
-            wanted = interrupt_at * writers * operations
-            while _acknowledged_so_far(logs) < wanted and any(p.poll() is None for p in processes):
-                time.sleep(0.01)
-            interrupt()
-        for n, process in enumerate(processes, start=1):
-            _out, err = process.communicate(timeout=600)
-            if process.returncode:
-                result.errors.append(f"w{n} exited with {process.returncode}: {err[-2000:]}")
+        try:
+            if interrupt is not None:
+                wanted = interrupt_at * writers * operations
+                while _acknowledged_so_far(logs) < wanted and any(
+                    p.poll() is None for p in processes
+                ):
+                    time.sleep(0.01)
+                interrupt()
+        finally:  # the writers end by themselves (they give up reconnecting after a minute)
+            for n, process in enumerate(processes, start=1):
+                _out, err = process.communicate(timeout=600)
+                if process.returncode:
+                    result.errors.append(f"w{n} exited with {process.returncode}: {err[-2000:]}")
         result.seconds = time.perf_counter() - start
         expected: dict[str, dict[int, int]] = {}
         for n, log in enumerate(logs, start=1):
