@@ -198,9 +198,8 @@ def writer(
 ) -> None:
     rng = random.Random(number)
     name = f"w{number}"
-    store = _connect(location)
+    store, tags = _connect(location)
     store.annotator = name
-    tags = [t.id for t in store.tags()]
     mine: dict[int, object] = {}  # id -> the highlight as last seen
     log = log_path.open("a", encoding="utf-8", buffering=1)
 
@@ -259,12 +258,22 @@ def writer(
     store.close()
 
 
-def _connect(location: str) -> PgStore:
+def _connect(location: str) -> tuple[PgStore, list[int]]:
+    """A writer's store and the project's tag ids, waiting for a server that is away (a slow
+    writer may start while the server is being killed)."""
     deadline = time.monotonic() + RECONNECT_FOR_S
     while True:
         try:
-            return PgStore.open(location)
+            store = PgStore.open(location)
         except ProjectError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+            continue
+        try:
+            return store, [t.id for t in store.tags()]
+        except ClaimmarkError:
+            store.close()
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
