@@ -7,9 +7,13 @@ early migrations have no meaning here). Every later migration is SQLite's own SQ
 in schema.py, and reaches both backends.
 
 The table `claimmark_schema` holds the version; a database with a newer one is refused, never
-written to. The notification triggers (what makes every window live) and the role-free parts of
-team mode are part of the base; roles and row-level security are added by `ROLES_SQL`, run by
-`claimmark server-setup`.
+written to. The store (pg_store.py) reads and writes a document's columns by the names of the
+records' fields, so a migration that adds a column to documents in schema.py, with the field of
+the same name in model.py, needs nothing more here (unless its SQL is SQLite's own: then its
+PostgreSQL form goes into OVERRIDES).
+
+The notification triggers (what makes every window live) are part of the base; roles and
+row-level security are added by `ROLES_SQL`, run by `claimmark server-setup`.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ import json
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import fields
 from pathlib import Path
 from typing import Any, NoReturn, cast
 
@@ -56,9 +57,11 @@ CONNECT_TIMEOUT_S = 5
 # database do not both create it.
 SCHEMA_LOCK = 0x434C4D4B
 
-_DOC_COLUMNS = (
-    "id, title, author, outlet, published, source, source_offset, sha256, imported_at, length"
-)
+# A document's columns are its records' fields, by name: a field added to DocumentInfo and
+# NewDocument with a column of the same name (a migration in schema.py) is stored and read here
+# without more ado.
+_DOC_COLUMNS = ", ".join(f.name for f in fields(DocumentInfo))
+_NEW_DOC_FIELDS = tuple(f.name for f in fields(NewDocument))
 _HL_COLUMNS = (
     "id, uuid, document_id, start_pos, end_pos, tag_id, quote, prefix, suffix, note, annotator,"
     " created_at, updated_at, rating_id"
@@ -452,23 +455,12 @@ class PgStore:
             for doc in documents:
                 digest = sha256_text(doc.text)
                 _check_text(doc.text, doc.title)
+                values = [getattr(doc, name) for name in _NEW_DOC_FIELDS]
                 row = self._x(
-                    "INSERT INTO documents (title, author, outlet, published, source,"
-                    " source_offset, sha256, text, length, imported_at)"
-                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                    f"INSERT INTO documents ({', '.join(_NEW_DOC_FIELDS)}, sha256, length,"
+                    f" imported_at) VALUES ({_marks(len(values) + 3)})"
                     f" ON CONFLICT (sha256) DO NOTHING RETURNING {_DOC_COLUMNS}",
-                    (
-                        doc.title,
-                        doc.author,
-                        doc.outlet,
-                        doc.published,
-                        doc.source,
-                        doc.source_offset,
-                        digest,
-                        doc.text,
-                        len(doc.text),
-                        utc_now(),
-                    ),
+                    (*values, digest, len(doc.text), utc_now()),
                 ).fetchone()
                 if row is not None:
                     added.append(DocumentInfo(*row))
@@ -487,22 +479,10 @@ class PgStore:
         if self.document_by_sha256(info.sha256) is not None:
             raise ClaimmarkError(f"“{info.title}” is in the project again already (imported?).")
         with self.batch():
+            values = [getattr(info, f.name) for f in fields(DocumentInfo)]
             self._x(
-                f"INSERT INTO documents ({_DOC_COLUMNS}, text)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                (
-                    info.id,
-                    info.title,
-                    info.author,
-                    info.outlet,
-                    info.published,
-                    info.source,
-                    info.source_offset,
-                    info.sha256,
-                    info.imported_at,
-                    info.length,
-                    document.text,
-                ),
+                f"INSERT INTO documents ({_DOC_COLUMNS}, text) VALUES ({_marks(len(values) + 1)})",
+                (*values, document.text),
             )
             self._keep_ids_ahead("documents")
             self.insert_highlights(highlights, keep_ids=True)

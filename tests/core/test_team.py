@@ -478,3 +478,27 @@ def test_a_service_from_a_libpq_service_file(
     assert store.name == "service newsdesk"
     assert len(store.documents()) == 8
     store.close()
+
+
+def test_a_server_project_is_upgraded_by_the_next_migration(
+    server: PgStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next migration of schema.py (portable SQL, such as a new column) reaches a server
+    project as it reaches a file: in one transaction, on opening; an older claimmark then
+    refuses the project."""
+    from desktop.core import pg_schema
+
+    server.add_documents([NewDocument(text=TEXT, title="T", source="t")])
+    next_one = pg_schema.LATEST + 1
+    monkeypatch.setitem(
+        pg_schema.MIGRATIONS, next_one, "ALTER TABLE documents ADD COLUMN url TEXT DEFAULT ''"
+    )
+    monkeypatch.setattr(pg_schema, "LATEST", next_one)
+    upgraded = PgStore.open(server.location)
+    assert upgraded._one("SELECT version FROM claimmark_schema") == next_one
+    assert upgraded._one("SELECT url FROM documents") == ""
+    assert [d.title for d in upgraded.documents()] == ["T"]
+    upgraded.close()
+    monkeypatch.setattr(pg_schema, "LATEST", next_one - 1)
+    with pytest.raises(ProjectError, match="newer claimmark"):
+        PgStore.open(server.location)
