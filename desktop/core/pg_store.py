@@ -53,6 +53,9 @@ from desktop.core.timeutil import utc_now
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_S = 5
+# More notifications than this at one read (a burst: an import, a bulk change) are announced as
+# "everything changed": the window re-reads once rather than applying each.
+MAX_RECORDS = 50
 # One lock id for creating and upgrading the schema ("CLMK"), so two first openings of an empty
 # database do not both create it.
 SCHEMA_LOCK = 0x434C4D4B
@@ -1195,35 +1198,40 @@ class PgChangeFeed:
             messages.append(message)
         return messages
 
-    def read(self) -> Changes:
-        """What other people changed since the last read, as one change record (empty when
-        nothing did)."""
+    def read(self) -> list[Changes]:
+        """What other people changed since the last read: a change record per statement, in
+        the order they were committed (none when nothing changed)."""
         return self.decode(self.pending())
 
-    def decode(self, messages: Sequence[dict[str, Any]]) -> Changes:
-        """Turn notifications into a change record, reading the rows' texts from the store.
+    def decode(self, messages: Sequence[dict[str, Any]]) -> list[Changes]:
+        """Turn notifications into change records, reading the rows' texts from the store.
 
-        What a view counts and draws by (document, span, tag, rating) comes from the
-        notification itself, so that records of one row applied one after another add up even
-        when the row has changed again since; the rest is read as it is now (a row deleted
-        since keeps empty texts: its deletion follows).
+        One record per notification, in order: merged, a highlight added and deleted again
+        would be drawn as removed and then added. What a view counts and draws by (document,
+        span, tag, rating) comes from the notification itself, so that records of one row
+        applied one after another add up even when the row has changed again since; the rest
+        is read as it is now (a row deleted since keeps empty texts: its deletion follows).
+        Many notifications at once (a teammate's import) are one "everything".
         """
-        changes = Changes()
+        if len(messages) > MAX_RECORDS:
+            return [EVERYTHING]
         hl_ids: set[int] = set()
         link_ids: set[int] = set()
         for m in messages:
             if m.get("table") in ("highlights", "links") and "rows" not in m:
-                return EVERYTHING
+                return [EVERYTHING]
             for row in m.get("rows", ()):
                 ids = hl_ids if m["table"] == "highlights" else link_ids
                 ids.update(r[0] for r in (row if m["op"] == "U" else [row]))
         now_hl = self._store.highlights_by_id(sorted(hl_ids)) if hl_ids else {}
         now_links = self._store.links_by_id(sorted(link_ids)) if link_ids else {}
+        records: list[Changes] = []
         for m in messages:
             table, op, rows = m.get("table"), m.get("op"), m.get("rows", ())
+            changes = Changes()
             if table == "highlights":
                 if op == "U":
-                    changes |= Changes(
+                    changes = Changes(
                         changed=tuple(
                             (_highlight_from(o, now_hl), _highlight_from(n, now_hl))
                             for o, n in rows
@@ -1231,21 +1239,23 @@ class PgChangeFeed:
                     )
                 else:
                     hl = tuple(_highlight_from(r, now_hl) for r in rows)
-                    changes |= Changes(added=hl) if op == "I" else Changes(removed=hl)
+                    changes = Changes(added=hl) if op == "I" else Changes(removed=hl)
             elif table == "links":
                 if op != "U":
                     links = tuple(_link_from(r, now_links) for r in rows)
                     added = op == "I"
-                    changes |= Changes(links_added=links) if added else Changes(links_removed=links)
+                    changes = Changes(links_added=links) if added else Changes(links_removed=links)
                 else:
-                    changes |= Changes(
+                    changes = Changes(
                         links_changed=tuple(
                             (_link_from(o, now_links), _link_from(n, now_links)) for o, n in rows
                         )
                     )
             elif table in _FLAGS:
-                changes |= _FLAGS[table]
-        return changes
+                changes = _FLAGS[table]
+            if changes:
+                records.append(changes)
+        return records
 
 
 # Tables whose every change a window re-reads whole (few rows): the record's flag for each.

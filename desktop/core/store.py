@@ -48,9 +48,10 @@ class ChangeFeed(Protocol):
         """The socket to watch for readability; -1 while not connected."""
         ...
 
-    def read(self) -> Changes:
-        """What others changed since the last read (empty if nothing); raises ConnectionLost
-        when the connection is gone."""
+    def read(self) -> list[Changes]:
+        """What others changed since the last read, a record per change in the order they
+        were committed (none if nothing changed); raises ConnectionLost when the connection
+        is gone."""
         ...
 
     def skip_seen(self) -> None:

@@ -73,19 +73,19 @@ class Live(QObject):
             self._notifier.deleteLater()
             self._notifier = None
 
-    def read(self) -> Changes:
-        """Announce what teammates changed since the last read; returns it (for tests)."""
+    def read(self) -> list[Changes]:
+        """Announce what teammates changed since the last read, in order; returns it."""
         if not self.connected:
-            return Changes()
+            return []
         try:
-            changes = self.feed.read()
-            if changes:
+            records = self.feed.read()
+            for changes in records:
                 self.session.announce_from_elsewhere(changes)
         except ClaimmarkError as e:
             log.warning("change feed: %s", e)
             self._lost()
-            return Changes()
-        return changes
+            return []
+        return records
 
     def _on_changes(self, changes: Changes) -> None:
         if changes.everything:  # re-read in one snapshot: what it saw is shown already

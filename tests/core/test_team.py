@@ -14,7 +14,7 @@ import pytest
 
 from desktop import cli
 from desktop.core import operations
-from desktop.core.changes import EVERYTHING, Changes
+from desktop.core.changes import Changes
 from desktop.core.errors import ClaimmarkError, Conflict, ConnectionLost, NotFound, ProjectError
 from desktop.core.formats.native import export_native
 from desktop.core.model import Link, NewDocument
@@ -264,7 +264,8 @@ def wait_for(feed: object, until: Callable[[Changes], bool], seconds: float = 5)
     seen = Changes()
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        seen |= feed.read()  # type: ignore[attr-defined]
+        for changes in feed.read():  # type: ignore[attr-defined]
+            seen |= changes
         if until(seen):
             return seen
         time.sleep(0.01)
@@ -301,6 +302,27 @@ def test_the_feed_brings_teammates_changes_as_records(server: PgStore) -> None:
     teammate.close()
 
 
+def test_the_feed_keeps_the_order_of_changes(server: PgStore) -> None:
+    """A highlight added and deleted before the window reads: added, then removed (merged,
+    a view would remove it first and then draw it)."""
+    [info] = server.add_documents([NewDocument(text=TEXT, title="T", source="t")])
+    teammate = PgStore.open(server.location)
+    feed = server.change_feed()
+    h = teammate.add_highlight(info.id, 0, 5, 1)
+    teammate.delete_highlight(h.id)
+    deadline = time.monotonic() + 5
+    records: list[Changes] = []
+    while len(records) < 2 and time.monotonic() < deadline:
+        records += feed.read()
+        time.sleep(0.01)
+    assert [([x.id for x in r.added], [x.id for x in r.removed]) for r in records] == [
+        ([h.id], []),
+        ([], [h.id]),
+    ]
+    feed.close()
+    teammate.close()
+
+
 def test_a_bulk_change_is_everything_and_a_reread_skips_what_it_saw(server: PgStore) -> None:
     teammate = PgStore.open(server.location)
     feed = server.change_feed()
@@ -309,12 +331,12 @@ def test_a_bulk_change_is_everything_and_a_reread_skips_what_it_saw(server: PgSt
     with server.snapshot():  # a window re-reads everything
         server.highlights()
     feed.skip_seen()
-    assert feed.read() == Changes()  # all seen by the re-read
+    assert feed.read() == []  # all seen by the re-read
     teammate.insert_highlights(
         [highlights[0]._replace(id=0, uuid=f"bulk-{n}", start=n, end=n + 3) for n in range(150)],
         keep_ids=False,
     )
-    assert wait_for(feed, lambda c: c.everything) == EVERYTHING
+    assert wait_for(feed, lambda c: c.everything).everything
     feed.close()
     teammate.close()
 
