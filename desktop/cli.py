@@ -9,16 +9,19 @@ Qt unless the window is asked for.
 from __future__ import annotations
 
 import argparse
+import io
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from desktop import __version__
 from desktop.core.errors import ClaimmarkError
-from desktop.core.exporting import export_to_path, render_bytes
-from desktop.core.importing import ImportReport, import_paths
+from desktop.core.exporting import TargetExists, export_to_path, render_bytes
+from desktop.core.fetching import is_url
+from desktop.core.importing import ImportReport, Source, import_paths
 from desktop.core.model import HighlightFilter
 from desktop.core.project import (
     default_project_path,
@@ -30,6 +33,55 @@ from desktop.core.registry import EXPORT_FORMATS
 
 COMMANDS = ("import", "export", "list", "agreement", "copy", "server-setup")
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+
+# What a terminal may act on instead of showing: C0 and C1 control characters (ESC starts
+# sequences that set the title, clear the screen or forge colours; a line break forges a line),
+# DEL, the bidirectional controls that reorder what is shown, the Unicode line separators, and
+# surrogates (the bytes of a file name that is not UTF-8).
+_UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def shown(text: str) -> str:
+    """`text` with every character a terminal could act on written as an escape (\\x1b,
+    \\n, \\u202e; a byte of a non-UTF-8 file name as \\xe9): titles, file names and
+    messages from files print as text, each on its own line."""
+    return _UNSHOWABLE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    c = match.group()
+    if "\udc80" <= c <= "\udcff":  # a byte os.fsdecode could not decode
+        return f"\\x{ord(c) - 0xDC00:02x}"
+    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(c) or (
+        f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
+    )
+
+
+class _StdoutFailed(Exception):
+    """Standard output cannot be written: its reader went away (`| head`), or a full disk."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error.strerror)
+        self.error = error
+
+
+def say(line: str, stream: TextIO | None = None) -> None:
+    """Print one line, escaped (to standard output by default)."""
+    out = stream or sys.stdout
+    try:
+        out.write(shown(line) + "\n")
+    except OSError as e:
+        if out is sys.stdout:
+            raise _StdoutFailed(e) from None
+        # Standard error itself cannot be written: there is no one left to tell.
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with the user's arguments in its error messages escaped."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {shown(message)}\n")
 
 
 def location(text: str) -> str | Path:
@@ -48,7 +100,7 @@ def _db_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _window_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="claimmark",
         description="Mark claims, evidence and opinion in news articles. "
         f"Commands without a window: {', '.join(COMMANDS)} (claimmark COMMAND --help).",
@@ -56,20 +108,32 @@ def _window_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"claimmark {__version__}")
     _db_option(parser)
     parser.add_argument("--annotator", metavar="NAME", help="name recorded on new highlights")
-    parser.add_argument("files", nargs="*", type=Path, metavar="FILE", help="documents to import")
+    parser.add_argument(
+        "files",
+        nargs="*",
+        type=_source,
+        metavar="FILE",
+        help="documents to import (files, or web addresses: https://...)",
+    )
     return parser
 
 
+def _source(argument: str) -> Source:
+    """A file or folder to import, or a web address (kept as the string it is)."""
+    return argument.strip() if is_url(argument) else Path(argument)
+
+
 def _command_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="claimmark")
+    parser = _Parser(prog="claimmark")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser(
         "import",
-        help="import documents, a claimmark JSON or W3C JSON-LD export, or a brat folder",
+        help="import documents (text, web pages, PDF, Word, OpenDocument; files or https://... "
+        "addresses), a claimmark JSON or W3C JSON-LD export, or a brat folder",
     )
     _db_option(p)
-    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("files", nargs="+", type=_source, metavar="FILE|URL")
 
     p = sub.add_parser("export", help="export highlights (to stdout without -o)")
     p.set_defaults(parser=p)
@@ -89,6 +153,12 @@ def _command_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "-o", "--output", type=Path, metavar="FILE", help="write to FILE (a folder for brat)"
+    )
+    p.add_argument(
+        "-f",
+        "--force",
+        action="store_true",
+        help="replace what is at FILE (a folder for brat: with everything in it)",
     )
 
     p = sub.add_parser("list", help="list documents with highlight counts per tag")
@@ -144,6 +214,9 @@ def _is_command(argv: Sequence[str]) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show a character: \u2019
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     try:
         if _is_command(argv):
             args = _command_parser().parse_args(argv)
@@ -161,32 +234,56 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "copy": _copy,
                 "server-setup": _server_setup,
             }[args.command]
-            return handler(args)
+            code = handler(args)
+            _flush_stdout()
+            return code
         return _window(_window_parser().parse_args(argv))
     except ClaimmarkError as e:
-        print(f"claimmark: {e}", file=sys.stderr)
+        say(f"claimmark: {e}", sys.stderr)
+        return EXIT_REFUSED
+    except _StdoutFailed as e:
+        _discard_stdout()
+        if not isinstance(e.error, BrokenPipeError):  # a reader that stopped reading is no news
+            say(f"claimmark: could not write to standard output ({e.error.strerror}).", sys.stderr)
         return EXIT_REFUSED
     except KeyboardInterrupt:
         return 130
 
 
+def _flush_stdout() -> None:
+    try:
+        sys.stdout.flush()
+    except OSError as e:
+        raise _StdoutFailed(e) from None
+
+
+def _discard_stdout() -> None:
+    """Send what is still buffered for standard output nowhere, so that Python does not fail
+    again (with a traceback) when it flushes it on the way out."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (tests capture it)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
 def print_report(report: ImportReport, out: TextIO) -> None:
     for doc in report.documents_added:
         byline = " | ".join(x for x in (doc.author, doc.outlet, doc.published) if x)
-        out.write(
-            f"added document {doc.id}: {doc.title}" + (f" ({byline})" if byline else "") + "\n"
-        )
+        say(f"added document {doc.id}: {doc.title}" + (f" ({byline})" if byline else ""), out)
     for title in report.documents_already_present:
-        out.write(f"already in the project: {title}\n")
+        say(f"already in the project: {title}", out)
     for name, merge in report.merges:
-        out.write(
+        say(
             f"{name}: {merge.documents_added} documents added, {merge.documents_matched} matched, "
             f"{merge.highlights_added} highlights added, {merge.highlights_present} already present"
-            + (f", new tags: {', '.join(merge.tags_added)}" if merge.tags_added else "")
-            + "\n"
+            + (f", new tags: {', '.join(merge.tags_added)}" if merge.tags_added else ""),
+            out,
         )
         for skipped in merge.skipped:
-            out.write(f"{name}: skipped {skipped}\n")
+            say(f"{name}: skipped {skipped}", out)
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -197,12 +294,12 @@ def _import(args: argparse.Namespace) -> int:
         store.close()
     print_report(report, sys.stdout)
     for refused in report.refused:
-        print(f"claimmark: refused {refused}", file=sys.stderr)
+        say(f"claimmark: refused {refused}", sys.stderr)
     return EXIT_REFUSED if report.refused else EXIT_OK
 
 
 def _export(args: argparse.Namespace) -> int:
-    store = open_project(args.db, create=False)
+    store = open_project(args.db, read_only=True)
     try:
         where = HighlightFilter(
             tag_names=tuple(args.tag),
@@ -220,42 +317,53 @@ def _export(args: argparse.Namespace) -> int:
         if missing:
             raise ClaimmarkError(f"no document {', '.join(missing)} (see claimmark list)")
         if args.output is not None:
-            export_to_path(store, args.format, args.output, where)
+            try:
+                result = export_to_path(store, args.format, args.output, where, replace=args.force)
+            except TargetExists as e:
+                raise ClaimmarkError(f"{e} Use --force to replace it.") from None
+            for note in result.notes:
+                say(f"claimmark: {note}", sys.stderr)
             return EXIT_OK
-        text = render_bytes(store, args.format, where)
+        notes: list[str] = []
+        text = render_bytes(store, args.format, where, notes)
     finally:
         store.close()
     _write_stdout(text)
+    for note in notes:
+        say(f"claimmark: {note}", sys.stderr)
     return EXIT_OK
 
 
 def _write_stdout(data: bytes) -> None:
     """Write UTF-8 exactly (CSV's CRLF row ends must not be translated again on Windows)."""
-    sys.stdout.flush()
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is None:
-        sys.stdout.write(data.decode("utf-8"))
-    else:
-        buffer.write(data)
-        buffer.flush()
+    try:
+        sys.stdout.flush()
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is None:
+            sys.stdout.write(data.decode("utf-8"))
+        else:
+            buffer.write(data)
+            buffer.flush()
+    except OSError as e:
+        raise _StdoutFailed(e) from None
 
 
 def _list(args: argparse.Namespace) -> int:
-    store = open_project(args.db, create=False)
+    store = open_project(args.db, read_only=True)
     try:
         tags = store.tags()
         counts = store.highlight_counts()
         docs = store.documents()
     finally:
         store.close()
-    header = ["id", "date", "outlet", *(t.name for t in tags), "title"]
+    header = ["id", "date", "outlet", *(shown(t.name) for t in tags), "title"]
     rows = [
         [
             str(d.id),
-            d.published or "-",
-            d.outlet or "-",
+            shown(d.published) or "-",
+            shown(d.outlet) or "-",
             *(str(counts.get(d.id, {}).get(t.id, 0)) for t in tags),
-            d.title,
+            shown(d.title),
         ]
         for d in docs
     ]
@@ -265,9 +373,9 @@ def _list(args: argparse.Namespace) -> int:
             c.rjust(w) if i == 0 or i > 2 else c.ljust(w)
             for i, (c, w) in enumerate(zip(row, widths, strict=False))
         ]
-        print("  ".join([*cells, row[-1]]))
+        say("  ".join([*cells, row[-1]]))
     total = sum(sum(c.values()) for c in counts.values())
-    print(f"{len(docs)} documents, {total} highlights")
+    say(f"{len(docs)} documents, {total} highlights")
     return EXIT_OK
 
 
@@ -278,7 +386,7 @@ def _agreement(args: argparse.Namespace) -> int:
     from desktop.core.agreement import compute_agreement, marks_of
     from desktop.core.agreement_report import as_json, as_text
 
-    store = open_project(args.db, create=False)
+    store = open_project(args.db, read_only=True)
     try:
         with store.snapshot():
             tags, docs = store.tags(), store.documents()

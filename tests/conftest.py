@@ -43,6 +43,69 @@ def seeded(store: SqliteStore) -> SqliteStore:
     return store
 
 
+class LocalWeb:
+    """A web server on 127.0.0.1 for the tests of importing from URLs (never the internet).
+
+    `pages[path] = (status, content type, body)`; a path in `hanging` accepts the request and
+    answers nothing until the test ends (at most HANG_S seconds).
+    """
+
+    HANG_S = 15.0
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        self.pages: dict[str, tuple[int, str, bytes]] = {}
+        self.redirects: dict[str, str] = {}
+        self.hanging: set[str] = set()
+        self.released = threading.Event()
+        web = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                if self.path in web.hanging:
+                    web.released.wait(web.HANG_S)
+                    return
+                if self.path in web.redirects:
+                    self.send_response(302)
+                    self.send_header("Location", web.redirects[self.path])
+                    self.end_headers()
+                    return
+                status, kind, body = web.pages.get(self.path, (404, "text/plain", b"Not here"))
+                self.send_response(status)
+                if kind:
+                    self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass  # quiet
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self.thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}{path}"
+
+    def close(self) -> None:
+        self.released.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def local_web() -> Iterator[LocalWeb]:
+    web = LocalWeb()
+    yield web
+    web.close()
+
+
 # A PostgreSQL server for team mode: one throwaway cluster on 127.0.0.1 for the whole run, a new
 # database per test. CI (CI=true) installs PostgreSQL first (.ci/run) and fails the server tests
 # loudly if it is missing; on a developer's machine without it they are skipped, saying why.

@@ -32,6 +32,9 @@ def test_quick_benchmark_prints_every_key() -> None:
         "growth_open_ratio_10000_to_100",
         "growth_add_ratio_10000_to_100",
         "open_vs_floor_ratio",
+        "crafted_byline_us",
+        "import_crafted_bylines_s",
+        "import_84_quotes_la_s",
     }
     assert expected <= set(figures)
     assert all(isinstance(v, float | int) for v in figures.values())

@@ -53,7 +53,7 @@ class Mark(NamedTuple):
 def marks_of(rows: Iterable[HighlightRow], tag_names: Mapping[int, str]) -> list[Mark]:
     """The store's highlight rows as marks (`tag_names`: tag id -> name). Rows rather than
     highlights: reading 100,000 highlights with their texts takes five times as long."""
-    return [Mark(a, d, start, end, tag_names[t], i) for i, d, start, end, t, a, _ in rows]
+    return [Mark(a, d, start, end, tag_names[t], i) for i, d, start, end, t, a, *_ in rows]
 
 
 @dataclass(frozen=True, slots=True)

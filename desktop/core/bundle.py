@@ -13,7 +13,16 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from desktop.core import anchoring, schema
-from desktop.core.model import Highlight, HighlightFilter, NewDocument
+from desktop.core.anchoring import QuoteIndex
+from desktop.core.errors import InputRefused
+from desktop.core.model import (
+    Highlight,
+    HighlightFilter,
+    NewDocument,
+    highlight_problem,
+    tag_name_problem,
+)
+from desktop.core.progress import Progress
 from desktop.core.store import ProjectStore
 from desktop.core.timeutil import utc_now
 
@@ -74,29 +83,50 @@ class MergeReport:
     skipped: list[str] = field(default_factory=list)  # what did not match, by name
 
 
-# Colours for tags that an import creates without one (continuing the Okabe-Ito palette).
-def merge_bundle(store: ProjectStore, bundle: Bundle) -> MergeReport:
-    """Add the bundle's documents, tags and highlights to the project, in one transaction."""
+_CANCEL_EVERY = 2048  # highlights between two looks at whether the user cancelled
+
+
+def merge_bundle(
+    store: ProjectStore, bundle: Bundle, cancel: Progress | None = None
+) -> MergeReport:
+    """Add the bundle's documents, tags and highlights to the project, in one transaction.
+
+    With `cancel`, the work stops (progress.Cancelled, the transaction rolled back) soon after
+    the user cancelled, up to just before the commit."""
+    cancel = cancel or Progress()
     report = MergeReport(skipped=list(bundle.skipped))
     with store.batch():
         doc_ids, texts = _merge_documents(store, bundle, report)
-        tag_ids = _merge_tags(store, bundle, report)
+        tag_ids, refused_tags = _merge_tags(store, bundle, report)
         existing_spans: dict[int, set[tuple[int, int, int, str]]] = {}
         spans_by_anyone: dict[int, set[tuple[int, int, int]]] = {}
         new: list[Highlight] = []
         now = utc_now()
+        quotes: dict[int, QuoteIndex] = {}  # per document, made when a quote is looked for
+        missing_documents: set[str] = set()  # keys of the documents skipped highlights are on
+        not_placed = not_kept = 0
         for n, h in enumerate(bundle.highlights, start=1):
+            if n % _CANCEL_EVERY == 0:
+                cancel.check()
             label = f"highlight {h.uuid or n}"
+            if h.tag in refused_tags:
+                report.skipped.append(f"{label}: {refused_tags[h.tag]}")
+                not_kept += 1
+                continue
             doc_id = doc_ids.get(h.document_key)
             if doc_id is None:
                 report.skipped.append(f"{label}: its document is not in this project")
+                missing_documents.add(h.document_key)
                 continue
             text = texts[doc_id]
             start, end = h.start, h.end
             if not (0 <= start < end <= len(text)) or text[start:end] != h.quote:
-                found = anchoring.find_quote(text, h.quote, h.prefix, h.suffix, near=start)
+                if doc_id not in quotes:
+                    quotes[doc_id] = QuoteIndex(text)
+                found = quotes[doc_id].find(h.quote, h.prefix, h.suffix, near=start)
                 if found is None:
                     report.skipped.append(f"{label}: its quote is not in the document")
+                    not_placed += 1
                     continue
                 start, end = found, found + len(h.quote)
             if doc_id not in existing_spans:
@@ -112,11 +142,19 @@ def merge_bundle(store: ProjectStore, bundle: Bundle) -> MergeReport:
             ):  # the same highlight, made elsewhere
                 report.highlights_present += 1
                 continue
+            created = h.created_at or now
+            updated = h.updated_at or h.created_at or now
+            uid = h.uuid or str(uuid.uuid4())
+            problem = highlight_problem(uid, h.note, annotator, created, updated)
+            if problem:  # its export could not carry it (see model.py)
+                report.skipped.append(f"{label}: {problem}")
+                not_kept += 1
+                continue
             prefix, suffix = anchoring.context(text, start, end)
             new.append(
                 Highlight(  # positional: 100,000 of these in a large import
                     0,
-                    h.uuid or str(uuid.uuid4()),
+                    uid,
                     doc_id,
                     start,
                     end,
@@ -126,15 +164,47 @@ def merge_bundle(store: ProjectStore, bundle: Bundle) -> MergeReport:
                     suffix,
                     h.note,
                     annotator,
-                    h.created_at or now,
-                    h.updated_at or h.created_at or now,
+                    created,
+                    updated,
                 )
             )
         new.sort(key=lambda h: (h.document_id, h.start))  # in index order: inserts faster
-        added = store.insert_highlights(new, keep_ids=False)
+        added = 0
+        for lo in range(0, len(new), _CANCEL_EVERY * 4):
+            cancel.check()
+            added += store.insert_highlights(new[lo : lo + _CANCEL_EVERY * 4], keep_ids=False)
+        cancel.check()
         report.highlights_added = added
         report.highlights_present += len(new) - added
+        placed = report.documents_added or report.highlights_added or report.highlights_present
+        nothing_to_place = report.documents_matched and not bundle.highlights
+        if report.skipped and not placed and not nothing_to_place:
+            # Refused, so that the tags it made are not kept either.
+            reasons = {
+                "unread": len(bundle.skipped),
+                "missing": len(bundle.highlights) - not_placed - not_kept,
+                "not placed": not_placed,
+                "not kept": not_kept,
+            }
+            raise InputRefused(bundle.source, _nothing_imported(reasons, len(missing_documents)))
     return report
+
+
+def _nothing_imported(reasons: dict[str, int], missing_documents: int) -> str:
+    """One line for a file of which nothing could be imported: how many annotations, and why."""
+    total = sum(reasons.values())
+    why = {
+        "unread": "could not be read (a reader's message names each)",
+        "missing": f"are on {missing_documents} documents that are not in this project, and the "
+        "file does not carry their texts (import the documents first)",
+        "not placed": "quote text that is not in their document",
+        "not kept": "hold what a claimmark project cannot (a tag name or note too long, ...)",
+    }
+    parts = [(n, why[kind]) for kind, n in reasons.items() if n]
+    if len(parts) == 1:
+        return f"nothing imported: its {total} annotations {parts[0][1]}"
+    listed = "; ".join(f"{n} {text}" for n, text in parts)
+    return f"nothing imported: of its {total} annotations, {listed}"
 
 
 def _merge_documents(
@@ -173,7 +243,11 @@ def _merge_documents(
     return doc_ids, texts
 
 
-def _merge_tags(store: ProjectStore, bundle: Bundle, report: MergeReport) -> dict[str, int]:
+def _merge_tags(
+    store: ProjectStore, bundle: Bundle, report: MergeReport
+) -> tuple[dict[str, int], dict[str, str]]:
+    """The project's tag id for each tag the bundle names (adding the new ones), and why the
+    others cannot be tags: {name: problem}, for the highlights that have them to be skipped."""
     existing = {t.name.casefold(): t for t in store.tags()}
     wanted = {t.name: t for t in bundle.tags}
     for h in bundle.highlights:
@@ -181,9 +255,15 @@ def _merge_tags(store: ProjectStore, bundle: Bundle, report: MergeReport) -> dic
     used_keys = {t.key.casefold() for t in existing.values() if t.key}
     used_colours = {t.colour.upper() for t in existing.values()}
     ids: dict[str, int] = {}
+    refused: dict[str, str] = {}
     for name, t in wanted.items():
         if name.casefold() in existing:
             ids[name] = existing[name.casefold()].id
+            continue
+        problem = tag_name_problem(name)
+        if problem:
+            shown = name if len(name) <= 40 else f"{name[:40]}…"
+            refused[name] = f"its tag “{shown}” cannot be a tag: {problem}"
             continue
         colour = t.colour.upper() if t.colour else ""
         if not colour:
@@ -195,4 +275,4 @@ def _merge_tags(store: ProjectStore, bundle: Bundle, report: MergeReport) -> dic
         used_keys.add(key.casefold())
         used_colours.add(colour)
         report.tags_added.append(name)
-    return ids
+    return ids, refused

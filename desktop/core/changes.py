@@ -33,7 +33,7 @@ class Changes:
     everything: bool = False
 
     def __bool__(self) -> bool:
-        return any(getattr(self, f) for f in self.__slots__)  # type: ignore[attr-defined]
+        return any(getattr(self, f) for f in self.__slots__)
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(

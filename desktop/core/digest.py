@@ -37,17 +37,17 @@ _MONTHS = {
     for name in names
 }
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_DATE = (
+DATE = re.compile(
     rf"(?:(?P<month>{_MONTH})\.?\s+(?P<day>\d{{1,2}}),?\s+(?P<year>\d{{4}})"
     rf"|(?P<day2>\d{{1,2}})\s+(?P<month2>{_MONTH})\.?,?\s+(?P<year2>\d{{4}})"
     r"|(?P<day3>\d{1,2})\.(?P<month3>\d{1,2})\.(?P<year3>\d{4})"
-    r"|(?P<year4>\d{4})-(?P<month4>\d{2})-(?P<day4>\d{2}))"
-)
-_SEP = r"\s*(?:\||–|—|\s-\s)\s*"
-_BYLINE = re.compile(
-    rf"^(?:by\s+(?P<author>[^|–—]+?){_SEP})?(?P<outlet>[^|–—]+?){_SEP}{_DATE}\s*$",
+    r"|(?P<year4>\d{4})-(?P<month4>\d{2})-(?P<day4>\d{2}))",
     re.IGNORECASE,
 )
+# A separator of a byline's fields: | – — anywhere, or a hyphen with white space on both sides.
+# Each match is one character, so finding them all is one pass over the line.
+_SEPARATOR = re.compile(r"[|–—]|(?<=\s)-(?=\s)")
+_BY = re.compile(r"by\s", re.IGNORECASE)
 _SENTENCE_END = tuple('.!?…:;"”’»)')
 
 
@@ -75,20 +75,57 @@ def parse_byline(line: str) -> Byline | None:
     line = line.strip()
     if len(line) > MAX_BYLINE_CHARS:
         return None
-    m = _BYLINE.match(line)
-    if m is None:
+    fields = split_byline(line)
+    if fields is None:
         return None
-    published = _iso_date(m)
+    author, outlet, date_text = fields
+    m = DATE.fullmatch(date_text)
+    published = _iso_date(m) if m else None
     if published is None:
         return None
-    author = _soften_capitals((m.group("author") or "").strip())
-    outlet = _soften_capitals(m.group("outlet").strip())
+    author = _soften_capitals(author)
+    outlet = _soften_capitals(outlet)
     if not outlet or len(outlet.split()) > 8:
         return None
     return Byline(author, outlet, published)
 
 
+def split_byline(line: str) -> tuple[str, str, str] | None:
+    """`[By AUTHOR SEP] OUTLET SEP DATE` as (author, outlet, date text), or None.
+
+    The date is what follows the last separator. With `By`, the author ends at the one |, – or
+    — before it (or at the first separator when there is none: an outlet may hold ` - `);
+    without, the outlet is everything before the date and holds no |, – or —. The work is one
+    pass over the line, whatever it holds: a regular expression for the whole form (with a lazy
+    field before an optional separator) backtracked for seconds on crafted lines.
+    """
+    separators: list[tuple[int, int, bool]] = []  # (start, end, hard) with its white space
+    for match in _SEPARATOR.finditer(line):
+        at = match.start()
+        is_hard = match.group() != "-"
+        start, end = (at, at + 1) if is_hard else (at - 1, at + 2)
+        if separators and start < separators[-1][1]:
+            continue  # " - - ": the second hyphen has no white space of its own before it
+        separators.append((start, end, is_hard))
+    if not separators:
+        return None
+    last_start, last_end, _ = separators[-1]
+    date_text = line[last_end:].strip()
+    if not DATE.fullmatch(date_text):
+        return None
+    inner = separators[:-1]
+    hard = [n for n, (_, _, is_hard) in enumerate(inner) if is_hard]
+    if _BY.match(line) and inner and len(hard) <= 1:
+        author_end, outlet_start, _ = inner[hard[0] if hard else 0]
+        if author_end > 3 and last_start > outlet_start:  # "by", a space, one character
+            return line[3:author_end].strip(), line[outlet_start:last_start].strip(), date_text
+    if hard or last_start == 0:
+        return None
+    return "", line[:last_start].strip(), date_text
+
+
 def _iso_date(m: re.Match[str]) -> str | None:
+    """The ISO date of a match of DATE, or None for a day that does not exist."""
     if m.group("year"):
         year, month, day = int(m["year"]), _MONTHS[m["month"].lower()], int(m["day"])
     elif m.group("year2"):

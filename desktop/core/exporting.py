@@ -4,6 +4,9 @@ A file is written to a temporary name beside its destination and renamed into pl
 complete, so a failed or cancelled export never leaves half a file. A folder (brat) is written
 the same way: into a temporary folder beside the destination, renamed into place when complete.
 
+Nothing of the user's is replaced unless asked for (`replace`), and only a regular file (or a
+folder, for brat) ever is; see `check_target`.
+
 For the window: `export_to_path` takes `on_progress(done, total)` and `is_cancelled()` and can run
 on a worker thread (with its own store connection); when cancelled it raises
 `progress.Cancelled` and leaves nothing behind.
@@ -12,12 +15,15 @@ on a worker thread (with its own store connection); when cancelled it raises
 from __future__ import annotations
 
 import os
+import re
 import shutil
-import tempfile
+import stat
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
+from desktop.core import newfiles
 from desktop.core.errors import ClaimmarkError
 from desktop.core.model import HighlightFilter
 from desktop.core.progress import CancelCheck, Progress, ProgressCallback
@@ -36,11 +42,121 @@ def _render(
 
 
 def render_bytes(
-    store: ProjectStore, fmt: str, where: HighlightFilter = HighlightFilter()
+    store: ProjectStore,
+    fmt: str,
+    where: HighlightFilter = HighlightFilter(),
+    notes: list[str] | None = None,
 ) -> bytes:
-    """The export in single-file format `fmt` as UTF-8 (for writing out without a copy)."""
-    rendered = _render(store, fmt, where, Progress(None, None))
+    """The export in single-file format `fmt` as UTF-8 (for writing out without a copy).
+
+    What the format could not carry, and how to keep it, is added to `notes`."""
+    progress = Progress(None, None)
+    rendered = _render(store, fmt, where, progress)
+    if notes is not None:
+        notes.extend(progress.notes)
     return rendered.encode("utf-8") if isinstance(rendered, str) else rendered
+
+
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    """What an export wrote, and what the user should know about it: what the format could not
+    carry (and how to keep it), and leftovers of interrupted exports that were removed."""
+
+    path: Path
+    notes: list[str]
+
+
+class TargetExists(ClaimmarkError):
+    """The export's destination holds something, and replacing it was not asked for."""
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where an export goes: `path` as given, `real` the name to write (through a symbolic
+    link), and `existing` what is there now and would be replaced ("" for nothing)."""
+
+    path: Path
+    real: Path
+    existing: str
+
+
+def check_target(path: Path, fmt: str, project: str | None = None) -> Target:
+    """What an export in format `fmt` to `path` would replace, or ClaimmarkError when it may not
+    write there at all (whatever the user says): something that is not a regular file (or
+    folder), a read-only file, a file with other hard links, or the project itself."""
+    return _inspect(path, export_format(fmt).writes_folder, project)
+
+
+def _inspect(path: Path, folder: bool, project: str | None) -> Target:
+    real = Path(os.path.realpath(path)) if path.is_symlink() else path
+    if path.is_symlink() and not os.path.lexists(real):
+        raise ClaimmarkError(f"{path}: a symbolic link to {real}, which does not exist.")
+    parent = real.parent if str(real.parent) else Path(".")
+    if not parent.is_dir():
+        raise ClaimmarkError(f"{path}: the folder {parent} does not exist.")
+    if project is not None:
+        _refuse_the_project(path, real, Path(project), folder)
+    try:
+        info = os.stat(real)
+    except FileNotFoundError:
+        return Target(path, real, "")
+    except OSError as e:
+        raise ClaimmarkError(f"{path}: cannot look at it ({e.strerror}).") from None
+    if folder:
+        if not stat.S_ISDIR(info.st_mode):
+            raise ClaimmarkError(f"{path}: something that is not a folder is in the way.")
+        if not _writable(real, info):
+            raise ClaimmarkError(f"{path}: the folder is read-only; claimmark leaves it alone.")
+        try:
+            entries = sorted(os.listdir(real))
+        except OSError as e:
+            raise ClaimmarkError(f"{path}: cannot look into the folder ({e.strerror}).") from None
+        return Target(path, real, _describe_folder(entries) if entries else "")
+    if stat.S_ISDIR(info.st_mode):
+        raise ClaimmarkError(f"{path}: is a folder; name a file to write the export to.")
+    if not stat.S_ISREG(info.st_mode):
+        raise ClaimmarkError(
+            f"{path}: not a regular file (a device, a pipe or a socket); "
+            "claimmark writes exports only to regular files."
+        )
+    if not _writable(real, info):
+        raise ClaimmarkError(f"{path}: the file is read-only; claimmark leaves it alone.")
+    if info.st_nlink > 1:
+        raise ClaimmarkError(
+            f"{path}: the file has {info.st_nlink - 1} other name(s) (hard links), which would "
+            "keep the old content; write the export to another name."
+        )
+    return Target(path, real, "the file exists")
+
+
+def _writable(path: Path, info: os.stat_result) -> bool:
+    """Writable by this user: root may write anything, so a file nobody may write counts as
+    read-only for root too."""
+    return bool(info.st_mode & 0o222) and os.access(path, os.W_OK)
+
+
+_OUR_BRAT_NAME = re.compile(r"^(\d{4}(-[a-z0-9-]+)?\.(txt|ann)|annotation\.conf|visual\.conf)$")
+
+
+def _describe_folder(entries: list[str]) -> str:
+    """`the folder is not empty (21 files, among them my-notes.txt, …)`: names that an export
+    would not have written first."""
+    named = sorted(entries, key=lambda n: bool(_OUR_BRAT_NAME.match(n)))[:2]
+    more = ", …" if len(entries) > len(named) else ""
+    files = "1 file" if len(entries) == 1 else f"{len(entries)} files"
+    return f"the folder is not empty ({files}: {', '.join(named)}{more})"
+
+
+def _refuse_the_project(path: Path, real: Path, project: Path, folder: bool) -> None:
+    """Never write over the project (or its journal), nor replace a folder holding it."""
+    try:
+        project = project.resolve()
+        destination = real.resolve()
+    except OSError:
+        return
+    names = {project, *(project.with_name(project.name + s) for s in ("-wal", "-shm", "-journal"))}
+    if destination in names or (folder and project.is_relative_to(destination)):
+        raise ClaimmarkError(f"{path}: that is where the project itself is; choose another place.")
 
 
 def export_to_path(
@@ -49,95 +165,143 @@ def export_to_path(
     path: Path,
     where: HighlightFilter = HighlightFilter(),
     *,
+    replace: bool = False,
     on_progress: ProgressCallback | None = None,
     is_cancelled: CancelCheck | None = None,
-) -> None:
-    """Write the export in format `fmt` to `path` (a file, or a folder for brat), all or nothing."""
+) -> ExportResult:
+    """Write the export in format `fmt` to `path` (a file, or a folder for brat), all or nothing.
+
+    Whatever is at `path` is replaced only when `replace` is true (the window asks first; the
+    command line needs --force). Leftovers of exports killed half way in the same folder are
+    removed first, and named in the result's notes.
+    """
     export = export_format(fmt)
+    target = check_target(path, fmt, store.location)
+    if target.existing and not replace:
+        raise TargetExists(f"{path}: {target.existing}; claimmark replaces it only when asked to.")
+    notes = _remove_leftovers(target.real.parent)
     progress = Progress(on_progress, is_cancelled)
     if export.render is not None:
-        write_file_atomically(path, _render(store, fmt, where, progress))
+        write_file_atomically(path, _render(store, fmt, where, progress), replace=replace)
     elif export.files is not None:
         with store.snapshot():  # the files are made one by one as they are written
             files = export.files(store, where, progress)
-            write_folder_atomically(path, files, may_replace=export.may_replace)
+            write_folder_atomically(path, files, replace=replace)
+    return ExportResult(path, notes + progress.notes)
 
 
-def write_file_atomically(path: Path, text: str | bytes) -> None:
-    """Write `text` (as UTF-8 when it is text) to `path`, all or nothing."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise ClaimmarkError(f"{path}: the folder {folder} does not exist.")
+def _remove_leftovers(folder: Path) -> list[str]:
+    removed = newfiles.remove_leftover_parts(folder)
+    if not removed:
+        return []
+    names = ", ".join(f"{name} ({size / 1048576:.1f} MB)" for name, size in removed)
+    return [f"Removed what interrupted exports had left in {folder}: {names}."]
+
+
+def write_file_atomically(path: Path, text: str | bytes, *, replace: bool = False) -> None:
+    """Write `text` (as UTF-8 when it is text) to `path`, all or nothing.
+
+    A new file gets the permissions the umask gives; a replaced one (only with `replace`) keeps
+    its own. A symbolic link is written through: the file it points to is replaced.
+    """
+    target = _inspect(path, folder=False, project=None)
+    if target.existing and not replace:
+        raise TargetExists(f"{path}: {target.existing}; claimmark replaces it only when asked to.")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+        part = newfiles.Part(target.real, folder=False)
     except OSError as e:
         raise ClaimmarkError(f"{path}: cannot write here ({e.strerror}).") from None
     try:
-        with os.fdopen(fd, "wb") as f:
+        assert part.fd is not None
+        with os.fdopen(os.dup(part.fd), "wb") as f:
             f.write(text.encode("utf-8") if isinstance(text, str) else text)
             f.flush()
+            if target.existing:
+                os.fchmod(f.fileno(), stat.S_IMODE(os.stat(target.real).st_mode))
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        _put_in_place(part.path, target, replace)
     except OSError as e:
-        Path(tmp).unlink(missing_ok=True)
+        part.remove()
         raise ClaimmarkError(f"{path}: could not write the export ({e.strerror}).") from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        part.remove()
         raise
+    part.close()
+
+
+def _put_in_place(part: Path, target: Target, replace: bool) -> None:
+    """Rename the complete file `part` to the target; over an existing one only with `replace`.
+
+    Without `replace`, a hard link makes the new name, which fails if anything appeared there
+    since it was checked; where there are no hard links, the name is checked once more.
+    """
+    if replace:
+        os.replace(part, target.real)
+        return
+    try:
+        os.link(part, target.real, follow_symlinks=False)
+    except FileExistsError:
+        raise TargetExists(
+            f"{target.path}: something appeared there while the export was written; "
+            "claimmark replaces it only when asked to."
+        ) from None
+    except OSError:  # no hard links on this file system (FAT, some network shares)
+        if os.path.lexists(target.real):
+            raise TargetExists(
+                f"{target.path}: something appeared there while the export was written."
+            ) from None
+        os.replace(part, target.real)
+        return
+    part.unlink()
 
 
 def write_folder_atomically(
-    path: Path,
-    files: Iterable[tuple[str, str]],
-    *,
-    may_replace: Callable[[Path], bool] | None = None,
+    path: Path, files: Iterable[tuple[str, str]], *, replace: bool = False
 ) -> None:
     """Write the (name, text) `files` into a new folder `path`, all or nothing.
 
-    An existing `path` must be an empty folder, or one that `may_replace` accepts (an earlier
-    export of the same kind): nothing else of the user's is ever deleted.
+    An existing folder is taken over when it is empty, and replaced with everything in it only
+    when `replace` is true: nothing of the user's is deleted unless they said so.
     """
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise ClaimmarkError(f"{path}: the folder {parent} does not exist.")
-    replace = False
-    if path.exists() or path.is_symlink():
-        if not path.is_dir() or path.is_symlink():
-            raise ClaimmarkError(f"{path}: something that is not a folder is in the way.")
-        replace = any(path.iterdir())
-        if replace and not (may_replace is not None and may_replace(path)):
-            raise ClaimmarkError(
-                f"{path}: the folder is not empty and is not an earlier export; "
-                "choose a new or empty folder."
-            )
+    target = _inspect(path, folder=True, project=None)
+    if target.existing and not replace:
+        raise TargetExists(f"{path}: {target.existing}; claimmark replaces it only when asked to.")
     try:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".part", dir=parent))
+        part = newfiles.Part(target.real, folder=True)
     except OSError as e:
         raise ClaimmarkError(f"{path}: cannot write here ({e.strerror}).") from None
+    tmp = part.path
     try:
         for name, text in files:
             if Path(name).name != name or name.startswith("."):
                 raise ClaimmarkError(f"{path}: refusing to write a file named “{name}”.")
-            with (tmp / name).open("w", encoding="utf-8", newline="") as f:
+            with (tmp / name).open("x", encoding="utf-8", newline="") as f:
                 f.write(text)
                 f.flush()
                 os.fsync(f.fileno())
-        if replace:
-            old = parent / f".{path.name}.{uuid.uuid4().hex}.old"
-            os.rename(path, old)
+        real = target.real
+        if os.path.isdir(real) and os.listdir(real):
+            if not replace:
+                raise TargetExists(
+                    f"{path}: files appeared in the folder while the export was written; "
+                    "claimmark replaces it only when asked to."
+                )
+            old = real.parent / f".{real.name}.{uuid.uuid4().hex}.old"
+            os.rename(real, old)
             try:
-                os.rename(tmp, path)
+                os.rename(tmp, real)
             except OSError:
-                os.rename(old, path)
+                os.rename(old, real)
                 raise
             shutil.rmtree(old, ignore_errors=True)
         else:
-            if path.is_dir():
-                path.rmdir()  # empty; renaming onto a folder is not portable
-            os.rename(tmp, path)
+            if os.path.isdir(real):
+                os.rmdir(real)  # empty; renaming onto a folder is not portable
+            os.rename(tmp, real)
     except OSError as e:
-        shutil.rmtree(tmp, ignore_errors=True)
+        part.remove()
         raise ClaimmarkError(f"{path}: could not write the export ({e.strerror}).") from None
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        part.remove()
         raise
+    part.close()

@@ -24,6 +24,7 @@ from desktop.core.textfile import read_bytes, read_text_file
 # 128 MiB: a claimmark JSON export of about 200,000 highlights with their documents' text.
 MAX_ANNOTATION_FILE_BYTES = 128 * 1024 * 1024
 JSON_SUFFIXES = (".json", ".jsonld")
+HEAD_BYTES = 16
 
 TextRenderer = Callable[[ProjectStore, HighlightFilter, Progress], str | bytes]
 FolderRenderer = Callable[[ProjectStore, HighlightFilter, Progress], Iterator[tuple[str, str]]]
@@ -41,6 +42,18 @@ class Probe:
         self.path = path
         self.is_folder = path.is_dir()
         self.suffix = path.suffix.lower()
+
+    @cached_property
+    def head(self) -> bytes:
+        """The file's first bytes, for formats that know theirs (b"" for a folder, or a file
+        that cannot be read: the format that reads it says why)."""
+        try:
+            if not self.path.is_file():  # a folder, or a pipe that would block the open
+                return b""
+            with self.path.open("rb") as f:
+                return f.read(HEAD_BYTES)
+        except OSError:
+            return b""
 
     @property
     def json_by_name(self) -> bool:
@@ -77,8 +90,7 @@ class Probe:
 class FileFormat:
     """One format. Import: `recognise` says whether a probed file is of this kind, then `read`
     imports it, or `refusal` says why this kind cannot be imported. Export: `render` writes one
-    file, or `files` the files of a folder (`may_replace` says which existing folders an export
-    may replace)."""
+    file, or `files` the files of a folder."""
 
     name: str
     label: str  # for people: menus, file dialogs, --help
@@ -88,7 +100,6 @@ class FileFormat:
     refusal: str = ""
     render: TextRenderer | None = None
     files: FolderRenderer | None = None
-    may_replace: Callable[[Path], bool] | None = None
 
     @property
     def exports(self) -> bool:

@@ -1,6 +1,6 @@
-"""Importing files into a project: documents (text, Markdown, digests) and annotation exports
-(claimmark JSON, W3C Web Annotation JSON-LD, and brat folders), each recognised by the format
-registry (registry.py) from its content, whatever the file is called.
+"""Importing files into a project: documents (text, Markdown, digests, web pages, PDFs, Word and
+OpenDocument files) and annotation exports (claimmark JSON, W3C Web Annotation JSON-LD, and brat
+folders), each recognised by the format registry (registry.py), and documents from the web.
 
 Each file is read and checked completely before anything is written, then stored in one
 transaction, so a refused file leaves the project as it was and the other files still import.
@@ -8,16 +8,24 @@ transaction, so a refused file leaves the project as it was and the other files 
 
 from __future__ import annotations
 
+import dataclasses
+import re
+import tempfile
+import urllib.parse
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from desktop.core import registry
+from desktop.core import fetching, registry
 from desktop.core.bundle import Bundle, MergeReport, merge_bundle
 from desktop.core.errors import ClaimmarkError, InputRefused, ProjectError
 from desktop.core.fileformat import Imported, Probe
-from desktop.core.model import DocumentInfo, sha256_text
+from desktop.core.model import DocumentInfo, NewDocument, sha256_text
+from desktop.core.progress import Cancelled, Progress
 from desktop.core.store import ProjectStore
+
+# What to import: a file or folder, or (a string starting with http:// or https://) a web address.
+Source = Path | str
 
 
 @dataclass
@@ -30,6 +38,21 @@ class ImportReport:
 
 
 ProgressCallback = Callable[[int, int, str], None]  # (files done, files in all, current file)
+
+# The kinds of document a server may send, by media type, as the file name ending that the
+# format registry knows them by.
+_SUFFIX_OF_MEDIA_TYPE = {
+    "text/html": ".html",
+    "application/xhtml+xml": ".html",
+    "application/pdf": ".pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.oasis.opendocument.text": ".odt",
+    "text/plain": ".txt",
+    "text/markdown": ".md",
+    "application/json": ".json",
+    "application/ld+json": ".jsonld",
+}
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def read_path(path: Path) -> Imported:
@@ -45,35 +68,115 @@ def read_path(path: Path) -> Imported:
     raise InputRefused(path, "not a kind of file claimmark can import")
 
 
+def _file_name_for(fetched: fetching.Fetched) -> str:
+    """A name for a fetched document that the format registry recognises it by: the last part
+    of its address, ending as its media type, its first bytes or its address say."""
+    kind = fetched.content_type
+    if kind.partition("/")[0] in ("image", "audio", "video", "font"):
+        raise InputRefused(fetched.url, f"the address gives {kind}, not a page or a document")
+    name = Path(urllib.parse.urlsplit(fetched.url).path).name
+    head = fetched.data[:1024].lstrip().lower()
+    if kind in _SUFFIX_OF_MEDIA_TYPE:
+        suffix = _SUFFIX_OF_MEDIA_TYPE[kind]
+    elif head.startswith(b"%pdf-"):
+        suffix = ".pdf"
+    elif head.startswith((b"<!doctype html", b"<html")):
+        suffix = ".html"
+    else:  # application/octet-stream and the like: the registry judges by name and content
+        suffix = Path(name).suffix.lower()
+    stem = _UNSAFE_NAME.sub("-", Path(name).stem)[:80].strip("-.") or "page"
+    return stem + suffix
+
+
+def read_url(
+    url: str,
+    *,
+    on_progress: Callable[[int, int], None] | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> Imported:
+    """Fetch a web page or document and read it as the file it is, or raise InputRefused naming
+    the address. Its documents keep `url` as their source; their URL is the one the page
+    names as its own (canonical), or else the address it was found at, after redirects."""
+    fetched = fetching.fetch(url, on_progress=on_progress, is_cancelled=is_cancelled)
+    with tempfile.TemporaryDirectory(prefix="claimmark-fetch-") as folder:
+        path = Path(folder) / _file_name_for(fetched)
+        path.write_bytes(fetched.data)
+        try:
+            imported = read_path(path)
+        except InputRefused as e:
+            raise InputRefused(url, e.reason) from None
+    if isinstance(imported, Bundle):
+        return imported
+    host = (urllib.parse.urlsplit(fetched.url).hostname or "").removeprefix("www.")
+    return [_from_the_web(d, url, fetched.url, host) for d in imported]
+
+
+def _from_the_web(document: NewDocument, given: str, found_at: str, host: str) -> NewDocument:
+    return dataclasses.replace(
+        document,
+        source=given,
+        url=document.url or found_at,
+        outlet=document.outlet or host,
+    )
+
+
+def read_source(
+    source: Source,
+    *,
+    on_progress: Callable[[int, int], None] | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> Imported:
+    """Read a file or folder, or fetch and read a web address."""
+    if isinstance(source, str) and fetching.is_url(source):
+        return read_url(source, on_progress=on_progress, is_cancelled=is_cancelled)
+    return read_path(Path(source))
+
+
 def import_paths(
     store: ProjectStore,
-    paths: Sequence[Path],
+    paths: Sequence[Source],
     *,
     on_progress: ProgressCallback | None = None,
     is_cancelled: Callable[[], bool] | None = None,
 ) -> ImportReport:
-    """Import documents and annotation exports, each file in its own transaction.
+    """Import documents and annotation exports, each file (or web address) in its own
+    transaction.
 
-    A folder is read as a brat folder (NAME.txt with NAME.ann), in one transaction.
+    A folder is read as a brat folder (NAME.txt with NAME.ann), in one transaction. While a web
+    address is fetched, progress names it with the kilobytes received so far. Cancelling stops
+    within the file being imported, whose transaction is rolled back; the files before it stay
+    imported.
     """
     report = ImportReport()
+    cancel = Progress(None, is_cancelled)  # check() raises Cancelled once the user cancelled
     for done, path in enumerate(paths):
         if is_cancelled is not None and is_cancelled():
             report.cancelled = True
             break
         if on_progress is not None:
             on_progress(done, len(paths), str(path))
+
+        def downloading(received: int, size: int, done: int = done, path: Source = path) -> None:
+            if on_progress is not None:
+                of = f" of {size // 1024:,}" if size else ""
+                on_progress(done, len(paths), f"{path} ({received // 1024:,}{of} KB)")
+
         try:
-            imported = read_path(path)
+            imported = read_source(path, on_progress=downloading, is_cancelled=is_cancelled)
             if isinstance(imported, Bundle):
-                report.merges.append((str(path), merge_bundle(store, imported)))
+                report.merges.append((str(path), merge_bundle(store, imported, cancel)))
                 continue
-            added = store.add_documents(imported)
+            with store.batch():
+                added = store.add_documents(imported)
+                cancel.check()  # cancelled meanwhile: none of them is kept
             report.documents_added.extend(added)
             added_hashes = {d.sha256 for d in added}
             report.documents_already_present.extend(
                 d.title for d in imported if sha256_text(d.text) not in added_hashes
             )
+        except Cancelled:  # this file's transaction was rolled back
+            report.cancelled = True
+            break
         except InputRefused as e:
             report.refused.append(e)
         except ProjectError:

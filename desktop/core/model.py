@@ -7,10 +7,21 @@ so that `text[start:end] == quote` holds in Python.
 from __future__ import annotations
 
 import hashlib
+import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
+
+# What a project may hold: exactly what its JSON export can carry (the export's JSON Schema has
+# the same numbers, and a test holds them together). The store refuses anything beyond them,
+# so every way in (the window, each import format) keeps the project exportable.
+MAX_TAG_NAME_CHARS = 200
+MAX_ID_CHARS = 200  # a highlight's id (a UUID when claimmark makes it)
+MAX_ANNOTATOR_CHARS = 200
+MAX_NOTE_CHARS = 100_000  # about 20 pages: a note, not a document
+TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 
 
 def sha256_text(text: str) -> str:
@@ -29,6 +40,8 @@ class NewDocument:
     author: str = ""
     outlet: str = ""
     published: str = ""  # ISO date (YYYY-MM-DD) or empty when unknown
+    url: str = ""  # the web address it came from or names as its own, or ""
+    page_starts: tuple[int, ...] = ()  # where each page starts (a PDF's), or () for no pages
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +58,32 @@ class DocumentInfo:
     sha256: str
     imported_at: str
     length: int  # in code points
+    url: str = ""
+    page_starts: tuple[int, ...] = ()  # code point offset where each page starts; () for none
+
+    def page_of(self, offset: int) -> int | None:
+        """The page (from 1) the code point at `offset` is on, or None without a page map."""
+        return page_of(self.page_starts, offset)
+
+    def pages_of(self, start: int, end: int) -> str:
+        """Where the span start..end is, for people: "page 3", "pages 3–4", or ""."""
+        return describe_pages(self.page_starts, start, end)
+
+
+def page_of(page_starts: tuple[int, ...], offset: int) -> int | None:
+    """The page (from 1) holding the code point at `offset`, given where each page starts."""
+    if not page_starts:
+        return None
+    return max(1, bisect_right(page_starts, offset))
+
+
+def describe_pages(page_starts: tuple[int, ...], start: int, end: int) -> str:
+    """ "page 3" or "pages 3–4" for the half-open span start..end; "" without a page map."""
+    first = page_of(page_starts, start)
+    if first is None:
+        return ""
+    last = page_of(page_starts, max(start, end - 1))
+    return f"page {first}" if last == first else f"pages {first}–{last}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,14 +174,15 @@ class Link(NamedTuple):
     updated_at: str
 
 
-# What the highlighter needs of a highlight: (start, end, id, tag_id), so that plain tuple order
-# is start order. Plain tuples, because a document may have 100,000 of them, read in one go.
-Span = tuple[int, int, int, int]
+# What the highlighter needs of a highlight: (start, end, id, tag_id, rating_id), so that plain
+# tuple order is start order. Plain tuples, because a document may have 100,000 of them, read in
+# one go.
+Span = tuple[int, int, int, int, int | None]
 
 # What the highlight list keeps of every highlight, read in one go for the whole project:
-# (id, document_id, start, end, tag_id, annotator, created_at). Quotes and notes are read for
-# the rows on screen only.
-HighlightRow = tuple[int, int, int, int, int, str, str]
+# (id, document_id, start, end, tag_id, annotator, created_at, rating_id). Quotes and notes are
+# read for the rows on screen only.
+HighlightRow = tuple[int, int, int, int, int, str, str, int | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,3 +203,40 @@ class BackupInfo:
     made_at: datetime  # UTC
     documents: int
     highlights: int
+
+
+def tag_name_problem(name: str, what: str = "tag") -> str | None:
+    """Why `name` cannot be the name of a tag (or of a link type, a rating: `what`), or None."""
+    if not name.strip():
+        return f"a {what} needs a name"
+    if name != name.strip():
+        return f"a {what} name cannot start or end with a space"
+    if len(name) > MAX_TAG_NAME_CHARS:
+        return f"a {what} name may not be longer than {MAX_TAG_NAME_CHARS} characters"
+    return None
+
+
+def note_problem(note: str) -> str | None:
+    if len(note) > MAX_NOTE_CHARS:
+        return f"a note may not be longer than {MAX_NOTE_CHARS:,} characters"
+    return None
+
+
+def highlight_problem(
+    uuid: str, note: str, annotator: str, created_at: str, updated_at: str
+) -> str | None:
+    """Why a highlight with these fields cannot be stored (its export could not carry it), or
+    None. The offsets and the quote are checked against the text where it is known."""
+    if not 0 < len(uuid) <= MAX_ID_CHARS:
+        return f"its id is empty or longer than {MAX_ID_CHARS} characters"
+    problem = note_problem(note)
+    if problem:
+        return problem
+    if len(annotator) > MAX_ANNOTATOR_CHARS:
+        return f"its annotator's name is longer than {MAX_ANNOTATOR_CHARS} characters"
+    for what, moment in (("creation", created_at), ("change", updated_at)):
+        if not TIMESTAMP.fullmatch(moment):
+            return (
+                f"its {what} time “{moment[:40]}” is not a UTC time like 2026-11-24T03:12:51.123Z"
+            )
+    return None

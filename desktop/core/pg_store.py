@@ -19,7 +19,7 @@ from __future__ import annotations
 import getpass
 import json
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
 from pathlib import Path
@@ -46,6 +46,8 @@ from desktop.core.model import (
     RelationType,
     Span,
     Tag,
+    highlight_problem,
+    note_problem,
     sha256_text,
 )
 from desktop.core.timeutil import utc_now
@@ -63,7 +65,8 @@ SCHEMA_LOCK = 0x434C4D4B
 # A document's columns are its records' fields, by name: a field added to DocumentInfo and
 # NewDocument with a column of the same name (a migration in schema.py) is stored and read here
 # without more ado.
-_DOC_COLUMNS = ", ".join(f.name for f in fields(DocumentInfo))
+_DOC_FIELDS = tuple(f.name for f in fields(DocumentInfo))
+_DOC_COLUMNS = ", ".join(_DOC_FIELDS)
 _NEW_DOC_FIELDS = tuple(f.name for f in fields(NewDocument))
 _HL_COLUMNS = (
     "id, uuid, document_id, start_pos, end_pos, tag_id, quote, prefix, suffix, note, annotator,"
@@ -310,6 +313,10 @@ class PgStore:
             self._lose(RuntimeError("connection marked lost"))
         try:
             yield
+        except UnicodeEncodeError:  # a lone surrogate: no file, and no export, can hold it
+            raise ClaimmarkError(
+                "Text that is not valid Unicode (a lone surrogate) cannot be saved."
+            ) from None
         except psycopg.IntegrityError as e:
             if integrity:
                 raise
@@ -430,7 +437,7 @@ class PgStore:
 
     def documents(self) -> list[DocumentInfo]:
         rows = self._x(f"SELECT {_DOC_COLUMNS} FROM documents ORDER BY id")
-        return [DocumentInfo(*r) for r in rows]
+        return [_doc_info(r) for r in rows]
 
     def document(self, document_id: int) -> Document:
         row = self._x(
@@ -439,7 +446,7 @@ class PgStore:
         if row is None:
             raise NotFound(f"There is no document {document_id} in this project.")
         self._text_cache = (document_id, row[-1])
-        return Document(DocumentInfo(*row[:-1]), row[-1])
+        return Document(_doc_info(row[:-1]), row[-1])
 
     def text(self, document_id: int) -> str:
         if self._text_cache is not None and self._text_cache[0] == document_id:
@@ -450,7 +457,7 @@ class PgStore:
         row = self._x(
             f"SELECT {_DOC_COLUMNS} FROM documents WHERE sha256 = %s", (sha256,)
         ).fetchone()
-        return None if row is None else DocumentInfo(*row)
+        return None if row is None else _doc_info(row)
 
     def add_documents(self, documents: Sequence[NewDocument]) -> list[DocumentInfo]:
         added: list[DocumentInfo] = []
@@ -458,7 +465,7 @@ class PgStore:
             for doc in documents:
                 digest = sha256_text(doc.text)
                 _check_text(doc.text, doc.title)
-                values = [getattr(doc, name) for name in _NEW_DOC_FIELDS]
+                values = [_column(name, getattr(doc, name)) for name in _NEW_DOC_FIELDS]
                 row = self._x(
                     f"INSERT INTO documents ({', '.join(_NEW_DOC_FIELDS)}, sha256, length,"
                     f" imported_at) VALUES ({_marks(len(values) + 3)})"
@@ -466,7 +473,7 @@ class PgStore:
                     (*values, digest, len(doc.text), utc_now()),
                 ).fetchone()
                 if row is not None:
-                    added.append(DocumentInfo(*row))
+                    added.append(_doc_info(row))
         return added
 
     def delete_document(self, document_id: int) -> tuple[Document, list[Highlight]]:
@@ -482,7 +489,7 @@ class PgStore:
         if self.document_by_sha256(info.sha256) is not None:
             raise ClaimmarkError(f"“{info.title}” is in the project again already (imported?).")
         with self.batch():
-            values = [getattr(info, f.name) for f in fields(DocumentInfo)]
+            values = [_column(name, getattr(info, name)) for name in _DOC_FIELDS]
             self._x(
                 f"INSERT INTO documents ({_DOC_COLUMNS}, text) VALUES ({_marks(len(values) + 1)})",
                 (*values, document.text),
@@ -702,6 +709,10 @@ class PgStore:
             )
         return self.rating(rating.id)
 
+    def rating_usage(self, rating_id: int) -> int:
+        """How many highlights have this verdict."""
+        return int(self._one("SELECT count(*) FROM highlights WHERE rating_id = %s", (rating_id,)))
+
     def delete_rating(self, rating_id: int) -> tuple[Rating, list[Highlight]]:
         rating = self.rating(rating_id)
         with self.batch():
@@ -895,6 +906,7 @@ class PgStore:
     def add_highlight(
         self, document_id: int, start: int, end: int, tag_id: int, note: str = ""
     ) -> Highlight:
+        store_rules.refuse(note_problem(note))
         text = self.text(document_id)
         highlight = anchoring.new_highlight(
             text, document_id, start, end, tag_id, self.annotator, note
@@ -924,6 +936,9 @@ class PgStore:
         return highlight._replace(id=int(new_id))
 
     def insert_highlights(self, highlights: Sequence[Highlight], *, keep_ids: bool) -> int:
+        for h in highlights:
+            problem = highlight_problem(h.uuid, h.note, h.annotator, h.created_at, h.updated_at)
+            store_rules.refuse(problem)
         if not highlights:
             return 0
         columns = _HL_COLUMNS if keep_ids else _HL_COLUMNS.removeprefix("id, ")
@@ -955,6 +970,8 @@ class PgStore:
         updated_at: str | None = None,
         expected: Highlight | None = None,
     ) -> Highlight:
+        if note is not None:
+            store_rules.refuse(note_problem(note))
         return self._update_highlight(
             "tag_id = coalesce(%s, tag_id), note = coalesce(%s, note)",
             [tag_id, note],
@@ -1059,15 +1076,15 @@ class PgStore:
 
     def spans(self, document_id: int) -> list[Span]:
         rows: list[Span] = self._x(
-            "SELECT start_pos, end_pos, id, tag_id FROM highlights WHERE document_id = %s"
-            " ORDER BY start_pos, end_pos, id",
+            "SELECT start_pos, end_pos, id, tag_id, rating_id FROM highlights"
+            " WHERE document_id = %s ORDER BY start_pos, end_pos, id",
             (document_id,),
         ).fetchall()
         return rows
 
     def highlight_rows(self) -> Iterator[HighlightRow]:
         rows: list[HighlightRow] = self._x(
-            "SELECT id, document_id, start_pos, end_pos, tag_id, annotator, created_at"
+            "SELECT id, document_id, start_pos, end_pos, tag_id, annotator, created_at, rating_id"
             " FROM highlights"
         ).fetchall()
         return iter(rows)
@@ -1080,6 +1097,14 @@ class PgStore:
                 "SELECT id, quote, note FROM highlights WHERE id = ANY(%s)", (list(ids),)
             )
         return {i: (q, n) for i, q, n in rows}
+
+    def highlight_places(self, ids: Sequence[int]) -> dict[int, tuple[int, int, int]]:
+        """{id: (document id, start, end)} of these highlights (those that exist)."""
+        rows = self._x(
+            "SELECT id, document_id, start_pos, end_pos FROM highlights WHERE id = ANY(%s)",
+            (list(ids),),
+        )
+        return {i: (d, start, end) for i, d, start, end in rows}
 
     def highlight_ids_matching(self, text: str) -> set[int]:
         """Ids of highlights whose quote or note holds `text`, compared casefolded (Python's
@@ -1096,6 +1121,30 @@ class PgStore:
         for document_id, tag_id, n in rows:
             counts.setdefault(document_id, {})[tag_id] = n
         return counts
+
+
+# Fields stored in a form of their own: (to the column, from the column). A page map is a JSON
+# array of offsets, or "" for a document without pages, as in a project file.
+_CODECS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
+    "page_starts": (
+        lambda starts: json.dumps(list(starts), separators=(",", ":")) if starts else "",
+        lambda text: tuple(json.loads(text)) if text else (),
+    ),
+}
+
+
+def _column(name: str, value: Any) -> Any:
+    codec = _CODECS.get(name)
+    return value if codec is None else codec[0](value)
+
+
+def _doc_info(row: Sequence[Any]) -> DocumentInfo:
+    return DocumentInfo(
+        *(
+            value if name not in _CODECS else _CODECS[name][1](value)
+            for name, value in zip(_DOC_FIELDS, row, strict=True)
+        )
+    )
 
 
 def _first_line(e: BaseException) -> str:

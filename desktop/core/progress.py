@@ -2,7 +2,8 @@
 
 The core never waits on the window: it calls `on_progress(done, total)` now and then and asks
 `is_cancelled()` between steps; when that answers true it raises `Cancelled`, and the writer
-removes whatever it had started, so a cancelled export leaves no file behind.
+removes whatever it had started, so a cancelled export leaves no file behind. What the user
+should be told when the work is done (what a format could not carry) is collected in `notes`.
 """
 
 from __future__ import annotations
@@ -36,11 +37,20 @@ class Progress:
         self._on_progress = on_progress
         self._is_cancelled = is_cancelled
         self._last = -1
+        self.notes: list[str] = []
+
+    def note(self, text: str) -> None:
+        """Something the user should read once the work is done."""
+        self.notes.append(text)
+
+    def check(self) -> None:
+        """Raise Cancelled if the user asked to stop."""
+        if self._is_cancelled is not None and self._is_cancelled():
+            raise Cancelled()
 
     def step(self, done: int, total: int) -> None:
         """Report `done` of `total`; raise Cancelled if the user asked to stop."""
-        if self._is_cancelled is not None and self._is_cancelled():
-            raise Cancelled()
+        self.check()
         if self._on_progress is None:
             return
         if done in (0, total) or done - self._last >= max(1, total // _REPORTS):

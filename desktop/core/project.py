@@ -58,8 +58,9 @@ def open_project(
     """Open the project at `location` (default: the user's default project).
 
     A project created here gets the bundled seed articles when `seed` is true, so a new user
-    starts with real articles to annotate. Raises ProjectError with the reason when the
-    project cannot be opened; nothing is written then.
+    starts with real articles to annotate. A project opened `read_only` is never created and
+    may be on read-only media. Raises ProjectError with the reason when the project cannot be
+    opened; nothing is written then.
     """
     if location is not None and is_server_location(location):
         # psycopg is loaded only for a server project.
@@ -80,7 +81,7 @@ def open_project(
     else:
         path = Path(location)
     is_new = not path.exists()
-    store = SqliteStore.open(path, create=create, read_only=read_only)
+    store = SqliteStore.open(path, create=create and not read_only, read_only=read_only)
     if is_new and seed:
         import_paths(store, seed_files())
     return store

@@ -277,7 +277,7 @@ class Reanchorer:
         return Outcome(anchor.key, Status.MOVED, best, best + length, 1.0, Layer.SEARCH)
 
     def _near_occurrences(self, quote: str, expected_start: int) -> list[int]:
-        text, found = self.new, []
+        text, found = self.new, list[int]()
         limit = min(len(text), expected_start + NEAR + len(quote))
         pos = text.find(quote, max(0, expected_start - NEAR), limit)
         while pos != -1 and len(found) <= MAX_PLACES:

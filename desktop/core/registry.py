@@ -1,20 +1,37 @@
 """Every file format claimmark knows, in the order files are recognised.
 
-Importing asks each format in turn whether a file is of its kind (a folder is brat; JSON is a
-claimmark or W3C export; a CSV or doccano export is refused by name; anything else is a
-document); exporting looks a format up by name. The command line's choices and the window's
-file dialogs are made from the same list, so a new format is one module and one line here.
+Importing asks each format in turn whether a file is of its kind (a folder is brat; web pages,
+PDFs and Word or OpenDocument files by their names or first bytes; JSON is a claimmark or W3C
+export; a CSV or doccano export is refused by name; anything else is a plain-text document);
+exporting looks a format up by name. The command line's choices and the window's file dialogs
+are made from the same list, so a new format is one module and one line here.
 """
 
 from __future__ import annotations
 
 from desktop.core.errors import ClaimmarkError
 from desktop.core.fileformat import FileFormat, Probe
-from desktop.core.formats import brat, doccano, native, plaintext, table, w3c
+from desktop.core.formats import (
+    brat,
+    doccano,
+    native,
+    opendocument,
+    pdf,
+    plaintext,
+    table,
+    w3c,
+    webpage,
+    word,
+)
 
-# Recognition order: the specific before the general; plain text takes what is left.
+# Recognition order: the specific before the general; plain text takes what is left. The
+# binary kinds come before the formats that look into a file's text (which refuse binary data).
 FORMATS: tuple[FileFormat, ...] = (
     brat.FORMAT,
+    pdf.FORMAT,
+    word.FORMAT,
+    opendocument.FORMAT,
+    webpage.FORMAT,
     native.FORMAT,
     w3c.FORMAT,
     table.FORMAT,
@@ -23,7 +40,15 @@ FORMATS: tuple[FileFormat, ...] = (
 )
 
 EXPORT_FORMATS: dict[str, FileFormat] = {
-    f.name: f for f in (native.FORMAT, w3c.FORMAT, table.FORMAT, doccano.FORMAT, brat.FORMAT)
+    f.name: f
+    for f in (
+        native.FORMAT,
+        w3c.FORMAT,
+        table.FORMAT,
+        table.EXACT_FORMAT,
+        doccano.FORMAT,
+        brat.FORMAT,
+    )
 }
 
 

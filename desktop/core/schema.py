@@ -162,6 +162,9 @@ MIGRATIONS: dict[int, str] = {
     ALTER TABLE highlights ADD COLUMN rating_id INTEGER
         REFERENCES ratings (id) ON DELETE RESTRICT;
     CREATE INDEX highlights_by_rating ON highlights (rating_id);
+    DROP INDEX highlights_spans;
+    CREATE INDEX highlights_spans
+        ON highlights (document_id, start_pos, end_pos, tag_id, rating_id);
 
     CREATE TABLE documents_done (
         annotator TEXT NOT NULL,
@@ -174,6 +177,13 @@ MIGRATIONS: dict[int, str] = {
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
     );
+    """,
+    # Documents from the web and from PDFs: the address a document came from (or names as its
+    # own), and where each of its pages starts, as a JSON array of code point offsets ("" for a
+    # document without pages). Added columns only, so this stands on its own whatever its number.
+    6: """
+    ALTER TABLE documents ADD COLUMN url TEXT NOT NULL DEFAULT '';
+    ALTER TABLE documents ADD COLUMN page_starts TEXT NOT NULL DEFAULT '';
     """,
 }
 

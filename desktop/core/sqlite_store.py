@@ -9,15 +9,18 @@ newer claimmark are refused before anything is written to them.
 from __future__ import annotations
 
 import getpass
+import json
 import os
+import re
 import sqlite3
-import tempfile
+import stat
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
+from functools import cache
 from pathlib import Path
 from typing import NoReturn
 
-from desktop.core import anchoring, backup, schema, store_rules
+from desktop.core import anchoring, backup, newfiles, schema, store_rules
 from desktop.core.errors import ClaimmarkError, Conflict, NotFound, ProjectError
 from desktop.core.model import (
     BackupInfo,
@@ -32,6 +35,8 @@ from desktop.core.model import (
     RelationType,
     Span,
     Tag,
+    highlight_problem,
+    note_problem,
     sha256_text,
 )
 from desktop.core.timeutil import utc_now
@@ -40,8 +45,11 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
 
 _DOC_COLUMNS = (
-    "id, title, author, outlet, published, source, source_offset, sha256, imported_at, length"
+    "id, title, author, outlet, published, source, source_offset, sha256, imported_at, length,"
+    " url, page_starts"
 )
+# A row of _DOC_COLUMNS: the fields of DocumentInfo, the page map as stored last.
+_DocumentRow = tuple[int, str, str, str, str, str, int, str, str, int, str, str]
 _HL_COLUMNS = (
     "id, uuid, document_id, start_pos, end_pos, tag_id, quote, prefix, suffix, note, annotator,"
     " created_at, updated_at, rating_id"
@@ -62,13 +70,25 @@ def default_annotator() -> str:
 
 
 def _read_header(path: Path) -> bytes:
+    """The first 100 bytes of a regular file. Anything else is refused without waiting on it:
+    opening a pipe would wait for a writer forever, and a device never ends."""
     try:
-        with path.open("rb") as f:
-            return f.read(100)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except PermissionError:
         raise ProjectError(f"{path}: cannot read this file (permission denied).") from None
     except OSError as e:
         raise ProjectError(f"{path}: cannot read this file ({e.strerror}).") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ProjectError(
+                f"{path}: not a regular file (a device, a pipe or a socket); "
+                "it is not a claimmark project."
+            )
+        return os.read(fd, 100)
+    except OSError as e:
+        raise ProjectError(f"{path}: cannot read this file ({e.strerror}).") from None
+    finally:
+        os.close(fd)
 
 
 def _check_existing_file(path: Path) -> None:
@@ -157,6 +177,110 @@ def _link_if_absent(new: Path, target: Path) -> None:
         os.close(fd)
 
 
+# What SQLite may do for a project file that came from someone else: nothing but claimmark's own
+# statements. Its schema is compared with claimmark's before anything reads a table (a trigger
+# or a view would run the sender's SQL), with the schema's functions untrusted and the limits
+# low. (Python 3.12 also offers SQLITE_DBCONFIG_DEFENSIVE; it is used where there.)
+_LIMITS = {
+    sqlite3.SQLITE_LIMIT_ATTACHED: 0,
+    sqlite3.SQLITE_LIMIT_COLUMN: 100,
+    sqlite3.SQLITE_LIMIT_COMPOUND_SELECT: 8,
+    sqlite3.SQLITE_LIMIT_EXPR_DEPTH: 200,
+    sqlite3.SQLITE_LIMIT_FUNCTION_ARG: 8,
+    sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH: 1000,
+    sqlite3.SQLITE_LIMIT_SQL_LENGTH: 1_000_000,
+    sqlite3.SQLITE_LIMIT_TRIGGER_DEPTH: 1,
+}
+_DBCONFIG: tuple[tuple[str, bool], ...] = (  # (name, value): on Python 3.12 and later
+    ("SQLITE_DBCONFIG_DEFENSIVE", True),
+    ("SQLITE_DBCONFIG_TRUSTED_SCHEMA", False),
+    ("SQLITE_DBCONFIG_ENABLE_TRIGGER", False),
+    ("SQLITE_DBCONFIG_ENABLE_VIEW", False),
+)
+
+SchemaEntry = tuple[str, str, str, str]  # (type, name, table, SQL) of a row of sqlite_master
+
+
+def _defend(conn: sqlite3.Connection) -> None:
+    """SQLite's defensive settings, before the schema is read."""
+    for name, enabled in _DBCONFIG:
+        option = getattr(sqlite3, name, None)
+        if option is not None and hasattr(conn, "setconfig"):
+            conn.setconfig(option, enabled)
+    conn.execute("PRAGMA trusted_schema = OFF")
+    conn.execute("PRAGMA cell_size_check = ON")
+    for limit, value in _LIMITS.items():
+        conn.setlimit(limit, value)
+
+
+def _apply_migration(conn: sqlite3.Connection, number: int, location: str = "") -> None:
+    """Apply schema migration `number` inside the caller's transaction."""
+    for statement in schema.MIGRATIONS[number].split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    if number == 1:
+        conn.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
+        for position, (name, colour, key) in enumerate(schema.DEFAULT_TAGS):
+            conn.execute(
+                "INSERT INTO tags (name, colour, key, position) VALUES (?, ?, ?, ?)",
+                (name, colour, key, position),
+            )
+    if number == 5:
+        for position, (name, colour, key) in enumerate(schema.DEFAULT_RELATION_TYPES):
+            conn.execute(
+                "INSERT INTO relation_types (name, colour, key, position) VALUES (?, ?, ?, ?)",
+                (name, colour, key, position),
+            )
+        conn.executemany(
+            "INSERT INTO ratings (name, value, colour, key) VALUES (?, ?, ?, ?)",
+            schema.DEFAULT_RATINGS,
+        )
+    broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise ProjectError(
+            f"{location}: the project's records do not fit together ({len(broken)} "
+            "references to nothing); it was not changed."
+        )
+    conn.execute(f"PRAGMA user_version = {number}")
+
+
+def _schema_of(conn: sqlite3.Connection) -> frozenset[SchemaEntry]:
+    rows = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall()
+    return frozenset((t, n, tbl, _normal_sql(sql)) for t, n, tbl, sql in rows)
+
+
+def _normal_sql(sql: str | None) -> str:
+    """SQL as written, give or take white space and the quotes around a plain name (how SQLite
+    rewrites a renamed table's SQL differs between its versions)."""
+    return re.sub(r'"(\w+)"', r"\1", " ".join((sql or "").split()))
+
+
+@cache
+def expected_schema(version: int) -> frozenset[SchemaEntry]:
+    """The sqlite_master of a claimmark project of schema `version`, made by its migrations."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        for number in range(1, version + 1):
+            conn.execute("BEGIN")
+            _apply_migration(conn, number)
+            conn.execute("COMMIT")
+        return _schema_of(conn)
+    finally:
+        conn.close()
+
+
+def _schema_difference(found: frozenset[SchemaEntry], expected: frozenset[SchemaEntry]) -> str:
+    """The first way `found` differs from `expected`, in words, or "" when it does not."""
+    names = {(t, n) for t, n, _, _ in expected}
+    for kind, name, _, _ in sorted(found - expected):
+        if (kind, name) in names:
+            return f"the {kind} “{name}” is not as claimmark makes it"
+        return f"a {kind} “{name}” that claimmark did not make"
+    for kind, name, _, _ in sorted(expected - found):
+        return f"no {kind} “{name}”"
+    return ""
+
+
 def _describe(e: sqlite3.Error) -> str:
     text = str(e)
     if "disk is full" in text or "database or disk is full" in text:
@@ -165,11 +289,65 @@ def _describe(e: sqlite3.Error) -> str:
         return "the project is busy in another window or program; try again"
     if "readonly" in text or "read-only" in text:
         return "the project file cannot be written (read-only)"
+    if "malformed database schema" in text:
+        return "its tables are not claimmark's, or it is damaged"
     if "malformed" in text or "not a database" in text:
         return "the project file is damaged"
     if "FOREIGN KEY" in text:
         return "its tag or document no longer exists (deleted in another window?); press F5"
     return text
+
+
+def _project_files(location: str) -> tuple[str, ...]:
+    location = os.path.abspath(location)
+    return (location, f"{location}-wal", f"{location}-shm")
+
+
+def _identity(name: str) -> tuple[int, int] | None:
+    """(device, inode) of the file called `name`, or None when there is none."""
+    try:
+        info = os.stat(name)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
+def _connect_read_only(p: Path) -> sqlite3.Connection:
+    """A read-only connection, also on read-only media.
+
+    On a read-only disk or folder, SQLite cannot make the index of the write-ahead journal
+    (NAME-shm) and refuses to read. Without a journal (a project closed normally) nothing can
+    change the file, and it is opened as immutable; with one, reading the file alone would miss
+    the changes in it.
+    """
+    if os.access(p, os.W_OK) and os.access(p.parent, os.W_OK):
+        # Where SQLite may make its journal files, they are removed again when it closes, as
+        # for any project; query_only keeps this connection from writing anything else.
+        conn = sqlite3.connect(p, isolation_level=None)
+        _defend(conn)
+        conn.execute("PRAGMA query_only = ON")
+        return conn
+    uri = p.resolve().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None)
+    _defend(conn)
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()  # reads the file's header
+        return conn
+    except sqlite3.OperationalError as e:
+        conn.close()
+        if "unable to open" not in str(e) and "readonly" not in str(e):
+            raise
+    journal = Path(f"{p}-wal")
+    if journal.exists() and journal.stat().st_size > 0:
+        raise ProjectError(
+            f"{p}: cannot be read here: its journal ({journal.name}) holds changes that are not "
+            f"in the file yet, and on this read-only disk or folder SQLite cannot make the index "
+            f"it needs to read them ({p.name}-shm). Copy the project and {journal.name} to a "
+            "writable folder, or open it where it was saved."
+        )
+    conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, isolation_level=None)
+    _defend(conn)
+    return conn
 
 
 class SqliteStore:
@@ -182,6 +360,10 @@ class SqliteStore:
         self.annotator = default_annotator()
         self._depth = 0
         self._text_cache: tuple[int, str] | None = None
+        # The project file and its journal files as they were when it opened: see _check_files.
+        self._files: dict[str, tuple[int, int] | None] = {}
+        if not read_only:
+            self._files = {name: _identity(name) for name in _project_files(location)}
 
     # Opening -----------------------------------------------------------------------------
 
@@ -205,18 +387,16 @@ class SqliteStore:
         if not exists:
             cls._create(p)
             _check_existing_file(p)  # ours, or what another process put there first
-            exists = True
         try:
             if read_only:
-                conn = sqlite3.connect(
-                    f"{p.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None
-                )
+                conn = _connect_read_only(p)
             else:
                 conn = sqlite3.connect(p, isolation_level=None)
+                _defend(conn)
         except sqlite3.Error as e:
             raise ProjectError(f"{p}: cannot open the project ({_describe(e)}).") from None
         try:
-            store = cls._prepare(conn, p, exists, read_only)
+            store = cls._prepare(conn, p, read_only)
         except sqlite3.Error as e:
             conn.close()
             raise ProjectError(f"{p}: cannot open the project ({_describe(e)}).") from None
@@ -236,11 +416,10 @@ class SqliteStore:
         (an empty file is refused as not a project).
         """
         try:
-            fd, name = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".new", dir=p.parent)
+            fd, tmp = newfiles.create_file(p.parent, f".{p.name}.", ".new")  # with the umask
         except OSError as e:
             raise ProjectError(f"{p}: cannot create the project ({e.strerror}).") from None
         os.close(fd)
-        tmp = Path(name)
         try:
             conn = sqlite3.connect(tmp, isolation_level=None)
             try:
@@ -263,24 +442,33 @@ class SqliteStore:
                 leftover.unlink(missing_ok=True)
 
     @classmethod
-    def _prepare(
-        cls, conn: sqlite3.Connection, p: Path, existed: bool, read_only: bool
-    ) -> SqliteStore:
+    def _prepare(cls, conn: sqlite3.Connection, p: Path, read_only: bool) -> SqliteStore:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        if existed:
-            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        conn.execute("BEGIN")  # the schema and its version as of one moment
+        try:
+            found = _schema_of(conn)
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if tables and version == 0:
-                raise ProjectError(
-                    f"{p}: an SQLite database of another program, not a claimmark project."
-                )
-            check = conn.execute("PRAGMA quick_check").fetchall()
-            if check != [("ok",)]:
-                first = check[0][0].splitlines()[0]
-                raise ProjectError(
-                    f"{p}: the project file is damaged ({first}); it was not changed. "
-                    "Restore a backup (File > Restore Backup)."
-                )
+        finally:
+            conn.execute("COMMIT")
+        if version == 0 and found:
+            raise ProjectError(
+                f"{p}: an SQLite database of another program, not a claimmark project."
+            )
+        if version == 0 and read_only:
+            raise ProjectError(f"{p}: an empty SQLite database, not a claimmark project yet.")
+        difference = _schema_difference(found, expected_schema(version))
+        if difference:
+            raise ProjectError(
+                f"{p}: not a claimmark project: its tables are not claimmark's ({difference}). "
+                "It was not opened, and nothing in it was run."
+            )
+        check = conn.execute("PRAGMA quick_check").fetchall()
+        if check != [("ok",)]:
+            first = check[0][0].splitlines()[0]
+            raise ProjectError(
+                f"{p}: the project file is damaged ({first}); it was not changed. "
+                "Restore a backup (File > Restore Backup)."
+            )
         if not read_only:
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode.lower() != "wal":
@@ -311,38 +499,9 @@ class SqliteStore:
                 with self.batch():
                     if self._conn.execute("PRAGMA user_version").fetchone()[0] >= number:
                         continue  # another process applied it while this one waited for the lock
-                    self._apply_migration(number)
+                    _apply_migration(self._conn, number, self.location)
         finally:
             self._conn.execute("PRAGMA foreign_keys = ON")
-
-    def _apply_migration(self, number: int) -> None:
-        for statement in schema.MIGRATIONS[number].split(";"):
-            if statement.strip():
-                self._conn.execute(statement)
-        if number == 1:
-            self._conn.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
-            for position, (name, colour, key) in enumerate(schema.DEFAULT_TAGS):
-                self._conn.execute(
-                    "INSERT INTO tags (name, colour, key, position) VALUES (?, ?, ?, ?)",
-                    (name, colour, key, position),
-                )
-        if number == 5:
-            for position, (name, colour, key) in enumerate(schema.DEFAULT_RELATION_TYPES):
-                self._conn.execute(
-                    "INSERT INTO relation_types (name, colour, key, position) VALUES (?, ?, ?, ?)",
-                    (name, colour, key, position),
-                )
-            self._conn.executemany(
-                "INSERT INTO ratings (name, value, colour, key) VALUES (?, ?, ?, ?)",
-                schema.DEFAULT_RATINGS,
-            )
-        broken = self._conn.execute("PRAGMA foreign_key_check").fetchall()
-        if broken:
-            raise ProjectError(
-                f"{self.location}: the project's records do not fit together ({len(broken)} "
-                "references to nothing); it was not changed."
-            )
-        self._conn.execute(f"PRAGMA user_version = {number}")
 
     def close(self) -> None:
         self._conn.close()
@@ -389,17 +548,58 @@ class SqliteStore:
         except sqlite3.Error as e:
             self._rollback()
             raise ProjectError(f"{self.location}: could not save ({_describe(e)}).") from None
+        except UnicodeEncodeError:  # a lone surrogate: no file, and no export, can hold it
+            self._rollback()
+            raise ClaimmarkError(
+                "Text that is not valid Unicode (a lone surrogate) cannot be saved."
+            ) from None
         except BaseException:
             self._rollback()
             raise
         else:
             try:
+                self._check_files()
                 self._conn.execute("COMMIT")
             except sqlite3.Error as e:
                 self._rollback()
                 raise ProjectError(f"{self.location}: could not save ({_describe(e)}).") from None
+            except BaseException:
+                self._rollback()
+                raise
         finally:
             self._depth = 0
+
+    def _check_files(self) -> None:
+        """Refuse to commit when the project file or a journal file was deleted or replaced.
+
+        SQLite goes on writing into files it has open, even when they no longer have a name:
+        a commit into a deleted NAME-wal succeeds, shows as saved, and is lost when the program
+        ends without closing the project (and another program sees a journal without it).
+        While this connection is open SQLite never deletes these files itself, so another name
+        or none means someone else did. What was committed before is moved into the project file
+        (a checkpoint reads the deleted journal through the open file), and no more is written.
+        """
+        for name, known in self._files.items():
+            now = _identity(name)
+            if known is None:  # not made yet when the project opened
+                self._files[name] = now
+            elif now != known:
+                self._rollback()
+                rescued = False
+                with suppress(sqlite3.Error):
+                    busy = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                    rescued = busy == 0
+                what = "deleted" if now is None else "replaced"
+                before = (
+                    "What was saved before is in the project file"
+                    if rescued
+                    else "What was saved before may be lost"
+                )
+                raise ProjectError(
+                    f"{self.location}: {Path(name).name} was {what} by another program while "
+                    "the project was open, so this change was not saved and nothing more can "
+                    f"be. {before}; close the project and open it again."
+                )
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
@@ -428,8 +628,8 @@ class SqliteStore:
     # Documents ---------------------------------------------------------------------------
 
     @staticmethod
-    def _doc_info(row: tuple) -> DocumentInfo:  # type: ignore[type-arg]
-        return DocumentInfo(*row)
+    def _doc_info(row: _DocumentRow) -> DocumentInfo:
+        return DocumentInfo(*row[:-1], _page_starts_from_column(row[-1]))
 
     def documents(self) -> list[DocumentInfo]:
         rows = self._conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents ORDER BY id")
@@ -448,7 +648,13 @@ class SqliteStore:
         """A document's text; the last one read is kept (highlighting reads it at each key)."""
         if self._text_cache is not None and self._text_cache[0] == document_id:
             return self._text_cache[1]
-        return self.document(document_id).text
+        row = self._conn.execute(
+            "SELECT text FROM documents WHERE id = ?", (document_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"There is no document {document_id} in this project.")
+        self._text_cache = (document_id, row[0])
+        return str(row[0])
 
     def document_by_sha256(self, sha256: str) -> DocumentInfo | None:
         row = self._conn.execute(
@@ -465,8 +671,8 @@ class SqliteStore:
                     continue
                 self._conn.execute(
                     "INSERT INTO documents (title, author, outlet, published, source,"
-                    " source_offset, sha256, text, length, imported_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " source_offset, sha256, text, length, imported_at, url, page_starts)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         doc.title,
                         doc.author,
@@ -478,6 +684,8 @@ class SqliteStore:
                         doc.text,
                         len(doc.text),
                         utc_now(),
+                        doc.url,
+                        _page_starts_column(doc.page_starts),
                     ),
                 )
                 info = self.document_by_sha256(digest)
@@ -503,8 +711,8 @@ class SqliteStore:
         with self.batch():
             self._conn.execute(
                 "INSERT INTO documents (id, title, author, outlet, published, source,"
-                " source_offset, sha256, text, length, imported_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " source_offset, sha256, text, length, imported_at, url, page_starts)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     info.id,
                     info.title,
@@ -517,6 +725,8 @@ class SqliteStore:
                     document.text,
                     info.length,
                     info.imported_at,
+                    info.url,
+                    _page_starts_column(info.page_starts),
                 ),
             )
             self.insert_highlights(highlights, keep_ids=True)
@@ -736,6 +946,14 @@ class SqliteStore:
             )
         return self.rating(rating.id)
 
+    def rating_usage(self, rating_id: int) -> int:
+        """How many highlights have this verdict."""
+        return int(
+            self._conn.execute(
+                "SELECT count(*) FROM highlights WHERE rating_id = ?", (rating_id,)
+            ).fetchone()[0]
+        )
+
     def delete_rating(self, rating_id: int) -> tuple[Rating, list[Highlight]]:
         """Delete a rating; the highlights that had it (returned as they were) lose it."""
         rating = self.rating(rating_id)
@@ -915,6 +1133,7 @@ class SqliteStore:
     def add_highlight(
         self, document_id: int, start: int, end: int, tag_id: int, note: str = ""
     ) -> Highlight:
+        _refuse(note_problem(note))
         text = self.text(document_id)
         highlight = anchoring.new_highlight(
             text, document_id, start, end, tag_id, self.annotator, note
@@ -939,6 +1158,8 @@ class SqliteStore:
         return highlight._replace(id=cur.lastrowid)  # as stored: no need to read it back
 
     def insert_highlights(self, highlights: Sequence[Highlight], *, keep_ids: bool) -> int:
+        for h in highlights:
+            _refuse(highlight_problem(h.uuid, h.note, h.annotator, h.created_at, h.updated_at))
         # A Highlight is a tuple in column order already.
         rows: Sequence[Sequence[object]] = highlights
         if not keep_ids:
@@ -966,6 +1187,8 @@ class SqliteStore:
         `expected`, only if the highlight is still as it was then (else Conflict)."""
         if tag_id is not None:
             self.tag(tag_id)
+        if note is not None:
+            _refuse(note_problem(note))
         with self.batch():
             self._update_highlight(
                 "tag_id = coalesce(?, tag_id), note = coalesce(?, note)",
@@ -1076,8 +1299,8 @@ class SqliteStore:
 
     def spans(self, document_id: int) -> list[Span]:
         rows: list[Span] = self._conn.execute(
-            "SELECT start_pos, end_pos, id, tag_id FROM highlights WHERE document_id = ?"
-            " ORDER BY start_pos, end_pos, id",
+            "SELECT start_pos, end_pos, id, tag_id, rating_id FROM highlights"
+            " WHERE document_id = ? ORDER BY start_pos, end_pos, id",
             (document_id,),
         ).fetchall()
         return rows
@@ -1085,7 +1308,7 @@ class SqliteStore:
     def highlight_rows(self) -> Iterator[HighlightRow]:
         """Every highlight, without its texts (see highlight_texts), one at a time."""
         return self._conn.execute(
-            "SELECT id, document_id, start_pos, end_pos, tag_id, annotator, created_at"
+            "SELECT id, document_id, start_pos, end_pos, tag_id, annotator, created_at, rating_id"
             " FROM highlights"
         )
 
@@ -1102,6 +1325,19 @@ class SqliteStore:
                 f"SELECT id, quote, note FROM highlights WHERE id IN ({marks})", chunk
             )
             found.update((i, (q, n)) for i, q, n in rows)
+        return found
+
+    def highlight_places(self, ids: Sequence[int]) -> dict[int, tuple[int, int, int]]:
+        """{id: (document id, start, end)} of these highlights (those that exist)."""
+        found: dict[int, tuple[int, int, int]] = {}
+        for lo in range(0, len(ids), 500):
+            chunk = ids[lo : lo + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._conn.execute(
+                f"SELECT id, document_id, start_pos, end_pos FROM highlights WHERE id IN ({marks})",
+                chunk,
+            )
+            found.update((i, (d, s, e)) for i, d, s, e in rows)
         return found
 
     def highlight_ids_matching(self, text: str) -> set[int]:
@@ -1131,13 +1367,21 @@ def _link_state(link: Link) -> tuple[object, ...]:
     return (link.type_id, link.note, link.updated_at)
 
 
+def _refuse(problem: str | None) -> None:
+    """Raise the problem a model check found, as a sentence."""
+    if problem:
+        raise ClaimmarkError(f"{problem[:1].upper()}{problem[1:]}.")
+
+
+def _page_starts_column(page_starts: tuple[int, ...]) -> str:
+    """A page map as stored: a JSON array of offsets, or "" for a document without pages."""
+    return json.dumps(list(page_starts), separators=(",", ":")) if page_starts else ""
+
+
+def _page_starts_from_column(value: str) -> tuple[int, ...]:
+    return tuple(json.loads(value)) if value else ()
+
+
 def _casefold(text: str | None) -> str | None:
     """SQL casefold(): Python's full Unicode case folding (SQLite's lower() is ASCII only)."""
     return None if text is None else text.casefold()
-
-
-def open_project(
-    path: str | os.PathLike[str], *, create: bool = True, read_only: bool = False
-) -> SqliteStore:
-    """Open the project at `path` (see `SqliteStore.open`)."""
-    return SqliteStore.open(path, create=create, read_only=read_only)

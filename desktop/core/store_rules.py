@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 
 from desktop.core.errors import ClaimmarkError
-from desktop.core.model import Rating
+from desktop.core.model import Rating, tag_name_problem
 
 COLOUR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
@@ -25,10 +25,7 @@ def check_named_fields(
 ) -> None:
     """Refuse a name, colour or key (None: unchanged) that `others` of the same kind clash with."""
     if name is not None:
-        if not name.strip():
-            raise ClaimmarkError(f"A {what} needs a name.")
-        if name != name.strip():
-            raise ClaimmarkError(f"A {what} name cannot start or end with a space.")
+        refuse(tag_name_problem(name, what))
         if any(r[1].casefold() == name.casefold() for r in others):
             raise ClaimmarkError(f"There is already a {what} named “{name}”.")
     if colour is not None and not COLOUR_RE.match(colour):
@@ -57,3 +54,9 @@ def check_rating(others: Sequence[Rating], rating: Rating) -> None:
         clash = next((r for r in others if r.key.casefold() == rating.key.casefold()), None)
         if clash is not None:
             raise ClaimmarkError(f"The key {rating.key} is already used by “{clash.name}”.")
+
+
+def refuse(problem: str | None) -> None:
+    """Raise the problem a model check found (model.py's `..._problem`), as a sentence."""
+    if problem:
+        raise ClaimmarkError(f"{problem[:1].upper()}{problem[1:]}.")

@@ -25,7 +25,16 @@ class Spec:
 SPECS: dict[str, Spec] = {
     "new_project": Spec("&New Project…", (StandardKey.New,), "Start a new project file"),
     "open_project": Spec("&Open Project…", (StandardKey.Open,), "Open another project file"),
-    "import": Spec("&Import…", ("Ctrl+I",), "Import documents, or a claimmark JSON or W3C export"),
+    "import": Spec(
+        "&Import…",
+        ("Ctrl+I",),
+        "Import documents (text, web pages, PDF, Word), or a claimmark JSON or W3C export",
+    ),
+    "import_url": Spec(
+        "Import from &URL…",
+        ("Ctrl+Shift+I",),
+        "Import a web page, or a PDF or Word document on the web, by its address",
+    ),
     "import_brat": Spec("Import &brat Folder…", (), "Import a folder of brat standoff files"),
     "export": Spec(
         "&Export…", ("Ctrl+E",), "Export highlights as JSON, W3C, CSV, doccano JSONL or brat"
@@ -47,6 +56,13 @@ SPECS: dict[str, Spec] = {
         "&Delete Highlight", (StandardKey.Delete,), "Delete the highlight under the cursor"
     ),
     "edit_note": Spec("Edit &Note…", ("N",), "Write a note on the highlight under the cursor"),
+    "link": Spec(
+        "&Link to…",
+        ("L",),
+        "Link the highlight under the cursor to another: move there and press Enter (L again: "
+        "pick a claim)",
+    ),
+    "verdict": Spec("&Verdict…", ("V",), "Give the claim under the cursor a verdict"),
     "next_highlight": Spec(
         "Ne&xt Highlight", ("Alt+Down",), "Go to the next highlight in the list"
     ),
@@ -72,7 +88,7 @@ SPECS: dict[str, Spec] = {
 
 # Actions whose keys are plain letters or Delete: they must only fire in the text, never while
 # typing in a field.
-TEXT_ONLY = ("delete_highlight", "edit_note")
+TEXT_ONLY = ("delete_highlight", "edit_note", "link", "verdict")
 # Delete in the document list deletes the document: only there (in the text it deletes a
 # highlight).
 LIST_ONLY = ("delete_document",)

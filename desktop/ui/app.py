@@ -10,6 +10,7 @@ from PySide6.QtCore import QMessageLogContext, QSettings, QtMsgType, qInstallMes
 from PySide6.QtWidgets import QApplication
 
 from desktop.core.errors import ClaimmarkError
+from desktop.core.importing import Source
 from desktop.core.project import is_server_location, open_project, restore_backup
 from desktop.ui.dialogs import show_message
 from desktop.ui.main_window import MainWindow
@@ -90,8 +91,9 @@ class Launcher:
         return self.open(project)
 
 
-def run_app(db: str | Path | None, files: list[Path], annotator: str | None) -> int:
-    """Open the window on project `db` (default project if None), importing `files`."""
+def run_app(db: str | Path | None, files: list[Source], annotator: str | None) -> int:
+    """Open the window on project `db` (default project if None), importing `files` (files,
+    folders or web addresses)."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     qInstallMessageHandler(_qt_message)
     app = application()

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from desktop.core.project import describe_location, is_server_location
 
@@ -68,3 +68,15 @@ def ask(parent: QWidget | None, text: str, confirm: str) -> bool:
     box.exec()
     box.deleteLater()
     return box.clickedButton() is yes
+
+
+def ask_for_url(parent: QWidget | None, suggestion: str = "") -> str | None:
+    """The web address to import, typed or pasted (None when cancelled)."""
+    address, ok = QInputDialog.getText(
+        parent,
+        "Import from URL",
+        "Address of a web page, or of a PDF or Word document on the web:",
+        QLineEdit.EchoMode.Normal,
+        suggestion,
+    )
+    return address.strip() if ok and address.strip() else None

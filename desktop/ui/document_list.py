@@ -106,7 +106,13 @@ class DocumentListModel(QAbstractListModel):
                 f"{counts.get(t.id, 0)} {html.escape(t.name)}" for t in self.summary.tags
             )
             lines.append(shares)
-            lines.append(f"from {html.escape(doc.source)}")
+            pages = len(doc.page_starts)
+            if pages:
+                lines.append(f"{pages} page{'s' if pages != 1 else ''}")
+            if doc.url:
+                lines.append(html.escape(doc.url))
+            if doc.source != doc.url:
+                lines.append(f"from {html.escape(doc.source)}")
             return "<p>" + "<br>".join(lines) + "</p>"
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{doc.title}. {self.data(index, SUBTITLE_ROLE)}"

@@ -12,7 +12,7 @@ import html
 import logging
 from collections.abc import Iterable
 
-from PySide6.QtCore import QEvent, QMimeData, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -31,7 +31,7 @@ from desktop.core import anchoring
 from desktop.core.changes import Changes
 from desktop.core.digest import parse_byline
 from desktop.core.errors import ClaimmarkError
-from desktop.core.model import Document, Span, Tag
+from desktop.core.model import Document, Highlight, Span, Tag
 from desktop.ui.dialogs import local_time
 from desktop.ui.highlighter import BlockFormatter, QtSpan, SpanIndex
 from desktop.ui.session import Session
@@ -61,6 +61,8 @@ class DocumentView(QPlainTextEdit):
 
     note_requested = Signal()  # double-click inside a highlight
     document_shown = Signal()  # another document (or none, or the same again) is shown
+    geometry_changed = Signal()  # the viewport moved or changed size (margins, resize)
+    link_dragged = Signal(int, int)  # Alt+drag from one highlight (id) to another
     current_highlight_changed = Signal(object)  # highlight id or None
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
@@ -84,6 +86,8 @@ class DocumentView(QPlainTextEdit):
         self.text = ""
         self.positions = DisplayMap("")
         self.index: SpanIndex | None = None
+        self._right_margin = 0  # kept for the link margin (link_margin.py)
+        self._drag_from: int | None = None  # a highlight an Alt+drag started in
         self._current: QtSpan | None = None  # the highlight a key, Delete or N acts on
         self._search_hits: list[tuple[int, int]] = []
         # Which highlight is under the cursor is worked out once per turn of the event loop,
@@ -137,10 +141,13 @@ class DocumentView(QPlainTextEdit):
                 self.remove_span(h.id)
         for h in changes.added:
             if h.document_id == doc:
-                self.add_span(h.id, h.start, h.end, h.tag_id)
+                self.add_span(h)
         for old, new in changes.changed:
-            if new.document_id == doc and old.tag_id != new.tag_id:
-                self.replace_span(new.id, new.start, new.end, new.tag_id)
+            if new.document_id == doc and (old.tag_id, old.rating_id) != (
+                new.tag_id,
+                new.rating_id,
+            ):
+                self.replace_span(new)
 
     def _reload(self) -> None:
         """Anything may have changed: show the document again where the reader was."""
@@ -177,8 +184,10 @@ class DocumentView(QPlainTextEdit):
             h = self.session.attempt(lambda i=highlight_id: self.session.store.highlight(i))
             if h is not None:
                 tag = self.session.summary.tag(h.tag_id)
+                info = self.session.summary.document(h.document_id)
+                pages = info.pages_of(h.start, h.end) if info is not None else ""
                 items.append(
-                    (tag.name if tag else "?", h.note, h.annotator, local_time(h.created_at))
+                    (tag.name if tag else "?", h.note, h.annotator, local_time(h.created_at), pages)
                 )
         return describe_highlights(items)
 
@@ -250,11 +259,11 @@ class DocumentView(QPlainTextEdit):
 
     # Spans -------------------------------------------------------------------------------
 
-    def add_span(self, span_id: int, start: int, end: int, tag_id: int) -> None:
-        """Draw a new highlight (code points)."""
+    def add_span(self, h: Highlight) -> None:
+        """Draw a new highlight."""
         if self.index is None:
             return
-        qt = self.index.add(span_id, start, end, tag_id)
+        qt = self.index.add(h.id, h.start, h.end, h.tag_id, h.rating_id or 0)
         self._redraw(qt.start, qt.end)
 
     def remove_span(self, span_id: int) -> None:
@@ -264,9 +273,9 @@ class DocumentView(QPlainTextEdit):
         if qt is not None:
             self._redraw(qt.start, qt.end)
 
-    def replace_span(self, span_id: int, start: int, end: int, tag_id: int) -> None:
-        self.remove_span(span_id)
-        self.add_span(span_id, start, end, tag_id)
+    def replace_span(self, h: Highlight) -> None:
+        self.remove_span(h.id)
+        self.add_span(h)
 
     def _redraw(self, start: int, end: int) -> None:
         self.formatter.invalidate_range(start, end)
@@ -315,6 +324,16 @@ class DocumentView(QPlainTextEdit):
         if not found and pos > 0:
             found = [s for s in self.index.at(pos - 1) if s.end == pos]
         return self._shown(found)
+
+    def put_cursor_at(self, point: QPoint) -> None:
+        """Move the cursor to a point of the viewport (dropping the selection)."""
+        self.setTextCursor(self.cursorForPosition(point))
+
+    def spans_at_point(self, point: QPoint) -> list[QtSpan]:
+        """Shown highlights at a point of the viewport, innermost first."""
+        if self.index is None:
+            return []
+        return self._shown(self.index.at(self.cursorForPosition(point).position()))
 
     def select_span(self, start: int, end: int) -> None:
         """Select [start, end) (code points) and scroll it into the middle of the view."""
@@ -413,6 +432,28 @@ class DocumentView(QPlainTextEdit):
             return True
         return super().viewportEvent(event)
 
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.modifiers() & Qt.KeyboardModifier.AltModifier:
+            found = self.spans_at_point(event.position().toPoint())
+            if found:
+                self._drag_from = found[0].id
+                self.viewport().setCursor(Qt.CursorShape.DragLinkCursor)
+                return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._drag_from is None:
+            super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._drag_from is None:
+            super().mouseReleaseEvent(event)
+            return
+        source, self._drag_from = self._drag_from, None
+        self.viewport().unsetCursor()
+        found = self.spans_at_point(event.position().toPoint())
+        self.link_dragged.emit(source, found[0].id if found else source)
+
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         if self.index is not None:
             cursor = self.cursorForPosition(event.position().toPoint())
@@ -434,20 +475,57 @@ class DocumentView(QPlainTextEdit):
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._fit_reading_width()
         super().resizeEvent(event)
+        self.geometry_changed.emit()
+
+    def set_right_margin(self, width: int) -> None:
+        """Keep `width` pixels on the right of the text for a margin widget."""
+        self._right_margin = width
+        self._fit_reading_width()
 
     def _fit_reading_width(self) -> None:
         """Keep lines to a readable length by centring a text column in wide windows."""
         column = self.fontMetrics().averageCharWidth() * READING_WIDTH_CHARS
-        side = max(0, (self.width() - column) // 2)
-        if self.viewportMargins().left() != side:  # the viewport's resize comes back here
-            self.setViewportMargins(side, 0, side, 0)
+        free = max(0, self.width() - column - self._right_margin)
+        left = free // 2
+        right = max(self._right_margin, free - left)
+        if (self.viewportMargins().left(), self.viewportMargins().right()) != (left, right):
+            self.setViewportMargins(left, 0, right, 0)  # the viewport's resize comes back here
+            self.geometry_changed.emit()
+
+    # Where things are on screen (for the margin) -------------------------------------------
+
+    def rect_of_qt(self, position: int) -> QRect | None:
+        """The cursor rectangle at Qt position `position`, in viewport coordinates."""
+        if self.document_id is None:
+            return None
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(min(position, self.positions.length_qt))
+        return self.cursorRect(cursor)
+
+    def rect_of(self, code_point: int) -> QRect | None:
+        return self.rect_of_qt(self.positions.to_qt(code_point))
+
+    def visible_range(self) -> tuple[int, int]:
+        """Qt positions of the first and last characters on screen."""
+        top = self.cursorForPosition(QPoint(0, 0)).position()
+        corner = QPoint(self.viewport().width() - 1, self.viewport().height() - 1)
+        return top, self.cursorForPosition(corner).position() + 1
+
+    def visible_spans(self) -> list[QtSpan]:
+        """The shown highlights with a part on screen, in start order."""
+        if self.index is None:
+            return []
+        return self._shown(self.index.overlapping(*self.visible_range()))
 
 
-def describe_highlights(items: Iterable[tuple[str, str, str, str]]) -> str:
-    """Tooltip text (escaped) for (tag, note, annotator, time) of highlights under the mouse."""
+def describe_highlights(items: Iterable[tuple[str, str, str, str, str]]) -> str:
+    """Tooltip text (escaped) for (tag, note, annotator, time, pages) of highlights under the
+    mouse; pages is "page 3", "pages 3–4", or "" for a document without pages."""
     parts = []
-    for tag, note, annotator, time in items:
+    for tag, note, annotator, time, pages in items:
         line = f"<b>{html.escape(tag)}</b> · {html.escape(annotator)} · {html.escape(time)}"
+        if pages:
+            line += f" · {html.escape(pages)}"
         if note:
             line += "<br>" + html.escape(note).replace("\n", "<br>")
         parts.append(line)

@@ -8,7 +8,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QMainWindow
 
 from desktop.core import operations
-from desktop.core.model import Highlight
+from desktop.core.model import Highlight, Link
 from desktop.ui import dialogs, note_dialog
 from desktop.ui.document_view import DocumentView
 from desktop.ui.highlight_list import HighlightListPanel, Row
@@ -38,7 +38,7 @@ class Editing(QObject):
         view.note_requested.connect(self.edit_note_at_cursor)
         highlights.highlight_activated.connect(self.jump_to)
 
-    def _say(self, text: str, ms: int = 4000) -> None:
+    def say(self, text: str, ms: int = 4000) -> None:
         self.window.statusBar().showMessage(text, ms)
 
     def _select_current_in_list(self) -> None:
@@ -46,7 +46,7 @@ class Editing(QObject):
         if current is not None:
             self.highlights.select_highlight(current)
 
-    def _read(self, highlight_id: int) -> Highlight | None:
+    def read(self, highlight_id: int) -> Highlight | None:
         return self.session.attempt(lambda: self.session.store.highlight(highlight_id))
 
     def highlight_at_cursor(self) -> Highlight | None:
@@ -54,7 +54,7 @@ class Editing(QObject):
         so that a change someone made a moment ago, not drawn yet, is not changed over unseen
         (the store refuses it as changed meanwhile)."""
         under = self.view.spans_at_cursor()
-        h = self._read(under[0].id) if under else None
+        h = self.read(under[0].id) if under else None
         return None if h is None else h._replace(tag_id=under[0].tag_id)
 
     # The keys ----------------------------------------------------------------------------------
@@ -63,12 +63,12 @@ class Editing(QObject):
         """The tag's key or button: tag the selection, or retag the highlight under the cursor."""
         document_id = self.view.document_id
         if document_id is None:
-            self._say("Open a document first.")
+            self.say("Open a document first.")
             return
         span = self.view.selection_span()
         if span is not None:
             same = self.view.highlight_on(*span)
-            exact = None if same is None else self._read(same.id)
+            exact = None if same is None else self.read(same.id)
             if exact is not None:
                 done = self._retag(exact, tag_id)
             else:
@@ -85,7 +85,7 @@ class Editing(QObject):
             self._retag(under, tag_id)
             return
         if not self.view.spans_at_cursor():
-            self._say("Select a passage first (mouse, or Shift+arrows), then press the tag's key.")
+            self.say("Select a passage first (mouse, or Shift+arrows), then press the tag's key.")
 
     def _retag(self, h: Highlight, tag_id: int) -> bool:
         if h.tag_id == tag_id:
@@ -95,7 +95,7 @@ class Editing(QObject):
     def delete_at_cursor(self) -> None:
         h = self.highlight_at_cursor()
         if h is None:
-            self._say("Put the cursor in a highlight to delete it.")
+            self.say("Put the cursor in a highlight to delete it.")
             return
         if self.session.run(operations.DeleteHighlight(h)):
             self.view.collapse_selection()  # a tag key now must not re-tag the same passage
@@ -103,7 +103,7 @@ class Editing(QObject):
     def edit_note_at_cursor(self) -> None:
         h = self.highlight_at_cursor()
         if h is None:
-            self._say("Put the cursor in a highlight to write a note.")
+            self.say("Put the cursor in a highlight to write a note.")
             return
         tag = self.session.summary.tag(h.tag_id)
         heading = f"Note on this {tag.name if tag else ''} highlight:"
@@ -119,11 +119,20 @@ class Editing(QObject):
         self.view.select_span(h.start, h.end)
         self.highlights.select_highlight(h.id)
 
+    def jump_to_id(self, highlight_id: int) -> None:
+        h = self.read(highlight_id)
+        if h is not None:
+            self.jump_to(h)
+            self.view.setFocus()
+
+    def delete_link(self, link: Link) -> None:
+        self.session.run(operations.DeleteLink(link))
+
     def step_highlight(self, step: int) -> None:
         """Go to the next (or previous) highlight of the list, from the current one."""
         rows = self.highlights.model.rows
         if not rows:
-            self._say("No highlights in the list.", 3000)
+            self.say("No highlights in the list.", 3000)
             return
         current = self.view.current_highlight()
         row = None if current is None else self.highlights.model.row_of(current)
@@ -147,7 +156,7 @@ class Editing(QObject):
         doc = self.session.document_id
         info = None if doc is None else self.session.summary.document(doc)
         if info is None:
-            self._say("No document is open.")
+            self.say("No document is open.")
             return
         used = self.session.summary.highlights_in(info.id)
         text = f"Delete the document “{info.title[:80]}” from this project?"

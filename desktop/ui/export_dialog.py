@@ -22,8 +22,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.errors import ClaimmarkError
+from desktop.core.exporting import check_target
 from desktop.core.fileformat import FileFormat
 from desktop.core.registry import EXPORT_FORMATS
+
+# What each format cannot carry; after the export, claimmark says whether any highlight was hit.
+_HINTS = {
+    "brat": "brat writes a folder with a .txt and an .ann file per document. A brat annotation "
+    "cannot start or end with a line break: such highlights are written without it.",
+    "jsonl": "doccano drops overlapping labels on import unless its project was created with "
+    "“Allow overlapping spans” ticked; claimmark says after the export how many overlap.",
+    "csv": "A cell starting with = + - @ gets a ' in front, so that a spreadsheet shows it as "
+    "text instead of running it. For pandas or R, choose the exact CSV.",
+    "csv-exact": "Every cell as it is: a cell starting with = + - @ may run as a formula if "
+    "the file is opened in a spreadsheet.",
+}
 
 
 class ExportDialog(QDialog):
@@ -53,6 +67,7 @@ class ExportDialog(QDialog):
         where.addWidget(self.path, 1)
         where.addWidget(browse)
         self.hint = QLabel()
+        self.hint.setTextFormat(Qt.TextFormat.PlainText)  # it may show a path or a title
         self.hint.setWordWrap(True)
         form = QFormLayout()
         form.addRow("&Format:", self.format)
@@ -91,11 +106,7 @@ class ExportDialog(QDialog):
             self.path.setText(str(base if f.writes_folder else base.with_suffix(f.suffix)))
         else:
             self.path.setText(str(self.folder / self._default_name()))
-        self.hint.setText(
-            "brat writes a folder with a .txt and an .ann file per document."
-            if f.writes_folder
-            else ""
-        )
+        self.hint.setText(_HINTS.get(f.name, ""))
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -124,15 +135,23 @@ class ExportDialog(QDialog):
             return None
 
     def accept(self) -> None:
+        """Accept only a place the export may write to; ask before anything there is replaced
+        (the window then exports with replace=True)."""
         target = self.destination()
         if target is None:
             self.hint.setText("That path names a home folder that does not exist.")
             return
-        if target.exists() and not self.chosen_format().writes_folder:
+        try:
+            existing = check_target(target, self.chosen_format().name).existing
+        except ClaimmarkError as e:
+            self.hint.setText(str(e))
+            return
+        if existing:
             box = QMessageBox(self)
             box.setWindowTitle("claimmark")
             box.setTextFormat(Qt.TextFormat.PlainText)
-            box.setText(f"{target} exists. Replace it?")
+            everything = " and everything in it" if self.chosen_format().writes_folder else ""
+            box.setText(f"{target}: {existing}.\n\nReplace it{everything}?")
             box.setStandardButtons(
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel
             )

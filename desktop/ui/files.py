@@ -7,10 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Signal
-from PySide6.QtWidgets import QFileDialog, QMainWindow
+from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow
 
 from desktop.core.exporting import export_to_path
-from desktop.core.importing import ImportReport, import_paths
+from desktop.core.fetching import is_url
+from desktop.core.importing import ImportReport, Source, import_paths
 from desktop.core.model import HighlightFilter
 from desktop.core.project import PROJECT_SUFFIX, open_project
 from desktop.core.registry import import_file_filter
@@ -37,8 +38,13 @@ def describe_import(report: ImportReport) -> str:
         lines.append("Refused:")
         lines.extend(f"  {r}" for r in report.refused)
     if report.cancelled:
-        lines.append("Cancelled: the remaining files were not imported.")
+        lines.append("Cancelled: the rest was not imported.")
     return "\n".join(lines) or "Nothing to import."
+
+
+def _shown(name: str) -> str:
+    """What the progress dialog names: a web address whole, a file by its name."""
+    return name if is_url(name) else Path(name).name
 
 
 class Files(QObject):
@@ -78,8 +84,23 @@ class Files(QObject):
             self.settings.setValue("last_folder", str(Path(name).parent))
             self.import_files([Path(name)])
 
-    def import_files(self, paths: list[Path]) -> ImportReport | None:
-        """Import in the background with progress; report what happened."""
+    def choose_url_import(self) -> None:
+        """Ask for a web address (offering the one on the clipboard) and import it."""
+        clipboard = QApplication.clipboard().text().strip()
+        address = dialogs.ask_for_url(self.window, clipboard if is_url(clipboard) else "")
+        if address is None:
+            return
+        if not is_url(address):
+            dialogs.show_message(
+                self.window,
+                f"“{address}” is not a web address: it starts with https:// or http://.",
+            )
+            return
+        self.import_files([address])
+
+    def import_files(self, paths: list[Source]) -> ImportReport | None:
+        """Import files, folders or web addresses in the background, with progress and
+        Cancel (a download too); report what happened."""
         location = self.session.store.location
         annotator = self.session.store.annotator
 
@@ -90,7 +111,7 @@ class Files(QObject):
                 return import_paths(
                     store,
                     paths,
-                    on_progress=lambda done, total, name: progress(done, total, Path(name).name),
+                    on_progress=lambda done, total, name: progress(done, total, _shown(name)),
                     is_cancelled=is_cancelled,
                 )
             finally:
@@ -151,22 +172,25 @@ class Files(QObject):
             return False
 
         def work(progress, is_cancelled):  # type: ignore[no-untyped-def]
-            store = open_project(location, create=False, read_only=True)
+            store = open_project(location, read_only=True)
             try:
-                export_to_path(
+                return export_to_path(
                     store,
                     fmt,
                     path,
                     chosen,
+                    replace=True,  # the export dialog asked before anything is replaced
                     on_progress=lambda done, total: progress(done, total, path.name),
                     is_cancelled=is_cancelled,
                 )
-                return path
             finally:
                 store.close()
 
         ok, result = run_with_progress(self.window, "Exporting…", work)
-        if ok:
+        if ok and result.notes:
+            message = "\n\n".join([f"Exported to {path}.", *result.notes])
+            dialogs.show_message(self.window, message, error=False)
+        elif ok:
             self.window.statusBar().showMessage(f"Exported to {path}", 8000)
         elif result:
             dialogs.show_message(self.window, result)

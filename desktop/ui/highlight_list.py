@@ -36,23 +36,39 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core import argument
 from desktop.core.changes import Changes
 from desktop.core.errors import ClaimmarkError
 from desktop.core.model import Highlight, Tag
+from desktop.core.summary import ProjectSummary
 from desktop.ui.dialogs import local_time
 from desktop.ui.session import Session
 
 Index = QModelIndex | QPersistentModelIndex
 log = logging.getLogger(__name__)
 
-COLUMNS = ("Document", "Tag", "Quote", "Note", "Annotator", "Created")
-DOC, TAG, QUOTE, NOTE, ANNOTATOR, CREATED = range(len(COLUMNS))
+COLUMNS = ("Document", "Tag", "Quote", "Verdict", "Links", "Note", "Annotator", "Created")
+DOC, TAG, QUOTE, VERDICT, LINKS, NOTE, ANNOTATOR, CREATED = range(len(COLUMNS))
+# What the list can show, besides tags, document and text: (label, key).
+STRUCTURE_FILTERS = (
+    ("All highlights", ""),
+    ("Claims without evidence", "unsupported"),
+    ("Evidence that supports nothing", "idle"),
+    ("Claims with a verdict", "judged"),
+    ("Claims without a verdict", "unjudged"),
+)
 QUOTE_CHARS = 300
 
 
 def one_line(text: str, limit: int = QUOTE_CHARS) -> str:
     flat = " ".join(text[: limit * 2].split())  # a table cell shows a line; no need for more
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _swatch(colour: str) -> QIcon:
+    pixmap = QPixmap(12, 12)
+    pixmap.fill(QColor(colour))
+    return QIcon(pixmap)
 
 
 class Row(NamedTuple):
@@ -66,10 +82,13 @@ class Row(NamedTuple):
     tag_id: int
     annotator: str
     created_at: str
+    rating_id: int | None
 
     @classmethod
     def of(cls, h: Highlight) -> Row:
-        return cls(h.id, h.document_id, h.start, h.end, h.tag_id, h.annotator, h.created_at)
+        return cls(
+            h.id, h.document_id, h.start, h.end, h.tag_id, h.annotator, h.created_at, h.rating_id
+        )
 
 
 Matcher = Callable[[str], set[int]]  # ids whose quote or note holds the text (casefolded)
@@ -77,19 +96,27 @@ Matcher = Callable[[str], set[int]]  # ids whose quote or note holds the text (c
 BULK_CHANGES = 500
 
 
+RowTest = Callable[[Row], bool]
+
+
 @dataclass
 class HighlightFilterState:
-    """What the list shows: tags toggled on, one document or all, and a text to find."""
+    """What the list shows: tags toggled on, one document or all, a text to find, and a part of
+    the argument structure (`structure`, a test made from the links and verdicts of the moment,
+    see `structure_test`)."""
 
     tag_ids: set[int] | None = None  # None: all tags
     document_id: int | None = None  # None: all documents
     text: str = ""
+    structure: RowTest | None = None
 
     def accepts(self, h: Highlight) -> bool:
         """Whether the filter shows `h` (a highlight just made or changed)."""
         if self.tag_ids is not None and h.tag_id not in self.tag_ids:
             return False
         if self.document_id is not None and h.document_id != self.document_id:
+            return False
+        if self.structure is not None and not self.structure(Row.of(h)):
             return False
         if self.text:
             needle = self.text.casefold()
@@ -105,10 +132,30 @@ class HighlightFilterState:
         if self.tag_ids is not None:
             tags = self.tag_ids
             chosen = [r for r in chosen if r.tag_id in tags]
+        if self.structure is not None:
+            chosen = list(filter(self.structure, chosen))
         if self.text:
             ids = matching(self.text)
             chosen = [r for r in chosen if r.id in ids]
         return list(chosen) if chosen is rows else chosen
+
+
+def structure_test(key: str, summary: ProjectSummary) -> RowTest | None:
+    """The test for one of STRUCTURE_FILTERS, from the links as they are now."""
+    claims = argument.tag_ids_named(summary.tags, argument.CLAIM)
+    supports = argument.support_type_ids(summary.relation_types)
+    if key == "unsupported":
+        held = argument.supported(summary.links.values(), supports)
+        return lambda r: r.tag_id in claims and r.id not in held
+    if key == "idle":
+        evidence = argument.tag_ids_named(summary.tags, argument.EVIDENCE)
+        used = argument.supporting(summary.links.values(), supports)
+        return lambda r: r.tag_id in evidence and r.id not in used
+    if key == "judged":
+        return lambda r: r.tag_id in claims and r.rating_id is not None
+    if key == "unjudged":
+        return lambda r: r.tag_id in claims and r.rating_id is None
+    return None
 
 
 class HighlightTableModel(QAbstractTableModel):
@@ -148,8 +195,8 @@ class HighlightTableModel(QAbstractTableModel):
         self._texts.clear()
         names: dict[str, str] = {}  # one string per annotator, not one per highlight
         self._sorted = [
-            Row(i, d, s, e, t, names.setdefault(a, a), c)
-            for i, d, s, e, t, a, c in self.session.store.highlight_rows()
+            Row(i, d, s, e, t, names.setdefault(a, a), c, r)
+            for i, d, s, e, t, a, c, r in self.session.store.highlight_rows()
         ]
         self._by_id = {r.id: r for r in self._sorted}
         self._set_tags(summary.tags)
@@ -170,6 +217,22 @@ class HighlightTableModel(QAbstractTableModel):
             self.change(new)
         if changes.tags:
             self.set_tags(self.session.summary.tags)
+        if changes.links or changes.ratings:
+            self._links_or_verdicts_changed(changes)
+
+    def _links_or_verdicts_changed(self, changes: Changes) -> None:
+        """Redraw the rows whose links changed (and every verdict when the scale did)."""
+        if changes.ratings:
+            self._changed_column(0, len(self.rows) - 1, VERDICT)
+        for link in (*changes.links_added, *changes.links_removed):
+            for end in (link.from_id, link.to_id):
+                row = self.row_of(end)
+                if row is not None:
+                    self._changed_column(row, row, LINKS)
+
+    def _changed_column(self, first: int, last: int, column: int) -> None:
+        if last >= first:
+            self.dataChanged.emit(self.index(first, column), self.index(last, column))
 
     def set_tags(self, tags: list[Tag]) -> None:
         self._set_tags(tags)
@@ -182,11 +245,7 @@ class HighlightTableModel(QAbstractTableModel):
 
     def _set_tags(self, tags: list[Tag]) -> None:
         self._tags = {t.id: t for t in tags}
-        self._icons = {}
-        for t in tags:
-            pixmap = QPixmap(12, 12)
-            pixmap.fill(QColor(t.colour))
-            self._icons[t.id] = QIcon(pixmap)
+        self._icons = {t.id: _swatch(t.colour) for t in tags}
 
     def set_filter(self, state: HighlightFilterState) -> None:
         self.filter = state
@@ -198,6 +257,13 @@ class HighlightTableModel(QAbstractTableModel):
         self.endResetModel()
 
     # Quotes and notes, read when shown ---------------------------------------------------
+
+    def _links_text(self, highlight_id: int) -> str:
+        """ "→2 ←1": links from this highlight, and to it."""
+        links = self.session.summary.links_of(highlight_id)
+        out = sum(1 for link in links if link.from_id == highlight_id)
+        into = len(links) - out
+        return " ".join(p for p in (f"→{out}" if out else "", f"←{into}" if into else "") if p)
 
     def texts(self, highlight_id: int) -> tuple[str, str]:
         """(quote, note) of a highlight in the list."""
@@ -236,6 +302,12 @@ class HighlightTableModel(QAbstractTableModel):
         if column in (QUOTE, NOTE):
             part = 0 if column == QUOTE else 1
             return lambda r: (self.texts(r.id)[part].casefold(), r.id)
+        if column == VERDICT:
+            values = {r.id: r.value for r in self.session.summary.ratings}
+            return lambda r: (values.get(r.rating_id, 0) if r.rating_id else -1, r.id)
+        if column == LINKS:
+            links_of = self.session.summary.links_of
+            return lambda r: (len(links_of(r.id)), r.id)
         if column == ANNOTATOR:
             return lambda r: (r.annotator.casefold(), r.created_at, r.id)
         return lambda r: (r.created_at, r.id)
@@ -353,10 +425,18 @@ class HighlightTableModel(QAbstractTableModel):
                 return one_line(self._texts_for_row(index.row())[0])
             if column == NOTE:
                 return one_line(self._texts_for_row(index.row())[1], 120)
+            if column == VERDICT:
+                rating = self.session.summary.rating(h.rating_id)
+                return rating.name if rating else ""
+            if column == LINKS:
+                return self._links_text(h.id)
             if column == ANNOTATOR:
                 return h.annotator
             return local_time(h.created_at)
         if role == Qt.ItemDataRole.DecorationRole:
+            if column == VERDICT and h.rating_id is not None:
+                rating = self.session.summary.rating(h.rating_id)
+                return _swatch(rating.colour) if rating else None
             return self._icons.get(h.tag_id) if column == TAG else None
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == DOC:
@@ -379,7 +459,7 @@ _ROLES = frozenset(
 
 
 class HighlightListPanel(QWidget):
-    """Filter bar (tag toggles, scope, text) over the table of highlights."""
+    """Filter bar (tag toggles, scope, argument structure, text) over the table of highlights."""
 
     highlight_activated = Signal(object)  # Row
     filter_changed = Signal()
@@ -395,6 +475,14 @@ class HighlightListPanel(QWidget):
         self.scope = QComboBox()
         self.scope.addItems(["Open document", "All documents"])
         self.scope.setToolTip("Show the highlights of the open document or of all documents")
+        self.structure = QComboBox()
+        self.structure.setObjectName("structureFilter")
+        for label, key in STRUCTURE_FILTERS:
+            self.structure.addItem(label, key)
+        self.structure.setToolTip(
+            "Claims that no evidence supports (no “supports” link to them), evidence that "
+            "supports no claim, claims with or without a verdict"
+        )
         self.search = QLineEdit()
         self.search.setObjectName("highlightFilter")
         self.search.setPlaceholderText("Filter quotes and notes…")
@@ -418,6 +506,8 @@ class HighlightListPanel(QWidget):
         header.setSectionResizeMode(QUOTE, QHeaderView.ResizeMode.Stretch)
         header.resizeSection(DOC, 150)
         header.resizeSection(TAG, 95)
+        header.resizeSection(VERDICT, 95)
+        header.resizeSection(LINKS, 60)
         header.resizeSection(NOTE, 150)
         header.resizeSection(ANNOTATOR, 80)
         header.resizeSection(CREATED, 125)
@@ -426,6 +516,7 @@ class HighlightListPanel(QWidget):
         top = QHBoxLayout()
         top.addLayout(self.tag_bar)
         top.addWidget(self.scope)
+        top.addWidget(self.structure)
         top.addWidget(self.search, 1)
         top.addWidget(self.count)
         layout = QVBoxLayout(self)
@@ -439,6 +530,7 @@ class HighlightListPanel(QWidget):
         self._debounce.timeout.connect(self.apply_filter)
         self.search.textChanged.connect(lambda _text: self._debounce.start())
         self.scope.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        self.structure.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.table.clicked.connect(self._activate)
         self.table.activated.connect(self._activate)
         model.modelReset.connect(self._update_count)
@@ -452,6 +544,10 @@ class HighlightListPanel(QWidget):
         if changes.tags or changes.everything:
             self.set_tags(self.model.session.summary.tags)
             self.apply_filter()  # a new tag's toggle is on: its highlights show
+        elif self.structure.currentData() and (
+            changes.links or changes.ratings or changes.relation_types or changes.changed
+        ):
+            self.apply_filter()  # a claim got its evidence, or its verdict
 
     def set_tags(self, tags: list[Tag]) -> None:
         """One toggle per tag; tags that were off stay off."""
@@ -495,7 +591,10 @@ class HighlightListPanel(QWidget):
         document = self._open_document if self.scope.currentIndex() == 0 else None
         if self.scope.currentIndex() == 0 and document is None:
             document = -1  # no document open: nothing to show
-        return HighlightFilterState(self.visible_tags(), document, self.search.text().strip())
+        structure = structure_test(self.structure.currentData() or "", self.model.session.summary)
+        return HighlightFilterState(
+            self.visible_tags(), document, self.search.text().strip(), structure
+        )
 
     def apply_filter(self) -> None:
         self._debounce.stop()

@@ -27,39 +27,42 @@ UNFORMATTED = -1  # a block's userState when its formats must be (re)computed
 
 
 class QtSpan(NamedTuple):
-    """A highlight in Qt positions."""
+    """A highlight in Qt positions, with its tag and its verdict (0 for none)."""
 
     start: int
     end: int
     id: int
     tag_id: int
+    rating_id: int = 0
 
 
 class SpanIndex:
     """The highlights of one document, for finding those that touch a range quickly.
 
     Kept in code points, exactly as the store gives them (no conversion of 100,000 spans when a
-    document opens), in four arrays of 64-bit integers sorted by start (3 MB for 100,000
+    document opens), in five arrays of 64-bit integers sorted by start (4 MB for 100,000
     spans, where tuples would take 17 MB); the few spans a query finds are converted to Qt
     positions on the way out.
     """
 
     def __init__(self, spans: list[Span], positions: DisplayMap) -> None:
-        """`spans` are (start, end, id, tag_id) in code points, in start order (store.spans)."""
+        """`spans` are (start, end, id, tag_id, rating_id) in code points, in start order
+        (store.spans)."""
         self.positions = positions
         short = [s for s in spans if s[1] - s[0] <= LONG_SPAN]
-        self._long = [s for s in spans if s[1] - s[0] > LONG_SPAN]
+        self._long = [(*s[:4], s[4] or 0) for s in spans if s[1] - s[0] > LONG_SPAN]
         self._starts = array("q", (s[0] for s in short))
         self._ends = array("q", (s[1] for s in short))
         self._ids = array("q", (s[2] for s in short))
         self._tags = array("q", (s[3] for s in short))
+        self._ratings = array("q", (s[4] or 0 for s in short))
 
     def __len__(self) -> int:
         return len(self._ids) + len(self._long)
 
-    def _qt(self, start: int, end: int, span_id: int, tag_id: int) -> QtSpan:
+    def _qt(self, start: int, end: int, span_id: int, tag_id: int, rating_id: int) -> QtSpan:
         to_qt = self.positions.to_qt
-        return QtSpan(to_qt(start), to_qt(end), span_id, tag_id)
+        return QtSpan(to_qt(start), to_qt(end), span_id, tag_id, rating_id)
 
     def _find(self, span_id: int) -> int:
         try:
@@ -67,17 +70,18 @@ class SpanIndex:
         except ValueError:
             return -1
 
-    def add(self, span_id: int, start: int, end: int, tag_id: int) -> QtSpan:
+    def add(self, span_id: int, start: int, end: int, tag_id: int, rating_id: int = 0) -> QtSpan:
         """Add a highlight given in code points."""
         if end - start > LONG_SPAN:
-            self._long.append((start, end, span_id, tag_id))
+            self._long.append((start, end, span_id, tag_id, rating_id))
         else:
             i = bisect_right(self._starts, start)
             self._starts.insert(i, start)
             self._ends.insert(i, end)
             self._ids.insert(i, span_id)
             self._tags.insert(i, tag_id)
-        return self._qt(start, end, span_id, tag_id)
+            self._ratings.insert(i, rating_id)
+        return self._qt(start, end, span_id, tag_id, rating_id)
 
     def remove(self, span_id: int) -> QtSpan | None:
         i = self._find(span_id)
@@ -87,8 +91,8 @@ class SpanIndex:
                 return None
             self._long.remove(span)
             return self._qt(*span)
-        removed = self._qt(self._starts[i], self._ends[i], span_id, self._tags[i])
-        for column in (self._starts, self._ends, self._ids, self._tags):
+        removed = self._qt(self._starts[i], self._ends[i], span_id, self._tags[i], self._ratings[i])
+        for column in (self._starts, self._ends, self._ids, self._tags, self._ratings):
             del column[i]
         return removed
 
@@ -98,9 +102,17 @@ class SpanIndex:
         hi_cp = self.positions.to_code_point(hi) + 1  # a position inside a bump rounds down
         first = bisect_left(self._starts, lo_cp - LONG_SPAN)
         last = bisect_left(self._starts, hi_cp)
-        ends, ids, tags, starts = self._ends, self._ids, self._tags, self._starts
+        ends, ids, tags, starts, ratings = (
+            self._ends,
+            self._ids,
+            self._tags,
+            self._starts,
+            self._ratings,
+        )
         found = [
-            (starts[i], ends[i], ids[i], tags[i]) for i in range(first, last) if ends[i] > lo_cp
+            (starts[i], ends[i], ids[i], tags[i], ratings[i])
+            for i in range(first, last)
+            if ends[i] > lo_cp
         ]
         found.extend(s for s in self._long if s[0] < hi_cp and s[1] > lo_cp)
         found.sort()

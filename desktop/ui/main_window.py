@@ -12,10 +12,20 @@ import hashlib
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QPoint, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShowEvent
-from PySide6.QtWidgets import QInputDialog, QMainWindow, QMenu, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QInputDialog,
+    QMainWindow,
+    QMenu,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
+from desktop.core.fetching import is_url
+from desktop.core.importing import Source
 from desktop.core.store import ProjectStore
 from desktop.ui import actions as action_registry
 from desktop.ui import dialogs, help, live
@@ -25,7 +35,12 @@ from desktop.ui.document_view import DocumentView
 from desktop.ui.editing import Editing
 from desktop.ui.files import Files
 from desktop.ui.find_bar import FindBar
+from desktop.ui.highlight_inspector import HighlightInspector
 from desktop.ui.highlight_list import HighlightListPanel
+from desktop.ui.link_margin import LinkMargin
+from desktop.ui.linking import Linking
+from desktop.ui.scheme_editing import SchemeEditing
+from desktop.ui.scheme_panel import SchemePanel
 from desktop.ui.session import Session
 from desktop.ui.status_line import StatusLine
 from desktop.ui.tag_editing import TagEditing
@@ -53,6 +68,9 @@ class MainWindow(QMainWindow):
         self.find_bar = FindBar(self.view)
         self.hl_panel = HighlightListPanel(session)
         self.tag_panel = TagPanel(session)
+        self.inspector = HighlightInspector(session)
+        self.scheme_panel = SchemePanel(session)
+        self.link_margin = LinkMargin(session, self.view)
         self.status_line = StatusLine(session, self.statusBar())
         self.live = live.attach(session, self.statusBar())  # a server project's teammates
         self._lay_out()
@@ -71,6 +89,8 @@ class MainWindow(QMainWindow):
             self,
             self._reserved_keys,
         )
+        self.linking = Linking(session, self.editing, self.view, self.hl_panel, self)
+        self.scheme = SchemeEditing(session, self.scheme_panel, self)
         self.files = Files(session, self.hl_panel, self, settings)
         self.backups = Backups(session, self)
         self._connect()
@@ -100,7 +120,19 @@ class MainWindow(QMainWindow):
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.doc_list)
         self.splitter.addWidget(self.centre)
-        self.splitter.addWidget(self.tag_panel)
+        # The right column: the tags, then the highlight under the cursor or the link types and
+        # verdict scale (edited less often), one at a time.
+        self.side_tabs = QTabWidget()
+        self.side_tabs.setObjectName("sideTabs")
+        self.side_tabs.addTab(self.inspector, "&Highlight")
+        self.side_tabs.addTab(self.scheme_panel, "&Scheme")
+        self.side_tabs.setTabToolTip(1, "Link types and the verdict scale")
+        self.side = QSplitter(Qt.Orientation.Vertical)
+        self.side.setObjectName("sideSplitter")
+        self.side.addWidget(self.tag_panel)
+        self.side.addWidget(self.side_tabs)
+        self.side.setSizes([320, 480])
+        self.splitter.addWidget(self.side)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([260, 820, 220])
         self.centre.setSizes([560, 220])
@@ -119,7 +151,7 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         self._fill(
             bar.addMenu("&File"),
-            "new_project open_project - import import_brat export - delete_document "
+            "new_project open_project - import import_url import_brat export - delete_document "
             "restore_backup - quit",
         )
         edit = bar.addMenu("&Edit")
@@ -129,7 +161,8 @@ class MainWindow(QMainWindow):
         self._fill(edit, "find find_next find_previous - annotator")
         bar.addMenu(self.highlight_menu)  # the tags' items go first (tag_editing.py)
         self._fill(
-            self.highlight_menu, "- edit_note delete_highlight - next_highlight previous_highlight"
+            self.highlight_menu,
+            "- edit_note delete_highlight - link verdict - next_highlight previous_highlight",
         )
         self._fill(
             bar.addMenu("&View"),
@@ -150,10 +183,11 @@ class MainWindow(QMainWindow):
             else:
                 menu.addAction(self.actions[name])
 
-    def _reserved_keys(self) -> set[str]:
-        """Single keys of the text's own actions (a tag key equal to one would fire neither)."""
+    def _reserved_keys(self) -> dict[str, str]:
+        """Single keys of the text's own actions, and what they do (a tag key equal to one
+        would fire neither)."""
         return {
-            seq.toString().casefold()
+            seq.toString().casefold(): self.actions[name].text().replace("&", "").rstrip("…")
             for name in action_registry.TEXT_ONLY
             for seq in self.actions[name].shortcuts()
             if len(seq.toString()) == 1
@@ -165,6 +199,7 @@ class MainWindow(QMainWindow):
             "quit": self.close,
             "import": self.files.choose_import,
             "export": self.files.choose_export,
+            "import_url": self.files.choose_url_import,
             "import_brat": self.files.choose_brat_import,
             "new_project": self.files.choose_new_project,
             "open_project": self.files.choose_open_project,
@@ -176,6 +211,8 @@ class MainWindow(QMainWindow):
             "annotator": self.choose_annotator,
             "delete_highlight": self.editing.delete_at_cursor,
             "edit_note": self.editing.edit_note_at_cursor,
+            "link": self.linking.start,
+            "verdict": self.linking.choose_verdict,
             "next_highlight": lambda: self.editing.step_highlight(1),
             "previous_highlight": lambda: self.editing.step_highlight(-1),
             "focus_text": self.view.setFocus,
@@ -197,6 +234,22 @@ class MainWindow(QMainWindow):
         self.files.project_requested.connect(self.project_requested)
         self.backups.restore_requested.connect(self.restore_requested)
         s.failed.connect(lambda message: dialogs.show_message(self, message))
+        self.view.current_highlight_changed.connect(self.inspector.show_highlight)
+        self.inspector.jump_requested.connect(self.editing.jump_to_id)
+        self.inspector.delete_link_requested.connect(self.editing.delete_link)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._text_menu)
+
+    def _text_menu(self, pos: QPoint) -> None:
+        """The text's context menu: copy, and what can be done to the highlight there."""
+        menu = self.view.createStandardContextMenu(pos)
+        if self.view.spans_at_point(pos):
+            self.view.put_cursor_at(pos)
+            menu.addSeparator()
+            for name in ("edit_note", "delete_highlight", "link", "verdict"):
+                menu.addAction(self.actions[name])
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(self.view.viewport().mapToGlobal(pos))
 
     def _apply_view_filter(self) -> None:
         only = self.actions["filtered_tags_only"].isChecked()
@@ -240,6 +293,7 @@ class MainWindow(QMainWindow):
             ("window/state", self.restoreState),
             ("window/main_splitter", self.splitter.restoreState),
             ("window/centre_splitter", self.centre.restoreState),
+            ("window/side_splitter", self.side.restoreState),
         ):
             value = self.settings.value(key)
             if isinstance(value, QByteArray):
@@ -256,6 +310,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/state", self.saveState())
         self.settings.setValue("window/main_splitter", self.splitter.saveState())
         self.settings.setValue("window/centre_splitter", self.centre.saveState())
+        self.settings.setValue("window/side_splitter", self.side.saveState())
         self.settings.setValue("view/font_size", self.view.font().pointSizeF())
         self.settings.setValue(
             "view/filtered_tags_only", self.actions["filtered_tags_only"].isChecked()
@@ -296,7 +351,12 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        """Files, or web addresses dragged from a browser."""
+        paths: list[Source] = [
+            Path(u.toLocalFile()) if u.isLocalFile() else u.toString()
+            for u in event.mimeData().urls()
+            if u.isLocalFile() or is_url(u.toString())
+        ]
         if paths:
             event.acceptProposedAction()
             QTimer.singleShot(0, lambda: self.files.import_files(paths))

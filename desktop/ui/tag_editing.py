@@ -29,10 +29,10 @@ class TagEditing(QObject):
         menu: QMenu,
         text: QWidget,
         window: QMainWindow,
-        reserved_keys: Callable[[], set[str]],
+        reserved_keys: Callable[[], dict[str, str]],
     ) -> None:
         """`menu` gets an item per tag, `text` the tags' keys; a tag may not take one of
-        `reserved_keys()` (single keys of the text's own actions)."""
+        `reserved_keys()` (single keys of the text's own actions: key -> what it does)."""
         super().__init__(window)
         self.session = session
         self.editing = editing
@@ -89,9 +89,10 @@ class TagEditing(QObject):
         try:
             while dialog.exec():
                 name, colour, key = dialog.values()
-                if key and key.casefold() in self.reserved_keys():
+                taken = self.reserved_keys().get(key.casefold()) if key else None
+                if taken:
                     dialogs.show_message(
-                        self.window, f"The key {key} is taken by Edit Note; choose another."
+                        self.window, f"The key {key} is taken by {taken}; choose another."
                     )
                 elif tag is not None and (name, colour.upper(), key) == (
                     tag.name,

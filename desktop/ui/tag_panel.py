@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.changes import Changes
-from desktop.core.model import Tag
+from desktop.core.model import RelationType, Tag
 from desktop.ui.session import Session
 
 
@@ -147,11 +147,17 @@ class TagPanel(QWidget):
 
 
 class TagDialog(QDialog):
-    """Name, colour and key of a new or existing tag."""
+    """Name, colour and key of a new or existing tag (or link type: `noun`)."""
 
-    def __init__(self, parent: QWidget | None, tag: Tag | None, colour: str) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None,
+        tag: Tag | RelationType | None,
+        colour: str,
+        noun: str = "Tag",
+    ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Edit Tag" if tag else "Add Tag")
+        self.setWindowTitle(f"Edit {noun}" if tag else f"Add {noun}")
         self.name = QLineEdit(tag.name if tag else "")
         self.name.setMaxLength(60)
         self.key = QLineEdit(tag.key if tag else "")

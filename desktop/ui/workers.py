@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, Signal, Slot
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtWidgets import QProgressDialog, QPushButton, QWidget
 
 from desktop.core.errors import ClaimmarkError
 from desktop.core.progress import Cancelled
@@ -62,9 +62,22 @@ class _Bridge(QObject):
         self.title = title
         self.loop = loop
         self.outcome: tuple[bool, Any] = (False, "")
+        self.stopping = False
+
+    @Slot()
+    def cancelling(self) -> None:
+        """Say at once that the work is stopping; the worker rolls back what it had begun and
+        stops at its next check, a moment later."""
+        self.stopping = True
+        self.dialog.setLabelText(f"{self.title}\nCancelling…")
+        button = self.dialog.findChild(QPushButton)
+        if button is not None:
+            button.setEnabled(False)
 
     @Slot(int, int, str)
     def progressed(self, done: int, total: int, what: str) -> None:
+        if self.stopping:
+            return
         self.dialog.setMaximum(max(total, 0))
         self.dialog.setValue(min(done, total) if total else 0)
         if what:
@@ -101,6 +114,7 @@ def run_with_progress(parent: QWidget, title: str, work: Work) -> tuple[bool, An
     runner.done.connect(bridge.done)
     runner.failed.connect(bridge.failed)
     dialog.canceled.connect(runner.cancel_event.set)
+    dialog.canceled.connect(bridge.cancelling)
     thread.started.connect(runner.run)
     thread.start()
     loop.exec()

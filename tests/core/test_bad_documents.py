@@ -75,7 +75,11 @@ REFUSED: list[tuple[str, Maker, str]] = [
     ("controls.txt", _bytes(b"ok\x1b[31m\x01\x02\x03\x04\x05\x06\x07\x08" * 20), "control char"),
     ("utf16-no-bom.txt", _bytes("No mark at all.\n".encode("utf-16-le")), "NUL bytes"),
     ("utf16-odd.txt", _bytes(codecs.BOM_UTF16_LE + b"a\x00b"), "byte order mark but is not"),
-    ("utf8-bom-bad.txt", _bytes(codecs.BOM_UTF8 + b"\xff\xfe ok"), "byte order mark but is not"),
+    (
+        "utf8-bom-bad.txt",
+        _bytes(codecs.BOM_UTF8 + b"\xff\xfe ok"),
+        "byte order mark but has 2 bytes that are not UTF-8",
+    ),
     ("empty.txt", _bytes(b""), "empty"),
     ("bom-only.txt", _bytes(codecs.BOM_UTF8), "no text"),
     ("blank.txt", _bytes(b" \r\n\t\r\n\r"), "no text"),

@@ -221,6 +221,13 @@ def _free_space(store: SqliteStore) -> None:
 BIG = "a note far longer than a page of the project file. " * 200
 
 
+def _add_tags(store: SqliteStore) -> None:
+    """Tags with long names (as long as a tag name may be), more than a page of them."""
+    with store.batch():
+        for n in range(60):
+            store.add_tag(f"tag {n:02d} " + "x" * 190, "#000000")
+
+
 def _mutations(tmp_path: Path) -> dict[str, Callable[[SqliteStore], object]]:
     def export() -> Path:
         """A claimmark JSON export of another project: a long document, 50 long notes."""
@@ -245,7 +252,7 @@ def _mutations(tmp_path: Path) -> dict[str, Callable[[SqliteStore], object]]:
             [h._replace(id=0, uuid=f"copy-{h.uuid}", note=BIG) for h in s.highlights()],
             keep_ids=False,
         ),
-        "add a tag": lambda s: s.add_tag(f"a tag named at length: {BIG.strip()}", "#000000"),
+        "add tags": lambda s: _add_tags(s),
         "import a JSON export": lambda s: import_paths(s, [export()]),
     }
 
@@ -461,3 +468,53 @@ def test_undo_by_id_never_reaches_what_another_writer_made(project: Path) -> Non
     finally:
         window.close()
         other.close()
+
+
+# Journal files deleted under an open project -----------------------------------------------
+
+_DELETE_THE_JOURNAL = """
+import os, signal, sys
+from desktop.core.errors import ProjectError
+from desktop.core.sqlite_store import SqliteStore
+
+path, journal = sys.argv[1], sys.argv[2]
+store = SqliteStore.open(path)
+saved = store.add_highlight(1, 500, 505, 2, note="shown as saved")
+print("saved", saved.uuid, flush=True)
+os.unlink(path + journal)  # another program, or a clean-up tool
+for attempt in range(2):  # and it stays stopped
+    try:
+        late = store.add_highlight(1, 510, 515, 2, note="after the deletion")
+    except ProjectError as e:
+        print("refused", e, flush=True)
+    else:
+        print("saved", late.uuid, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # no clean close
+"""
+
+
+@pytest.mark.parametrize("journal", ["-wal", "-shm"])
+def test_a_journal_deleted_under_an_open_project_stops_saving_and_loses_nothing_shown(
+    project: Path, journal: str
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", _DELETE_THE_JOURNAL, str(project), journal],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == -signal.SIGKILL, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("saved ")
+    assert [line.split(" ")[0] for line in lines[1:]] == ["refused", "refused"]
+    assert f"{project.name}{journal}" in lines[1]
+    assert "was not saved" in lines[1]
+    store = SqliteStore.open(project)
+    try:
+        notes = [h.note for h in store.highlights()]
+        assert notes.count("shown as saved") == 1
+        assert "after the deletion" not in notes
+        assert store._conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    finally:
+        store.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -110,3 +111,118 @@ def test_window_without_display_says_so(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "no display" in result.stderr
+
+
+# What the command line prints: never a control character from a file ---------------------
+
+
+def run_bytes(*args: str | bytes) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "desktop", *args], cwd=REPO, capture_output=True)
+
+
+CONTROLS = [bytes([c]) for c in [*range(0x20), 0x7F]] + [
+    "\x9b".encode(),  # C1 CSI: some terminals take it as ESC [
+    "\u202e".encode(),  # right-to-left override: shows text in another order
+]
+
+
+def test_titles_and_file_names_cannot_drive_the_terminal(tmp_path: Path) -> None:
+    db = tmp_path / "p.claimmark"
+    title = "Minister \x1b]0;pwned\x07resigns \x1b[2J\u202eevil\x9b31m"
+    article = tmp_path / "article.txt"
+    body = "The minister resigned on Tuesday, aides said. " * 20
+    article.write_text(f"{title}\nBy Ana | The Daily | 2024-03-28\n{body}\n", "utf-8")
+    forged = tmp_path / "x.png\nclaimmark: refused innocent.txt: \x1b[31mforged"
+    forged.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    imported = run_bytes("import", "--db", str(db), str(article), str(forged))
+    assert imported.returncode == 1
+    listed = run_bytes("list", "--db", str(db))
+    assert listed.returncode == 0
+    for out in (imported.stdout, imported.stderr, listed.stdout):
+        lines = out.split(b"\n")
+        for line in lines:
+            assert not [c for c in CONTROLS if c in line], line
+    [refusal] = imported.stderr.decode().splitlines()
+    assert "x.png\\nclaimmark: refused innocent.txt: \\x1b[31mforged" in refusal
+    assert (
+        "Minister \\x1b]0;pwned\\x07resigns \\x1b[2J\\u202eevil\\x9b31m" in listed.stdout.decode()
+    )
+
+
+def test_a_usage_error_cannot_drive_the_terminal(tmp_path: Path) -> None:
+    result = run_bytes("list", "--db", str(tmp_path / "p"), "x\x1b[2Jy")  # not an argument
+    assert result.returncode == 2
+    assert b"\x1b" not in result.stderr
+    assert b"x\\x1b[2Jy" in result.stderr
+
+
+# No tracebacks -----------------------------------------------------------------------------
+
+
+def test_a_file_name_that_is_not_utf8_is_imported_and_the_others_too(tmp_path: Path) -> None:
+    db = tmp_path / "p.claimmark"
+    latin = tmp_path / os.fsdecode(b"caf\xe9.txt")
+    latin.write_text("Le caf\u00e9 du coin\nUn texte.\n", encoding="utf-8")
+    other = tmp_path / "after.txt"
+    other.write_text("Another article\nText.\n", encoding="utf-8")
+    result = run_bytes("import", "--db", str(db), str(latin), str(other))
+    assert result.returncode == 0, result.stderr
+    assert b"Traceback" not in result.stderr
+    assert b"added document 1: Le caf\xc3\xa9 du coin" in result.stdout
+    assert b"added document 2: Another article" in result.stdout
+    from desktop.core.sqlite_store import SqliteStore
+
+    store = SqliteStore.open(db)
+    assert [d.source for d in store.documents()] == ["caf\\xe9.txt", "after.txt"]
+    store.close()
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    db = tmp_path / "p.claimmark"
+    assert main(["import", "--db", str(db), str(SEED_DIGEST)]) == 0
+    return db
+
+
+@pytest.mark.parametrize("command", [["list"], ["export"], ["export", "--format", "csv"]])
+def test_a_full_disk_on_standard_output_is_one_line(project: Path, command: list[str]) -> None:
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "desktop", *command, "--db", str(project)],
+            cwd=REPO,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()
+    assert "standard output" in line
+    assert "No space left on device" in line
+
+
+@pytest.mark.parametrize("command", [["list"], ["export"]])
+def test_a_reader_that_goes_away_is_no_error(project: Path, command: list[str]) -> None:
+    """`claimmark list | head -1`: head stops reading; claimmark stops quietly."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "desktop", *command, "--db", str(project)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    process.stdout.close()  # before it writes anything
+    err = process.stderr.read()
+    process.wait(timeout=60)
+    assert err == b""
+
+
+def test_a_terminal_that_cannot_show_the_text_gets_escapes(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop", "import", "--db", str(tmp_path / "p"), str(SEED_DIGEST)],
+        cwd=REPO,
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "ascii"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert b"added document 1: Ukraine\\u2019s survival hangs in the balance" in result.stdout

@@ -66,7 +66,6 @@ def test_the_folder_holds_each_document_and_the_tag_types(
     assert "needs_source | needs source\n" in visual
     assert "needs_source-2 | needs_source\n" in visual
     assert "claim\tbgColor:#E69F00\n" in visual
-    assert brat.is_claimmark_folder(folder)
 
 
 def test_offsets_are_exact_as_brat_reads_the_text(annotated: SqliteStore, tmp_path: Path) -> None:
@@ -119,7 +118,7 @@ def test_fragments_keep_the_span_ends_and_drop_white_space_at_breaks() -> None:
     text = "one two  \n\n  three\u2028four"
     assert brat.fragments(text, 0, len(text)) == [(0, 7), (13, 18), (19, 23)]
     assert brat.fragments(text, 4, 9) == [(4, 9)]  # no line break: the span as it is
-    assert brat.fragments(text, 0, 11) == [(0, 7)]  # ends in line breaks: brat cannot hold them
+    assert brat.fragments(text, 0, 11) == [(0, 9)]  # ends in line breaks: brat cannot hold them
     assert brat.fragments("\n\n", 0, 2) == []
 
 
@@ -264,3 +263,143 @@ def test_text_starting_with_a_byte_order_mark_is_not_exported_inexactly(
         export_to_path(store, "brat", tmp_path / "out")
     assert not (tmp_path / "out").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+# What brat's validator says, and what brat cannot hold -------------------------------------
+
+
+def _overlap_rules(conf: str) -> list[tuple[set[str], set[str], set[str]]]:
+    """The <OVERLAP> rules of an annotation.conf: (Arg1 types, Arg2 types, overlap kinds), read
+    the way brat's configuration reader reads a [relations] line."""
+    rules = []
+    section = ""
+    for line in conf.split("\n"):
+        stripped = line.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            section = stripped[1:-1]
+        elif section == "relations" and stripped.startswith("<OVERLAP>"):
+            args = dict(a.strip().split(":", 1) for a in stripped.split(None, 1)[1].split(","))
+            rules.append(
+                (
+                    set(args["Arg1"].split("|")),
+                    set(args["Arg2"].split("|")),
+                    set(args["<OVL-TYPE>"].split("|")),
+                )
+            )
+    return rules
+
+
+def _allowed(rules: list[tuple[set[str], set[str], set[str]]], kind: str, a: str, b: str) -> bool:
+    def fits(types: set[str], t: str) -> bool:
+        return bool(types & {t, "<ANY>", "<ENTITY>"})
+
+    return any(
+        (fits(r1, x) and fits(r2, y)) and (kind in kinds or "<ANY>" in kinds)
+        for r1, r2, kinds in rules
+        for x, y in ((a, b), (b, a))
+    )
+
+
+def test_overlapping_highlights_pass_brats_validator(
+    annotated: SqliteStore, tmp_path: Path
+) -> None:
+    """brat's validator (verify_annotations.py) reports every pair of overlapping text-bound
+    annotations that annotation.conf does not allow by an <OVERLAP> rule."""
+    folder = _export(annotated, tmp_path / "brat")
+    rules = _overlap_rules((folder / "annotation.conf").read_text(encoding="utf-8"))
+    pairs = 0
+    for ann in folder.glob("*.ann"):
+        spans = [(t, frags[0][0], frags[-1][1]) for _, t, frags, _ in _t_lines(ann)]
+        for i, (t1, s1, e1) in enumerate(spans):
+            for t2, s2, e2 in spans[i + 1 :]:
+                if s2 < e1 and e2 > s1:
+                    pairs += 1
+                    kind = (
+                        "equal"
+                        if (s1, e1) == (s2, e2)
+                        else "contain"
+                        if (s1 <= s2 and e2 <= e1) or (s2 <= s1 and e1 <= e2)
+                        else "cross"
+                    )
+                    assert _allowed(rules, kind, t1, t2), (ann.name, t1, t2, kind)
+    assert pairs > 0
+
+
+def test_what_brat_cannot_hold_is_said(store: SqliteStore, tmp_path: Path) -> None:
+    """A highlight ending on a line break loses only the break; one of nothing but line breaks
+    cannot be written at all. Neither goes without a word."""
+    from desktop.core.model import Highlight
+
+    text = "First line.\n\nSecond line, with a claim.\n"
+    [doc] = store.add_documents([NewDocument(text=text, title="First line.", source="f.txt")])
+    ends_on_break = text.index("Second")
+    made = [
+        (ends_on_break, len(text), "ends on a break"),
+        (11, 13, "only breaks"),
+        (0, 11, "plain"),
+    ]
+    store.insert_highlights(
+        [
+            Highlight(
+                0,
+                f"uuid-{n}",
+                doc.id,
+                s,
+                e,
+                1,
+                text[s:e],
+                "",
+                "",
+                note,
+                "ana",
+                *["2024-01-01T00:00:00.000Z"] * 2,
+            )
+            for n, (s, e, note) in enumerate(made)
+        ],
+        keep_ids=False,
+    )
+    result = export_to_path(store, "brat", tmp_path / "brat")
+    said = "\n".join(result.notes)
+    assert "1 highlight ends or starts with line breaks" in said
+    assert "1 highlight holds nothing but line breaks" in said
+    assert "0001-first-line.ann, at 11-13" in said
+    assert "0001-first-line.ann" in said
+    [ann] = (tmp_path / "brat").glob("*.ann")
+    assert [(spans, quote) for _, _, spans, quote in _t_lines(ann)] == [
+        ([(0, 11)], "First line."),
+        ([(ends_on_break, len(text) - 1)], "Second line, with a claim."),
+    ]
+
+
+def test_the_command_line_says_what_brat_cannot_hold(store: SqliteStore, tmp_path: Path) -> None:
+    from desktop.cli import main
+
+    text = "Only a line.\n\nAnd another.\n"
+    [doc] = store.add_documents([NewDocument(text=text, title="Only a line.", source="o.txt")])
+    store.add_highlight(doc.id, 12, 14, 1)  # the blank line between them
+    import contextlib
+    import io
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(
+            ["export", "--db", store.location, "--format", "brat", "-o", str(tmp_path / "b")]
+        )
+    assert code == 0
+    assert "nothing but line breaks" in err.getvalue()
+
+
+def test_a_folder_without_annotations_on_known_documents_is_no_refusal(
+    store: SqliteStore, tmp_path: Path
+) -> None:
+    """Nothing to place is not the same as nothing placed: its documents are all there."""
+    folder = tmp_path / "brat"
+    folder.mkdir()
+    (folder / "a.txt").write_text("A text.\n", encoding="utf-8")
+    (folder / "a.ann").write_text("R1\tSupports Arg1:T1 Arg2:T2\n", encoding="utf-8")
+    assert import_paths(store, [folder]).refused == []
+    again = import_paths(store, [folder])
+    assert again.refused == []
+    [(_, merge)] = again.merges
+    assert (merge.documents_matched, merge.highlights_added) == (1, 0)
+    assert "1 relations, events" in merge.skipped[0]

@@ -68,3 +68,46 @@ def test_filters_apply(annotated: SqliteStore) -> None:
         ("opinion", "bob", "the flag 🇺🇦: officials")
     ]
     assert _rows(export_csv(annotated, HighlightFilter(document_ids=(999,)))) == []
+
+
+# Cells a spreadsheet would run as formulas ----------------------------------------------------
+
+FORMULA_STARTS = ["=", "+", "-", "@", "\t", "\r"]
+
+
+def test_cells_that_a_spreadsheet_would_run_are_neutralised(
+    store: SqliteStore, tmp_path: Path
+) -> None:
+    """OWASP's advice for CSV injection: a cell starting with = + - @ tab or carriage return
+    gets a ' in front, which spreadsheets show as text. csv-exact writes the cells as they are."""
+    from desktop.cli import main
+    from desktop.core.model import NewDocument
+
+    text = '=HYPERLINK("http://evil.example","click")\n-12% said +3 @all\n'
+    [doc] = store.add_documents(
+        [NewDocument(text=text, title=text.split("\n")[0], source="evil.txt")]
+    )
+    store.annotator = "@mallory"
+    store.add_highlight(doc.id, 0, 10, 1, note="+1 agree")
+    minus = text.index("-12%")
+    store.add_highlight(doc.id, minus, minus + 4, 2, note="\tindented")
+    tag = store.add_tag("=cmd|' /C calc'!A0", "#000000")
+    store.add_highlight(doc.id, text.index("@all"), len(text) - 1, tag.id, note="\rreturn")
+
+    rows = _rows(export_csv(store))
+    cells = [v for row in rows for k, v in row.items() if k not in ("document_id", "start", "end")]
+    risky = [c for c in cells if c[:1] in FORMULA_STARTS]
+    assert risky == []
+    assert rows[0]["document_title"] == '\'=HYPERLINK("http://evil.example","click")'
+    assert rows[0]["note"] == "'+1 agree"
+    assert rows[0]["annotator"] == "'@mallory"
+    assert {r["quote"] for r in rows} >= {"'-12%", "'@all"}
+    assert rows[2]["tag"] == "'=cmd|' /C calc'!A0"
+
+    exact = tmp_path / "exact.csv"
+    assert main(["export", "--db", store.location, "--format", "csv-exact", "-o", str(exact)]) == 0
+    with exact.open(encoding="utf-8-sig", newline="") as f:
+        exact_rows = list(csv.DictReader(f))
+    assert exact_rows[0]["document_title"] == text.split("\n")[0]
+    assert exact_rows[1]["note"] == "\tindented"
+    assert exact_rows[2]["note"] == "\rreturn"

@@ -20,13 +20,14 @@ from desktop.core.sqlite_store import SqliteStore
 from tests.conftest import REPO
 from tests.core.conftest import EMOJI
 
-FILE_FORMATS = ["json", "w3c", "csv", "jsonl"]
+FILE_FORMATS = ["json", "w3c", "csv", "csv-exact", "jsonl"]
 
 
 def test_the_formats() -> None:
     assert list(FORMATS) == [*FILE_FORMATS, "brat"]
-    assert [f.suffix for f in FORMATS.values()] == [".json", ".jsonld", ".csv", ".jsonl", ""]
-    assert [f.writes_folder for f in FORMATS.values()] == [False] * 4 + [True]
+    suffixes = [".json", ".jsonld", ".csv", ".csv", ".jsonl", ""]
+    assert [f.suffix for f in FORMATS.values()] == suffixes
+    assert [f.writes_folder for f in FORMATS.values()] == [False] * 5 + [True]
 
 
 @pytest.mark.parametrize("fmt", [*FILE_FORMATS, "brat"])
@@ -57,23 +58,21 @@ def test_a_failed_export_keeps_the_earlier_file(annotated: SqliteStore, tmp_path
     target = tmp_path / "out.csv"
     target.write_text("earlier", encoding="utf-8")
     with pytest.raises(Cancelled):
-        export_to_path(annotated, "csv", target, is_cancelled=lambda: True)
+        export_to_path(annotated, "csv", target, replace=True, is_cancelled=lambda: True)
     assert target.read_text(encoding="utf-8") == "earlier"
 
 
-def test_brat_folders_are_replaced_only_when_they_are_ours(
-    annotated: SqliteStore, tmp_path: Path
-) -> None:
+def test_brat_folders_are_replaced_only_when_asked(annotated: SqliteStore, tmp_path: Path) -> None:
     folder = tmp_path / "brat"
     export_to_path(annotated, "brat", folder)
-    export_to_path(annotated, "brat", folder, HighlightFilter(document_ids=(2,)))
+    export_to_path(annotated, "brat", folder, HighlightFilter(document_ids=(2,)), replace=True)
     assert len(list(folder.glob("*.txt"))) == 1
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
     theirs = tmp_path / "theirs"
     theirs.mkdir()
     (theirs / "notes.txt").write_text("mine", encoding="utf-8")
-    with pytest.raises(ClaimmarkError, match="not empty and is not an earlier export"):
+    with pytest.raises(ClaimmarkError, match=r"not empty \(1 file: notes\.txt\)"):
         export_to_path(annotated, "brat", theirs)
     assert [p.name for p in theirs.iterdir()] == ["notes.txt"]
 
@@ -84,7 +83,7 @@ def test_brat_folders_are_replaced_only_when_they_are_ours(
 
     (tmp_path / "a-file").write_text("x", encoding="utf-8")
     with pytest.raises(ClaimmarkError, match="not a folder is in the way"):
-        export_to_path(annotated, "brat", tmp_path / "a-file")
+        export_to_path(annotated, "brat", tmp_path / "a-file", replace=True)
     with pytest.raises(ClaimmarkError, match="does not exist"):
         export_to_path(annotated, "brat", tmp_path / "missing" / "brat")
 
@@ -114,7 +113,7 @@ def test_cli_exports_every_format_with_filters(
         assert main(["export", "--db", db, "--format", fmt, *filters, "-o", str(out)]) == 0
         assert main(["export", "--db", db, "--format", fmt, *filters]) == 0
         printed = capsys.readouterr().out
-        if fmt in ("csv", "jsonl"):  # the others hold the time of export or fresh ids
+        if fmt in ("csv", "csv-exact", "jsonl"):  # the others hold the export's time or fresh ids
             assert printed.encode() == out.read_bytes()
         else:
             assert len(printed) == len(out.read_text(encoding="utf-8"))

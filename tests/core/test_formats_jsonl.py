@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from desktop.core.formats.doccano import export_jsonl
 from desktop.core.model import HighlightFilter, NewDocument
@@ -50,3 +51,34 @@ def test_filters_keep_selected_documents_and_their_matching_labels(annotated: Sq
     assert [r["id"] for r in records] == [1, 2]
     assert all(label[2] == "opinion" for r in records for label in r["label"])
     assert all(len(r["label"]) == 1 for r in records)
+
+
+def _dropped_by_doccano(labels: list[list[object]]) -> int:
+    """How many labels doccano 1.8's import drops from one document in a project that does not
+    allow overlapping spans (the default): sorted by start, a label starting before the end of
+    the last one kept is left out."""
+    kept_end, dropped = -1, 0
+    for start, end, _ in sorted(labels, key=lambda label: label[0]):  # type: ignore[arg-type, return-value]
+        if start >= kept_end:  # type: ignore[operator]
+            kept_end = end  # type: ignore[assignment]
+        else:
+            dropped += 1
+    return dropped
+
+
+def test_labels_doccano_would_drop_are_counted_and_how_to_keep_them_is_said(
+    annotated: SqliteStore, tmp_path: Path
+) -> None:
+    from desktop.core.exporting import export_to_path
+
+    records = [json.loads(line) for line in export_jsonl(annotated).splitlines()]
+    dropped = sum(_dropped_by_doccano(r["label"]) for r in records)
+    assert dropped > 0
+    result = export_to_path(annotated, "jsonl", tmp_path / "out.jsonl")
+    said = "\n".join(result.notes)
+    assert f"{dropped} labels overlap" in said
+    assert "Allow overlapping spans" in said
+    assert "beyond U+FFFF" in said  # the emoji document: doccano counts UTF-16 units
+    # Written all the same: the format holds them.
+    written = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert written == records

@@ -325,6 +325,42 @@ def test_documents_not_in_the_project_are_named_and_skipped(
     other.close()
 
 
+def test_a_file_of_which_nothing_can_be_imported_is_refused_in_one_line(
+    annotated: SqliteStore, tmp_path: Path
+) -> None:
+    """Quotes without offsets, on documents the project does not have: one refusal, exit 1,
+    and nothing written (not even the file's tags)."""
+    from desktop.cli import main
+
+    data = w3c.export_w3c(annotated)
+    for item in data["first"]["items"]:
+        item["target"]["selector"] = item["target"]["selector"][:1]  # the quote only
+        item["body"][0]["value"] = "a tag of theirs"
+    path = _write(tmp_path, data)
+    project = tmp_path / "without-those-documents.claimmark"
+    SqliteStore.open(project).close()
+    code, out, err = _cli(main, ["import", "--db", str(project), str(path)])
+    assert code == 1
+    assert out == ""
+    [line] = err.splitlines()
+    assert line.startswith(f"claimmark: refused {path}: nothing imported")
+    assert "24 annotations" in line
+    assert "9 documents that are not in this project" in line
+    store = SqliteStore.open(project)
+    assert [t.name for t in store.tags()] == ["claim", "evidence", "opinion"]
+    store.close()
+
+
+def _cli(main: Any, args: list[str]) -> tuple[int, str, str]:
+    import contextlib
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(args)
+    return code, out.getvalue(), err.getvalue()
+
+
 def _seed_documents() -> list[Any]:
     from desktop.core.formats.plaintext import documents_from_text
     from tests.conftest import SEED_DIGEST

@@ -440,3 +440,21 @@ def test_a_brat_folder_that_cannot_be_listed_is_refused(
     [refused] = report.refused
     assert refused.reason == "cannot be read (Permission denied)"
     assert store.documents() == []
+
+
+def test_brat_configuration_files_that_are_pipes_or_huge_are_not_read(
+    store: SqliteStore, tmp_path: Path
+) -> None:
+    """Opening a pipe waits for a writer forever; a sparse file of 1 GB would be read whole."""
+    import os
+
+    from tests.core.test_digest import must_finish_within
+
+    folder = _brat_folder(tmp_path / "brat", b"")
+    os.mkfifo(folder / "annotation.conf")
+    with (folder / "visual.conf").open("wb") as f:
+        f.truncate(1024 * 1024 * 1024)
+    with must_finish_within(20):
+        report = import_one(store, folder)
+    assert report.refused == []
+    assert [store.tag(h.tag_id).name for h in store.highlights()] == ["Good"]

@@ -102,6 +102,8 @@ def test_a_version_1_project_is_upgraded_with_everything_kept(tmp_path: Path) ->
         s._conn.execute("DELETE FROM tags WHERE id = 1")
     # The deleted highlight's id was free in version 1; from version 3 on, no id is reused.
     assert s.add_highlight(1, 0, 5, tag.id).id == kept[-1].id + 1
+    [info] = s.documents()
+    assert (info.title, info.url, info.page_starts) == ("T", "", ())
     s.close()
 
 

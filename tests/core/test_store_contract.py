@@ -75,6 +75,24 @@ def test_documents_are_stored_with_metadata_and_deduplicated(store: ProjectStore
     assert len(store.documents()) == 1
 
 
+def test_a_documents_url_and_page_map_are_kept(store: ProjectStore) -> None:
+    pages = NewDocument(
+        text="Page one.\nPage two.\n\fPage three.\n",
+        title="Report",
+        source="report.pdf",
+        url="https://example.org/report.pdf",
+        page_starts=(0, 10, 21),
+    )
+    info, plain = store.add_documents([pages, _doc()])
+    assert (info.url, info.page_starts) == ("https://example.org/report.pdf", (0, 10, 21))
+    assert store.documents() == [info, plain]
+    assert store.document(info.id).info == info
+    assert (plain.url, plain.page_starts) == ("", ())
+    doc, removed = store.delete_document(info.id)
+    store.restore_document(doc, removed)
+    assert store.document(info.id).info == info
+
+
 def test_highlight_offsets_are_code_points(store: ProjectStore) -> None:
     [info] = store.add_documents([_doc()])
     text = store.document(info.id).text
@@ -121,7 +139,7 @@ def test_filters(store: ProjectStore) -> None:
     assert [h.quote for h in store.highlights(HighlightFilter(text="NUMB"))] == ["one"]
     assert store.highlights(HighlightFilter(annotators=("nobody",))) == []
     assert store.highlight_counts() == {a.id: {1: 1, 2: 1}, b.id: {3: 1}}
-    assert [(start, end) for start, end, _id, _tag in store.spans(a.id)] == [(0, 3), (4, 7)]
+    assert [(start, end) for start, end, *_ in store.spans(a.id)] == [(0, 3), (4, 7)]
 
 
 def test_tags_add_edit_reorder_delete_restore(store: ProjectStore) -> None:

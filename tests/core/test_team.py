@@ -513,12 +513,14 @@ def test_a_server_project_is_upgraded_by_the_next_migration(
     server.add_documents([NewDocument(text=TEXT, title="T", source="t")])
     next_one = pg_schema.LATEST + 1
     monkeypatch.setitem(
-        pg_schema.MIGRATIONS, next_one, "ALTER TABLE documents ADD COLUMN url TEXT DEFAULT ''"
+        pg_schema.MIGRATIONS,
+        next_one,
+        "ALTER TABLE documents ADD COLUMN checked_by TEXT DEFAULT ''",
     )
     monkeypatch.setattr(pg_schema, "LATEST", next_one)
     upgraded = PgStore.open(server.location)
     assert upgraded._one("SELECT version FROM claimmark_schema") == next_one
-    assert upgraded._one("SELECT url FROM documents") == ""
+    assert upgraded._one("SELECT checked_by FROM documents") == ""
     assert [d.title for d in upgraded.documents()] == ["T"]
     upgraded.close()
     monkeypatch.setattr(pg_schema, "LATEST", next_one - 1)

@@ -105,3 +105,76 @@ def test_every_shared_sample_is_imported_exactly_or_refused_by_name(store: Sqlit
     for name, word in REFUSED_SAMPLES.items():
         assert word in refused[name]
     assert stored["latin1.txt"].startswith("Café naïve résumé")
+
+
+# Text that is nearly all UTF-8 ----------------------------------------------------------------
+
+ARTICLE = (
+    "Minister rejects the claim\n"
+    "By Ana Lima | The Daily | 2024-03-28\n"
+    "“We will act,” the minister said, “and we will act soon.”\n"
+    "Critics called it “a promise we have heard before”.\n"
+)
+
+
+def test_one_stray_byte_in_utf8_is_refused_by_line_and_column(
+    tmp_path: Path, store: SqliteStore
+) -> None:
+    """A cp1252 apostrophe pasted into a UTF-8 article: the article is not read as Mac Roman
+    (“We will act” became ‚ÄúWe will act‚Äù), and the byte is named where it is."""
+    data = ARTICLE.encode("utf-8").replace(b"minister said", b"minister\x92s aide said")
+    path = tmp_path / "article.txt"
+    path.write_bytes(data)
+    with pytest.raises(InputRefused, match="line 3, column 28") as info:
+        textfile.read_text_file(path)
+    reason = info.value.reason
+    assert "UTF-8" in reason
+    assert "0x92" in reason
+    assert "1 byte" in reason
+    report = import_paths(store, [path])
+    assert [Path(r.path).name for r in report.refused] == ["article.txt"]
+    assert store.documents() == []
+
+
+def test_several_stray_bytes_are_listed(tmp_path: Path) -> None:
+    lines = ARTICLE.encode("utf-8").split(b"\n")
+    lines[0] += b"\xa0"
+    lines[2] = b"\x85" + lines[2] + b"\x96\x97"
+    path = tmp_path / "article.txt"
+    path.write_bytes(b"\r\n".join(lines))
+    with pytest.raises(InputRefused) as info:
+        textfile.read_text_file(path)
+    reason = info.value.reason
+    assert "4 bytes that are not UTF-8" in reason
+    assert "0xA0 at line 1, column 27" in reason
+    assert "0x85 at line 3, column 1" in reason
+    assert "and 1 more" in reason
+
+
+def test_a_utf8_file_with_a_byte_order_mark_names_its_bad_byte(tmp_path: Path) -> None:
+    path = tmp_path / "bom.txt"
+    path.write_bytes(codecs.BOM_UTF8 + "Ça va.\n".encode() + b"Non\xff.\n")
+    with pytest.raises(InputRefused, match="0xFF at line 2, column 4"):
+        textfile.read_text_file(path)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He said it’s “done”, and left.\n",  # only Windows-1252 punctuation, no UTF-8 at all
+        "The mayor’s plan\n" + "Plain ASCII text follows. " * 400 + "\n",
+    ],
+)
+def test_legacy_text_without_utf8_in_it_is_still_detected(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "legacy.txt"
+    path.write_bytes(text.encode("cp1252"))
+    assert textfile.read_text_file(path) == (text, "cp1252")
+
+
+def test_a_legacy_guess_that_makes_control_characters_is_not_taken(tmp_path: Path) -> None:
+    """Latin-1 reads Windows-1252 punctuation as C1 control characters: never plausible."""
+    text = "Le “projet” — dit‑il — est prêt… ou presque.\n" * 3
+    path = tmp_path / "quotes.txt"
+    path.write_bytes(text.encode("cp1252", "replace"))
+    decoded, _ = textfile.read_text_file(path)
+    assert not any("\x80" <= c <= "\x9f" for c in decoded)

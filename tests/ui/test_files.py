@@ -77,6 +77,8 @@ def test_export_dialog_follows_the_format(tmp_path: Path) -> None:
     dialog.format.setCurrentIndex(dialog.format.findData("brat"))
     assert dialog.destination() == tmp_path / "highlights"
     assert "folder" in dialog.hint.text()
+    dialog.format.setCurrentIndex(dialog.format.findData("jsonl"))
+    assert "Allow overlapping spans" in dialog.hint.text()
     dialog.format.setCurrentIndex(dialog.format.findData("csv"))
     assert dialog.destination() == tmp_path / "highlights.csv"
     dialog.deleteLater()
@@ -126,6 +128,42 @@ def test_long_work_can_be_cancelled(qtbot, window: MainWindow) -> None:  # type:
     assert time.monotonic() - started < 5
 
 
+def test_cancel_says_at_once_that_the_work_is_stopping(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """The worker may need a moment to roll back; the dialog says so from the click on, and
+    its Cancel cannot be pressed again."""
+    import threading
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QProgressDialog, QPushButton
+
+    from desktop.core.progress import Cancelled
+    from desktop.ui.workers import run_with_progress
+
+    seen: list[tuple[str, bool]] = []
+    stopped = threading.Event()
+
+    def work(progress, is_cancelled):  # type: ignore[no-untyped-def]
+        while not is_cancelled():
+            progress(1, 10, "step")
+            stopped.wait(0.02)
+        stopped.wait(5)  # rolling back
+        progress(2, 10, "a step after the cancel")
+        raise Cancelled
+
+    def press_cancel() -> None:
+        dialog = window.findChild(QProgressDialog)
+        button = dialog.findChild(QPushButton)
+        button.click()
+        seen.append((dialog.labelText(), button.isEnabled()))
+        QTimer.singleShot(
+            100, lambda: (seen.append((dialog.labelText(), button.isEnabled())), stopped.set())
+        )
+
+    QTimer.singleShot(200, press_cancel)
+    assert run_with_progress(window, "Working…", work) == (False, "")
+    assert seen == [("Working…\nCancelling…", False)] * 2
+
+
 def test_progress_reaches_the_dialog_while_the_work_runs(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     import threading
     import time
@@ -158,3 +196,169 @@ def test_progress_reaches_the_dialog_while_the_work_runs(qtbot, window: MainWind
         QProgressDialog.setValue = real  # type: ignore[method-assign]
     assert [v for v, _ in seen] == [0, 1, 2]
     assert all(on_gui for _, on_gui in seen)  # widgets are touched from the GUI thread only
+
+
+def test_the_export_dialog_asks_before_replacing_a_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.ui.export_dialog import ExportDialog
+
+    folder = tmp_path / "highlights-brat"
+    folder.mkdir()
+    (folder / "my-notes.txt").write_text("mine", encoding="utf-8")
+    asked: list[str] = []
+
+    def answer(box: QMessageBox) -> QMessageBox.StandardButton:
+        asked.append(box.text())
+        return QMessageBox.StandardButton.Cancel
+
+    monkeypatch.setattr(QMessageBox, "exec", answer)
+    dialog = ExportDialog(None, 3, 10, tmp_path, "brat")
+    assert dialog.destination() == folder
+    dialog.accept()
+    assert len(asked) == 1
+    assert "my-notes.txt" in asked[0]
+    assert "everything in it" in asked[0]
+    assert dialog.result() != ExportDialog.DialogCode.Accepted
+
+    import os
+
+    os.mkfifo(tmp_path / "pipe.json")
+    dialog.format.setCurrentIndex(dialog.format.findData("json"))
+    dialog.path.setText(str(tmp_path / "pipe.json"))
+    dialog.accept()
+    assert "not a regular file" in dialog.hint.text()
+    assert len(asked) == 1  # refused outright, not offered for replacing
+    dialog.deleteLater()
+
+
+def test_the_window_says_what_an_export_could_not_carry(
+    qtbot,
+    window: MainWindow,
+    tmp_path: Path,
+    messages: list[str],  # type: ignore[no-untyped-def]
+) -> None:
+    (tmp_path / ".out.json.claimmark-0123abcd.part").write_text("left by a killed export")
+    assert window.files.export_to(tmp_path / "out.json", "json")
+    assert len(messages) == 1
+    assert ".out.json.claimmark-0123abcd.part" in messages[0]
+    assert not (tmp_path / ".out.json.claimmark-0123abcd.part").exists()
+
+
+def test_after_a_doccano_export_the_window_says_what_doccano_would_drop(
+    qtbot,
+    window: MainWindow,
+    tmp_path: Path,
+    messages: list[str],  # type: ignore[no-untyped-def]
+) -> None:
+    start = window.view.text.index("A controversy")
+    for end in (start + 13, start + 30):  # two highlights, one inside the other
+        select(window, start + (end - start - 13) // 2, end)
+        qtbot.keyClick(window.view, Qt.Key.Key_1)
+    assert window.files.export_to(tmp_path / "out.jsonl", "jsonl")
+    [message] = messages
+    assert "1 label overlaps others" in message
+    assert "Allow overlapping spans" in message
+
+
+def _big_export(tmp_path: Path, highlights: int) -> Path:
+    """A claimmark JSON export of one document with many highlights: one long import."""
+    from desktop.core.formats import native
+    from desktop.core.model import Highlight, NewDocument
+    from desktop.core.sqlite_store import SqliteStore
+
+    source = SqliteStore.open(tmp_path / "source.claimmark")
+    text = "Alpha beta gamma delta. " * (highlights // 3 + 1)
+    [doc] = source.add_documents([NewDocument(text=text, title="Big", source="big.txt")])
+    moment = "2024-01-01T00:00:00.000Z"
+    source.insert_highlights(
+        [
+            Highlight(
+                0,
+                f"h{n}",
+                doc.id,
+                n * 7,
+                n * 7 + 5,
+                1,
+                text[n * 7 : n * 7 + 5],
+                "",
+                "",
+                "",
+                "ana",
+                moment,
+                moment,
+            )
+            for n in range(highlights)
+        ],
+        keep_ids=False,
+    )
+    path = tmp_path / "big.json"
+    path.write_bytes(native.to_json(native.export_native(source)))
+    source.close()
+    return path
+
+
+def test_cancel_stops_the_import_of_a_single_file_at_once(
+    qtbot,
+    window: MainWindow,
+    tmp_path: Path,
+    messages: list[str],  # type: ignore[no-untyped-def]
+) -> None:
+    """Cancel works inside a file, not only between files: the file's transaction is rolled
+    back, and nothing of it is in the project."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QProgressDialog, QPushButton
+
+    path = _big_export(tmp_path, 60_000)
+    before = len(window.store.highlights())
+    documents_before = len(window.store.documents())
+    real = QProgressDialog.setLabelText
+
+    def cancel_once_the_file_is_named(dialog: QProgressDialog, text: str) -> None:
+        real(dialog, text)
+        if "big.json" in text:
+            QTimer.singleShot(50, dialog.findChild(QPushButton).click)
+
+    QProgressDialog.setLabelText = cancel_once_the_file_is_named  # type: ignore[method-assign]
+    try:
+        report = window.files.import_files([path])
+    finally:
+        QProgressDialog.setLabelText = real  # type: ignore[method-assign]
+    assert report is not None
+    assert report.cancelled
+    assert report.merges == []
+    assert len(window.store.highlights()) == before
+    assert len(window.store.documents()) == documents_before
+
+
+def test_the_window_keeps_answering_while_a_worker_reads_crafted_bylines(
+    qtbot,
+    window: MainWindow,
+    tmp_path: Path,
+    messages: list[str],  # type: ignore[no-untyped-def]
+) -> None:
+    """Each of these lines held the interpreter's lock for over a second while a worker read it,
+    and the window stayed black while 5,000 of them were read. The window must never be stuck
+    for a whole second (a guard against that, not a measure of speed)."""
+    import itertools
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    from tests.core.test_digest import crafted_lines
+
+    digest = tmp_path / "crafted.txt"
+    lines = crafted_lines() * 8
+    digest.write_text("A title\n" + "\n".join(lines) + "\nBody.\n", encoding="utf-8")
+    ticks: list[float] = [time.monotonic()]
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start(20)
+    report = window.files.import_files([digest])
+    timer.stop()
+    ticks.append(time.monotonic())
+    assert report is not None
+    assert [d.title for d in report.documents_added] == ["A title"]
+    assert max(b - a for a, b in itertools.pairwise(ticks)) < 1.0

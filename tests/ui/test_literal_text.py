@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from desktop.ui.dialogs import show_message
+from desktop.ui.highlight_list import COLUMNS, NOTE, QUOTE, TAG
 from desktop.ui.main_window import MainWindow
 from desktop.ui.note_dialog import NoteDialog
 from tests.ui.conftest import document_id_titled, select
@@ -30,11 +31,11 @@ def test_markup_in_tags_notes_and_titles_stays_literal(qtbot, window: MainWindow
     window.session.reload()
     window.hl_panel.show_all_documents(True)
     row = window.hl_panel.model.row_of(h.id)
-    cells = [window.hl_panel.model.index(row, c).data() for c in range(6)]
-    assert cells[1] == MARKUP
-    assert cells[2] == "<b>This is not bold</b>"
-    assert cells[3] == MARKUP
-    tip = window.hl_panel.model.index(row, 3).data(Qt.ItemDataRole.ToolTipRole)
+    cells = [window.hl_panel.model.index(row, c).data() for c in range(len(COLUMNS))]
+    assert cells[TAG] == MARKUP
+    assert cells[QUOTE] == "<b>This is not bold</b>"
+    assert cells[NOTE] == MARKUP
+    tip = window.hl_panel.model.index(row, NOTE).data(Qt.ItemDataRole.ToolTipRole)
     assert "&lt;img" in tip
     assert "<img" not in tip
     assert "&lt;b&gt;bold&lt;/b&gt;" in window.view.describe([h.id])

@@ -9,10 +9,13 @@ What is written, per document:
   discontinuous fragments `START END;START END`, split at each line break, with the white space
   next to the breaks left out, and TEXT the fragments' text joined by one space. The highlight's
   own first and last characters are kept, so the span from the first fragment's start to the last
-  one's end is the highlight again (unless it starts or ends with a line break, which brat cannot
-  hold; highlights made in claimmark never do). Notes become `#1<TAB>AnnotatorNotes T1<TAB>NOTE`,
-  one such line per line of the note, in order.
-- `annotation.conf` and `visual.conf`: the tags as brat entity types, with their colours.
+  one's end is the highlight again, unless it starts or ends with a line break, which brat cannot
+  hold: it is written without it, and one of nothing but line breaks is left out; the export's
+  notes say which (highlights made in claimmark never do either). Notes become
+  `#1<TAB>AnnotatorNotes T1<TAB>NOTE`, one such line per line of the note, in order.
+- `annotation.conf` and `visual.conf`: the tags as brat entity types, with their colours, and
+  an `<OVERLAP>` rule that lets them overlap in any way (brat's validator reports overlapping
+  annotations otherwise).
 
 brat types are limited to `[A-Za-z0-9_-]`, so a tag name becomes a type the way brat makes one
 (every other character becomes `_`; a type already taken gets `-2`, `-3`...). The name itself is
@@ -46,7 +49,13 @@ from desktop.core.fileformat import FileFormat
 from desktop.core.model import DocumentInfo, Highlight, HighlightFilter, sha256_text
 from desktop.core.progress import Progress
 from desktop.core.store import ProjectStore
-from desktop.core.textfile import MAX_DOCUMENT_BYTES, normalise_newlines, read_bytes
+from desktop.core.textfile import (
+    MAX_DOCUMENT_BYTES,
+    bad_utf8,
+    name_as_text,
+    normalise_newlines,
+    read_bytes,
+)
 
 MARKER = "# Written by claimmark"
 ANNOTATION_CONF = "annotation.conf"
@@ -61,7 +70,6 @@ _RESERVED_TYPES = {"SPAN_DEFAULT", "ARC_DEFAULT", "ATTRIBUTE_DEFAULT"}  # visual
 _TAG_COMMENT = re.compile(r'^#\s*claimmark-tag\s+(\S+)\s+(".*")\s*$')
 _LABEL_UNSAFE = re.compile(r"[|<>\t\x00-\x1f\x7f]|^[#\s-]")
 _SLUG_CHARS = re.compile(r"[^a-z0-9]+")
-_OUR_FILES = (".txt", ".ann", ".conf")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
@@ -71,8 +79,9 @@ _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """The brat fragments of the span [start, end): the pieces between line breaks.
 
-    White space next to a line break is left out (as brat does when a selection crosses a line),
-    but never the span's own first and last characters. Empty pieces are dropped.
+    White space next to a line break between two pieces is left out (as brat does when a
+    selection crosses a line), but never the span's own first and last characters. Line breaks
+    at the span's ends cannot be held by brat at all: they are left out (the caller says so).
     """
     pieces = []
     pos = start
@@ -80,6 +89,7 @@ def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
         pieces.append((pos, run.start()))
         pos = run.end()
     pieces.append((pos, end))
+    pieces = [(s, e) for s, e in pieces if s < e]
     kept = []
     for i, (s, e) in enumerate(pieces):
         if i > 0:
@@ -131,6 +141,7 @@ def iter_files(
     by_document: dict[int, list[Highlight]] = {d.id: [] for d in infos}
     for h in store.iter_highlights(where):
         by_document[h.document_id].append(h)
+    cut = _Unheld()
     for done, info in enumerate(infos):
         progress.step(done, len(infos))
         text = store.document(info.id).text
@@ -150,12 +161,44 @@ def iter_files(
             )
         stem = file_stem(info)
         yield f"{stem}.txt", text
-        yield f"{stem}.ann", _ann(text, by_document[info.id], types, tag_names)
+        yield f"{stem}.ann", _ann(text, by_document[info.id], types, tag_names, cut, f"{stem}.ann")
     progress.step(len(infos), len(infos))
+    for note in cut.notes():
+        progress.note(note)
+
+
+@dataclass
+class _Unheld:
+    """Highlights brat cannot hold exactly, for telling the user: (file, what) of each."""
+
+    shortened: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
+
+    def notes(self) -> list[str]:
+        found = []
+        for items, one, many, done in (
+            (self.shortened, "ends or starts with", "end or start with", "written without them"),
+            (self.left_out, "holds nothing but", "hold nothing but", "left out"),
+        ):
+            if items:
+                said = (
+                    f"1 highlight {one}" if len(items) == 1 else f"{len(items)} highlights {many}"
+                )
+                examples = ", ".join(items[:3]) + (", …" if len(items) > 3 else "")
+                found.append(
+                    f"brat: {said} line breaks, which a brat annotation cannot hold; {done} "
+                    f"({examples}). The JSON export keeps them exactly."
+                )
+        return found
 
 
 def _ann(
-    text: str, highlights: list[Highlight], types: dict[str, str], tag_names: dict[int, str]
+    text: str,
+    highlights: list[Highlight],
+    types: dict[str, str],
+    tag_names: dict[int, str],
+    cut: _Unheld,
+    name: str,
 ) -> str:
     lines = []
     notes: list[tuple[int, str]] = []
@@ -163,8 +206,11 @@ def _ann(
     for h in highlights:
         frags = fragments(text, h.start, h.end)
         if not frags:  # nothing but line breaks: brat has no way to hold it
+            cut.left_out.append(f"{name}, at {h.start}-{h.end}")
             continue
         number += 1
+        if (frags[0][0], frags[-1][1]) != (h.start, h.end):
+            cut.shortened.append(f"{name}, T{number}")
         spans = ";".join(f"{s} {e}" for s, e in frags)
         quote = DISCONT_SEP.join(text[s:e] for s, e in frags)
         lines.append(f"T{number}\t{types[tag_names[h.tag_id]]} {spans}\t{quote}\n")
@@ -184,6 +230,8 @@ def _annotation_conf(tags: list[tuple[str, str]]) -> str:
         *(brat_type for _, brat_type in tags),
         "",
         "[relations]",
+        "# Highlights may overlap, nest and share a span, as in claimmark.",
+        "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>",
         "",
         "[events]",
         "",
@@ -200,18 +248,6 @@ def _visual_conf(tags: list[tuple[str, str, str]]) -> str:
     ]
     drawing = [f"{brat_type}\tbgColor:{colour}" for _, brat_type, colour in tags]
     return "\n".join(["[labels]", *labels, "", "[drawing]", *drawing]) + "\n"
-
-
-def is_claimmark_folder(path: Path) -> bool:
-    """Whether `path` holds an earlier claimmark brat export and nothing else (safe to replace)."""
-    conf = path / ANNOTATION_CONF
-    try:
-        with conf.open(encoding="utf-8") as f:
-            first = f.readline()
-        entries = list(path.iterdir())
-    except (OSError, UnicodeDecodeError):
-        return False
-    return first.startswith(MARKER) and all(p.is_file() and p.suffix in _OUR_FILES for p in entries)
 
 
 # Reading ------------------------------------------------------------------------------------
@@ -267,7 +303,9 @@ def _read_brat_text(path: Path) -> tuple[str, int]:
     try:
         text = normalise_newlines(data.decode("utf-8"))
     except UnicodeDecodeError:
-        raise InputRefused(path, "not UTF-8, which brat text files are") from None
+        raise InputRefused(
+            path, f"not UTF-8, which brat text files are ({bad_utf8(data)})"
+        ) from None
     shift = 1 if text.startswith("\ufeff") else 0
     text = text[shift:]
     if not text.strip():
@@ -277,17 +315,18 @@ def _read_brat_text(path: Path) -> tuple[str, int]:
 
 def _document(txt: Path, text: str) -> BundleDocument:
     """The document of a .txt file, with the title and byline claimmark finds in it, if any."""
-    found = split_articles(text, fallback_title=txt.stem)
+    stem = name_as_text(txt.stem)
+    found = split_articles(text, fallback_title=stem)
     whole = found[0] if len(found) == 1 else None
     return BundleDocument(
         key=txt.stem,
         sha256=sha256_text(text),
         text=text,
-        title=whole.title if whole else txt.stem,
+        title=whole.title if whole else stem,
         author=whole.author if whole else "",
         outlet=whole.outlet if whole else "",
         published=whole.published if whole else "",
-        source=txt.name,
+        source=name_as_text(txt.name),
     )
 
 
@@ -330,10 +369,18 @@ def _is_unicode(text: str) -> bool:
     return True
 
 
+MAX_CONF_BYTES = 1024 * 1024  # brat's configurations are a few kilobytes
+
+
 def _conf_lines(path: Path) -> list[str]:
+    """The lines of a configuration file; none when it is missing, unreadable, not a regular
+    file (a pipe would wait forever) or larger than any configuration."""
+    if not path.exists():
+        return []
     try:
-        return normalise_newlines(path.read_text(encoding="utf-8-sig")).split("\n")
-    except (OSError, UnicodeDecodeError):
+        data = read_bytes(path, MAX_CONF_BYTES)
+        return normalise_newlines(data.decode("utf-8-sig")).split("\n")
+    except (InputRefused, UnicodeDecodeError):
         return []
 
 
@@ -445,5 +492,4 @@ FORMAT = FileFormat(
     recognise=lambda probe: probe.is_folder,
     read=lambda probe: read_folder(probe.path),
     files=iter_files,
-    may_replace=is_claimmark_folder,
 )

@@ -17,7 +17,7 @@ from desktop.core.bundle import Bundle, BundleDocument, BundleHighlight, BundleT
 from desktop.core.bundled import resource
 from desktop.core.errors import InputRefused
 from desktop.core.fileformat import FileFormat
-from desktop.core.model import HighlightFilter, sha256_text
+from desktop.core.model import HighlightFilter, sha256_text, tag_name_problem
 from desktop.core.progress import Progress
 from desktop.core.store import ProjectStore
 from desktop.core.timeutil import utc_now
@@ -28,14 +28,20 @@ SCHEMA_FILE = "claimmark-export-v1.schema.json"
 
 
 def export_native(
-    store: ProjectStore, where: HighlightFilter = HighlightFilter()
+    store: ProjectStore,
+    where: HighlightFilter = HighlightFilter(),
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """The project (or the part `where` selects) as a format-1 object, ready for json.dump."""
+    """The project (or the part `where` selects) as a format-1 object, ready for json.dump.
+
+    `progress` hears of each document (and of every 4096th highlight) and can cancel."""
+    progress = progress or Progress()
     tags = [t for t in store.tags() if not where.tag_names or t.name in where.tag_names]
     tag_names = {t.id: t.name for t in store.tags()}
     infos = [d for d in store.documents() if not where.document_ids or d.id in where.document_ids]
     documents = []
-    for info in infos:
+    for done, info in enumerate(infos):
+        progress.step(done, len(infos))
         documents.append(
             {
                 "id": info.id,
@@ -49,6 +55,7 @@ def export_native(
                 "text": store.document(info.id).text,
             }
         )
+    progress.step(len(infos), len(infos))
     highlights = [
         {
             "id": h.uuid,
@@ -64,7 +71,8 @@ def export_native(
             "created_at": h.created_at,
             "updated_at": h.updated_at,
         }
-        for h in store.iter_highlights(where)
+        for n, h in enumerate(store.iter_highlights(where))
+        if n % 4096 or _still_wanted(progress)
     ]
     return {
         "format": FORMAT_NAME,
@@ -74,6 +82,12 @@ def export_native(
         "documents": documents,
         "highlights": highlights,
     }
+
+
+def _still_wanted(progress: Progress) -> bool:
+    """True, unless the user cancelled (then progress.Cancelled is raised)."""
+    progress.check()
+    return True
 
 
 def to_json(data: dict[str, Any]) -> bytes:
@@ -131,6 +145,10 @@ def parse_native(data: Any, name: str) -> Bundle:
 
     bundle = Bundle(source=name)
     bundle.tags = [BundleTag(t["name"], t["colour"], t["key"]) for t in data["tags"]]
+    for tag in bundle.tags:
+        problem = tag_name_problem(tag.name)
+        if problem:
+            raise InputRefused(name, f"not a valid claimmark export (tag “{tag.name}”: {problem})")
     texts: dict[int, str] = {}
     for d in data["documents"]:
         _check_integer(d["id"], f"document {d['id']}: id", name)
@@ -201,10 +219,7 @@ def parse_native(data: Any, name: str) -> Bundle:
 
 
 def _render(store: ProjectStore, where: HighlightFilter, progress: Progress) -> bytes:
-    progress.step(0, 1)
-    data = to_json(export_native(store, where))
-    progress.step(1, 1)
-    return data
+    return to_json(export_native(store, where, progress))
 
 
 FORMAT = FileFormat(

@@ -11,10 +11,12 @@ from pathlib import Path
 from desktop.core.digest import split_articles
 from desktop.core.fileformat import FileFormat, Probe
 from desktop.core.model import NewDocument
+from desktop.core.textfile import name_as_text
 
 
 def documents_from_text(text: str, source: str) -> list[NewDocument]:
     """Split a decoded file into documents (one per article of a digest)."""
+    source = name_as_text(source)
     fallback = Path(source).stem or source
     return [
         NewDocument(

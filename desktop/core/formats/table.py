@@ -7,6 +7,14 @@ LibreOffice and pandas recognise the mark and drop it. In Python, open the file 
 `encoding="utf-8-sig"` (and `newline=""`, as the csv module asks). Quoting is the csv module's own
 (minimal, RFC 4180): fields with commas, quotes or line breaks are quoted, rows end in CRLF.
 Offsets are code points, half-open, as everywhere in claimmark.
+
+Spreadsheets run a cell that starts with `=`, `+`, `-` or `@` as a formula (`=HYPERLINK(…)`
+becomes a live link, `=cmd|…` has run programs), and some take a leading tab or carriage return
+the same way. Titles, quotes, notes, tag names and annotators come from articles and from
+other people, so by default every text cell that starts with one of these gets a `'` in front,
+as OWASP advises against CSV injection: spreadsheets show the cell as text (and hide the `'`).
+`exact=True` (the `csv-exact` format) writes the cells as they are, for pandas or R; such a
+file must not be opened in a spreadsheet.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from desktop.core.progress import Progress
 from desktop.core.store import ProjectStore
 
 BOM = "\ufeff"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 COLUMNS = (
     "id",
     "document_id",
@@ -35,13 +44,22 @@ COLUMNS = (
 )
 
 
+def neutralise(cell: str) -> str:
+    """The cell as a spreadsheet shows it as text: with a `'` in front if it could be run."""
+    return f"'{cell}" if cell.startswith(FORMULA_STARTS) else cell
+
+
 def export_csv(
     store: ProjectStore,
     where: HighlightFilter = HighlightFilter(),
     progress: Progress | None = None,
+    *,
+    exact: bool = False,
 ) -> str:
-    """The highlights `where` selects as CSV text (with its byte order mark)."""
+    """The highlights `where` selects as CSV text (with its byte order mark); text cells that a
+    spreadsheet would run are neutralised unless `exact`."""
     progress = progress or Progress()
+    safe = (lambda cell: cell) if exact else neutralise
     tag_names = {t.id: t.name for t in store.tags()}
     titles = {d.id: d.title for d in store.documents()}
     highlights = store.highlights(where)
@@ -53,15 +71,15 @@ def export_csv(
         progress.step(done, len(highlights))
         writer.writerow(
             (
-                h.uuid,
+                safe(h.uuid),
                 h.document_id,
-                titles[h.document_id],
+                safe(titles[h.document_id]),
                 h.start,
                 h.end,
-                tag_names[h.tag_id],
-                h.quote,
-                h.note,
-                h.annotator,
+                safe(tag_names[h.tag_id]),
+                safe(h.quote),
+                safe(h.note),
+                safe(h.annotator),
                 h.created_at,
                 h.updated_at,
             )
@@ -72,9 +90,16 @@ def export_csv(
 
 FORMAT = FileFormat(
     "csv",
-    "CSV, one row per highlight",
+    "CSV, one row per highlight (for spreadsheets: formulas neutralised)",
     (".csv",),
-    recognise=lambda probe: probe.first_line.startswith(",".join(COLUMNS[:6]) + ","),
+    recognise=lambda probe: probe.first_line.lstrip(BOM).startswith(",".join(COLUMNS[:6]) + ","),
     refusal="a claimmark CSV export; CSV cannot be imported back (import the JSON export)",
     render=export_csv,
+)
+
+EXACT_FORMAT = FileFormat(
+    "csv-exact",
+    "CSV with every cell exact (for pandas or R, not spreadsheets)",
+    (".csv",),
+    render=lambda store, where, progress: export_csv(store, where, progress, exact=True),
 )

@@ -374,7 +374,12 @@ def _timestamp(value: Any) -> str:
         moment = moment.astimezone(UTC)
     except (ValueError, OverflowError):  # OverflowError: 0001-01-01T00:00+01:00 is before year 1
         return ""
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    # Not strftime("%Y"): it writes the year 999 as "999", which is not an xsd:dateTime.
+    return (
+        f"{moment.year:04d}-"
+        + moment.strftime("%m-%dT%H:%M:%S.")
+        + (f"{moment.microsecond // 1000:03d}Z")
+    )
 
 
 def _uuid_of(value: Any) -> str:

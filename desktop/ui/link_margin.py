@@ -1,0 +1,242 @@
+"""The margin beside the text: links drawn as arcs between the highlights they join, coloured by
+their type, with an arrow at the target; a link to another document as a marker with that
+document's title; and each claim's verdict as a small badge.
+
+It sits in the reading view's right margin and follows the session: it keeps the places of the
+highlights that have links (read once when a document opens, then kept from change records),
+and paints only what is on screen.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPaintEvent, QPalette, QPen
+from PySide6.QtWidgets import QWidget
+
+from desktop.core.changes import Changes
+from desktop.core.model import Link
+from desktop.ui.document_view import DocumentView
+from desktop.ui.session import Session
+
+WIDTH = 160  # px: the margin the view keeps on its right for this
+BADGE_WIDTH = 84
+LANE = 9  # px between the arcs of links that overlap in height
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    document_id: int
+    start: int  # code points
+    end: int
+
+
+class LinkMargin(QWidget):
+    def __init__(self, session: Session, view: DocumentView) -> None:
+        super().__init__(view)
+        self.session = session
+        self.view = view
+        self.setObjectName("linkMargin")
+        self.places: dict[int, Place] = {}  # highlight id -> where it is, for linked highlights
+        # (start, link id) of every link end in the open document, sorted: what is on screen is
+        # found with a bisect, so painting costs the same with 10 or 10,000 links.
+        self.ends: list[tuple[int, int]] = []
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        view.set_right_margin(WIDTH)
+        view.document_shown.connect(self._reload)
+        view.geometry_changed.connect(self._fit)
+        view.verticalScrollBar().valueChanged.connect(lambda _v: self.update())
+        session.changed.connect(self._on_changes)
+        self._fit()
+
+    def _fit(self) -> None:
+        viewport = self.view.viewport().geometry()
+        self.setGeometry(QRect(viewport.right() + 1, viewport.top(), WIDTH, viewport.height()))
+
+    # Keeping the places ------------------------------------------------------------------------
+
+    def _links_here(self) -> list[Link]:
+        """The links with an end in the open document."""
+        links = self.session.summary.links
+        return [links[i] for i in sorted({i for _, i in self.ends})]
+
+    def _index_ends(self) -> None:
+        doc = self.view.document_id
+        ends = []
+        for link in self.session.summary.links.values():
+            for end in (link.from_id, link.to_id):
+                place = self.places.get(end)
+                if place is not None and place.document_id == doc:
+                    ends.append((place.start, link.id))
+        ends.sort()
+        self.ends = ends
+
+    def _follow_ends(self, changes: Changes) -> None:
+        """Keep the sorted ends in step with the links a change added and removed."""
+        doc = self.view.document_id
+        removed = [*changes.links_removed, *(old for old, _new in changes.links_changed)]
+        added = [*changes.links_added, *(new for _old, new in changes.links_changed)]
+        for link, keep in [*((k, False) for k in removed), *((k, True) for k in added)]:
+            for end in (link.from_id, link.to_id):
+                place = self.places.get(end)
+                if place is None or place.document_id != doc:
+                    continue
+                entry = (place.start, link.id)
+                i = bisect_left(self.ends, entry)
+                present = i < len(self.ends) and self.ends[i] == entry
+                if keep and not present:
+                    self.ends.insert(i, entry)
+                elif not keep and present:
+                    del self.ends[i]
+
+    def _on_screen(self, visible: tuple[int, int]) -> list[Link]:
+        """The links with an end on screen (Qt positions `visible`)."""
+        to_cp = self.view.positions.to_code_point
+        lo = bisect_left(self.ends, (to_cp(visible[0]), -1))
+        hi = bisect_right(self.ends, (to_cp(visible[1]) + 1, 1 << 62))
+        links = self.session.summary.links
+        return [links[i] for i in {i for _, i in self.ends[lo:hi]} if i in links]
+
+    def _reload(self) -> None:
+        """A document is shown: read where the linked highlights are."""
+        ids = list(self.session.summary.linked())
+        store = self.session.store
+        self.places = {i: Place(*p) for i, p in store.highlight_places(ids).items()}
+        self._index_ends()
+        self.update()
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.everything:
+            self._reload()
+            return
+        if changes.links_added:
+            missing = [
+                end
+                for link in changes.links_added
+                for end in (link.from_id, link.to_id)
+                if end not in self.places
+            ]
+            if missing:
+                found = self.session.store.highlight_places(missing)
+                self.places.update((i, Place(*p)) for i, p in found.items())
+        if changes.documents:
+            self._index_ends()
+        else:
+            self._follow_ends(changes)
+        for h in changes.removed:  # their links went with them, above
+            self.places.pop(h.id, None)
+        if changes:
+            self.update()
+
+    # Painting ----------------------------------------------------------------------------------
+
+    def _y(self, start: int, visible: tuple[int, int]) -> float:
+        """The middle of the line where code point `start` is, in this widget; above or below
+        it for a place off screen (whose line is not laid out: asking would lay out the text
+        up to it)."""
+        qt = self.view.positions.to_qt(start)
+        if qt < visible[0]:
+            return -LANE
+        if qt >= visible[1]:
+            return self.height() + LANE
+        rect = self.view.rect_of_qt(qt)
+        return -LANE if rect is None else rect.center().y()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        doc = self.view.document_id
+        if doc is None or self.view.index is None:
+            return
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        small = QFont(self.font())
+        small.setPointSizeF(max(7.0, small.pointSizeF() * 0.8))
+        painter.setFont(small)
+        self._paint_verdicts(painter)
+        self._paint_links(painter, doc)
+        painter.end()
+
+    def _paint_verdicts(self, painter: QPainter) -> None:
+        summary = self.session.summary
+        drawn_rows: set[int] = set()
+        for span in self.view.visible_spans():
+            rating = summary.rating(span.rating_id) if span.rating_id else None
+            if rating is None:
+                continue
+            line = self.view.rect_of_qt(span.start)
+            if line is None or line.top() in drawn_rows:
+                continue  # one badge per line
+            drawn_rows.add(line.top())
+            badge = QRectF(2, line.top() + 1, BADGE_WIDTH - 4, max(12.0, line.height() - 2))
+            colour = QColor(rating.colour)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(colour)
+            painter.drawRoundedRect(badge, 4, 4)
+            painter.setPen(QColor("black") if colour.lightness() > 140 else QColor("white"))
+            text = painter.fontMetrics().elidedText(
+                rating.name, Qt.TextElideMode.ElideRight, int(badge.width()) - 4
+            )
+            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
+
+    def _paint_links(self, painter: QPainter, doc: int) -> None:
+        summary = self.session.summary
+        visible = self.view.visible_range()
+        links = sorted(self._on_screen(visible), key=self._length)
+        left = BADGE_WIDTH + 2
+        height = self.height()
+        muted = self.palette().color(QPalette.ColorRole.PlaceholderText)
+        for lane, link in enumerate(links):
+            relation = summary.relation_type(link.type_id)
+            colour = QColor(relation.colour if relation else "#999999")
+            source, target = self.places.get(link.from_id), self.places.get(link.to_id)
+            if source is None or target is None:
+                continue
+            if source.document_id == doc and target.document_id == doc:
+                y1, y2 = self._y(source.start, visible), self._y(target.start, visible)
+                if not (0 <= y1 <= height or 0 <= y2 <= height):
+                    continue  # neither end on screen: a line across it would say nothing
+                x = left + 6 + (lane % 6) * LANE
+                self._arc(painter, colour, left, y1, y2, x)
+            else:
+                here, there = (source, target) if source.document_id == doc else (target, source)
+                y = self._y(here.start, visible)
+                if not 0 <= y <= height:
+                    continue
+                info = summary.document(there.document_id)
+                arrow = "→" if here is source else "←"
+                title = info.title if info else "another document"
+                painter.setPen(QPen(colour, 2))
+                painter.drawLine(QPointF(left, y), QPointF(left + 8, y))
+                painter.setPen(muted)
+                text = painter.fontMetrics().elidedText(
+                    f"{arrow} {title}", Qt.TextElideMode.ElideRight, self.width() - left - 12
+                )
+                painter.drawText(
+                    QPoint(left + 11, round(y) + painter.fontMetrics().ascent() // 2), text
+                )
+
+    def _length(self, link: Link) -> int:
+        """How far apart a link's ends are: short links get the inner lanes."""
+        source, target = self.places.get(link.from_id), self.places.get(link.to_id)
+        return abs(source.start - target.start) if source and target else 0
+
+    @staticmethod
+    def _arc(
+        painter: QPainter, colour: QColor, left: float, y1: float, y2: float, x: float
+    ) -> None:
+        """A bracket from the source's line to the target's, with an arrow at the target (a
+        small loop when both are on one line)."""
+        if abs(y1 - y2) < 4:
+            y1, y2 = y1 - 5, y2 + 5
+        path = QPainterPath(QPointF(left, y1))
+        path.cubicTo(QPointF(x, y1), QPointF(x, y2), QPointF(left, y2))
+        painter.setPen(QPen(colour, 2))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(path)
+        head = QPainterPath(QPointF(left, y2))
+        head.lineTo(QPointF(left + 6, y2 - 4))
+        head.lineTo(QPointF(left + 6, y2 + 4))
+        head.closeSubpath()
+        painter.setBrush(colour)
+        painter.drawPath(head)
