@@ -54,7 +54,14 @@ GOALS = {
     "open_10mb_100k_10k_links_s": 0.8,
     "add_link_p50_ms": 5,
     "add_link_p95_ms": 10,
+    "team_commit_p95_ms": 20,
+    "team_notify_p95_ms": 250,
+    "team_lost": 0,
+    "team_duplicated": 0,
+    "team_kill_lost": 0,
 }
+# Counts that should be zero: every other figure is positive.
+ZERO_GOALS = {"reanchor_wrong_pct", "team_lost", "team_duplicated", "team_kill_lost"}
 AT_LEAST = {"reanchor_exact_pct", "reanchor_deleted_orphaned_pct"}
 
 
@@ -722,9 +729,109 @@ class Bench:
 
     # Report ------------------------------------------------------------------------------
 
+    # Team mode ---------------------------------------------------------------------------
+
+    def team_figures(self) -> None:
+        """Annotator processes against one PostgreSQL server (a cluster of the bench's own on
+        127.0.0.1, fsync on): commit latency and what was lost; a window's wait for a
+        teammate's change; and a run during which the server is killed and restarted."""
+        from desktop.pgcluster import Cluster, server_binaries
+        from desktop.teamload import run_load
+
+        if server_binaries() is None:
+            self.notes.append("team mode: PostgreSQL is not installed here; not measured")
+            return
+        writers, operations = (4, 30) if self.quick else (20, 200)
+        pause = 0.1  # each annotator changes something every 0.1 s on average
+        cluster = Cluster(fsync=True)
+        try:
+            cluster.start()
+            alone = run_load(_new_database(cluster, "alone"), 1, operations)
+            self.add("team_commit_alone_p50_ms", statistics.median(alone.latencies_ms))
+            result = run_load(_new_database(cluster, "load"), writers, operations, pause_s=pause)
+            latencies = sorted(result.latencies_ms)
+            self.add("team_commit_p50_ms", statistics.median(latencies))
+            self.add("team_commit_p95_ms", _p95(latencies))
+            flat_out = run_load(_new_database(cluster, "flat"), writers, operations)
+            latencies = sorted(flat_out.latencies_ms)
+            self.add("team_commit_flat_out_p50_ms", statistics.median(latencies))
+            self.add("team_commit_flat_out_p95_ms", _p95(latencies))
+            self.add("team_flat_out_per_s", flat_out.acknowledged / flat_out.seconds)
+            both = (result, flat_out)
+            self.add("team_lost", sum(len(r.lost) + len(r.unexpected) for r in both))
+            self.add("team_duplicated", sum(len(r.duplicated) for r in both))
+            self.notes.append(
+                f"team load: {writers} annotator processes x {operations} changes (add 55%, "
+                f"retag 30%, delete 15%), each one transaction: every {pause} s on average per "
+                f"annotator ({result.acknowledged} acknowledged in {result.seconds:.1f} s), "
+                f"and back to back ('flat out', {flat_out.acknowledged} in "
+                f"{flat_out.seconds:.1f} s); errors: {len(result.errors) + len(flat_out.errors)}; "
+                "the clients run on the server's machine"
+            )
+            self.notify_latency(cluster)
+            killed = run_load(
+                _new_database(cluster, "kill"),
+                writers,
+                operations,
+                interrupt=lambda: (cluster.kill(), time.sleep(1.0), cluster.start()),
+                interrupt_at=0.3,
+            )
+            self.add("team_kill_lost", len(killed.lost) + len(killed.unexpected))
+            self.notes.append(
+                "team load with the server killed (SIGKILL) when 30% of the changes were "
+                "acknowledged, and restarted 1 s later: "
+                f"{killed.acknowledged} acknowledged, {killed.uncertain} in flight at the kill, "
+                f"{killed.reconnects} reconnections, lost {len(killed.lost)}, unexpected "
+                f"{len(killed.unexpected)}, duplicated {len(killed.duplicated)}, "
+                f"errors {len(killed.errors)}"
+            )
+        finally:
+            cluster.remove()
+
+    def notify_latency(self, cluster: object) -> None:
+        """A teammate commits a highlight; how long until a window's session announces it."""
+        from PySide6.QtCore import QSettings
+        from PySide6.QtTest import QTest
+
+        from desktop.core.pg_store import PgStore
+        from desktop.core.project import open_project
+        from desktop.ui.app import application
+        from desktop.ui.main_window import MainWindow
+
+        application()
+        location = _new_database(cluster, "notify")
+        window = MainWindow(
+            open_project(location, seed=True),
+            QSettings(str(self.folder / "team.ini"), QSettings.Format.IniFormat),
+        )
+        window.show()
+        teammate = PgStore.open(location)
+        teammate.annotator = "teammate"
+        arrived: dict[int, float] = {}
+        window.session.changed.connect(
+            lambda c: arrived.update((h.id, time.perf_counter()) for h in c.added)
+        )
+        samples = 10 if self.quick else 100
+        text = teammate.text(1)
+        for n in range(samples):
+            h = teammate.add_highlight(1, n * 5 % (len(text) - 10), n * 5 % (len(text) - 10) + 4, 1)
+            committed = time.perf_counter()
+            deadline = committed + 5
+            while h.id not in arrived and time.perf_counter() < deadline:
+                QTest.qWait(1)
+            if h.id in arrived:
+                self.add("team_notify_ms", 1000 * (arrived[h.id] - committed))
+            QTest.qWait(20)
+        teammate.close()
+        window.close()
+        window.store.close()
+
+    # Report ------------------------------------------------------------------------------
+
     def report(self, as_json: bool) -> None:
         figures = dict(self.figures)
         per_press = {k: figures.pop(f"{k}_ms", None) for k in ("add_highlight", "add_link")}
+        notify = figures.pop("team_notify_ms", None)
         lines = [f"{'figure':28} {'median':>10} {'p95':>10} {'max':>10} {'runs':>5}  goal"]
         result: dict[str, float] = {}
         for name, figure in sorted(figures.items()):
@@ -747,6 +854,14 @@ class Bench:
             )
             result[f"{kind}_p50_ms"] = round(median, 3)
             result[f"{kind}_p95_ms"] = round(p95, 3)
+        if notify is not None:
+            median, p95, top = notify.stats()
+            lines.append(
+                f"{'team_notify_ms':28} {median:10.4g} {p95:10.4g} {top:10.4g} "
+                f"{len(notify.samples):5}  p95 <= 250"
+            )
+            result["team_notify_p50_ms"] = round(median, 3)
+            result["team_notify_p95_ms"] = round(p95, 3)
         counts = getattr(self, "growth_counts", [])
         if counts:
             lines.append("")
@@ -774,6 +889,18 @@ class Bench:
         sys.stdout.write("\n".join(lines) + "\n")
         if as_json:
             sys.stdout.write(json.dumps(result) + "\n")
+
+
+def _p95(ordered: list[float]) -> float:
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def _new_database(cluster: object, name: str) -> str:
+    import psycopg
+
+    with psycopg.connect(cluster.dsn(), autocommit=True) as admin:  # type: ignore[attr-defined]
+        admin.execute(f"CREATE DATABASE {name}")
+    return str(cluster.dsn(name))  # type: ignore[attr-defined]
 
 
 # Re-anchoring: a new version of an article, made by known edits -----------------------------
@@ -919,6 +1046,7 @@ def main(argv: list[str] | None = None) -> int:
         bench.sqlite_floor()
         bench.agreement_figures()
         bench.reanchor_figures()
+        bench.team_figures()
         bench.report(args.json)
     return 0
 

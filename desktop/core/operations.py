@@ -10,12 +10,19 @@ their links, a link type's links, the verdicts given with a rating.
 Operations are plain Python: the window wraps each in an undo command (ui/commands.py), the
 command line and the tests run them directly. A step that cannot be done raises ClaimmarkError
 and leaves the project as it was (every store call is one transaction).
+
+A step on one highlight or link names the record it is made from (`expected`): if someone else
+changed it since (a teammate on the same server, another window on the same file), the store
+refuses with `Conflict` and writes nothing. A deletion (and the undo of an addition) is made from
+the record as the operation saw or left it: any change since refuses it. A change of one field
+(a retag, a note, a verdict, a link's type) and its undo are refused when that field changed
+since; a change someone made to another field meanwhile stays.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from desktop.core import anchoring
@@ -47,6 +54,21 @@ class Operation(Protocol):
     def undo(self, store: ProjectStore) -> Changes: ...
 
 
+def _from_current(
+    store: ProjectStore, seen: Highlight, field: Callable[[Highlight], object]
+) -> Highlight:
+    """The record to change a highlight's field from: the highlight as it is now if that field
+    is still as `seen` has it, else `seen` itself, which the store then refuses (naming who
+    changed it, where it can)."""
+    now = store.highlight(seen.id)
+    return now if field(now) == field(seen) else seen
+
+
+def _link_from_current(store: ProjectStore, seen: Link, field: Callable[[Link], object]) -> Link:
+    now = store.link(seen.id)
+    return now if field(now) == field(seen) else seen
+
+
 def _tag_name(store: ProjectStore, tag_id: int) -> str:
     return next((t.name for t in store.tags() if t.id == tag_id), "tag")
 
@@ -67,7 +89,8 @@ class AddHighlight:
         return Changes(added=(self.highlight,))
 
     def undo(self, store: ProjectStore) -> Changes:
-        return Changes(removed=(store.delete_highlight(self.highlight.id),))
+        removed = store.delete_highlight(self.highlight.id, expected=self.highlight)
+        return Changes(removed=(removed,))
 
 
 class DeleteHighlight:
@@ -82,7 +105,7 @@ class DeleteHighlight:
         with store.batch():
             # As they are now: another window may have changed them since they were shown.
             self.links = store.links_touching([self.highlight.id])
-            self.highlight = store.delete_highlight(self.highlight.id)
+            self.highlight = store.delete_highlight(self.highlight.id, expected=self.highlight)
         return Changes(removed=(self.highlight,), links_removed=tuple(self.links))
 
     def undo(self, store: ProjectStore) -> Changes:
@@ -102,28 +125,37 @@ class ChangeHighlight:
         if (tag_id is None) == (note is None):
             raise ValueError("change either the tag or the note")
         self.highlight = highlight
+        self.current = highlight  # as this operation last saw or left it
         self.tag_id = tag_id
         self.note = note
         self.changed_at = utc_now()
         self.label = "Retag highlight" if tag_id is not None else "Edit note"
 
+    def _field(self, h: Highlight) -> object:
+        return h.tag_id if self.tag_id is not None else h.note
+
     def do(self, store: ProjectStore) -> Changes:
-        before = store.highlight(self.highlight.id)
-        after = store.update_highlight(
-            self.highlight.id, tag_id=self.tag_id, note=self.note, updated_at=self.changed_at
+        before = _from_current(store, self.current, self._field)
+        self.current = store.update_highlight(
+            before.id,
+            tag_id=self.tag_id,
+            note=self.note,
+            updated_at=self.changed_at,
+            expected=before,
         )
-        return Changes(changed=((before, after),))
+        return Changes(changed=((before, self.current),))
 
     def undo(self, store: ProjectStore) -> Changes:
         old = self.highlight
-        before = store.highlight(old.id)
-        after = store.update_highlight(
+        before = _from_current(store, self.current, self._field)
+        self.current = store.update_highlight(
             old.id,
             tag_id=None if self.tag_id is None else old.tag_id,
             note=None if self.note is None else old.note,
             updated_at=old.updated_at,
+            expected=before,
         )
-        return Changes(changed=((before, after),))
+        return Changes(changed=((before, self.current),))
 
 
 class AddTag:
@@ -235,25 +267,30 @@ class DeleteDocument:
         return Changes(added=tuple(self.highlights), links_added=tuple(links), documents=True)
 
 
+def _rating_of(h: Highlight) -> object:
+    return h.rating_id
+
+
 class SetRating:
     """Give a claim a verdict from the rating scale, or take it away (None)."""
 
     def __init__(self, highlight: Highlight, rating: Rating | None) -> None:
         self.highlight = highlight
+        self.current = highlight  # as this operation last saw or left it
         self.rating_id = None if rating is None else rating.id
         self.changed_at = utc_now()
         self.label = f"Verdict {rating.name}" if rating is not None else "Clear verdict"
 
     def do(self, store: ProjectStore) -> Changes:
-        before = store.highlight(self.highlight.id)
-        after = store.set_rating(self.highlight.id, self.rating_id, self.changed_at)
-        return Changes(changed=((before, after),))
+        before = _from_current(store, self.current, _rating_of)
+        self.current = store.set_rating(before.id, self.rating_id, self.changed_at, before)
+        return Changes(changed=((before, self.current),))
 
     def undo(self, store: ProjectStore) -> Changes:
         old = self.highlight
-        before = store.highlight(old.id)
-        after = store.set_rating(old.id, old.rating_id, old.updated_at)
-        return Changes(changed=((before, after),))
+        before = _from_current(store, self.current, _rating_of)
+        self.current = store.set_rating(old.id, old.rating_id, old.updated_at, before)
+        return Changes(changed=((before, self.current),))
 
 
 # Links --------------------------------------------------------------------------------------
@@ -276,7 +313,7 @@ class AddLink:
         return Changes(links_added=(self.link,))
 
     def undo(self, store: ProjectStore) -> Changes:
-        return Changes(links_removed=(store.delete_link(self.link.id),))
+        return Changes(links_removed=(store.delete_link(self.link.id, expected=self.link),))
 
 
 class DeleteLink:
@@ -285,7 +322,7 @@ class DeleteLink:
         self.label = "Delete link"
 
     def do(self, store: ProjectStore) -> Changes:
-        self.link = store.delete_link(self.link.id)
+        self.link = store.delete_link(self.link.id, expected=self.link)
         return Changes(links_removed=(self.link,))
 
     def undo(self, store: ProjectStore) -> Changes:
@@ -301,28 +338,37 @@ class ChangeLink:
         if (type_id is None) == (note is None):
             raise ValueError("change either the type or the note")
         self.link = link
+        self.current = link  # as this operation last saw or left it
         self.type_id = type_id
         self.note = note
         self.changed_at = utc_now()
         self.label = "Change link type" if type_id is not None else "Edit link note"
 
+    def _field(self, link: Link) -> object:
+        return link.type_id if self.type_id is not None else link.note
+
     def do(self, store: ProjectStore) -> Changes:
-        before = store.link(self.link.id)
-        after = store.update_link(
-            self.link.id, type_id=self.type_id, note=self.note, updated_at=self.changed_at
+        before = _link_from_current(store, self.current, self._field)
+        self.current = store.update_link(
+            before.id,
+            type_id=self.type_id,
+            note=self.note,
+            updated_at=self.changed_at,
+            expected=before,
         )
-        return Changes(links_changed=((before, after),))
+        return Changes(links_changed=((before, self.current),))
 
     def undo(self, store: ProjectStore) -> Changes:
         old = self.link
-        before = store.link(old.id)
-        after = store.update_link(
+        before = _link_from_current(store, self.current, self._field)
+        self.current = store.update_link(
             old.id,
             type_id=None if self.type_id is None else old.type_id,
             note=None if self.note is None else old.note,
             updated_at=old.updated_at,
+            expected=before,
         )
-        return Changes(links_changed=((before, after),))
+        return Changes(links_changed=((before, self.current),))
 
 
 # Link types, kept as tags are --------------------------------------------------------------------

@@ -18,9 +18,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from functools import cache
 from pathlib import Path
+from typing import NoReturn
 
-from desktop.core import anchoring, backup, newfiles, schema
-from desktop.core.errors import ClaimmarkError, NotFound, ProjectError
+from desktop.core import anchoring, backup, newfiles, schema, store_rules
+from desktop.core.errors import ClaimmarkError, Conflict, NotFound, ProjectError
 from desktop.core.model import (
     BackupInfo,
     Document,
@@ -37,13 +38,11 @@ from desktop.core.model import (
     highlight_problem,
     note_problem,
     sha256_text,
-    tag_name_problem,
 )
 from desktop.core.timeutil import utc_now
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
-COLOUR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 _DOC_COLUMNS = (
     "id, title, author, outlet, published, source, source_offset, sha256, imported_at, length,"
@@ -56,6 +55,10 @@ _HL_COLUMNS = (
     " created_at, updated_at, rating_id"
 )
 _LINK_COLUMNS = "id, uuid, from_id, to_id, type_id, note, annotator, created_at, updated_at"
+# A change made from a record as it was read applies only if the record is still so: the fields
+# people change, and the time of the last change (see `expected` below).
+_HL_STATE = "tag_id = ? AND note = ? AND rating_id IS ? AND updated_at = ?"
+_LINK_STATE = "type_id = ? AND note = ? AND updated_at = ?"
 
 
 def default_annotator() -> str:
@@ -746,18 +749,7 @@ class SqliteStore:
         key: str | None,
     ) -> None:
         others = [r for r in self._named(table) if r[0] != item_id]
-        if name is not None:
-            _refuse(tag_name_problem(name, what))
-            if any(r[1].casefold() == name.casefold() for r in others):
-                raise ClaimmarkError(f"There is already a {what} named “{name}”.")
-        if colour is not None and not COLOUR_RE.match(colour):
-            raise ClaimmarkError(f"“{colour}” is not a colour of the form #rrggbb.")
-        if key:
-            if len(key) != 1 or key.isspace():
-                raise ClaimmarkError(f"A {what}'s key is a single character.")
-            clash = next((r for r in others if r[3].casefold() == key.casefold()), None)
-            if clash is not None:
-                raise ClaimmarkError(f"The key {key} is already used by the {what} “{clash[1]}”.")
+        store_rules.check_named_fields(others, what, name, colour, key)
 
     def _insert_named(self, table: str, what: str, item: Tag | RelationType) -> int:
         """Store a tag or link type; id 0 gets a new id, a negative position puts it last."""
@@ -930,21 +922,7 @@ class SqliteStore:
         return Rating(*row)
 
     def _check_rating(self, rating: Rating) -> None:
-        others = [r for r in self.ratings() if r.id != rating.id]
-        if not rating.name.strip() or rating.name != rating.name.strip():
-            raise ClaimmarkError("A rating needs a name, without spaces at its ends.")
-        if any(r.name.casefold() == rating.name.casefold() for r in others):
-            raise ClaimmarkError(f"There is already a rating named “{rating.name}”.")
-        if any(r.value == rating.value for r in others):
-            raise ClaimmarkError(f"Another rating already has the value {rating.value}.")
-        if not COLOUR_RE.match(rating.colour):
-            raise ClaimmarkError(f"“{rating.colour}” is not a colour of the form #rrggbb.")
-        if rating.key:
-            if len(rating.key) != 1 or rating.key.isspace():
-                raise ClaimmarkError("A rating's key is a single character.")
-            clash = next((r for r in others if r.key.casefold() == rating.key.casefold()), None)
-            if clash is not None:
-                raise ClaimmarkError(f"The key {rating.key} is already used by “{clash.name}”.")
+        store_rules.check_rating([r for r in self.ratings() if r.id != rating.id], rating)
 
     def insert_rating(self, rating: Rating) -> Rating:
         """Store a rating of the scale; id 0 gets a new id."""
@@ -1069,26 +1047,35 @@ class SqliteStore:
         type_id: int | None = None,
         note: str | None = None,
         updated_at: str | None = None,
+        expected: Link | None = None,
     ) -> Link:
-        """Change a link's type or note (None keeps it); `updated_at` defaults to now."""
+        """Change a link's type or note (None keeps it); `updated_at` defaults to now. With
+        `expected`, only if the link is still as it was then (else Conflict)."""
         with self.batch():
             if type_id is not None:
                 self.relation_type(type_id)
+            sql = (
+                "UPDATE links SET type_id = coalesce(?, type_id), note = coalesce(?, note),"
+                " updated_at = ? WHERE id = ?"
+            )
+            params: list[object] = [type_id, note, updated_at or utc_now(), link_id]
+            if expected is not None:
+                sql += f" AND {_LINK_STATE}"
+                params += [expected.type_id, expected.note, expected.updated_at]
             try:
-                cur = self._conn.execute(
-                    "UPDATE links SET type_id = coalesce(?, type_id), note = coalesce(?, note),"
-                    " updated_at = ? WHERE id = ?",
-                    (type_id, note, updated_at or utc_now(), link_id),
-                )
+                cur = self._conn.execute(sql, params)
             except sqlite3.IntegrityError:
                 raise ClaimmarkError("These two highlights are already linked that way.") from None
             if cur.rowcount == 0:
-                raise NotFound("the link is no longer there (deleted in another window?)")
+                self._refused("link", self._select_links("WHERE id = ?", (link_id,)))
         return self.link(link_id)
 
-    def delete_link(self, link_id: int) -> Link:
-        link = self.link(link_id)
+    def delete_link(self, link_id: int, expected: Link | None = None) -> Link:
+        """Delete a link; with `expected`, only if it is still as it was then (else Conflict)."""
         with self.batch():
+            link = self.link(link_id)
+            if expected is not None and _link_state(link) != _link_state(expected):
+                self._refused("link", [link])
             self._conn.execute("DELETE FROM links WHERE id = ?", (link_id,))
         return link
 
@@ -1129,6 +1116,9 @@ class SqliteStore:
         """A project setting (the fact-checker's name and URL for ClaimReview), or None."""
         row = self._conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
+
+    def settings(self) -> dict[str, str]:
+        return dict(self._conn.execute("SELECT key, value FROM settings"))
 
     def set_setting(self, key: str, value: str) -> None:
         with self.batch():
@@ -1190,43 +1180,80 @@ class SqliteStore:
         tag_id: int | None = None,
         note: str | None = None,
         updated_at: str | None = None,
+        expected: Highlight | None = None,
     ) -> Highlight:
         """Change a highlight's tag or note (None leaves a field as it is); returns it as
-        stored. `updated_at` defaults to now (undo passes the time it puts back)."""
+        stored. `updated_at` defaults to now (undo passes the time it puts back). With
+        `expected`, only if the highlight is still as it was then (else Conflict)."""
         if tag_id is not None:
             self.tag(tag_id)
         if note is not None:
             _refuse(note_problem(note))
         with self.batch():
-            cur = self._conn.execute(
-                "UPDATE highlights SET tag_id = coalesce(?, tag_id), note = coalesce(?, note),"
-                " updated_at = ? WHERE id = ?",
-                (tag_id, note, updated_at or utc_now(), highlight_id),
+            self._update_highlight(
+                "tag_id = coalesce(?, tag_id), note = coalesce(?, note)",
+                [tag_id, note],
+                highlight_id,
+                updated_at,
+                expected,
             )
-            if cur.rowcount == 0:
-                raise NotFound("the highlight is no longer there (deleted in another window?)")
         return self.highlight(highlight_id)
 
+    def _update_highlight(
+        self,
+        assignments: str,
+        values: list[object],
+        highlight_id: int,
+        updated_at: str | None,
+        expected: Highlight | None,
+    ) -> None:
+        sql = f"UPDATE highlights SET {assignments}, updated_at = ? WHERE id = ?"
+        params = [*values, updated_at or utc_now(), highlight_id]
+        if expected is not None:
+            sql += f" AND {_HL_STATE}"
+            params += _hl_state(expected)
+        if self._conn.execute(sql, params).rowcount == 0:
+            self._refused("highlight", self._select_highlights("WHERE id = ?", (highlight_id,)))
+
     def set_rating(
-        self, highlight_id: int, rating_id: int | None, updated_at: str | None = None
+        self,
+        highlight_id: int,
+        rating_id: int | None,
+        updated_at: str | None = None,
+        expected: Highlight | None = None,
     ) -> Highlight:
         """Give a highlight a verdict from the rating scale, or take it away (None)."""
         with self.batch():
             if rating_id is not None:
                 self.rating(rating_id)
-            cur = self._conn.execute(
-                "UPDATE highlights SET rating_id = ?, updated_at = ? WHERE id = ?",
-                (rating_id, updated_at or utc_now(), highlight_id),
-            )
-            if cur.rowcount == 0:
-                raise NotFound("the highlight is no longer there (deleted in another window?)")
+            self._update_highlight("rating_id = ?", [rating_id], highlight_id, updated_at, expected)
         return self.highlight(highlight_id)
 
-    def delete_highlight(self, highlight_id: int) -> Highlight:
-        highlight = self.highlight(highlight_id)
+    def delete_highlight(self, highlight_id: int, expected: Highlight | None = None) -> Highlight:
+        """Delete a highlight; with `expected`, only if it is still as it was then (else
+        Conflict)."""
         with self.batch():
+            highlight = self.highlight(highlight_id)
+            if expected is not None and _hl_state(highlight) != _hl_state(expected):
+                self._refused("highlight", [highlight])
             self._conn.execute("DELETE FROM highlights WHERE id = ?", (highlight_id,))
         return highlight
+
+    @staticmethod
+    def _refused(what: str, found: Sequence[object]) -> NoReturn:
+        """Why a change to one record was not made: it is gone, or it changed since it was
+        read (in another window or program: another connection to the same file)."""
+        if not found:
+            raise NotFound(f"the {what} is no longer there (deleted in another window?)")
+        raise Conflict(
+            f"the {what} was changed in another window meanwhile; it now shows as it is there, "
+            "and your change was not made."
+        )
+
+    def change_feed(self) -> None:
+        """None: a file has no one to announce its changes (the window re-reads the project
+        when it is activated after another window changed it)."""
+        return None
 
     def highlight(self, highlight_id: int) -> Highlight:
         found = self._select_highlights("WHERE id = ?", (highlight_id,))
@@ -1338,6 +1365,14 @@ class SqliteStore:
         for document_id, tag_id, n in rows:
             counts.setdefault(document_id, {})[tag_id] = n
         return counts
+
+
+def _hl_state(h: Highlight) -> tuple[object, ...]:
+    return (h.tag_id, h.note, h.rating_id, h.updated_at)
+
+
+def _link_state(link: Link) -> tuple[object, ...]:
+    return (link.type_id, link.note, link.updated_at)
 
 
 def _refuse(problem: str | None) -> None:

@@ -1,9 +1,14 @@
 """The narrow interface every project store implements.
 
-The SQLite store (`sqlite_store.py`) is the one in use; a server database will later stand behind
-the same methods. Open one with `project.open_project(location)`, which picks the backend from the
-location. Every mutating method is one transaction, committed before it returns, unless it runs
-inside `batch()`, which makes the whole block one transaction.
+Two backends stand behind it: a project file (`sqlite_store.py`, the default) and a project on a
+PostgreSQL server (`pg_store.py`, team mode). Open one with `project.open_project(location)`,
+which picks the backend from the location. Every mutating method is one transaction, committed
+before it returns, unless it runs inside `batch()`, which makes the whole block one transaction.
+
+Changes to one highlight or link may name the record as the caller last read it (`expected`):
+the change is made only if the record is still so, and otherwise raises `Conflict` (someone
+else changed it meanwhile) or `NotFound` (deleted meanwhile), writing nothing. Another window on
+the same file and a teammate on the same server are the same case.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Protocol
 
+from desktop.core.changes import Changes
 from desktop.core.model import (
     BackupInfo,
     Document,
@@ -29,10 +35,42 @@ from desktop.core.model import (
 )
 
 
+class ChangeFeed(Protocol):
+    """Other connections' changes to a project as they commit (a server store's): a window
+    watches `fileno()` and calls `read()` when it is readable."""
+
+    @property
+    def connected(self) -> bool:
+        """Whether both the feed and its store are connected."""
+        ...
+
+    def fileno(self) -> int:
+        """The socket to watch for readability; -1 while not connected."""
+        ...
+
+    def read(self) -> list[Changes]:
+        """What others changed since the last read, a record per change in the order they
+        were committed (none if nothing changed); raises ConnectionLost when the connection
+        is gone."""
+        ...
+
+    def skip_seen(self) -> None:
+        """Leave out what the store's last `snapshot()` saw: call it when everything was re-read
+        in that snapshot."""
+        ...
+
+    def reconnect(self) -> None:
+        """Connect the store and the feed again (ProjectError while the server is away); what
+        changed meanwhile is not in the feed: re-read everything afterwards."""
+        ...
+
+    def close(self) -> None: ...
+
+
 class ProjectStore(Protocol):
     """Documents, tags and highlights of one project."""
 
-    location: str  # what it was opened from (a path, later a server address)
+    location: str  # what it was opened from: a path, or a libpq connection string
     annotator: str  # recorded on new highlights
     read_only: bool
 
@@ -54,6 +92,10 @@ class ProjectStore(Protocol):
     def data_version(self) -> int:
         """A number that changes when another connection commits a change: compare two
         readings to know whether someone else changed the project meanwhile."""
+        ...
+
+    def change_feed(self) -> ChangeFeed | None:
+        """Others' changes as they commit (a server store), or None (a file)."""
         ...
 
     # Backups: safe to call from a background thread (they use connections of their own).
@@ -110,6 +152,8 @@ class ProjectStore(Protocol):
         """Delete a tag and its highlights; returns both so the deletion can be undone."""
         ...
 
+    def tag(self, tag_id: int) -> Tag: ...
+
     def tag_usage(self, tag_id: int) -> int:
         """How many highlights have this tag."""
         ...
@@ -138,17 +182,22 @@ class ProjectStore(Protocol):
         tag_id: int | None = None,
         note: str | None = None,
         updated_at: str | None = None,
+        expected: Highlight | None = None,
     ) -> Highlight:
         """Change the tag or note (None keeps it); `updated_at` defaults to now."""
         ...
 
     def set_rating(
-        self, highlight_id: int, rating_id: int | None, updated_at: str | None = None
+        self,
+        highlight_id: int,
+        rating_id: int | None,
+        updated_at: str | None = None,
+        expected: Highlight | None = None,
     ) -> Highlight:
         """Give a highlight a verdict from the rating scale, or take it away (None)."""
         ...
 
-    def delete_highlight(self, highlight_id: int) -> Highlight:
+    def delete_highlight(self, highlight_id: int, expected: Highlight | None = None) -> Highlight:
         """Delete a highlight; its links go with it (read them first with links_touching)."""
         ...
 
@@ -263,9 +312,10 @@ class ProjectStore(Protocol):
         type_id: int | None = None,
         note: str | None = None,
         updated_at: str | None = None,
+        expected: Link | None = None,
     ) -> Link: ...
 
-    def delete_link(self, link_id: int) -> Link: ...
+    def delete_link(self, link_id: int, expected: Link | None = None) -> Link: ...
 
     # Annotators' progress
     def done(self) -> dict[tuple[str, int], str]:
@@ -282,5 +332,9 @@ class ProjectStore(Protocol):
 
     # Settings
     def setting(self, key: str) -> str | None: ...
+
+    def settings(self) -> dict[str, str]:
+        """Every setting of the project."""
+        ...
 
     def set_setting(self, key: str, value: str) -> None: ...

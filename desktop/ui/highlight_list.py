@@ -8,6 +8,7 @@ milliseconds. It follows the session: each change record adds, removes or update
 from __future__ import annotations
 
 import html
+import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -37,12 +38,15 @@ from PySide6.QtWidgets import (
 
 from desktop.core import argument
 from desktop.core.changes import Changes
+from desktop.core.errors import ClaimmarkError
 from desktop.core.model import Highlight, Tag
 from desktop.core.summary import ProjectSummary
 from desktop.ui.dialogs import local_time
 from desktop.ui.session import Session
 
 Index = QModelIndex | QPersistentModelIndex
+log = logging.getLogger(__name__)
+
 COLUMNS = ("Document", "Tag", "Quote", "Verdict", "Links", "Note", "Annotator", "Created")
 DOC, TAG, QUOTE, VERDICT, LINKS, NOTE, ANNOTATOR, CREATED = range(len(COLUMNS))
 # What the list can show, besides tags, document and text: (label, key).
@@ -276,7 +280,11 @@ class HighlightTableModel(QAbstractTableModel):
         return found
 
     def _read(self, ids: Sequence[int]) -> None:
-        self._texts.update(self._read_texts(ids))
+        try:
+            self._texts.update(self._read_texts(ids))
+        except ClaimmarkError as e:  # a server out of reach: shown empty, read again later
+            log.warning("cannot read the highlights' texts: %s", e)
+            return
         while len(self._texts) > self.TEXTS_KEPT:
             self._texts.popitem(last=False)
 

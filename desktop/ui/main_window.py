@@ -27,7 +27,7 @@ from desktop.core.fetching import is_url
 from desktop.core.importing import Source
 from desktop.core.store import ProjectStore
 from desktop.ui import actions as action_registry
-from desktop.ui import dialogs, help
+from desktop.ui import dialogs, help, live
 from desktop.ui.annotators import Annotators
 from desktop.ui.backups import Backups
 from desktop.ui.document_list import DocumentList
@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         self.scheme_panel = SchemePanel(session)
         self.link_margin = LinkMargin(session, self.view)
         self.status_line = StatusLine(session, self.statusBar())
+        self.live = live.attach(session, self.statusBar())  # a server project's teammates
         self._lay_out()
 
         self.actions = action_registry.create_actions(self)
@@ -354,6 +355,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
         self.backups.finish()
+        if self.live is not None:
+            self.live.close()
         super().closeEvent(event)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

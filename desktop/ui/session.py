@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from desktop.core.changes import EVERYTHING, Changes
-from desktop.core.errors import ClaimmarkError
+from desktop.core.errors import ClaimmarkError, Conflict, ConnectionLost, NotFound
 from desktop.core.operations import Operation
 from desktop.core.store import ProjectStore
 from desktop.core.summary import ProjectSummary
@@ -64,7 +64,9 @@ class Session(QObject):
         except ClaimmarkError as e:
             log.warning("%s failed: %s", verb or "operation", e)
             self.failed.emit(f"Cannot {verb} “{label}”: {e}" if verb else str(e))
-            if verb:  # the project is not what the undo stack expected: show it as it is
+            # The project is not what the window or the undo stack expected (someone changed
+            # it meanwhile): show it as it is. Without a connection there is nothing to read.
+            if (verb or isinstance(e, Conflict | NotFound)) and not isinstance(e, ConnectionLost):
                 self.announce(EVERYTHING)
             return False
         self.announce(changes)
@@ -81,6 +83,12 @@ class Session(QObject):
         self.changed.emit(changes)
         if self.document_id is None and changes.documents | changes.everything:
             self.open_document(self.first_document())
+
+    def announce_from_elsewhere(self, changes: Changes) -> None:
+        """Announce what other connections changed (a server's change feed), and count it as
+        seen, so that activating the window does not re-read it all again."""
+        self.announce(changes)
+        self._seen_version = self.store.data_version()
 
     def reload(self) -> None:
         """Re-read everything (after an import, or changes made by another window)."""
