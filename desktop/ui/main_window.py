@@ -40,6 +40,7 @@ from desktop.ui.highlight_list import HighlightListPanel
 from desktop.ui.highlighter import Visibility
 from desktop.ui.link_margin import LinkMargin
 from desktop.ui.linking import Linking
+from desktop.ui.review import Review
 from desktop.ui.scheme_editing import SchemeEditing
 from desktop.ui.scheme_panel import SchemePanel
 from desktop.ui.session import Session
@@ -94,6 +95,7 @@ class MainWindow(QMainWindow):
         self.scheme = SchemeEditing(session, self.scheme_panel, self)
         self.files = Files(session, self.hl_panel, self, settings)
         self.backups = Backups(session, self)
+        self.review = Review(session, self.view, self.hl_panel, self)
         self.annotators = Annotators(
             session,
             self.hl_panel,
@@ -222,6 +224,8 @@ class MainWindow(QMainWindow):
             "find_previous": self.find_bar.previous,
             "annotator": self.annotators.choose_annotator,
             "merge": self.files.choose_merge,
+            "agreement": self.review.show_agreement,
+            "curation": self.review.start_curation,
             "delete_highlight": self.editing.delete_at_cursor,
             "edit_note": self.editing.edit_note_at_cursor,
             "link": self.linking.start,
