@@ -17,6 +17,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontDatabase,
+    QKeyEvent,
     QMouseEvent,
     QPaintEvent,
     QPalette,
@@ -432,6 +433,46 @@ class DocumentView(QPlainTextEdit):
             return True
         return super().viewportEvent(event)
 
+    # The cursor never rests on a paragraph gap -----------------------------------------------
+
+    _VERTICAL = frozenset({Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown})
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        before = self.textCursor().position()
+        super().keyPressEvent(event)
+        self._step_off_gap(
+            forward=self.textCursor().position() >= before,
+            vertical=event.key() in self._VERTICAL,
+        )
+
+    def _step_off_gap(self, *, forward: bool, vertical: bool) -> None:
+        """A gap line between paragraphs is display only: go on past it, as if it were a
+        margin (down to the next line at the same place, right to the next paragraph...)."""
+        cursor = self.textCursor()
+        if not self.positions.is_gap(cursor.position()):
+            return
+        mode = (
+            QTextCursor.MoveMode.KeepAnchor
+            if cursor.hasSelection()
+            else QTextCursor.MoveMode.MoveAnchor
+        )
+        if vertical:
+            step = QTextCursor.MoveOperation.Down if forward else QTextCursor.MoveOperation.Up
+        else:
+            step = (
+                QTextCursor.MoveOperation.NextCharacter
+                if forward
+                else QTextCursor.MoveOperation.PreviousCharacter
+            )
+        if not cursor.movePosition(step, mode):  # the first or last line: back off the other way
+            cursor.movePosition(
+                QTextCursor.MoveOperation.PreviousCharacter
+                if forward
+                else QTextCursor.MoveOperation.NextCharacter,
+                mode,
+            )
+        self.setTextCursor(cursor)
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.AltModifier:
             found = self.spans_at_point(event.position().toPoint())
@@ -440,6 +481,7 @@ class DocumentView(QPlainTextEdit):
                 self.viewport().setCursor(Qt.CursorShape.DragLinkCursor)
                 return
         super().mousePressEvent(event)
+        self._step_off_gap(forward=True, vertical=False)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._drag_from is None:
@@ -448,6 +490,7 @@ class DocumentView(QPlainTextEdit):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._drag_from is None:
             super().mouseReleaseEvent(event)
+            self._step_off_gap(forward=True, vertical=False)
             return
         source, self._drag_from = self._drag_from, None
         self.viewport().unsetCursor()
