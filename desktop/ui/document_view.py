@@ -383,13 +383,12 @@ class DocumentView(QPlainTextEdit):
             selections.append(self._extra(start, end, hit_format, qt=False))
         qt = self._current
         if qt is not None:
-            # The highlight that a key, Delete or N would act on: stronger, underlined.
+            # The highlight that a key, Delete or N would act on: lined above and below, its
+            # background left as it is, so the blend of highlights overlapping it still shows.
             fmt = QTextCharFormat()
-            colour = self.formatter.colour_of(qt.tag_id)
-            colour.setAlpha(200)
-            fmt.setBackground(colour)
+            fmt.setFontOverline(True)
             fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
-            fmt.setUnderlineColor(self.palette().color(QPalette.ColorRole.Text))
+            fmt.setUnderlineColor(self.formatter.colour_of(qt.tag_id).darker(160))
             selections.append(self._extra(qt.start, qt.end, fmt, qt=True))
         self.setExtraSelections(selections)
 
