@@ -547,6 +547,26 @@ class DocumentView(QPlainTextEdit):
     def rect_of(self, code_point: int) -> QRect | None:
         return self.rect_of_qt(self.positions.to_qt(code_point))
 
+    def first_visible(self) -> int:
+        """The code point at the start of the first line on screen (the reading position)."""
+        return self.positions.to_code_point(self.cursorForPosition(QPoint(1, 1)).position())
+
+    def show_from(self, code_point: int, cursor_at: int | None = None) -> None:
+        """Scroll so that the line holding `code_point` is the first on screen, and put the
+        cursor at `cursor_at` (default: there)."""
+        qt = self.positions.to_qt(min(code_point, self.positions.length_cp))
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.maximum())  # from below, making a line visible puts it at the top
+        cursor = self.textCursor()
+        cursor.setPosition(qt)
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
+        if cursor_at is not None:
+            cursor.setPosition(self.positions.to_qt(min(cursor_at, self.positions.length_cp)))
+            top = bar.value()
+            self.setTextCursor(cursor)
+            bar.setValue(top)
+
     def visible_range(self) -> tuple[int, int]:
         """Qt positions of the first and last characters on screen."""
         top = self.cursorForPosition(QPoint(0, 0)).position()

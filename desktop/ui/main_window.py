@@ -296,9 +296,13 @@ class MainWindow(QMainWindow):
             wanted = None
         if wanted is not None and self.session.summary.document(wanted) is not None:
             self.session.open_document(wanted)
-            position = self.settings.value(f"{self.project_key}/scroll")
-            if position is not None:
-                QTimer.singleShot(0, lambda: self.view.verticalScrollBar().setValue(int(position)))
+            try:
+                top = int(self.settings.value(f"{self.project_key}/first_visible"))
+                at = int(self.settings.value(f"{self.project_key}/cursor", top))
+            except (TypeError, ValueError):
+                return
+            # Once the window has its size: where lines wrap depends on it.
+            QTimer.singleShot(0, lambda: self.view.show_from(top, at))
         else:
             self.session.open_document(self.session.first_document())
 
@@ -334,9 +338,8 @@ class MainWindow(QMainWindow):
         )
         if self.view.document_id is not None:
             self.settings.setValue(f"{self.project_key}/document", self.view.document_id)
-            self.settings.setValue(
-                f"{self.project_key}/scroll", self.view.verticalScrollBar().value()
-            )
+            self.settings.setValue(f"{self.project_key}/first_visible", self.view.first_visible())
+            self.settings.setValue(f"{self.project_key}/cursor", self.view.cursor_position())
         self.settings.sync()
 
     def changeEvent(self, event: QEvent) -> None:
