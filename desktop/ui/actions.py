@@ -105,6 +105,7 @@ SPECS: dict[str, Spec] = {
     ),
     "zoom_in": Spec("Zoom &In", (StandardKey.ZoomIn, "Ctrl+=")),
     "zoom_out": Spec("Zoom &Out", (StandardKey.ZoomOut,)),
+    "zoom_reset": Spec("&Actual Size", ("Ctrl+0",), "The text at its usual size"),
     "refresh": Spec("&Refresh", (StandardKey.Refresh,), "Show changes made by another window"),
     "guidelines": Spec("Annotation &Guidelines", (StandardKey.HelpContents,)),
     "shortcuts": Spec("&Keyboard Shortcuts", ()),

@@ -29,6 +29,7 @@ from desktop.core.store import ProjectStore
 from desktop.ui import actions as action_registry
 from desktop.ui import dialogs, help, live
 from desktop.ui.annotators import Annotators
+from desktop.ui.appearance import Appearance
 from desktop.ui.backups import Backups
 from desktop.ui.document_list import DocumentList
 from desktop.ui.document_view import DocumentView
@@ -94,6 +95,7 @@ class MainWindow(QMainWindow):
         self.linking = Linking(session, self.editing, self.view, self.hl_panel, self)
         self.scheme = SchemeEditing(session, self.scheme_panel, self)
         self.files = Files(session, self.hl_panel, self, settings)
+        self.appearance = Appearance(self.view, self.size_menu, self, settings)
         self.backups = Backups(session, self)
         self.review = Review(session, self.view, self.hl_panel, self)
         self.annotators = Annotators(
@@ -177,11 +179,14 @@ class MainWindow(QMainWindow):
             self.highlight_menu,
             "- edit_note delete_highlight - link verdict - next_highlight previous_highlight",
         )
+        view = bar.addMenu("&View")
         self._fill(
-            bar.addMenu("&View"),
+            view,
             "focus_text focus_documents focus_highlights - filtered_tags_only blind_mode - "
-            "zoom_in zoom_out - refresh",
+            "zoom_in zoom_out zoom_reset",
         )
+        self.size_menu = view.addMenu("Interface &Size")  # filled by appearance.py
+        self._fill(view, "- refresh")
         self._fill(bar.addMenu("&Review"), "agreement curation")
         self._fill(bar.addMenu("&Help"), "guidelines shortcuts - about")
         for name in action_registry.TEXT_ONLY:
@@ -237,6 +242,7 @@ class MainWindow(QMainWindow):
             "focus_highlights": self.hl_panel.table.setFocus,
             "zoom_in": lambda: self.view.zoom(1),
             "zoom_out": lambda: self.view.zoom(-1),
+            "zoom_reset": self.appearance.reset_zoom,
             "refresh": s.reload,
             "guidelines": lambda: help.show_guidelines(self),
             "shortcuts": lambda: help.show_shortcuts(self, s.summary.tags),

@@ -80,3 +80,24 @@ def test_the_current_highlight_keeps_an_overlap_readable(qtbot, window: MainWind
     window.view.setTextCursor(cursor)
     qtbot.waitUntil(lambda: window.view.current_highlight() is not None)
     assert drawn_background(window, inner) == away  # the blend, not one solid colour
+
+
+def test_ctrl_0_resets_the_zoom_and_the_interface_scales(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication
+
+    usual = window.view.font().pointSizeF()
+    qtbot.keyClick(window.view, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+    assert window.view.font().pointSizeF() > usual
+    qtbot.keyClick(window.view, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert window.view.font().pointSizeF() == usual
+    before = QApplication.font().pointSizeF()
+    [bigger] = [a for a in window.size_menu.actions() if a.text() == "150%"]
+    bigger.trigger()
+    try:
+        assert QApplication.font().pointSizeF() == before * 1.5
+        assert window.settings.value("view/interface_scale", type=int) == 150
+        qtbot.waitUntil(lambda: window.tag_panel.font().pointSizeF() == before * 1.5)
+    finally:
+        [normal] = [a for a in window.size_menu.actions() if a.text() == "100%"]
+        normal.trigger()
+    assert QApplication.font().pointSizeF() == before
