@@ -182,8 +182,8 @@ class MainWindow(QMainWindow):
         view = bar.addMenu("&View")
         self._fill(
             view,
-            "focus_text focus_documents focus_highlights - filtered_tags_only blind_mode - "
-            "zoom_in zoom_out zoom_reset",
+            "focus_text focus_documents focus_highlights focus_filter - side_panel - "
+            "filtered_tags_only blind_mode - zoom_in zoom_out zoom_reset",
         )
         self.size_menu = view.addMenu("Interface &Size")  # filled by appearance.py
         self._fill(view, "- refresh")
@@ -240,6 +240,7 @@ class MainWindow(QMainWindow):
             "focus_text": self.view.setFocus,
             "focus_documents": self.doc_list.setFocus,
             "focus_highlights": self.hl_panel.table.setFocus,
+            "focus_filter": self.hl_panel.focus_filter,
             "zoom_in": lambda: self.view.zoom(1),
             "zoom_out": lambda: self.view.zoom(-1),
             "zoom_reset": self.appearance.reset_zoom,
@@ -251,6 +252,7 @@ class MainWindow(QMainWindow):
         for name, slot in connections.items():
             a[name].triggered.connect(slot)
         a["filtered_tags_only"].toggled.connect(lambda _on: self._apply_view_filter())
+        a["side_panel"].toggled.connect(self.side.setVisible)
         self.hl_panel.filter_changed.connect(self._apply_view_filter)
         self.tag_panel.guidelines_requested.connect(lambda: help.show_guidelines(self))
         self.doc_list.activated.connect(lambda _index: self.view.setFocus())
@@ -331,6 +333,9 @@ class MainWindow(QMainWindow):
         self.actions["filtered_tags_only"].setChecked(
             self.settings.value("view/filtered_tags_only", False, type=bool)
         )
+        side = self.settings.value("view/side_panel", True, type=bool)
+        self.actions["side_panel"].setChecked(side)
+        self.side.setVisible(side)
 
     def save_layout(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
@@ -342,6 +347,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue(
             "view/filtered_tags_only", self.actions["filtered_tags_only"].isChecked()
         )
+        self.settings.setValue("view/side_panel", self.actions["side_panel"].isChecked())
         if self.view.document_id is not None:
             self.settings.setValue(f"{self.project_key}/document", self.view.document_id)
             self.settings.setValue(f"{self.project_key}/first_visible", self.view.first_visible())

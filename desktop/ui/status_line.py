@@ -3,12 +3,46 @@ the right, computed once per change from the session's summary."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QLabel, QStatusBar
+from PySide6.QtCore import QObject, QSize, Qt
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar
 
 from desktop.core.changes import Changes
 from desktop.ui.dialogs import plural, short_path
 from desktop.ui.session import Session
+
+
+class ElidedLabel(QLabel):
+    """A plain-text label that shortens its text with "…" to the room it has."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(120)
+        self.full = ""
+
+    def setText(self, text: str) -> None:
+        self.full = text
+        self.setToolTip("")
+        self._elide()
+
+    def text(self) -> str:
+        return self.full
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(self.fontMetrics().horizontalAdvance(self.full) + 8, hint.height())
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(
+            self.full, Qt.TextElideMode.ElideMiddle, max(10, self.width() - 4)
+        )
+        super().setText(shown)
 
 
 class StatusLine(QObject):
@@ -17,10 +51,9 @@ class StatusLine(QObject):
         self.session = session
         self.project_label = QLabel()
         self.project_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.document_label = QLabel()
-        self.document_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.document_label = ElidedLabel()
         bar.addWidget(self.project_label)
-        bar.addPermanentWidget(self.document_label)
+        bar.addPermanentWidget(self.document_label, 1)
         session.changed.connect(self._on_changes)
         session.document_opened.connect(lambda _id: self.update())
         session.annotator_changed.connect(lambda _name: self.update())
@@ -45,6 +78,6 @@ class StatusLine(QObject):
         here = summary.highlights_in(info.id)
         status = summary.status(info.id, self.session.annotator)
         self.document_label.setText(
-            f"{info.title[:60]} · {plural(here, 'highlight')} here, {status} for you · "
+            f"{info.title} · {plural(here, 'highlight')} here, {status} for you · "
             f"{summary.total} in the project"
         )

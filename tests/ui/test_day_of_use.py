@@ -101,3 +101,45 @@ def test_ctrl_0_resets_the_zoom_and_the_interface_scales(qtbot, window: MainWind
         [normal] = [a for a in window.size_menu.actions() if a.text() == "100%"]
         normal.trigger()
     assert QApplication.font().pointSizeF() == before
+
+
+def test_keyboard_reaches_the_filter_and_focus_shows(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    panel = window.hl_panel
+    qtbot.keyClick(window.view, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert panel.search.hasFocus()
+    panel.table.setFocus()
+    qtbot.keyClick(panel.table, Qt.Key.Key_Tab)
+    assert panel.search.hasFocus()  # the first Tab stop after the list
+    toggle = next(iter(panel._tag_buttons.values()))
+    plain = toggle.grab().toImage()
+    toggle.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(toggle.hasFocus)
+    assert toggle.grab().toImage() != plain  # the focused toggle looks different
+
+
+def test_fifty_tags_and_a_small_screen(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    from desktop.core import operations
+
+    for n in range(47):
+        window.session.run(operations.AddTag(f"code number {n:02d}", "#0072B2", ""))
+    assert len(window.session.summary.tags) == 50
+    assert window.minimumSizeHint().width() < 900
+    window.resize(900, 600)
+    qtbot.waitUntil(lambda: window.width() <= 900)
+    panel = window.hl_panel
+    chars = panel.search.fontMetrics().averageCharWidth()
+    assert panel.search.width() >= 16 * chars  # room to type a word, not "Fi…"
+    # the toggles scroll instead of making the window wider
+    qtbot.waitUntil(lambda: panel.tag_scroll.horizontalScrollBar().maximum() > 0)
+    window.status_line.document_label.setText("A very long title " * 20)
+    shown = window.status_line.document_label
+    assert shown_text(shown).endswith("…") or "…" in shown_text(shown)
+    window.actions["side_panel"].setChecked(False)
+    assert not window.side.isVisible()
+
+
+def shown_text(label) -> str:  # type: ignore[no-untyped-def]
+    """What a label shows (an eliding label keeps the full text apart)."""
+    from PySide6.QtWidgets import QLabel
+
+    return QLabel.text(label)
