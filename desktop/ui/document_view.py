@@ -519,6 +519,9 @@ class DocumentView(QPlainTextEdit):
         super().resizeEvent(event)
         self.geometry_changed.emit()
 
+    def right_margin(self) -> int:
+        return self._right_margin
+
     def set_right_margin(self, width: int) -> None:
         """Keep `width` pixels on the right of the text for a margin widget."""
         self._right_margin = width

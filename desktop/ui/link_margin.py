@@ -22,7 +22,8 @@ from desktop.core.model import Link
 from desktop.ui.document_view import DocumentView
 from desktop.ui.session import Session
 
-WIDTH = 160  # px: the margin the view keeps on its right for this
+WIDTH = 160  # px: the most the view keeps on its right for this, and the least:
+MIN_WIDTH = 110
 BADGE_WIDTH = 84
 LANE = 9  # px between the arcs of links that overlap in height
 
@@ -54,8 +55,12 @@ class LinkMargin(QWidget):
         self._fit()
 
     def _fit(self) -> None:
+        # Narrower on a small screen, where the text needs the room more.
+        width = max(MIN_WIDTH, min(WIDTH, self.view.width() // 5))
+        if width != self.view.right_margin():
+            self.view.set_right_margin(width)
         viewport = self.view.viewport().geometry()
-        self.setGeometry(QRect(viewport.right() + 1, viewport.top(), WIDTH, viewport.height()))
+        self.setGeometry(QRect(viewport.right() + 1, viewport.top(), width, viewport.height()))
 
     # Keeping the places ------------------------------------------------------------------------
 

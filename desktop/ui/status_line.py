@@ -13,22 +13,24 @@ from desktop.ui.session import Session
 
 
 class ElidedLabel(QLabel):
-    """A plain-text label that shortens its text with "…" to the room it has."""
+    """A plain-text label that shortens the first part of its text with "…" to the room it
+    has, keeping the rest (the counts after a title) whole when it can."""
 
-    def __init__(self) -> None:
+    def __init__(self, mode: Qt.TextElideMode = Qt.TextElideMode.ElideRight) -> None:
         super().__init__()
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.setMinimumWidth(120)
-        self.full = ""
+        self.setMinimumWidth(80)
+        self.mode = mode
+        self.main = ""
+        self.tail = ""
 
-    def setText(self, text: str) -> None:
-        self.full = text
-        self.setToolTip("")
+    def setText(self, text: str, tail: str = "") -> None:
+        self.main, self.tail = text, tail
         self._elide()
 
     def text(self) -> str:
-        return self.full
+        return self.main + self.tail
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -36,24 +38,22 @@ class ElidedLabel(QLabel):
 
     def sizeHint(self) -> QSize:
         hint = super().sizeHint()
-        return QSize(self.fontMetrics().horizontalAdvance(self.full) + 8, hint.height())
+        return QSize(self.fontMetrics().horizontalAdvance(self.text()) + 8, hint.height())
 
     def _elide(self) -> None:
-        shown = self.fontMetrics().elidedText(
-            self.full, Qt.TextElideMode.ElideMiddle, max(10, self.width() - 4)
-        )
-        super().setText(shown)
+        metrics = self.fontMetrics()
+        room = max(10, self.width() - 4 - metrics.horizontalAdvance(self.tail))
+        super().setText(metrics.elidedText(self.main, self.mode, room) + self.tail)
 
 
 class StatusLine(QObject):
     def __init__(self, session: Session, bar: QStatusBar) -> None:
         super().__init__(bar)
         self.session = session
-        self.project_label = QLabel()
-        self.project_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.project_label = ElidedLabel(Qt.TextElideMode.ElideMiddle)  # a path: its ends matter
         self.document_label = ElidedLabel()
-        bar.addWidget(self.project_label)
-        bar.addPermanentWidget(self.document_label, 1)
+        bar.addWidget(self.project_label, 1)
+        bar.addPermanentWidget(self.document_label, 2)
         session.changed.connect(self._on_changes)
         session.document_opened.connect(lambda _id: self.update())
         session.annotator_changed.connect(lambda _name: self.update())
@@ -78,6 +78,7 @@ class StatusLine(QObject):
         here = summary.highlights_in(info.id)
         status = summary.status(info.id, self.session.annotator)
         self.document_label.setText(
-            f"{info.title} · {plural(here, 'highlight')} here, {status} for you · "
-            f"{summary.total} in the project"
+            info.title,
+            f" · {plural(here, 'highlight')} here, {status} for you · "
+            f"{summary.total} in the project",
         )
