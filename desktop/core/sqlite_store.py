@@ -57,6 +57,71 @@ _HL_COLUMNS = (
 )
 _LINK_COLUMNS = "id, uuid, from_id, to_id, type_id, note, annotator, created_at, updated_at"
 
+# What each exported field of a record is, in SQL (see export_records): the table it is read
+# from (with its alias), and an expression per field. json_object() turns each row into one
+# JSON object in the given key order, escaped as orjson escapes (a test compares the bytes).
+_EXPORTED: dict[str, tuple[str, dict[str, str]]] = {
+    "documents": (
+        "documents d",
+        {
+            "id": "d.id",
+            "title": "d.title",
+            "author": "d.author",
+            "outlet": "d.outlet",
+            "published": "d.published",
+            "source": "d.source",
+            "source_offset": "d.source_offset",
+            "url": "d.url",
+            "page_starts": "json(CASE WHEN d.page_starts = '' THEN '[]' ELSE d.page_starts END)",
+            "sha256": "d.sha256",
+            "text": "d.text",
+        },
+    ),
+    "highlights": (
+        # NOT INDEXED: reading the table in its own order and sorting is faster than following
+        # the span index, whose order jumps around the table (highlights made one by one).
+        "highlights h NOT INDEXED",
+        {
+            "id": "h.uuid",
+            "document_id": "h.document_id",
+            "start": "h.start_pos",
+            "end": "h.end_pos",
+            "quote": "h.quote",
+            "prefix": "h.prefix",
+            "suffix": "h.suffix",
+            "tag": "(SELECT name FROM tags WHERE id = h.tag_id)",
+            "rating": "(SELECT name FROM ratings WHERE id = h.rating_id)",
+            "note": "h.note",
+            "annotator": "h.annotator",
+            "created_at": "h.created_at",
+            "updated_at": "h.updated_at",
+        },
+    ),
+    "relations": (
+        "links l",
+        {
+            "id": "l.uuid",
+            "from_id": "(SELECT uuid FROM highlights WHERE id = l.from_id)",
+            "to_id": "(SELECT uuid FROM highlights WHERE id = l.to_id)",
+            "type": "(SELECT name FROM relation_types WHERE id = l.type_id)",
+            "note": "l.note",
+            "annotator": "l.annotator",
+            "created_at": "l.created_at",
+            "updated_at": "l.updated_at",
+        },
+    ),
+    "done": (
+        "documents_done m",
+        {"annotator": "m.annotator", "document_id": "m.document_id", "done_at": "m.done_at"},
+    ),
+}
+_EXPORT_ORDER = {
+    "documents": "d.id",
+    "highlights": "h.document_id, h.start_pos, h.end_pos, h.id",
+    "relations": "l.id",
+    "done": "m.document_id, m.annotator",
+}
+
 
 def default_annotator() -> str:
     """The login name, the default annotator of new highlights."""
@@ -183,7 +248,7 @@ _LIMITS = {
     sqlite3.SQLITE_LIMIT_COLUMN: 100,
     sqlite3.SQLITE_LIMIT_COMPOUND_SELECT: 8,
     sqlite3.SQLITE_LIMIT_EXPR_DEPTH: 200,
-    sqlite3.SQLITE_LIMIT_FUNCTION_ARG: 8,
+    sqlite3.SQLITE_LIMIT_FUNCTION_ARG: 32,  # json_object() of an exported highlight takes 26
     sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH: 1000,
     sqlite3.SQLITE_LIMIT_SQL_LENGTH: 1_000_000,
     sqlite3.SQLITE_LIMIT_TRIGGER_DEPTH: 1,
@@ -1239,20 +1304,7 @@ class SqliteStore:
         return list(map(Highlight._make, rows))
 
     def iter_highlights(self, where: HighlightFilter = HighlightFilter()) -> Iterator[Highlight]:
-        clauses: list[str] = []
-        params: list[object] = []
-        if where.document_ids:
-            clauses.append(f"document_id IN ({', '.join('?' * len(where.document_ids))})")
-            params.extend(where.document_ids)
-        if where.tag_names:
-            clauses.append(
-                "tag_id IN (SELECT id FROM tags WHERE name IN "
-                f"({', '.join('?' * len(where.tag_names))}))"
-            )
-            params.extend(where.tag_names)
-        if where.annotators:
-            clauses.append(f"annotator IN ({', '.join('?' * len(where.annotators))})")
-            params.extend(where.annotators)
+        clauses, params = _highlight_clauses(where, "highlights")
         sql = f"SELECT {_HL_COLUMNS} FROM highlights"
         if clauses:
             sql += " WHERE " + " AND ".join(clauses)
@@ -1300,6 +1352,64 @@ class SqliteStore:
             found.update((i, (q, n)) for i, q, n in rows)
         return found
 
+    def highlight_ids_by_uuid(self, uuids: Sequence[str]) -> dict[str, int]:
+        """{uuid: id} of the highlights with these uuids (those that exist)."""
+        found: dict[str, int] = {}
+        for lo in range(0, len(uuids), 500):
+            chunk = uuids[lo : lo + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._conn.execute(
+                f"SELECT uuid, id FROM highlights WHERE uuid IN ({marks})", chunk
+            )
+            found.update(rows)
+        return found
+
+    def export_records(
+        self, kind: str, fields: Sequence[str], where: HighlightFilter = HighlightFilter()
+    ) -> Iterator[bytes]:
+        """Each record of `kind` that `where` selects as one JSON object in UTF-8, with
+        `fields` as its keys in that order, made by SQLite and never held all at once.
+
+        Kinds and their fields: "documents" (id, title, author, outlet, published, source,
+        source_offset, url, page_starts, sha256, text), "highlights" (id = uuid, document_id,
+        start, end, quote, prefix, suffix, tag, rating, note, annotator, created_at,
+        updated_at), "relations" (the links between selected highlights: id = uuid, from_id
+        and to_id = the highlights' uuids, type, note, annotator, created_at, updated_at) and
+        "done" (annotator, document_id, done_at)."""
+        table, expressions = _EXPORTED[kind]
+        try:
+            pairs = ", ".join(f"'{name}', {expressions[name]}" for name in fields)
+        except KeyError as e:
+            raise ValueError(f"{kind} have no exported field {e}") from None
+        clauses: list[str] = []
+        params: list[object] = []
+        if kind == "documents" and where.document_ids:
+            clauses.append(f"d.id IN ({', '.join('?' * len(where.document_ids))})")
+            params.extend(where.document_ids)
+        elif kind == "highlights":
+            clauses, params = _highlight_clauses(where, "h", text=True)
+        elif kind == "relations":
+            selected, params = _highlight_clauses(where, "s", text=True)
+            if selected:
+                chosen = f"SELECT s.id FROM highlights s WHERE {' AND '.join(selected)}"
+                clauses = [f"l.from_id IN ({chosen})", f"l.to_id IN ({chosen})"]
+                params = params + params
+        elif kind == "done":
+            for column, values in (
+                ("m.document_id", where.document_ids),
+                ("m.annotator", where.annotators),
+            ):
+                if values:
+                    clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
+                    params.extend(values)
+        sql = f"SELECT CAST(json_object({pairs}) AS BLOB) FROM {table}"
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        cursor = self._conn.execute(f"{sql} ORDER BY {_EXPORT_ORDER[kind]}", params)
+        while rows := cursor.fetchmany(1024):
+            for (record,) in rows:
+                yield record
+
     def highlight_places(self, ids: Sequence[int]) -> dict[int, tuple[int, int, int]]:
         """{id: (document id, start, end)} of these highlights (those that exist)."""
         found: dict[int, tuple[int, int, int]] = {}
@@ -1330,6 +1440,32 @@ class SqliteStore:
         for document_id, tag_id, n in rows:
             counts.setdefault(document_id, {})[tag_id] = n
         return counts
+
+
+def _highlight_clauses(
+    where: HighlightFilter, alias: str, *, text: bool = False
+) -> tuple[list[str], list[object]]:
+    """SQL conditions on the highlights table (named `alias`) for the filter's documents, tags
+    and annotators (and, with `text`, its text), with their parameters."""
+    clauses: list[str] = []
+    params: list[object] = []
+    if text and where.text:
+        needle = where.text.casefold()
+        clauses.append(f"(instr(casefold({alias}.quote), ?) OR instr(casefold({alias}.note), ?))")
+        params.extend((needle, needle))
+    if where.document_ids:
+        clauses.append(f"{alias}.document_id IN ({', '.join('?' * len(where.document_ids))})")
+        params.extend(where.document_ids)
+    if where.tag_names:
+        clauses.append(
+            f"{alias}.tag_id IN (SELECT id FROM tags WHERE name IN "
+            f"({', '.join('?' * len(where.tag_names))}))"
+        )
+        params.extend(where.tag_names)
+    if where.annotators:
+        clauses.append(f"{alias}.annotator IN ({', '.join('?' * len(where.annotators))})")
+        params.extend(where.annotators)
+    return clauses, params
 
 
 def _refuse(problem: str | None) -> None:

@@ -172,6 +172,24 @@ class ProjectStore(Protocol):
         """{id: (document id, start, end)} of these highlights (those that exist)."""
         ...
 
+    def highlight_ids_by_uuid(self, uuids: Sequence[str]) -> dict[str, int]:
+        """{uuid: id} of the highlights with these uuids (those that exist)."""
+        ...
+
+    def export_records(
+        self, kind: str, fields: Sequence[str], where: HighlightFilter = HighlightFilter()
+    ) -> Iterator[bytes]:
+        """Each record of `kind` that `where` selects as one compact JSON object in UTF-8
+        (escaped as orjson escapes), with `fields` as its keys in that order: built by the
+        database and streamed, for exports of any size. Kinds and fields: "documents" (id,
+        title, author, outlet, published, source, source_offset, url, page_starts, sha256,
+        text), "highlights" (id = uuid, document_id, start, end, quote, prefix, suffix, tag,
+        rating, note, annotator, created_at, updated_at; in document and start order),
+        "relations" (links between selected highlights: id = uuid, from_id and to_id = their
+        uuids, type, note, annotator, created_at, updated_at) and "done" (annotator,
+        document_id, done_at)."""
+        ...
+
     def highlight_ids_matching(self, text: str) -> set[int]: ...
 
     def highlight_counts(self) -> dict[int, dict[int, int]]:
