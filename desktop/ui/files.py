@@ -7,8 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Signal
-from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow
+from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMainWindow
 
+from desktop.core.errors import ClaimmarkError
 from desktop.core.exporting import export_to_path
 from desktop.core.fetching import is_url
 from desktop.core.importing import ImportReport, Source, import_paths
@@ -170,6 +171,8 @@ class Files(QObject):
                 self.window, "Every tag is toggled off in the highlight list: nothing to export."
             )
             return False
+        if fmt == "claimreview" and not self._ask_fact_checker():
+            return False
 
         def work(progress, is_cancelled):  # type: ignore[no-untyped-def]
             store = open_project(location, read_only=True)
@@ -195,6 +198,39 @@ class Files(QObject):
         elif result:
             dialogs.show_message(self.window, result)
         return ok
+
+    def _ask_fact_checker(self) -> bool:
+        """ClaimReview names the fact-checker and the address of each fact check: asked the
+        first time, then kept in the project. False when the user cancels."""
+        from desktop.core.formats import claimreview
+
+        store = self.session.store
+        publisher = store.setting(claimreview.PUBLISHER_SETTING)
+        review_url = store.setting(claimreview.REVIEW_URL_SETTING)
+        if publisher and review_url:
+            return True
+        publisher, ok = QInputDialog.getText(
+            self.window,
+            "ClaimReview",
+            "The fact-checker publishing the reviews:",
+            text=publisher or "",
+        )
+        if not ok:
+            return False
+        review_url, ok = QInputDialog.getText(
+            self.window,
+            "ClaimReview",
+            "The address of each fact check ({id} stands for the claim's id):",
+            text=review_url or "https://",
+        )
+        if not ok:
+            return False
+        try:
+            claimreview.remember(store, publisher, review_url)
+        except ClaimmarkError as e:
+            dialogs.show_message(self.window, str(e))
+            return False
+        return True
 
     # Other projects ----------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import orjson
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
@@ -85,12 +86,12 @@ def test_export_dialog_follows_the_format(tmp_path: Path) -> None:
 
 
 def test_every_format_exports_from_the_window(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from desktop.core.registry import EXPORT_FORMATS as FORMATS
+    from desktop.core.registry import export_formats
 
     start = window.view.text.index("A controversy")
     select(window, start, start + 13)
     qtbot.keyClick(window.view, Qt.Key.Key_1)
-    for name, fmt in FORMATS.items():
+    for name, fmt in export_formats().items():
         target = tmp_path / f"out-{name}{fmt.suffix}"
         assert window.files.export_to(target, name)
         if fmt.writes_folder:
@@ -295,7 +296,7 @@ def _big_export(tmp_path: Path, highlights: int) -> Path:
         keep_ids=False,
     )
     path = tmp_path / "big.json"
-    path.write_bytes(native.to_json(native.export_native(source)))
+    path.write_bytes(orjson.dumps(native.export_native(source)))
     source.close()
     return path
 
