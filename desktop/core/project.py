@@ -14,7 +14,6 @@ import platformdirs
 from desktop.core import backup as file_backups
 from desktop.core.bundled import seed_files
 from desktop.core.errors import ProjectError
-from desktop.core.importing import import_paths
 from desktop.core.sqlite_store import SqliteStore
 from desktop.core.store import ProjectStore
 
@@ -65,6 +64,8 @@ def open_project(
     is_new = not path.exists()
     store = SqliteStore.open(path, create=create and not read_only, read_only=read_only)
     if is_new and seed:
+        from desktop.core.importing import import_paths  # the formats load for this only
+
         import_paths(store, seed_files())
     return store
 
