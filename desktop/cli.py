@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from desktop import __version__
 from desktop.core.errors import ClaimmarkError
-from desktop.core.fetching import is_url
 from desktop.core.model import HighlightFilter
 from desktop.core.project import default_project_path, open_project
 from desktop.core.registry import EXPORT_NAMES, export_format
@@ -111,6 +110,8 @@ def _window_parser() -> argparse.ArgumentParser:
 
 def _source(argument: str) -> Source:
     """A file or folder to import, or a web address (kept as the string it is)."""
+    from desktop.core.fetching import is_url
+
     return argument.strip() if is_url(argument) else Path(argument)
 
 

@@ -11,10 +11,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from desktop.core import jsonio
-from desktop.core.bundle import Bundle
 from desktop.core.errors import InputRefused
 from desktop.core.model import (
     DocumentInfo,
@@ -28,7 +26,9 @@ from desktop.core.model import (
 )
 from desktop.core.progress import Progress
 from desktop.core.store import ProjectStore
-from desktop.core.textfile import read_bytes, read_text_file
+
+if TYPE_CHECKING:  # an export needs none of what reading files takes
+    from desktop.core.bundle import Bundle
 
 # 128 MiB: a claimmark JSON export of about 200,000 highlights with their documents' text.
 MAX_ANNOTATION_FILE_BYTES = 128 * 1024 * 1024
@@ -112,7 +112,7 @@ class ExportContext:
 TextRenderer = Callable[[ExportContext], str | bytes | Iterator[bytes]]
 FolderRenderer = Callable[[ExportContext], Iterator[tuple[str, str]]]
 # An import gives annotations (a Bundle, maybe with documents' texts) or new documents.
-Imported = Bundle | list[NewDocument]
+Imported: TypeAlias = "Bundle | list[NewDocument]"
 
 
 class Probe:
@@ -146,6 +146,8 @@ class Probe:
     @cached_property
     def text(self) -> str:
         """The file as a document's text (decoded, newlines normalised, checked)."""
+        from desktop.core.textfile import read_text_file
+
         return read_text_file(self.path)[0]
 
     @cached_property
@@ -159,6 +161,9 @@ class Probe:
     @cached_property
     def json(self) -> Any:
         """The decoded JSON, or None when the file is not JSON (and not named as JSON)."""
+        from desktop.core import jsonio
+        from desktop.core.textfile import read_bytes
+
         if self.json_by_name:
             return jsonio.loads(read_bytes(self.path, MAX_ANNOTATION_FILE_BYTES), self.path)
         if not self.text.lstrip().startswith(("{", "[")):

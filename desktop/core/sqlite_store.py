@@ -8,6 +8,7 @@ newer claimmark are refused before anything is written to them.
 
 from __future__ import annotations
 
+import codecs
 import getpass
 import json
 import os
@@ -18,6 +19,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from functools import cache
 from pathlib import Path
+
+import orjson
 
 from desktop.core import anchoring, backup, newfiles, schema
 from desktop.core.errors import ClaimmarkError, NotFound, ProjectError
@@ -1365,10 +1368,16 @@ class SqliteStore:
         return found
 
     def export_records(
-        self, kind: str, fields: Sequence[str], where: HighlightFilter = HighlightFilter()
+        self,
+        kind: str,
+        fields: Sequence[str],
+        where: HighlightFilter = HighlightFilter(),
+        separator: bytes = b",\n",
     ) -> Iterator[bytes]:
-        """Each record of `kind` that `where` selects as one JSON object in UTF-8, with
-        `fields` as its keys in that order, made by SQLite and never held all at once.
+        """The records of `kind` that `where` selects, each one JSON object in UTF-8 with
+        `fields` as its keys in that order, `separator` between two: made by SQLite and given
+        in pieces to write one after the other, so that they are never held all at once (a
+        document's text, when it is the last field, a million characters at a time).
 
         Kinds and their fields: "documents" (id, title, author, outlet, published, source,
         source_offset, url, page_starts, sha256, text), "highlights" (id = uuid, document_id,
@@ -1377,8 +1386,10 @@ class SqliteStore:
         and to_id = the highlights' uuids, type, note, annotator, created_at, updated_at) and
         "done" (annotator, document_id, done_at)."""
         table, expressions = _EXPORTED[kind]
+        text_apart = kind == "documents" and list(fields[-1:]) == ["text"]
+        chosen = list(fields[:-1]) if text_apart else list(fields)
         try:
-            pairs = ", ".join(f"'{name}', {expressions[name]}" for name in fields)
+            pairs = ", ".join(f"'{name}', {expressions[name]}" for name in chosen)
         except KeyError as e:
             raise ValueError(f"{kind} have no exported field {e}") from None
         clauses: list[str] = []
@@ -1391,8 +1402,8 @@ class SqliteStore:
         elif kind == "relations":
             selected, params = _highlight_clauses(where, "s", text=True)
             if selected:
-                chosen = f"SELECT s.id FROM highlights s WHERE {' AND '.join(selected)}"
-                clauses = [f"l.from_id IN ({chosen})", f"l.to_id IN ({chosen})"]
+                chosen_ids = f"SELECT s.id FROM highlights s WHERE {' AND '.join(selected)}"
+                clauses = [f"l.from_id IN ({chosen_ids})", f"l.to_id IN ({chosen_ids})"]
                 params = params + params
         elif kind == "done":
             for column, values in (
@@ -1402,13 +1413,35 @@ class SqliteStore:
                 if values:
                     clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
                     params.extend(values)
-        sql = f"SELECT CAST(json_object({pairs}) AS BLOB) FROM {table}"
+        extra = ", d.id" if text_apart else ""
+        sql = f"SELECT CAST(json_object({pairs}) AS BLOB){extra} FROM {table}"
         if clauses:
             sql += " WHERE " + " AND ".join(clauses)
         cursor = self._conn.execute(f"{sql} ORDER BY {_EXPORT_ORDER[kind]}", params)
+        first = True
         while rows := cursor.fetchmany(1024):
-            for (record,) in rows:
-                yield record
+            if text_apart:
+                for head, document_id in rows:
+                    if not first:
+                        yield separator
+                    first = False
+                    yield from self._document_record(head, document_id)
+            else:
+                yield (b"" if first else separator) + separator.join(r[0] for r in rows)
+                first = False
+
+    _TEXT_PIECE = 1 << 20  # bytes of a document's text per piece of its export
+
+    def _document_record(self, head: bytes, document_id: int) -> Iterator[bytes]:
+        """A document's exported record with its text last, in pieces: the text is read a
+        megabyte at a time (SQLite's incremental reading of a value) and escaped as
+        json_quote() escapes, so that a long one is not held twice."""
+        yield head[:-1] + (b',"text":"' if head != b"{}" else b'{"text":"')
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        with self._conn.blobopen("documents", "text", document_id, readonly=True) as value:
+            while piece := value.read(self._TEXT_PIECE):
+                yield orjson.dumps(decoder.decode(piece))[1:-1]
+        yield orjson.dumps(decoder.decode(b"", final=True))[1:-1] + b'"}'
 
     def highlight_places(self, ids: Sequence[int]) -> dict[int, tuple[int, int, int]]:
         """{id: (document id, start, end)} of these highlights (those that exist)."""

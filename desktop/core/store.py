@@ -177,11 +177,17 @@ class ProjectStore(Protocol):
         ...
 
     def export_records(
-        self, kind: str, fields: Sequence[str], where: HighlightFilter = HighlightFilter()
+        self,
+        kind: str,
+        fields: Sequence[str],
+        where: HighlightFilter = HighlightFilter(),
+        separator: bytes = b",\n",
     ) -> Iterator[bytes]:
-        """Each record of `kind` that `where` selects as one compact JSON object in UTF-8
-        (escaped as orjson escapes), with `fields` as its keys in that order: built by the
-        database and streamed, for exports of any size. Kinds and fields: "documents" (id,
+        """The records of `kind` that `where` selects, each one compact JSON object in UTF-8
+        (escaped as orjson escapes) with `fields` as its keys in that order, `separator`
+        between two: built by the database and given in pieces of any size to write one after
+        the other, for exports of any size (a long text may come in several pieces). Kinds and
+        fields: "documents" (id,
         title, author, outlet, published, source, source_offset, url, page_starts, sha256,
         text), "highlights" (id = uuid, document_id, start, end, quote, prefix, suffix, tag,
         rating, note, annotator, created_at, updated_at; in document and start order),

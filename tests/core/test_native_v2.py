@@ -472,3 +472,18 @@ def test_links_from_a_script_to_highlights_the_project_has(
     )
     [link] = store.links()
     assert (store.highlight(link.from_id).quote, link.to_id) == ("Wages fell.", rates.id)
+
+
+def test_texts_come_in_pieces_that_split_no_character(
+    linked: SqliteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A document's text is read and escaped a piece at a time; a piece boundary inside a
+    character of several bytes, or next to what JSON escapes, changes nothing."""
+    tricky = "".join(TRICKY_TEXT) + 'é字🇺🇦\u2029\t"\\' * 7 + "\n"
+    linked.add_documents([NewDocument(text=tricky, title="tricky", source="t")])
+    whole = render_bytes(linked, "json")
+    for size in (1, 2, 3, 5, 7):
+        monkeypatch.setattr(SqliteStore, "_TEXT_PIECE", size)
+        again = render_bytes(linked, "json")
+        assert again == whole.replace(_exported_at(whole).encode(), _exported_at(again).encode())
+    assert whole == _reference(linked, HighlightFilter(), _exported_at(whole))

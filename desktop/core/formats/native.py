@@ -94,7 +94,6 @@ RECORDS = (
     ("relations", RELATION_FIELDS),
     ("done", DONE_FIELDS),
 )
-_CANCEL_EVERY = 4096  # records between two looks at whether the user cancelled
 
 
 # Export --------------------------------------------------------------------------------------
@@ -119,17 +118,22 @@ def render(context: ExportContext) -> Iterator[bytes]:
         ],
     }
     yield orjson.dumps(head)[:-1]  # the closing brace comes after the records
-    documents = len(context.documents)
     for key, fields in RECORDS:
         yield b',\n"' + key.encode() + b'":[\n'
-        for n, record in enumerate(store.export_records(key, fields, where)):
-            if key == "documents":
-                progress.step(n, documents)
-            elif n % _CANCEL_EVERY == 0:
+        if key == "documents":  # one by one, for progress
+            documents = context.documents
+            for n, info in enumerate(documents):
+                progress.step(n, len(documents))
+                if n:
+                    yield b",\n"
+                yield from store.export_records(
+                    key, fields, HighlightFilter(document_ids=(info.id,))
+                )
+            progress.step(len(documents), len(documents))
+        else:
+            for piece in store.export_records(key, fields, where):
                 progress.check()
-            yield record if n == 0 else b",\n" + record
-        if key == "documents":
-            progress.step(documents, documents)
+                yield piece
         yield b"]"
     yield b"}\n"
 
@@ -297,31 +301,43 @@ def _highlights(
     rating_names = {r.name for r in bundle.ratings} if "rating_scale" in data else None
     seen: set[str] = set()
     append = bundle.highlights.append
+    known = times.seen  # the common case, without a call
     for n, h in enumerate(data.get("highlights", []), start=1):
         uid, document_id, start, end = h.get("id", ""), h["document_id"], h["start"], h["end"]
-        what = f"highlight {uid or n}"
         # The common case costs one test; the messages are made only when something is wrong.
         if not (type(document_id) is int and type(start) is int and type(end) is int):
             for key in ("document_id", "start", "end"):
-                _check_integer(h[key], f"{what}: {key}", name)
+                _check_integer(h[key], f"{_named_highlight(uid, n)}: {key}", name)
         if uid:
             if uid in seen:
-                raise InputRefused(name, f"{what} appears twice")
+                raise InputRefused(name, f"{_named_highlight(uid, n)} appears twice")
             seen.add(uid)
         text = texts.get(document_id)
         if text is None:
-            raise InputRefused(name, f"{what}: document {document_id} is not in the file")
+            raise InputRefused(
+                name, f"{_named_highlight(uid, n)}: document {document_id} is not in the file"
+            )
         if not start < end <= len(text):
-            raise InputRefused(name, f"{what}: offsets {start}-{end} are outside its document")
+            raise InputRefused(
+                name, f"{_named_highlight(uid, n)}: offsets {start}-{end} are outside its document"
+            )
         quote = text[start:end]
         if h.get("quote", quote) != quote:
-            raise InputRefused(name, f"{what}: its quote does not match the text at its offsets")
+            raise InputRefused(
+                name,
+                f"{_named_highlight(uid, n)}: its quote does not match the text at its offsets",
+            )
         tag = h["tag"]
         if tag_names is not None and tag not in tag_names:
-            raise InputRefused(name, f"{what}: tag “{tag}” is not in the file's tags")
+            raise InputRefused(
+                name, f"{_named_highlight(uid, n)}: tag “{tag}” is not in the file's tags"
+            )
         rating = h.get("rating") or ""
         if rating and rating_names is not None and rating not in rating_names:
-            raise InputRefused(name, f"{what}: rating “{rating}” is not in the file's rating_scale")
+            raise InputRefused(
+                name,
+                f"{_named_highlight(uid, n)}: rating “{rating}” is not in the file's rating_scale",
+            )
         append(
             BundleHighlight(
                 str(document_id),
@@ -332,13 +348,20 @@ def _highlights(
                 uid,
                 h.get("note", ""),
                 h.get("annotator", ""),
-                times(h.get("created_at"), what),
-                times(h.get("updated_at"), what),
+                known.get(h.get("created_at", ""))
+                or times(h.get("created_at"), _named_highlight(uid, n)),
+                known.get(h.get("updated_at", ""))
+                or times(h.get("updated_at"), _named_highlight(uid, n)),
                 h.get("prefix", ""),
                 h.get("suffix", ""),
                 rating,
             )
         )
+
+
+def _named_highlight(uid: str, n: int) -> str:
+    """A highlight as a message names it (made only for a message: 100,000 in a file)."""
+    return f"highlight {uid or n}"
 
 
 def _relations(data: dict[str, Any], bundle: Bundle, times: _Times, name: str) -> None:
