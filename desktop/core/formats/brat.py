@@ -232,9 +232,13 @@ class _Unheld:
                 f"brat: {self.unanchored} link(s) to highlights brat cannot hold; left out."
             )
         if self.verdicts:
-            verdicts = "1 verdict" if self.verdicts == 1 else f"{self.verdicts} verdicts"
+            verdicts = (
+                "1 verdict on a claim is"
+                if self.verdicts == 1
+                else f"{self.verdicts} verdicts on claims are"
+            )
             found.append(
-                f"brat: {verdicts} on claims are not written (brat has no place for them); "
+                f"brat: {verdicts} not written (brat has no place for verdicts); "
                 "the JSON, W3C, CSV and ClaimReview exports carry them."
             )
         for items, one, many, done in (
