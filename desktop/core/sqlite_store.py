@@ -1374,17 +1374,9 @@ class SqliteStore:
         where: HighlightFilter = HighlightFilter(),
         separator: bytes = b",\n",
     ) -> Iterator[bytes]:
-        """The records of `kind` that `where` selects, each one JSON object in UTF-8 with
-        `fields` as its keys in that order, `separator` between two: made by SQLite and given
-        in pieces to write one after the other, so that they are never held all at once (a
-        document's text, when it is the last field, a million characters at a time).
-
-        Kinds and their fields: "documents" (id, title, author, outlet, published, source,
-        source_offset, url, page_starts, sha256, text), "highlights" (id = uuid, document_id,
-        start, end, quote, prefix, suffix, tag, rating, note, annotator, created_at,
-        updated_at), "relations" (the links between selected highlights: id = uuid, from_id
-        and to_id = the highlights' uuids, type, note, annotator, created_at, updated_at) and
-        "done" (annotator, document_id, done_at)."""
+        """See ProjectStore.export_records. SQLite's json_object() makes each record, in the
+        order _EXPORT_ORDER gives; a document's text, when it is the last field, is read
+        apart (_document_record)."""
         table, expressions = _EXPORTED[kind]
         text_apart = kind == "documents" and list(fields[-1:]) == ["text"]
         chosen = list(fields[:-1]) if text_apart else list(fields)

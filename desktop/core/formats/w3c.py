@@ -103,16 +103,7 @@ def annotation(h: Highlight, tag: str, document: DocumentInfo, rating: str = "")
         quote["prefix"] = h.prefix
     if h.suffix:
         quote["suffix"] = h.suffix
-    anno: dict[str, Any] = {
-        "@context": CONTEXT,
-        "id": f"{UUID_PREFIX}{_uuid_text(h.uuid)}",
-        "type": "Annotation",
-        "motivation": "tagging",
-        "created": h.created_at,
-        "modified": h.updated_at,
-    }
-    if h.annotator:
-        anno["creator"] = {"type": "Person", "name": h.annotator}
+    anno = _annotation_head(h.uuid, "tagging", h.created_at, h.updated_at, h.annotator)
     anno["body"] = body
     anno["target"] = {
         "source": source_of(document),
@@ -127,16 +118,7 @@ def annotation(h: Highlight, tag: str, document: DocumentInfo, rating: str = "")
 def link_annotation(link: Link, link_type: str, from_uuid: str, to_uuid: str) -> dict[str, Any]:
     """A link as a W3C Annotation with motivation linking: the highlight it comes from is the
     first target, the one it goes to the second."""
-    anno: dict[str, Any] = {
-        "@context": CONTEXT,
-        "id": f"{UUID_PREFIX}{_uuid_text(link.uuid)}",
-        "type": "Annotation",
-        "motivation": "linking",
-        "created": link.created_at,
-        "modified": link.updated_at,
-    }
-    if link.annotator:
-        anno["creator"] = {"type": "Person", "name": link.annotator}
+    anno = _annotation_head(link.uuid, "linking", link.created_at, link.updated_at, link.annotator)
     anno["body"] = [_textual_body("classifying", link_type)]
     if link.note:
         anno["body"].append(_textual_body("commenting", link.note))
@@ -145,6 +127,23 @@ def link_annotation(link: Link, link_type: str, from_uuid: str, to_uuid: str) ->
         f"{UUID_PREFIX}{_uuid_text(to_uuid)}",
     ]
     return anno
+
+
+def _annotation_head(
+    uid: str, motivation: str, created: str, modified: str, annotator: str
+) -> dict[str, Any]:
+    """What every exported Annotation starts with: its id, motivation, times and creator."""
+    head: dict[str, Any] = {
+        "@context": CONTEXT,
+        "id": f"{UUID_PREFIX}{_uuid_text(uid)}",
+        "type": "Annotation",
+        "motivation": motivation,
+        "created": created,
+        "modified": modified,
+    }
+    if annotator:
+        head["creator"] = {"type": "Person", "name": annotator}
+    return head
 
 
 def source_of(document: DocumentInfo) -> str | dict[str, str]:
