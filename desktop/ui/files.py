@@ -30,10 +30,17 @@ def describe_import(report: ImportReport) -> str:
     if report.documents_already_present:
         lines.append(f"{len(report.documents_already_present)} already in the project.")
     for name, merge in report.merges:
+        updated = f", {merge.highlights_updated} updated" if merge.highlights_updated else ""
+        links = (
+            f"; {merge.links_added} link(s) added, {merge.links_present} already present"
+            if merge.links_added or merge.links_present
+            else ""
+        )
         lines.append(
             f"{Path(name).name}: {merge.highlights_added} highlight(s) added, "
-            f"{merge.highlights_present} already present."
+            f"{merge.highlights_present} already present{updated}{links}."
         )
+        lines.extend(f"  {n}" for n in merge.notes[:20])
         lines.extend(f"  skipped {s}" for s in merge.skipped[:20])
     if report.refused:
         lines.append("Refused:")
