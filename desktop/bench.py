@@ -29,6 +29,7 @@ import edlib
 
 from desktop.core import anchoring, reanchor
 from desktop.core.bundled import seed_files
+from desktop.core.fileformat import ExportContext
 from desktop.core.model import Highlight, NewDocument
 from desktop.core.sqlite_store import SqliteStore
 from desktop.core.timeutil import utc_now
@@ -588,7 +589,7 @@ class Bench:
         store = SqliteStore.open(project)
         [doc] = store.add_documents([NewDocument(text=text, title="La", source="la.txt")])
         store.add_highlight(doc.id, 3, 5, 1)
-        data = w3c.export_w3c(store)
+        data = w3c.export_w3c(ExportContext(store))
         store.close()
         anno = data["first"]["items"][0]
         anno["target"]["selector"] = anno["target"]["selector"][:1]  # the quote only

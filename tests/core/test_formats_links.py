@@ -332,3 +332,24 @@ def test_a_filter_keeps_links_between_what_it_keeps(
     else:
         lines = [json.loads(x) for x in target.read_text(encoding="utf-8").splitlines()]
         assert all(x["relations"] == [] for x in lines)
+
+
+def test_a_w3c_annotation_on_a_web_document_finds_it_by_its_hash(
+    linked: SqliteStore, tmp_path: Path
+) -> None:
+    """The source is the document's web address; the hash beside it finds the exact text in a
+    project that has it, whatever address it came from."""
+    from desktop.core.model import HighlightFilter, NewDocument
+    from tests.core.conftest import WEB_TEXT
+
+    web = next(d for d in linked.documents() if d.url)
+    path = tmp_path / "web.jsonld"
+    export_to_path(linked, "w3c", path, HighlightFilter(document_ids=(web.id,)))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert [d["id"] for d in data["dcterms:references"]] == ["https://news.example/harbour"]
+    other = SqliteStore.open(tmp_path / "other.claimmark")
+    other.add_documents([NewDocument(text=WEB_TEXT, title="Saved copy", source="copy.txt")])
+    [(_, merge)] = import_paths(other, [path]).merges
+    assert (merge.documents_matched, merge.highlights_added) == (1, 1)
+    assert _verdicts(other) == {("The harbour will reopen in May, the mayor said.", "Mostly false")}
+    other.close()
