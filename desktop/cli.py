@@ -434,7 +434,7 @@ def _agreement(args: argparse.Namespace) -> int:
     store = open_project(args.db, read_only=True)
     try:
         with store.snapshot():
-            tags, docs = store.tags(), store.documents()
+            tags, docs, done = store.tags(), store.documents(), set(store.done())
             marks = marks_of(store.highlight_rows(), {t.id: t.name for t in tags})
     finally:
         store.close()
@@ -456,7 +456,7 @@ def _agreement(args: argparse.Namespace) -> int:
     result = compute_agreement(
         lengths,
         marks,
-        set(),  # documents marked done: not stored yet
+        done,
         annotators=args.annotator,
         tags=args.tag or tag_names,
         documents=args.document,
