@@ -358,10 +358,9 @@ class _Merge:
 
     def time(self, text: str) -> str | None:
         """A time of the file in the project's form ("" stays "", None when unreadable)."""
-        found = self.times.get(text, "?")
-        if found == "?":
-            found = self.times[text] = normalise_timestamp(text)
-        return found
+        if text not in self.times:
+            self.times[text] = normalise_timestamp(text)
+        return self.times[text]
 
     def merge_highlights(self, refused_tags: dict[str, str]) -> None:
         store, report, cancel = self.store, self.report, self.cancel

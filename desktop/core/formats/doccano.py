@@ -40,7 +40,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from desktop.core.bundle import Bundle, BundleHighlight, BundleLink, BundleTag, document_of_text
@@ -240,7 +240,7 @@ def read_jsonl(probe: Probe) -> Bundle:
     return bundle
 
 
-def _newlines_normalised(text: str) -> tuple[str, Any]:
+def _newlines_normalised(text: str) -> tuple[str, Callable[[int], int]]:
     """The text with `\\n` line ends, as every claimmark document has, and a function that
     moves an offset of the original text to the same place in it."""
     if "\r" not in text:
