@@ -132,7 +132,8 @@ def _command_parser(help_asked: bool = False) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "import",
         help="import documents (text, web pages, PDF, Word, OpenDocument; files or https://... "
-        "addresses), a claimmark JSON or W3C JSON-LD export, or a brat folder",
+        "addresses), a claimmark JSON, W3C JSON-LD or doccano JSONL export, or a brat folder "
+        "(exports of the same documents merge)",
     )
     _db_option(p)
     p.add_argument("files", nargs="+", type=_source, metavar="FILE|URL")
