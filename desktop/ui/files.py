@@ -212,28 +212,27 @@ class Files(QObject):
         from desktop.core.formats import claimreview
 
         store = self.session.store
-        publisher = store.setting(claimreview.PUBLISHER_SETTING)
-        review_url = store.setting(claimreview.REVIEW_URL_SETTING)
-        if publisher and review_url:
+        questions = (
+            (claimreview.PUBLISHER_SETTING, "The fact-checker publishing the reviews:", ""),
+            (
+                claimreview.REVIEW_URL_SETTING,
+                "The address of each fact check ({id} stands for the claim's id):",
+                "https://",
+            ),
+        )
+        known = [store.setting(key) for key, _, _ in questions]
+        if all(known):
             return True
-        publisher, ok = QInputDialog.getText(
-            self.window,
-            "ClaimReview",
-            "The fact-checker publishing the reviews:",
-            text=publisher or "",
-        )
-        if not ok:
-            return False
-        review_url, ok = QInputDialog.getText(
-            self.window,
-            "ClaimReview",
-            "The address of each fact check ({id} stands for the claim's id):",
-            text=review_url or "https://",
-        )
-        if not ok:
-            return False
+        answers = []
+        for (_, question, start), value in zip(questions, known, strict=True):
+            answer, ok = QInputDialog.getText(
+                self.window, "ClaimReview", question, text=value or start
+            )
+            if not ok:
+                return False
+            answers.append(answer)
         try:
-            claimreview.remember(store, publisher, review_url)
+            claimreview.remember(store, *answers)
         except ClaimmarkError as e:
             dialogs.show_message(self.window, str(e))
             return False
