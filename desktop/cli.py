@@ -3,7 +3,8 @@
 
 Exit status: 0 on success, 1 when some input (a file, the project) was refused, 2 on usage
 errors. A user's mistake prints one line per problem, never a traceback. Nothing here imports
-Qt unless the window is asked for.
+Qt unless the window is asked for, and each command loads what it needs only: `list` no file
+format, `export` its own.
 """
 
 from __future__ import annotations
@@ -15,13 +16,10 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from desktop import __version__
 from desktop.core.errors import ClaimmarkError
-from desktop.core.exporting import TargetExists, export_to_path, render_bytes
-from desktop.core.fetching import is_url
-from desktop.core.importing import ImportReport, Source, import_paths
 from desktop.core.model import HighlightFilter
 from desktop.core.project import (
     default_project_path,
@@ -29,7 +27,10 @@ from desktop.core.project import (
     is_server_location,
     open_project,
 )
-from desktop.core.registry import EXPORT_FORMATS
+from desktop.core.registry import EXPORT_NAMES, export_format
+
+if TYPE_CHECKING:
+    from desktop.core.importing import ImportReport, Source
 
 COMMANDS = ("import", "export", "list", "agreement", "copy", "server-setup")
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
@@ -120,17 +121,30 @@ def _window_parser() -> argparse.ArgumentParser:
 
 def _source(argument: str) -> Source:
     """A file or folder to import, or a web address (kept as the string it is)."""
+    from desktop.core.fetching import is_url
+
     return argument.strip() if is_url(argument) else Path(argument)
 
 
-def _command_parser() -> argparse.ArgumentParser:
+def _format_help(labels: bool) -> str:
+    """The formats for `export --help`: with their labels when help is asked for (which loads
+    every format module), by name otherwise."""
+    if not labels:
+        return "the export's format"
+    from desktop.core.registry import export_formats
+
+    return "; ".join(f"{f.name}: {f.label}" for f in export_formats().values())
+
+
+def _command_parser(help_asked: bool = False) -> argparse.ArgumentParser:
     parser = _Parser(prog="claimmark")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser(
         "import",
         help="import documents (text, web pages, PDF, Word, OpenDocument; files or https://... "
-        "addresses), a claimmark JSON or W3C JSON-LD export, or a brat folder",
+        "addresses), a claimmark JSON, W3C JSON-LD or doccano JSONL export, or a brat folder "
+        "(exports of the same documents merge)",
     )
     _db_option(p)
     p.add_argument("files", nargs="+", type=_source, metavar="FILE|URL")
@@ -139,10 +153,7 @@ def _command_parser() -> argparse.ArgumentParser:
     p.set_defaults(parser=p)
     _db_option(p)
     p.add_argument(
-        "--format",
-        default="json",
-        choices=list(EXPORT_FORMATS),
-        help="; ".join(f"{f.name}: {f.label}" for f in EXPORT_FORMATS.values()),
+        "--format", default="json", choices=list(EXPORT_NAMES), help=_format_help(help_asked)
     )
     p.add_argument("--tag", action="append", default=[], metavar="TAG", help="only this tag")
     p.add_argument(
@@ -160,8 +171,21 @@ def _command_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="replace what is at FILE (a folder for brat: with everything in it)",
     )
+    p.add_argument(
+        "--publisher",
+        metavar="NAME",
+        help="claimreview: the fact-checker publishing the reviews (kept in the project)",
+    )
+    p.add_argument(
+        "--review-url",
+        metavar="URL",
+        help="claimreview: the address of each fact check, {id} standing for the claim's id "
+        "(kept in the project)",
+    )
 
-    p = sub.add_parser("list", help="list documents with highlight counts per tag")
+    p = sub.add_parser(
+        "list", help="list documents with highlight counts per tag, links and verdicts"
+    )
     _db_option(p)
 
     p = sub.add_parser(
@@ -219,9 +243,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             stream.reconfigure(errors="backslashreplace")
     try:
         if _is_command(argv):
-            args = _command_parser().parse_args(argv)
+            help_asked = bool({"-h", "--help"} & set(argv))
+            args = _command_parser(help_asked).parse_args(argv)
             export_to_stdout = args.command == "export" and args.output is None
-            if export_to_stdout and EXPORT_FORMATS[args.format].writes_folder:
+            if export_to_stdout and export_format(args.format).writes_folder:
                 args.parser.error(
                     f"--format {args.format} writes a folder of files; "
                     "name a new folder with -o FOLDER"
@@ -276,17 +301,36 @@ def print_report(report: ImportReport, out: TextIO) -> None:
     for title in report.documents_already_present:
         say(f"already in the project: {title}", out)
     for name, merge in report.merges:
-        say(
-            f"{name}: {merge.documents_added} documents added, {merge.documents_matched} matched, "
-            f"{merge.highlights_added} highlights added, {merge.highlights_present} already present"
-            + (f", new tags: {', '.join(merge.tags_added)}" if merge.tags_added else ""),
-            out,
-        )
+        parts = [
+            f"{merge.documents_added} documents added, {merge.documents_matched} matched",
+            f"{merge.highlights_added} highlights added, {merge.highlights_present} already "
+            "present"
+            + (f", {merge.highlights_updated} updated" if merge.highlights_updated else ""),
+        ]
+        if merge.links_added or merge.links_present or merge.links_updated:
+            parts.append(
+                f"{merge.links_added} links added, {merge.links_present} already present"
+                + (f", {merge.links_updated} updated" if merge.links_updated else "")
+            )
+        if merge.done_added:
+            parts.append(f"{merge.done_added} done marks added")
+        for what, added in (
+            ("tags", merge.tags_added),
+            ("link types", merge.relation_types_added),
+            ("ratings", merge.ratings_added),
+        ):
+            if added:
+                parts.append(f"new {what}: {', '.join(added)}")
+        say(f"{name}: {', '.join(parts)}", out)
+        for note in merge.notes:
+            say(f"{name}: {note}", out)
         for skipped in merge.skipped:
             say(f"{name}: skipped {skipped}", out)
 
 
 def _import(args: argparse.Namespace) -> int:
+    from desktop.core.importing import import_paths
+
     store = open_project(args.db)
     try:
         report = import_paths(store, args.files)
@@ -299,6 +343,9 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from desktop.core.exporting import TargetExists, export_to_path, render_bytes
+
+    options = _format_options(args)
     store = open_project(args.db, read_only=True)
     try:
         where = HighlightFilter(
@@ -318,20 +365,41 @@ def _export(args: argparse.Namespace) -> int:
             raise ClaimmarkError(f"no document {', '.join(missing)} (see claimmark list)")
         if args.output is not None:
             try:
-                result = export_to_path(store, args.format, args.output, where, replace=args.force)
+                result = export_to_path(
+                    store, args.format, args.output, where, replace=args.force, options=options
+                )
             except TargetExists as e:
                 raise ClaimmarkError(f"{e} Use --force to replace it.") from None
             for note in result.notes:
                 say(f"claimmark: {note}", sys.stderr)
             return EXIT_OK
         notes: list[str] = []
-        text = render_bytes(store, args.format, where, notes)
+        text = render_bytes(store, args.format, where, notes, options)
     finally:
         store.close()
     _write_stdout(text)
     for note in notes:
         say(f"claimmark: {note}", sys.stderr)
     return EXIT_OK
+
+
+def _format_options(args: argparse.Namespace) -> dict[str, str]:
+    """The options of a ClaimReview export, kept in the project once given (the export itself
+    opens the project read-only)."""
+    given = {"publisher": args.publisher, "review_url": args.review_url}
+    if args.format != "claimreview":
+        if any(given.values()):
+            raise ClaimmarkError("--publisher and --review-url go with --format claimreview.")
+        return {}
+    if any(v is not None for v in given.values()):
+        from desktop.core.formats import claimreview
+
+        store = open_project(args.db, create=False)
+        try:
+            claimreview.remember(store, args.publisher, args.review_url)
+        finally:
+            store.close()
+    return {k: v for k, v in given.items() if v is not None}
 
 
 def _write_stdout(data: bytes) -> None:
@@ -351,18 +419,31 @@ def _write_stdout(data: bytes) -> None:
 def _list(args: argparse.Namespace) -> int:
     store = open_project(args.db, read_only=True)
     try:
-        tags = store.tags()
-        counts = store.highlight_counts()
-        docs = store.documents()
+        with store.snapshot():
+            tags = store.tags()
+            counts = store.highlight_counts()
+            docs = store.documents()
+            document_of: dict[int, int] = {}
+            verdicts: dict[int, int] = {}
+            for row in store.highlight_rows():
+                document_of[row[0]] = row[1]
+                if row[7] is not None:
+                    verdicts[row[1]] = verdicts.get(row[1], 0) + 1
+            links: dict[int, int] = {}
+            for link in store.links():  # counted with the document the link comes from
+                doc = document_of[link.from_id]
+                links[doc] = links.get(doc, 0) + 1
     finally:
         store.close()
-    header = ["id", "date", "outlet", *(shown(t.name) for t in tags), "title"]
+    header = ["id", "date", "outlet", *(shown(t.name) for t in tags), "links", "verdicts", "title"]
     rows = [
         [
             str(d.id),
             shown(d.published) or "-",
             shown(d.outlet) or "-",
             *(str(counts.get(d.id, {}).get(t.id, 0)) for t in tags),
+            str(links.get(d.id, 0)),
+            str(verdicts.get(d.id, 0)),
             shown(d.title),
         ]
         for d in docs
@@ -375,7 +456,10 @@ def _list(args: argparse.Namespace) -> int:
         ]
         say("  ".join([*cells, row[-1]]))
     total = sum(sum(c.values()) for c in counts.values())
-    say(f"{len(docs)} documents, {total} highlights")
+    say(
+        f"{len(docs)} documents, {total} highlights, {sum(links.values())} links, "
+        f"{sum(verdicts.values())} verdicts"
+    )
     return EXIT_OK
 
 
@@ -389,7 +473,7 @@ def _agreement(args: argparse.Namespace) -> int:
     store = open_project(args.db, read_only=True)
     try:
         with store.snapshot():
-            tags, docs = store.tags(), store.documents()
+            tags, docs, done = store.tags(), store.documents(), set(store.done())
             marks = marks_of(store.highlight_rows(), {t.id: t.name for t in tags})
     finally:
         store.close()
@@ -411,7 +495,7 @@ def _agreement(args: argparse.Namespace) -> int:
     result = compute_agreement(
         lengths,
         marks,
-        set(),  # documents marked done: not stored yet
+        done,
         annotators=args.annotator,
         tags=args.tag or tag_names,
         documents=args.document,

@@ -19,26 +19,27 @@ import re
 import shutil
 import stat
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.core import newfiles
 from desktop.core.errors import ClaimmarkError
+from desktop.core.fileformat import ExportContext, FileFormat
 from desktop.core.model import HighlightFilter
 from desktop.core.progress import CancelCheck, Progress, ProgressCallback
 from desktop.core.registry import export_format
 from desktop.core.store import ProjectStore
 
+# What a single-file export gives: all of it, or its UTF-8 in pieces as they are made.
+Rendered = str | bytes | Iterator[bytes]
 
-def _render(
-    store: ProjectStore, fmt: str, where: HighlightFilter, progress: Progress
-) -> str | bytes:
+
+def _single_file(fmt: str) -> FileFormat:
     export = export_format(fmt)
     if export.render is None:
         raise ClaimmarkError(f"The {fmt} export is a folder of files; give a folder for it.")
-    with store.snapshot():  # tags, documents and highlights as of one moment
-        return export.render(store, where, progress)
+    return export
 
 
 def render_bytes(
@@ -46,15 +47,28 @@ def render_bytes(
     fmt: str,
     where: HighlightFilter = HighlightFilter(),
     notes: list[str] | None = None,
+    options: Mapping[str, str] | None = None,
 ) -> bytes:
     """The export in single-file format `fmt` as UTF-8 (for writing out without a copy).
 
     What the format could not carry, and how to keep it, is added to `notes`."""
-    progress = Progress(None, None)
-    rendered = _render(store, fmt, where, progress)
+    export = _single_file(fmt)
+    assert export.render is not None
+    context = ExportContext(store, where, Progress(None, None), options or {})
+    with store.snapshot():  # tags, documents and highlights as of one moment
+        rendered = export.render(context)
+        data = _joined(rendered)
     if notes is not None:
-        notes.extend(progress.notes)
-    return rendered.encode("utf-8") if isinstance(rendered, str) else rendered
+        notes.extend(context.progress.notes)
+    return data
+
+
+def _joined(rendered: Rendered) -> bytes:
+    if isinstance(rendered, str):
+        return rendered.encode("utf-8")
+    if isinstance(rendered, bytes):
+        return rendered
+    return b"".join(rendered)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +182,7 @@ def export_to_path(
     replace: bool = False,
     on_progress: ProgressCallback | None = None,
     is_cancelled: CancelCheck | None = None,
+    options: Mapping[str, str] | None = None,
 ) -> ExportResult:
     """Write the export in format `fmt` to `path` (a file, or a folder for brat), all or nothing.
 
@@ -180,14 +195,14 @@ def export_to_path(
     if target.existing and not replace:
         raise TargetExists(f"{path}: {target.existing}; claimmark replaces it only when asked to.")
     notes = _remove_leftovers(target.real.parent)
-    progress = Progress(on_progress, is_cancelled)
-    if export.render is not None:
-        write_file_atomically(path, _render(store, fmt, where, progress), replace=replace)
-    elif export.files is not None:
-        with store.snapshot():  # the files are made one by one as they are written
-            files = export.files(store, where, progress)
-            write_folder_atomically(path, files, replace=replace)
-    return ExportResult(path, notes + progress.notes)
+    context = ExportContext(store, where, Progress(on_progress, is_cancelled), options or {})
+    # One state of the project throughout: the file is written as it is made.
+    with store.snapshot():
+        if export.render is not None:
+            write_file_atomically(path, export.render(context), replace=replace)
+        elif export.files is not None:
+            write_folder_atomically(path, export.files(context), replace=replace)
+    return ExportResult(path, notes + context.progress.notes)
 
 
 def _remove_leftovers(folder: Path) -> list[str]:
@@ -198,8 +213,9 @@ def _remove_leftovers(folder: Path) -> list[str]:
     return [f"Removed what interrupted exports had left in {folder}: {names}."]
 
 
-def write_file_atomically(path: Path, text: str | bytes, *, replace: bool = False) -> None:
-    """Write `text` (as UTF-8 when it is text) to `path`, all or nothing.
+def write_file_atomically(path: Path, text: Rendered, *, replace: bool = False) -> None:
+    """Write `text` (as UTF-8 when it is text; bytes, or pieces of bytes as they come) to
+    `path`, all or nothing.
 
     A new file gets the permissions the umask gives; a replaced one (only with `replace`) keeps
     its own. A symbolic link is written through: the file it points to is replaced.
@@ -213,8 +229,14 @@ def write_file_atomically(path: Path, text: str | bytes, *, replace: bool = Fals
         raise ClaimmarkError(f"{path}: cannot write here ({e.strerror}).") from None
     try:
         assert part.fd is not None
-        with os.fdopen(os.dup(part.fd), "wb") as f:
-            f.write(text.encode("utf-8") if isinstance(text, str) else text)
+        with os.fdopen(os.dup(part.fd), "wb", buffering=1 << 20) as f:
+            if isinstance(text, str):
+                f.write(text.encode("utf-8"))
+            elif isinstance(text, bytes):
+                f.write(text)
+            else:
+                for piece in text:
+                    f.write(piece)
             f.flush()
             if target.existing:
                 os.fchmod(f.fileno(), stat.S_IMODE(os.stat(target.real).st_mode))

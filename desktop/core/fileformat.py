@@ -7,29 +7,112 @@ A format module ends with `FORMAT = FileFormat(...)` and imports no other format
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from desktop.core import jsonio
-from desktop.core.bundle import Bundle
 from desktop.core.errors import InputRefused
-from desktop.core.model import HighlightFilter, NewDocument
+from desktop.core.model import (
+    DocumentInfo,
+    Highlight,
+    HighlightFilter,
+    Link,
+    NewDocument,
+    Rating,
+    RelationType,
+    Tag,
+)
 from desktop.core.progress import Progress
 from desktop.core.store import ProjectStore
-from desktop.core.textfile import read_bytes, read_text_file
+
+if TYPE_CHECKING:  # an export needs none of what reading files takes
+    from desktop.core.bundle import Bundle
 
 # 128 MiB: a claimmark JSON export of about 200,000 highlights with their documents' text.
 MAX_ANNOTATION_FILE_BYTES = 128 * 1024 * 1024
 JSON_SUFFIXES = (".json", ".jsonld")
 HEAD_BYTES = 16
 
-TextRenderer = Callable[[ProjectStore, HighlightFilter, Progress], str | bytes]
-FolderRenderer = Callable[[ProjectStore, HighlightFilter, Progress], Iterator[tuple[str, str]]]
+
+@dataclass
+class ExportContext:
+    """What every export starts from, made once by exporting.py and handed to the format: the
+    store (read inside one snapshot), the filter, progress and cancel, the options given for
+    the format (ClaimReview's publisher), and the project's names and lists, each read the
+    first time a format asks for it."""
+
+    store: ProjectStore
+    where: HighlightFilter = field(default_factory=HighlightFilter)
+    progress: Progress = field(default_factory=Progress)
+    options: Mapping[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def all_tags(self) -> list[Tag]:
+        return self.store.tags()
+
+    @cached_property
+    def tags(self) -> list[Tag]:
+        """The tags the filter selects (all without a tag filter)."""
+        names = self.where.tag_names
+        return [t for t in self.all_tags if not names or t.name in names]
+
+    @cached_property
+    def tag_names(self) -> dict[int, str]:
+        return {t.id: t.name for t in self.all_tags}
+
+    @cached_property
+    def all_documents(self) -> dict[int, DocumentInfo]:
+        return {d.id: d for d in self.store.documents()}
+
+    @cached_property
+    def documents(self) -> list[DocumentInfo]:
+        """The documents the filter selects (all without a document filter), by id."""
+        ids = self.where.document_ids
+        return [d for d in self.all_documents.values() if not ids or d.id in ids]
+
+    @cached_property
+    def relation_types(self) -> list[RelationType]:
+        return self.store.relation_types()
+
+    @cached_property
+    def relation_type_names(self) -> dict[int, str]:
+        return {t.id: t.name for t in self.relation_types}
+
+    @cached_property
+    def ratings(self) -> list[Rating]:
+        """The rating scale, best first."""
+        return self.store.ratings()
+
+    @cached_property
+    def rating_names(self) -> dict[int, str]:
+        return {r.id: r.name for r in self.ratings}
+
+    def highlights(self) -> Iterator[Highlight]:
+        """The highlights the filter selects, in document and start order."""
+        return self.store.iter_highlights(self.where)
+
+    @cached_property
+    def all_links(self) -> list[Link]:
+        return self.store.links()
+
+    def links_among(self, highlight_ids: Iterable[int]) -> list[Link]:
+        """The links both of whose highlights are among `highlight_ids`, in the order made."""
+        ids = set(highlight_ids)
+        return [k for k in self.all_links if k.from_id in ids and k.to_id in ids]
+
+    def links_touching(self, highlight_ids: Iterable[int]) -> list[Link]:
+        """The links from or to any of `highlight_ids`, in the order made."""
+        ids = set(highlight_ids)
+        return [k for k in self.all_links if k.from_id in ids or k.to_id in ids]
+
+
+# A renderer gives the whole file (text or UTF-8), or its UTF-8 in pieces to write as they come.
+TextRenderer = Callable[[ExportContext], str | bytes | Iterator[bytes]]
+FolderRenderer = Callable[[ExportContext], Iterator[tuple[str, str]]]
 # An import gives annotations (a Bundle, maybe with documents' texts) or new documents.
-Imported = Bundle | list[NewDocument]
+Imported: TypeAlias = "Bundle | list[NewDocument]"
 
 
 class Probe:
@@ -63,6 +146,8 @@ class Probe:
     @cached_property
     def text(self) -> str:
         """The file as a document's text (decoded, newlines normalised, checked)."""
+        from desktop.core.textfile import read_text_file
+
         return read_text_file(self.path)[0]
 
     @cached_property
@@ -76,6 +161,9 @@ class Probe:
     @cached_property
     def json(self) -> Any:
         """The decoded JSON, or None when the file is not JSON (and not named as JSON)."""
+        from desktop.core import jsonio
+        from desktop.core.textfile import read_bytes
+
         if self.json_by_name:
             return jsonio.loads(read_bytes(self.path, MAX_ANNOTATION_FILE_BYTES), self.path)
         if not self.text.lstrip().startswith(("{", "[")):

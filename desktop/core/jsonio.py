@@ -21,22 +21,6 @@ def dumps_bytes(data: Any) -> bytes:
     return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
 
 
-def dumps_records(data: dict[str, Any], record_lists: tuple[str, ...]) -> bytes:
-    """`data` as compact JSON with each item of the named lists on a line of its own.
-
-    The items must be objects whose first key is "id" (documents and highlights are). One
-    orjson call writes it all; line breaks are then put before each `{"id":` that follows
-    `},` and after each list's opening bracket. Those byte sequences cannot occur inside a
-    JSON string, where every quotation mark is escaped, so no text is touched. About as fast
-    and as small as compact JSON, and still readable, greppable and diffable line by line.
-    """
-    out = orjson.dumps(data).replace(b'},{"id":', b'},\n{"id":')
-    for key in record_lists:
-        opening = b'"' + key.encode() + b'":['
-        out = out.replace(opening, b"\n" + opening + b"\n", 1)
-    return out + b"\n"
-
-
 def loads(data: bytes, name: str | Path) -> Any:
     """Parse a JSON file's bytes, or raise InputRefused naming the file and the problem."""
     if data.startswith(codecs.BOM_UTF8):

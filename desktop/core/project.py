@@ -16,7 +16,6 @@ import platformdirs
 from desktop.core import backup as file_backups
 from desktop.core.bundled import seed_files
 from desktop.core.errors import ProjectError
-from desktop.core.importing import import_paths
 from desktop.core.sqlite_store import SqliteStore
 from desktop.core.store import ProjectStore
 
@@ -68,7 +67,7 @@ def open_project(
 
         server = PgStore.open(str(location), create=create, read_only=read_only)
         if server.created and seed:
-            import_paths(server, seed_files())
+            _seed(server)
         return server
     if location is None:
         path = default_project_path()
@@ -83,8 +82,15 @@ def open_project(
     is_new = not path.exists()
     store = SqliteStore.open(path, create=create and not read_only, read_only=read_only)
     if is_new and seed:
-        import_paths(store, seed_files())
+        _seed(store)
     return store
+
+
+def _seed(store: ProjectStore) -> None:
+    """A new project's bundled seed articles."""
+    from desktop.core.importing import import_paths  # the formats load for this only
+
+    import_paths(store, seed_files())
 
 
 def restore_backup(location: str, backup: Path) -> Path:

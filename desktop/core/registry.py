@@ -2,68 +2,84 @@
 
 Importing asks each format in turn whether a file is of its kind (a folder is brat; web pages,
 PDFs and Word or OpenDocument files by their names or first bytes; JSON is a claimmark or W3C
-export; a CSV or doccano export is refused by name; anything else is a plain-text document);
-exporting looks a format up by name. The command line's choices and the window's file dialogs
-are made from the same list, so a new format is one module and one line here.
+export; doccano JSONL by its first line; a CSV export is refused by name; anything else is a
+plain-text document); exporting looks a format up by name. The command line's choices and the
+window's file dialogs are made from the same lists, so a new format is one module and one line
+here.
+
+A format module is loaded when it is first needed: an export loads its own format only, and a
+command that neither imports nor exports (`claimmark list`) loads none.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from desktop.core.errors import ClaimmarkError
-from desktop.core.fileformat import FileFormat, Probe
-from desktop.core.formats import (
-    brat,
-    doccano,
-    native,
-    opendocument,
-    pdf,
-    plaintext,
-    table,
-    w3c,
-    webpage,
-    word,
-)
+
+if TYPE_CHECKING:  # loaded with the first format
+    from desktop.core.fileformat import FileFormat, Probe
 
 # Recognition order: the specific before the general; plain text takes what is left. The
 # binary kinds come before the formats that look into a file's text (which refuse binary data).
-FORMATS: tuple[FileFormat, ...] = (
-    brat.FORMAT,
-    pdf.FORMAT,
-    word.FORMAT,
-    opendocument.FORMAT,
-    webpage.FORMAT,
-    native.FORMAT,
-    w3c.FORMAT,
-    table.FORMAT,
-    doccano.FORMAT,
-    plaintext.FORMAT,
+_IMPORT_MODULES = (
+    "brat",
+    "pdf",
+    "word",
+    "opendocument",
+    "webpage",
+    "native",
+    "w3c",
+    "table",
+    "doccano",
+    "plaintext",
 )
 
-EXPORT_FORMATS: dict[str, FileFormat] = {
-    f.name: f
-    for f in (
-        native.FORMAT,
-        w3c.FORMAT,
-        table.FORMAT,
-        table.EXACT_FORMAT,
-        doccano.FORMAT,
-        brat.FORMAT,
-    )
+# Each export format's name: the module and the name of its FileFormat there, in menu order.
+_EXPORTS: dict[str, tuple[str, str]] = {
+    "json": ("native", "FORMAT"),
+    "w3c": ("w3c", "FORMAT"),
+    "csv": ("table", "FORMAT"),
+    "csv-exact": ("table", "EXACT_FORMAT"),
+    "jsonl": ("doccano", "FORMAT"),
+    "jsonl-relations": ("doccano", "RELATIONS_FORMAT"),
+    "brat": ("brat", "FORMAT"),
+    "claimreview": ("claimreview", "FORMAT"),
 }
+EXPORT_NAMES: tuple[str, ...] = tuple(_EXPORTS)
+
+
+def _load(module: str, attribute: str = "FORMAT") -> FileFormat:
+    # __import__ rather than importlib.import_module: the same import, but one that
+    # `python -X importtime` reports, so that what a command loads can be measured.
+    loaded = __import__(f"desktop.core.formats.{module}", fromlist=[attribute])
+    fmt: FileFormat = getattr(loaded, attribute)
+    return fmt
 
 
 def export_format(name: str) -> FileFormat:
     try:
-        return EXPORT_FORMATS[name]
+        module, attribute = _EXPORTS[name]
     except KeyError:
         raise ClaimmarkError(
-            f"Unknown export format “{name}” (known: {', '.join(sorted(EXPORT_FORMATS))})."
+            f"Unknown export format “{name}” (known: {', '.join(sorted(_EXPORTS))})."
         ) from None
+    return _load(module, attribute)
+
+
+def export_formats() -> dict[str, FileFormat]:
+    """Every export format by name, in menu order."""
+    return {name: export_format(name) for name in EXPORT_NAMES}
+
+
+def import_formats() -> tuple[FileFormat, ...]:
+    """The formats files are recognised by, in the order they are asked."""
+    return tuple(_load(module) for module in _IMPORT_MODULES)
 
 
 def recognise(probe: Probe) -> FileFormat | None:
     """The first format that claims the probed file, or None."""
-    for fmt in FORMATS:
+    for fmt in import_formats():
         if fmt.recognise is not None and fmt.recognise(probe):
             return fmt
     return None
@@ -72,7 +88,7 @@ def recognise(probe: Probe) -> FileFormat | None:
 def import_file_filter() -> str:
     """A file dialog's filter for everything that can be imported from a file, then each
     importable format on its own."""
-    readable = [f for f in FORMATS if f.read is not None and f.suffixes]
+    readable = [f for f in import_formats() if f.read is not None and f.suffixes]
     patterns = sorted({f"*{s}" for f in readable for s in f.suffixes})
     lines = [f"Documents and exports ({' '.join(patterns)})"]
     lines += [f"{f.label} ({' '.join('*' + s for s in f.suffixes)})" for f in readable]

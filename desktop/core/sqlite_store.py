@@ -8,6 +8,7 @@ newer claimmark are refused before anything is written to them.
 
 from __future__ import annotations
 
+import codecs
 import getpass
 import json
 import os
@@ -19,6 +20,8 @@ from contextlib import contextmanager, suppress
 from functools import cache
 from pathlib import Path
 from typing import NoReturn
+
+import orjson
 
 from desktop.core import anchoring, backup, newfiles, schema, store_rules
 from desktop.core.errors import ClaimmarkError, Conflict, NotFound, ProjectError
@@ -59,6 +62,71 @@ _LINK_COLUMNS = "id, uuid, from_id, to_id, type_id, note, annotator, created_at,
 # people change, and the time of the last change (see `expected` below).
 _HL_STATE = "tag_id = ? AND note = ? AND rating_id IS ? AND updated_at = ?"
 _LINK_STATE = "type_id = ? AND note = ? AND updated_at = ?"
+
+# What each exported field of a record is, in SQL (see export_records): the table it is read
+# from (with its alias), and an expression per field. json_object() turns each row into one
+# JSON object in the given key order, escaped as orjson escapes (a test compares the bytes).
+_EXPORTED: dict[str, tuple[str, dict[str, str]]] = {
+    "documents": (
+        "documents d",
+        {
+            "id": "d.id",
+            "title": "d.title",
+            "author": "d.author",
+            "outlet": "d.outlet",
+            "published": "d.published",
+            "source": "d.source",
+            "source_offset": "d.source_offset",
+            "url": "d.url",
+            "page_starts": "json(CASE WHEN d.page_starts = '' THEN '[]' ELSE d.page_starts END)",
+            "sha256": "d.sha256",
+            "text": "d.text",
+        },
+    ),
+    "highlights": (
+        # NOT INDEXED: reading the table in its own order and sorting is faster than following
+        # the span index, whose order jumps around the table (highlights made one by one).
+        "highlights h NOT INDEXED",
+        {
+            "id": "h.uuid",
+            "document_id": "h.document_id",
+            "start": "h.start_pos",
+            "end": "h.end_pos",
+            "quote": "h.quote",
+            "prefix": "h.prefix",
+            "suffix": "h.suffix",
+            "tag": "(SELECT name FROM tags WHERE id = h.tag_id)",
+            "rating": "(SELECT name FROM ratings WHERE id = h.rating_id)",
+            "note": "h.note",
+            "annotator": "h.annotator",
+            "created_at": "h.created_at",
+            "updated_at": "h.updated_at",
+        },
+    ),
+    "relations": (
+        "links l",
+        {
+            "id": "l.uuid",
+            "from_id": "(SELECT uuid FROM highlights WHERE id = l.from_id)",
+            "to_id": "(SELECT uuid FROM highlights WHERE id = l.to_id)",
+            "type": "(SELECT name FROM relation_types WHERE id = l.type_id)",
+            "note": "l.note",
+            "annotator": "l.annotator",
+            "created_at": "l.created_at",
+            "updated_at": "l.updated_at",
+        },
+    ),
+    "done": (
+        "documents_done m",
+        {"annotator": "m.annotator", "document_id": "m.document_id", "done_at": "m.done_at"},
+    ),
+}
+_EXPORT_ORDER = {
+    "documents": "d.id",
+    "highlights": "h.document_id, h.start_pos, h.end_pos, h.id",
+    "relations": "l.id",
+    "done": "m.document_id, m.annotator",
+}
 
 
 def default_annotator() -> str:
@@ -186,7 +254,7 @@ _LIMITS = {
     sqlite3.SQLITE_LIMIT_COLUMN: 100,
     sqlite3.SQLITE_LIMIT_COMPOUND_SELECT: 8,
     sqlite3.SQLITE_LIMIT_EXPR_DEPTH: 200,
-    sqlite3.SQLITE_LIMIT_FUNCTION_ARG: 8,
+    sqlite3.SQLITE_LIMIT_FUNCTION_ARG: 32,  # json_object() of an exported highlight takes 26
     sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH: 1000,
     sqlite3.SQLITE_LIMIT_SQL_LENGTH: 1_000_000,
     sqlite3.SQLITE_LIMIT_TRIGGER_DEPTH: 1,
@@ -1266,20 +1334,7 @@ class SqliteStore:
         return list(map(Highlight._make, rows))
 
     def iter_highlights(self, where: HighlightFilter = HighlightFilter()) -> Iterator[Highlight]:
-        clauses: list[str] = []
-        params: list[object] = []
-        if where.document_ids:
-            clauses.append(f"document_id IN ({', '.join('?' * len(where.document_ids))})")
-            params.extend(where.document_ids)
-        if where.tag_names:
-            clauses.append(
-                "tag_id IN (SELECT id FROM tags WHERE name IN "
-                f"({', '.join('?' * len(where.tag_names))}))"
-            )
-            params.extend(where.tag_names)
-        if where.annotators:
-            clauses.append(f"annotator IN ({', '.join('?' * len(where.annotators))})")
-            params.extend(where.annotators)
+        clauses, params = _highlight_clauses(where, "highlights")
         sql = f"SELECT {_HL_COLUMNS} FROM highlights"
         if clauses:
             sql += " WHERE " + " AND ".join(clauses)
@@ -1327,6 +1382,86 @@ class SqliteStore:
             found.update((i, (q, n)) for i, q, n in rows)
         return found
 
+    def highlight_ids_by_uuid(self, uuids: Sequence[str]) -> dict[str, int]:
+        """{uuid: id} of the highlights with these uuids (those that exist)."""
+        found: dict[str, int] = {}
+        for lo in range(0, len(uuids), 500):
+            chunk = uuids[lo : lo + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._conn.execute(
+                f"SELECT uuid, id FROM highlights WHERE uuid IN ({marks})", chunk
+            )
+            found.update(rows)
+        return found
+
+    def export_records(
+        self,
+        kind: str,
+        fields: Sequence[str],
+        where: HighlightFilter = HighlightFilter(),
+        separator: bytes = b",\n",
+    ) -> Iterator[bytes]:
+        """See ProjectStore.export_records. SQLite's json_object() makes each record, in the
+        order _EXPORT_ORDER gives; a document's text, when it is the last field, is read
+        apart (_document_record)."""
+        table, expressions = _EXPORTED[kind]
+        text_apart = kind == "documents" and list(fields[-1:]) == ["text"]
+        chosen = list(fields[:-1]) if text_apart else list(fields)
+        try:
+            pairs = ", ".join(f"'{name}', {expressions[name]}" for name in chosen)
+        except KeyError as e:
+            raise ValueError(f"{kind} have no exported field {e}") from None
+        clauses: list[str] = []
+        params: list[object] = []
+        if kind == "documents" and where.document_ids:
+            clauses.append(f"d.id IN ({', '.join('?' * len(where.document_ids))})")
+            params.extend(where.document_ids)
+        elif kind == "highlights":
+            clauses, params = _highlight_clauses(where, "h", text=True)
+        elif kind == "relations":
+            selected, params = _highlight_clauses(where, "s", text=True)
+            if selected:
+                chosen_ids = f"SELECT s.id FROM highlights s WHERE {' AND '.join(selected)}"
+                clauses = [f"l.from_id IN ({chosen_ids})", f"l.to_id IN ({chosen_ids})"]
+                params = params + params
+        elif kind == "done":
+            for column, values in (
+                ("m.document_id", where.document_ids),
+                ("m.annotator", where.annotators),
+            ):
+                if values:
+                    clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
+                    params.extend(values)
+        extra = ", d.id" if text_apart else ""
+        sql = f"SELECT CAST(json_object({pairs}) AS BLOB){extra} FROM {table}"
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        cursor = self._conn.execute(f"{sql} ORDER BY {_EXPORT_ORDER[kind]}", params)
+        first = True
+        while rows := cursor.fetchmany(1024):
+            if text_apart:
+                for head, document_id in rows:
+                    if not first:
+                        yield separator
+                    first = False
+                    yield from self._document_record(head, document_id)
+            else:
+                yield (b"" if first else separator) + separator.join(r[0] for r in rows)
+                first = False
+
+    _TEXT_PIECE = 1 << 20  # bytes of a document's text per piece of its export
+
+    def _document_record(self, head: bytes, document_id: int) -> Iterator[bytes]:
+        """A document's exported record with its text last, in pieces: the text is read a
+        megabyte at a time (SQLite's incremental reading of a value) and escaped as
+        json_quote() escapes, so that a long one is not held twice."""
+        yield head[:-1] + (b',"text":"' if head != b"{}" else b'{"text":"')
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        with self._conn.blobopen("documents", "text", document_id, readonly=True) as value:
+            while piece := value.read(self._TEXT_PIECE):
+                yield orjson.dumps(decoder.decode(piece))[1:-1]
+        yield orjson.dumps(decoder.decode(b"", final=True))[1:-1] + b'"}'
+
     def highlight_places(self, ids: Sequence[int]) -> dict[int, tuple[int, int, int]]:
         """{id: (document id, start, end)} of these highlights (those that exist)."""
         found: dict[int, tuple[int, int, int]] = {}
@@ -1373,6 +1508,32 @@ def _hl_state(h: Highlight) -> tuple[object, ...]:
 
 def _link_state(link: Link) -> tuple[object, ...]:
     return (link.type_id, link.note, link.updated_at)
+
+
+def _highlight_clauses(
+    where: HighlightFilter, alias: str, *, text: bool = False
+) -> tuple[list[str], list[object]]:
+    """SQL conditions on the highlights table (named `alias`) for the filter's documents, tags
+    and annotators (and, with `text`, its text), with their parameters."""
+    clauses: list[str] = []
+    params: list[object] = []
+    if text and where.text:
+        needle = where.text.casefold()
+        clauses.append(f"(instr(casefold({alias}.quote), ?) OR instr(casefold({alias}.note), ?))")
+        params.extend((needle, needle))
+    if where.document_ids:
+        clauses.append(f"{alias}.document_id IN ({', '.join('?' * len(where.document_ids))})")
+        params.extend(where.document_ids)
+    if where.tag_names:
+        clauses.append(
+            f"{alias}.tag_id IN (SELECT id FROM tags WHERE name IN "
+            f"({', '.join('?' * len(where.tag_names))}))"
+        )
+        params.extend(where.tag_names)
+    if where.annotators:
+        clauses.append(f"{alias}.annotator IN ({', '.join('?' * len(where.annotators))})")
+        params.extend(where.annotators)
+    return clauses, params
 
 
 def _refuse(problem: str | None) -> None:

@@ -222,6 +222,30 @@ class ProjectStore(Protocol):
         """{id: (document id, start, end)} of these highlights (those that exist)."""
         ...
 
+    def highlight_ids_by_uuid(self, uuids: Sequence[str]) -> dict[str, int]:
+        """{uuid: id} of the highlights with these uuids (those that exist)."""
+        ...
+
+    def export_records(
+        self,
+        kind: str,
+        fields: Sequence[str],
+        where: HighlightFilter = HighlightFilter(),
+        separator: bytes = b",\n",
+    ) -> Iterator[bytes]:
+        """The records of `kind` that `where` selects, each one compact JSON object in UTF-8
+        (escaped as orjson escapes) with `fields` as its keys in that order, `separator`
+        between two: built by the database and given in pieces of any size to write one after
+        the other, for exports of any size (a long text may come in several pieces). Kinds and
+        fields: "documents" (id,
+        title, author, outlet, published, source, source_offset, url, page_starts, sha256,
+        text), "highlights" (id = uuid, document_id, start, end, quote, prefix, suffix, tag,
+        rating, note, annotator, created_at, updated_at; in document and start order),
+        "relations" (links between selected highlights: id = uuid, from_id and to_id = their
+        uuids, type, note, annotator, created_at, updated_at) and "done" (annotator,
+        document_id, done_at)."""
+        ...
+
     def highlight_ids_matching(self, text: str) -> set[int]: ...
 
     def annotator_counts(self) -> dict[tuple[int, str], int]:

@@ -25,18 +25,28 @@ from PySide6.QtWidgets import (
 from desktop.core.errors import ClaimmarkError
 from desktop.core.exporting import check_target
 from desktop.core.fileformat import FileFormat
-from desktop.core.registry import EXPORT_FORMATS
+from desktop.core.registry import export_formats
 
 # What each format cannot carry; after the export, claimmark says whether any highlight was hit.
 _HINTS = {
-    "brat": "brat writes a folder with a .txt and an .ann file per document. A brat annotation "
-    "cannot start or end with a line break: such highlights are written without it.",
+    "brat": "brat writes a folder with a .txt and an .ann file per document, links as brat "
+    "relations. A brat annotation cannot start or end with a line break: such highlights are "
+    "written without it; a link between two documents and verdicts cannot be written at all.",
     "jsonl": "doccano drops overlapping labels on import unless its project was created with "
     "“Allow overlapping spans” ticked; claimmark says after the export how many overlap.",
     "csv": "A cell starting with = + - @ gets a ' in front, so that a spreadsheet shows it as "
     "text instead of running it. For pandas or R, choose the exact CSV.",
     "csv-exact": "Every cell as it is: a cell starting with = + - @ may run as a formula if "
     "the file is opened in a spreadsheet.",
+    "json": "Everything, links, verdicts and done marks included; claimmark imports it back "
+    "(File > Import), also to merge several annotators' work.",
+    "w3c": "Links become annotations with motivation linking, verdicts bodies with purpose "
+    "assessing.",
+    "jsonl-relations": "doccano's relation extraction layout: links become relations. A link "
+    "between two documents cannot be written and is left out (claimmark says how many).",
+    "claimreview": "One ClaimReview per claim with a verdict, for publishing fact checks. It "
+    "needs the fact-checker's name and the address of the fact checks: asked once, then kept "
+    "in the project.",
 }
 
 
@@ -49,8 +59,9 @@ class ExportDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Export Highlights")
         self.folder = folder
+        self.formats = export_formats()
         self.format = QComboBox()
-        for f in EXPORT_FORMATS.values():
+        for f in self.formats.values():
             self.format.addItem(f.label, f.name)
         self.format.setCurrentIndex(max(0, self.format.findData(fmt)))
         self.filtered = QRadioButton(f"The highlights the list shows ({shown})")
@@ -91,7 +102,7 @@ class ExportDialog(QDialog):
         self.resize(560, 0)
 
     def chosen_format(self) -> FileFormat:
-        return EXPORT_FORMATS[self.format.currentData()]
+        return self.formats[self.format.currentData()]
 
     def _default_name(self) -> str:
         f = self.chosen_format()

@@ -7,8 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Signal
-from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow
+from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMainWindow
 
+from desktop.core.errors import ClaimmarkError
 from desktop.core.exporting import export_to_path
 from desktop.core.fetching import is_url
 from desktop.core.importing import ImportReport, Source, import_paths
@@ -29,10 +30,17 @@ def describe_import(report: ImportReport) -> str:
     if report.documents_already_present:
         lines.append(f"{len(report.documents_already_present)} already in the project.")
     for name, merge in report.merges:
+        updated = f", {merge.highlights_updated} updated" if merge.highlights_updated else ""
+        links = (
+            f"; {merge.links_added} link(s) added, {merge.links_present} already present"
+            if merge.links_added or merge.links_present
+            else ""
+        )
         lines.append(
             f"{Path(name).name}: {merge.highlights_added} highlight(s) added, "
-            f"{merge.highlights_present} already present."
+            f"{merge.highlights_present} already present{updated}{links}."
         )
+        lines.extend(f"  {n}" for n in merge.notes[:20])
         lines.extend(f"  skipped {s}" for s in merge.skipped[:20])
     if report.refused:
         lines.append("Refused:")
@@ -183,6 +191,8 @@ class Files(QObject):
                 self.window, "Every tag is toggled off in the highlight list: nothing to export."
             )
             return False
+        if fmt == "claimreview" and not self._ask_fact_checker():
+            return False
 
         def work(progress, is_cancelled):  # type: ignore[no-untyped-def]
             store = open_project(location, read_only=True)
@@ -208,6 +218,38 @@ class Files(QObject):
         elif result:
             dialogs.show_message(self.window, result)
         return ok
+
+    def _ask_fact_checker(self) -> bool:
+        """ClaimReview names the fact-checker and the address of each fact check: asked the
+        first time, then kept in the project. False when the user cancels."""
+        from desktop.core.formats import claimreview
+
+        store = self.session.store
+        questions = (
+            (claimreview.PUBLISHER_SETTING, "The fact-checker publishing the reviews:", ""),
+            (
+                claimreview.REVIEW_URL_SETTING,
+                "The address of each fact check ({id} stands for the claim's id):",
+                "https://",
+            ),
+        )
+        known = [store.setting(key) for key, _, _ in questions]
+        if all(known):
+            return True
+        answers = []
+        for (_, question, start), value in zip(questions, known, strict=True):
+            answer, ok = QInputDialog.getText(
+                self.window, "ClaimReview", question, text=value or start
+            )
+            if not ok:
+                return False
+            answers.append(answer)
+        try:
+            claimreview.remember(store, *answers)
+        except ClaimmarkError as e:
+            dialogs.show_message(self.window, str(e))
+            return False
+        return True
 
     # Other projects ----------------------------------------------------------------------------
 

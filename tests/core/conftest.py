@@ -85,3 +85,63 @@ def highlights(store: SqliteStore, *fields: str) -> list[dict[str, Any]]:
 
 def documents(store: SqliteStore) -> list[dict[str, Any]]:
     return export_native(store)["documents"]
+
+
+@pytest.fixture
+def linked(annotated: SqliteStore) -> SqliteStore:
+    """The annotated project with links (within a document, with a note, and across two
+    documents), verdicts on two claims, a document with a web address and pages, and done
+    marks by two annotators."""
+    from desktop.core.model import Link
+
+    store = annotated
+    by_quote = {h.quote: h for h in store.highlights()}
+    flag, family = by_quote["🇺🇦"], by_quote["👨\u200d👩\u200d👧"]
+    opinion = by_quote["the flag 🇺🇦: officials"]
+    seed_claim = next(h for h in store.highlights() if h.document_id == 1 and h.tag_id == 1)
+    supports, attacks = store.relation_types()
+    now = "2026-11-24T03:12:51.123Z"
+    for n, (a, b, kind, note) in enumerate(
+        [
+            (family, flag, supports, "the family photo backs the flag claim"),
+            (opinion, flag, attacks, ""),
+            (flag, seed_claim, supports, ""),  # across documents
+        ]
+    ):
+        store.insert_link(
+            Link(0, f"00000000-0000-4000-8000-00000000000{n}", a.id, b.id, kind.id, note,
+                 "ana", now, now)
+        )  # fmt: skip
+    mostly_false = next(r for r in store.ratings() if r.name == "Mostly false")
+    true = next(r for r in store.ratings() if r.name == "True")
+    store.set_rating(flag.id, mostly_false.id)
+    store.set_rating(seed_claim.id, true.id)
+    store.set_done("ana", flag.document_id, now)
+    store.set_done("bob", 1, "2026-11-25T10:00:00.000Z")
+    from desktop.core.model import NewDocument
+
+    text = WEB_TEXT
+    [web] = store.add_documents(
+        [
+            NewDocument(
+                text=text,
+                title="Harbour to reopen",
+                source="https://news.example/harbour?utm=x",
+                author="Dee Okafor",
+                outlet="Northern Courier",
+                published="2024-05-02",
+                url="https://news.example/harbour",
+                page_starts=(0, text.index("Critics")),
+            )
+        ]
+    )
+    start = text.index("The harbour")
+    claim = store.add_highlight(web.id, start, text.index(".", start) + 1, 1)
+    store.set_rating(claim.id, mostly_false.id)
+    return store
+
+
+WEB_TEXT = (
+    "Harbour to reopen\nThe harbour will reopen in May, the mayor said.\n"
+    "Critics said the date was set before the repairs were costed.\n"
+)

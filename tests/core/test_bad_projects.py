@@ -18,12 +18,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from desktop.cli import main
 from desktop.core import sqlite_store
 from desktop.core.errors import ProjectError
-from desktop.core.formats.native import export_native, to_json
+from desktop.core.formats.native import export_native
 from desktop.core.importing import import_paths
 from desktop.core.model import NewDocument
 from desktop.core.sqlite_store import SqliteStore
@@ -238,7 +239,7 @@ def _mutations(tmp_path: Path) -> dict[str, Callable[[SqliteStore], object]]:
             [d] = source.add_documents([NewDocument(text=text, title="O", source="o")])
             for n in range(50):
                 source.add_highlight(d.id, n * 12, n * 12 + 5, 2, note=BIG)
-            path.write_bytes(to_json(export_native(source)))
+            path.write_bytes(orjson.dumps(export_native(source)))
             source.close()
         return path
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -226,3 +227,55 @@ def test_a_terminal_that_cannot_show_the_text_gets_escapes(tmp_path: Path) -> No
     )
     assert result.returncode == 0, result.stderr
     assert b"added document 1: Ukraine\\u2019s survival hangs in the balance" in result.stdout
+
+
+def test_list_counts_links_and_verdicts(linked: object, capsys: pytest.CaptureFixture[str]) -> None:
+    from desktop.core.sqlite_store import SqliteStore
+
+    assert isinstance(linked, SqliteStore)
+    assert main(["list", "--db", linked.location]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = re.split(r" {2,}", lines[0].strip())  # columns are two spaces apart at least
+    assert header[-3:] == ["links", "verdicts", "title"]
+    links, verdicts = header.index("links"), header.index("verdicts")
+    rows = {cells[0]: cells for cells in (re.split(r" {2,}", x.strip()) for x in lines[1:-1])}
+    emoji = next(d.id for d in linked.documents() if d.title.startswith("Kyiv"))
+    # Links count with the document they come from: the cross-document one with the emoji
+    # sample's flag.
+    assert (rows[str(emoji)][links], rows[str(emoji)][verdicts]) == ("3", "1")
+    assert (rows["1"][links], rows["1"][verdicts]) == ("0", "1")
+    assert lines[-1] == "10 documents, 25 highlights, 3 links, 3 verdicts"
+
+
+def _loaded_modules(*args: str) -> set[str]:
+    """The desktop modules a command loads, from `python -X importtime`."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "desktop", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return {
+        line.rsplit("|", 1)[1].strip()
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:") and "desktop" in line
+    }
+
+
+def test_each_command_loads_the_formats_it_needs(tmp_path: Path) -> None:
+    db = str(tmp_path / "p.claimmark")
+    assert run("import", "--db", db, str(SEED_DIGEST)).returncode == 0
+    listed = _loaded_modules("list", "--db", db)
+    assert "desktop.cli" in listed
+    assert not {m for m in listed if m.startswith("desktop.core.formats")}
+    # Neither the import nor the export machinery: the registry only names the formats.
+    assert not listed & {
+        "desktop.core.exporting",
+        "desktop.core.importing",
+        "desktop.core.fileformat",
+    }
+    exported = _loaded_modules("export", "--db", db, "-o", str(tmp_path / "out.json"))
+    assert {m for m in exported if m.startswith("desktop.core.formats.")} == {
+        "desktop.core.formats.native"
+    }

@@ -141,3 +141,17 @@ def test_other_commands_do_not_load_numpy(project: Path) -> None:
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert out.stdout.splitlines()[-1] == "False"
+
+
+def test_an_annotator_who_marked_a_document_done_counts_for_it(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """bob read document 2 and found nothing to mark: his done mark (as a merge of his export
+    brings it) makes him count there, disagreeing with ana's highlight."""
+    before = agreement_json(capsys, "--db", str(project))
+    assert before["documents"]["2"]["annotators"] == ["ana"]
+    store = SqliteStore.open(project)
+    store.set_done("bob", 2, "2026-11-24T03:12:51.123Z")
+    store.close()
+    after = agreement_json(capsys, "--db", str(project))
+    assert after["documents"]["2"]["annotators"] == ["ana", "bob"]

@@ -9,6 +9,7 @@ import pytest
 
 from desktop.core.errors import ClaimmarkError
 from desktop.core.exporting import export_to_path
+from desktop.core.fileformat import ExportContext
 from desktop.core.formats import brat
 from desktop.core.importing import import_paths
 from desktop.core.model import NewDocument
@@ -20,7 +21,7 @@ T_LINE = re.compile(r"^(T\d+)\t(\S+) ((?:\d+ \d+;)*\d+ \d+)\t(.*)$")
 
 def _export(store: SqliteStore, folder: Path) -> Path:
     folder.mkdir()
-    for name, text in brat.iter_files(store):
+    for name, text in brat.iter_files(ExportContext(store)):
         (folder / name).write_text(text, encoding="utf-8", newline="")
     return folder
 
@@ -230,14 +231,19 @@ def test_a_brat_folder_from_elsewhere(store: SqliteStore, tmp_path: Path) -> Non
     assert "doc1.ann, line 5 (T5): a discontinuous annotation with text between" in reasons
     assert "doc1.ann, line 6 (T6): its offsets are outside the text" in reasons
     assert "doc1.ann, line 7: not a brat annotation" in reasons
-    assert "doc1.ann: 3 relations, events, attributes" in reasons
+    assert "doc1.ann: 2 events, attributes" in reasons  # the relation R1 is a link
     assert "doc1.ann: a note on T9" in reasons
     assert "lonely.ann: there is no lonely.txt beside it" in reasons
     assert "latin.txt: not UTF-8" in reasons
     assert "nested/: a subfolder" in reasons
     assert len(merge.skipped) == 8
+    [link] = store.links()
+    kind = next(t for t in store.relation_types() if t.id == link.type_id)
+    ends = store.highlight(link.from_id).quote, store.highlight(link.to_id).quote
+    assert (kind.name, ends) == ("WorksFor", ("CEO", "Acme"))
     [(_, again)] = import_paths(store, [folder]).merges
     assert (again.highlights_added, again.highlights_present) == (0, 4)
+    assert (again.links_added, again.links_present) == (0, 1)
 
 
 def test_folders_that_are_not_brat_are_refused(store: SqliteStore, tmp_path: Path) -> None:
@@ -249,7 +255,7 @@ def test_folders_that_are_not_brat_are_refused(store: SqliteStore, tmp_path: Pat
 def test_text_with_carriage_returns_is_not_exported_inexactly(store: SqliteStore) -> None:
     store.add_documents([NewDocument(text="one\r\ntwo\n", title="crlf", source="x.json")])
     with pytest.raises(ClaimmarkError, match="carriage returns"):
-        list(brat.iter_files(store))
+        list(brat.iter_files(ExportContext(store)))
 
 
 def test_text_starting_with_a_byte_order_mark_is_not_exported_inexactly(
@@ -258,7 +264,7 @@ def test_text_starting_with_a_byte_order_mark_is_not_exported_inexactly(
     """brat's reader (and ours) takes a leading U+FEFF for a byte order mark, not text."""
     store.add_documents([NewDocument(text="\ufeffBOM, then text\n", title="bom", source="x")])
     with pytest.raises(ClaimmarkError, match="starts with U\\+FEFF"):
-        list(brat.iter_files(store))
+        list(brat.iter_files(ExportContext(store)))
     with pytest.raises(ClaimmarkError, match="starts with U\\+FEFF"):
         export_to_path(store, "brat", tmp_path / "out")
     assert not (tmp_path / "out").exists()
@@ -402,4 +408,4 @@ def test_a_folder_without_annotations_on_known_documents_is_no_refusal(
     assert again.refused == []
     [(_, merge)] = again.merges
     assert (merge.documents_matched, merge.highlights_added) == (1, 0)
-    assert "1 relations, events" in merge.skipped[0]
+    assert "a.ann (R1): a relation to T1, which is not a text annotation here" in merge.skipped

@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 from desktop.core.exporting import write_file_atomically
+from desktop.core.fileformat import ExportContext
 from desktop.core.formats.table import COLUMNS, export_csv
 from desktop.core.model import HighlightFilter
 from desktop.core.sqlite_store import SqliteStore
@@ -20,7 +21,7 @@ def _rows(text: str) -> list[dict[str, str]]:
 
 def test_csv_round_trips_through_the_csv_module(annotated: SqliteStore, tmp_path: Path) -> None:
     path = tmp_path / "highlights.csv"
-    write_file_atomically(path, export_csv(annotated))
+    write_file_atomically(path, export_csv(ExportContext(annotated)))
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 byte order mark, for spreadsheets
     assert raw.split(b"\r\n", 1)[0] == b"\xef\xbb\xbf" + ",".join(COLUMNS).encode()
@@ -44,6 +45,9 @@ def test_csv_round_trips_through_the_csv_module(annotated: SqliteStore, tmp_path
             "annotator": h["annotator"],
             "created_at": h["created_at"],
             "updated_at": h["updated_at"],
+            "verdict": "",
+            "links_out": "",
+            "links_in": "",
         }
     # What needed quoting was there: line breaks, commas, quotes and tabs in quotes and notes.
     joined = "".join(r["quote"] + r["note"] for r in rows)
@@ -53,7 +57,7 @@ def test_csv_round_trips_through_the_csv_module(annotated: SqliteStore, tmp_path
 
 def test_offsets_are_code_points_into_the_text(annotated: SqliteStore) -> None:
     texts = {str(d["id"]): d["text"] for d in documents(annotated)}
-    rows = _rows(export_csv(annotated))
+    rows = _rows(export_csv(ExportContext(annotated)))
     for row in rows:
         assert texts[row["document_id"]][int(row["start"]) : int(row["end"])] == row["quote"]
     family = next(r for r in rows if r["quote"] == "👨\u200d👩\u200d👧")
@@ -62,12 +66,14 @@ def test_offsets_are_code_points_into_the_text(annotated: SqliteStore) -> None:
 
 def test_filters_apply(annotated: SqliteStore) -> None:
     rows = _rows(
-        export_csv(annotated, HighlightFilter(tag_names=("opinion",), annotators=("bob",)))
+        export_csv(
+            ExportContext(annotated, HighlightFilter(tag_names=("opinion",), annotators=("bob",)))
+        )
     )
     assert [(r["tag"], r["annotator"], r["quote"]) for r in rows] == [
         ("opinion", "bob", "the flag 🇺🇦: officials")
     ]
-    assert _rows(export_csv(annotated, HighlightFilter(document_ids=(999,)))) == []
+    assert _rows(export_csv(ExportContext(annotated, HighlightFilter(document_ids=(999,))))) == []
 
 
 # Cells a spreadsheet would run as formulas ----------------------------------------------------
@@ -94,7 +100,7 @@ def test_cells_that_a_spreadsheet_would_run_are_neutralised(
     tag = store.add_tag("=cmd|' /C calc'!A0", "#000000")
     store.add_highlight(doc.id, text.index("@all"), len(text) - 1, tag.id, note="\rreturn")
 
-    rows = _rows(export_csv(store))
+    rows = _rows(export_csv(ExportContext(store)))
     cells = [v for row in rows for k, v in row.items() if k not in ("document_id", "start", "end")]
     risky = [c for c in cells if c[:1] in FORMULA_STARTS]
     assert risky == []

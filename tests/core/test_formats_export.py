@@ -15,19 +15,20 @@ from desktop.core.errors import ClaimmarkError
 from desktop.core.exporting import export_to_path, render_bytes
 from desktop.core.model import HighlightFilter
 from desktop.core.progress import Cancelled
-from desktop.core.registry import EXPORT_FORMATS as FORMATS
+from desktop.core.registry import export_formats
 from desktop.core.sqlite_store import SqliteStore
 from tests.conftest import REPO
 from tests.core.conftest import EMOJI
 
-FILE_FORMATS = ["json", "w3c", "csv", "csv-exact", "jsonl"]
+FILE_FORMATS = ["json", "w3c", "csv", "csv-exact", "jsonl", "jsonl-relations"]
 
 
 def test_the_formats() -> None:
-    assert list(FORMATS) == [*FILE_FORMATS, "brat"]
-    suffixes = [".json", ".jsonld", ".csv", ".csv", ".jsonl", ""]
-    assert [f.suffix for f in FORMATS.values()] == suffixes
-    assert [f.writes_folder for f in FORMATS.values()] == [False] * 5 + [True]
+    formats = export_formats()
+    assert list(formats) == [*FILE_FORMATS, "brat", "claimreview"]
+    suffixes = [".json", ".jsonld", ".csv", ".csv", ".jsonl", ".jsonl", "", ".jsonld"]
+    assert [f.suffix for f in formats.values()] == suffixes
+    assert [f.writes_folder for f in formats.values()] == [False] * 6 + [True, False]
 
 
 @pytest.mark.parametrize("fmt", [*FILE_FORMATS, "brat"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from desktop.core.fileformat import ExportContext
 from desktop.core.formats.doccano import export_jsonl
 from desktop.core.model import HighlightFilter, NewDocument
 from desktop.core.sqlite_store import SqliteStore
@@ -12,7 +13,7 @@ from tests.core.conftest import documents, highlights
 
 
 def test_one_line_per_document_with_exact_labels(annotated: SqliteStore) -> None:
-    text = export_jsonl(annotated)
+    text = export_jsonl(ExportContext(annotated))
     lines = text.split("\n")
     assert lines[-1] == ""
     records = [json.loads(line) for line in lines[:-1]]
@@ -40,13 +41,15 @@ def test_lines_survive_splitlines(annotated: SqliteStore) -> None:
     odd = "Line\u2028separator, paragraph\u2029separator and next\x85line.\n"
     [doc] = annotated.add_documents([NewDocument(text=odd, title="odd", source="odd.txt")])
     annotated.add_highlight(doc.id, 0, len(odd) - 1, 1)
-    text = export_jsonl(annotated, HighlightFilter(document_ids=(doc.id,)))
+    text = export_jsonl(ExportContext(annotated, HighlightFilter(document_ids=(doc.id,))))
     [line] = text.splitlines()
     assert json.loads(line) == {"id": doc.id, "text": odd, "label": [[0, len(odd) - 1, "claim"]]}
 
 
 def test_filters_keep_selected_documents_and_their_matching_labels(annotated: SqliteStore) -> None:
-    text = export_jsonl(annotated, HighlightFilter(tag_names=("opinion",), document_ids=(1, 2)))
+    text = export_jsonl(
+        ExportContext(annotated, HighlightFilter(tag_names=("opinion",), document_ids=(1, 2)))
+    )
     records = [json.loads(line) for line in text.splitlines()]
     assert [r["id"] for r in records] == [1, 2]
     assert all(label[2] == "opinion" for r in records for label in r["label"])
@@ -71,7 +74,7 @@ def test_labels_doccano_would_drop_are_counted_and_how_to_keep_them_is_said(
 ) -> None:
     from desktop.core.exporting import export_to_path
 
-    records = [json.loads(line) for line in export_jsonl(annotated).splitlines()]
+    records = [json.loads(line) for line in export_jsonl(ExportContext(annotated)).splitlines()]
     dropped = sum(_dropped_by_doccano(r["label"]) for r in records)
     assert dropped > 0
     result = export_to_path(annotated, "jsonl", tmp_path / "out.jsonl")

@@ -18,6 +18,7 @@ import pytest
 from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
+from desktop.core.fileformat import ExportContext
 from desktop.core.formats import w3c
 from desktop.core.importing import import_paths
 from desktop.core.sqlite_store import SqliteStore
@@ -227,7 +228,7 @@ def test_mistakes_outside_the_musts(name: str) -> None:
 
 
 def test_every_exported_annotation_passes_every_must(annotated: SqliteStore) -> None:
-    data = w3c.export_w3c(annotated)
+    data = w3c.export_w3c(ExportContext(annotated))
     items = data["first"]["items"]
     assert len(items) == len(annotated.highlights()) == len(TRICKY) + 2 * 8
     checked = 0
@@ -243,7 +244,7 @@ def test_every_exported_annotation_passes_every_must(annotated: SqliteStore) -> 
 
 
 def test_annotations_carry_exact_code_point_offsets(annotated: SqliteStore) -> None:
-    data = w3c.export_w3c(annotated)
+    data = w3c.export_w3c(ExportContext(annotated))
     texts = {f"urn:sha256:{d['sha256']}": d["text"] for d in documents(annotated)}
     by_uuid = {h["id"]: h for h in highlights(annotated)}
     for item in data["first"]["items"]:
@@ -274,7 +275,7 @@ def test_annotations_carry_exact_code_point_offsets(annotated: SqliteStore) -> N
 
 
 def test_an_empty_export_is_a_valid_empty_collection(store: SqliteStore) -> None:
-    data = w3c.export_w3c(store)
+    data = w3c.export_w3c(ExportContext(store))
     assert data["total"] == 0
     assert "first" not in data
     assert failures(data, COLLECTION_MUSTS) == []
@@ -292,7 +293,7 @@ def _write(tmp_path: Path, data: Any, name: str = "export.jsonld") -> Path:
 def test_round_trip_w3c_import_json_is_lossless(
     annotated: SqliteStore, same_documents: SqliteStore, tmp_path: Path
 ) -> None:
-    path = _write(tmp_path, w3c.export_w3c(annotated))
+    path = _write(tmp_path, w3c.export_w3c(ExportContext(annotated)))
     report = import_paths(same_documents, [path])
     [(_, merge)] = report.merges
     assert merge.skipped == []
@@ -307,7 +308,7 @@ def test_round_trip_w3c_import_json_is_lossless(
 def test_documents_not_in_the_project_are_named_and_skipped(
     annotated: SqliteStore, tmp_path: Path
 ) -> None:
-    path = _write(tmp_path, w3c.export_w3c(annotated))
+    path = _write(tmp_path, w3c.export_w3c(ExportContext(annotated)))
     other = SqliteStore.open(tmp_path / "other.claimmark")
     other.add_documents(
         [d for d in _seed_documents() if d.title == "Ukraine’s survival hangs in the balance"]
@@ -332,7 +333,7 @@ def test_a_file_of_which_nothing_can_be_imported_is_refused_in_one_line(
     and nothing written (not even the file's tags)."""
     from desktop.cli import main
 
-    data = w3c.export_w3c(annotated)
+    data = w3c.export_w3c(ExportContext(annotated))
     for item in data["first"]["items"]:
         item["target"]["selector"] = item["target"]["selector"][:1]  # the quote only
         item["body"][0]["value"] = "a tag of theirs"
@@ -371,7 +372,7 @@ def _seed_documents() -> list[Any]:
 def test_quotes_are_found_again_when_offsets_do_not_fit(
     annotated: SqliteStore, same_documents: SqliteStore, tmp_path: Path
 ) -> None:
-    data = w3c.export_w3c(annotated)
+    data = w3c.export_w3c(ExportContext(annotated))
     for item in data["first"]["items"]:
         position = item["target"]["selector"][1]
         position["start"] += 3  # as a UTF-16 count would after a flag

@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -33,6 +34,7 @@ from desktop.core import anchoring, operations
 from desktop.core.changes import Changes
 from desktop.core.errors import ClaimmarkError
 from desktop.core.exporting import export_to_path
+from desktop.core.fileformat import ExportContext
 from desktop.core.formats import native, w3c
 from desktop.core.importing import import_paths
 from desktop.core.model import Highlight, Link, NewDocument, Tag, sha256_text
@@ -340,7 +342,7 @@ class StoreMachine(RuleBasedStateMachine):
         data = native.export_native(self.store)
         first = _by_content(data)
         path = self.folder / "export.json"
-        path.write_bytes(native.to_json(data))
+        path.write_bytes(orjson.dumps(data))
         other = self._fresh()
         try:
             report = import_paths(other, [path])
@@ -355,7 +357,7 @@ class StoreMachine(RuleBasedStateMachine):
 
     def w3c_round_trip(self) -> None:
         """W3C does not carry the texts: import into a project that has the documents."""
-        first = w3c.export_w3c(self.store)
+        first = w3c.export_w3c(ExportContext(self.store))
         path = self.folder / "export.jsonld"
         path.write_bytes(w3c.to_json(first))
         other = self._fresh()
@@ -367,7 +369,7 @@ class StoreMachine(RuleBasedStateMachine):
             assert report.refused == []
             assert report.merges[0][1].skipped == []
             assert _highlight_rows(other) == _highlight_rows(self.store)
-            again = w3c.export_w3c(other)
+            again = w3c.export_w3c(ExportContext(other))
             assert _annotations(again) == _annotations(first)
         finally:
             other.close()

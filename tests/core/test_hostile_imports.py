@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from desktop.cli import main
-from desktop.core.fileformat import MAX_ANNOTATION_FILE_BYTES
+from desktop.core.fileformat import MAX_ANNOTATION_FILE_BYTES, ExportContext
 from desktop.core.formats import native, w3c
 from desktop.core.importing import ImportReport, import_paths
 from desktop.core.model import NewDocument, sha256_text
@@ -293,7 +293,7 @@ def test_hostile_w3c(
     expect: str,
     added: int,
 ) -> None:
-    data = w3c.export_w3c(source)
+    data = w3c.export_w3c(ExportContext(source))
     changed = mutate(data)
     path = tmp_path / "hostile.jsonld"
     path.write_text(json.dumps(data if changed is None else changed), encoding="utf-8")

@@ -64,8 +64,9 @@ def test_progress_and_cancel(store: SqliteStore, tmp_path: Path) -> None:
 
 
 def test_exports_given_as_documents(seeded: SqliteStore, tmp_path: Path) -> None:
-    """A JSON export under another name is read as one; CSV and JSONL exports are refused,
-    not added as documents; text that merely starts with a bracket is a document."""
+    """A JSON export under another name is read as one, and so is doccano JSONL; a CSV export
+    is refused, not added as a document; text that merely starts with a bracket is a
+    document."""
     from desktop.core.exporting import export_to_path
 
     seeded.add_highlight(1, 0, 9, 1)
@@ -81,10 +82,10 @@ def test_exports_given_as_documents(seeded: SqliteStore, tmp_path: Path) -> None
     report = import_paths(
         seeded, [tmp_path / n for n in ("export.w3c", "export.txt", "e.csv", "e.jsonl")] + [bracket]
     )
-    assert [Path(name).name for name, _ in report.merges] == ["export.w3c", "export.txt"]
+    names = [Path(name).name for name, _ in report.merges]
+    assert names == ["export.w3c", "export.txt", "e.jsonl"]
     assert {Path(r.path).name: r.reason.split(";")[0] for r in report.refused} == {
         "e.csv": "a claimmark CSV export",
-        "e.jsonl": "a doccano JSONL export",
     }
     assert [d.title for d in report.documents_added] == ["[Updated] A correction was made."]
     assert len(seeded.highlights()) == 1

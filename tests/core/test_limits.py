@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from desktop.core import model
@@ -86,7 +87,7 @@ def test_a_w3c_import_keeps_the_project_exportable_and_importable(
 
     # The way out, and in again.
     exported = tmp_path / "export.json"
-    exported.write_bytes(native.to_json(native.export_native(project)))
+    exported.write_bytes(orjson.dumps(native.export_native(project)))
     other = SqliteStore.open(tmp_path / "other.claimmark")
     again = import_paths(other, [exported])
     assert again.refused == []
@@ -142,12 +143,17 @@ def test_the_store_refuses_what_the_export_could_not_carry(
         change(project)
 
 
-def test_the_limits_are_the_schemas() -> None:
-    schema = json.loads(resource(native.SCHEMA_FILE).read_text(encoding="utf-8"))
-    tag = schema["properties"]["tags"]["items"]["properties"]
+@pytest.mark.parametrize("schema_file", [native.SCHEMA_FILE, native.IMPORT_SCHEMA_FILE])
+def test_the_limits_are_the_schemas(schema_file: str) -> None:
+    """The export's schema and the looser one imports are checked by hold the same limits."""
+    schema = json.loads(resource(schema_file).read_text(encoding="utf-8"))
+    tag = schema["definitions"]["named"]["properties"]
     highlight = schema["properties"]["highlights"]["items"]["properties"]
+    link = schema["properties"]["relations"]["items"]["properties"]
     assert tag["name"]["maxLength"] == model.MAX_TAG_NAME_CHARS
-    assert highlight["id"]["maxLength"] == model.MAX_ID_CHARS
-    assert highlight["note"]["maxLength"] == model.MAX_NOTE_CHARS
-    assert highlight["annotator"]["maxLength"] == model.MAX_ANNOTATOR_CHARS
-    assert schema["definitions"]["timestamp"]["pattern"] == model.TIMESTAMP.pattern
+    for fields in (highlight, link):
+        assert fields["id"]["maxLength"] == model.MAX_ID_CHARS
+        assert fields["note"]["maxLength"] == model.MAX_NOTE_CHARS
+        assert fields["annotator"]["maxLength"] == model.MAX_ANNOTATOR_CHARS
+    if schema_file == native.SCHEMA_FILE:
+        assert schema["definitions"]["timestamp"]["pattern"] == model.TIMESTAMP.pattern

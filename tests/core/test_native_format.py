@@ -1,4 +1,4 @@
-"""claimmark JSON, format version 1: schema, round trip, merge, and refusing bad files."""
+"""claimmark JSON, format version 2: schema, round trip, merge, and refusing bad files."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop.core.formats.native import export_native, to_json
+from desktop.core.formats.native import export_native
 from desktop.core.formats.plaintext import documents_from_text
 from desktop.core.importing import import_paths
 from desktop.core.model import HighlightFilter
@@ -21,7 +22,7 @@ from desktop.core.sqlite_store import SqliteStore
 from desktop.core.textfile import normalise_newlines
 from tests.conftest import REPO
 
-SCHEMA = json.loads((REPO / "resources" / "claimmark-export-v1.schema.json").read_text())
+SCHEMA = json.loads((REPO / "resources" / "claimmark-export-v2.schema.json").read_text())
 
 
 def validate(data: dict[str, Any]) -> None:
@@ -48,7 +49,7 @@ def test_export_validates_against_the_shipped_schema(seeded: SqliteStore) -> Non
     data = export_native(seeded)
     validate(data)
     assert data["format"] == "claimmark"
-    assert data["version"] == 1
+    assert data["version"] == 2
     assert len(data["documents"]) == 8
     assert len(data["highlights"]) == 24
     for h in data["highlights"]:
@@ -75,7 +76,7 @@ def test_round_trip_into_an_empty_project_is_lossless(seeded: SqliteStore, tmp_p
     _annotate(seeded)
     first = export_native(seeded)
     path = tmp_path / "export.json"
-    path.write_bytes(to_json(first))
+    path.write_bytes(orjson.dumps(first))
     other = SqliteStore.open(tmp_path / "other.claimmark")
     report = import_paths(other, [path])
     assert report.refused == []
@@ -89,7 +90,7 @@ def test_import_into_a_project_with_those_documents_merges(
 ) -> None:
     _annotate(seeded)
     path = tmp_path / "export.json"
-    path.write_bytes(to_json(export_native(seeded)))
+    path.write_bytes(orjson.dumps(export_native(seeded)))
     report = import_paths(seeded, [path])
     [(_, merge)] = report.merges
     assert (merge.documents_added, merge.documents_matched) == (0, 8)
@@ -130,7 +131,7 @@ def _corrupt(data: dict[str, Any], how: str) -> Any:
     elif how == "unknown tag":
         h["tag"] = "nonsense"
     elif how == "newer version":
-        data["version"] = 2
+        data["version"] = 3
     elif how == "not an object":
         return [data]
     return data
@@ -145,7 +146,7 @@ def _corrupt(data: dict[str, Any], how: str) -> Any:
         ("sha mismatch", "sha256"),
         ("unknown document", "not in the file"),
         ("unknown tag", "not in the file's tags"),
-        ("newer version", "version 2"),
+        ("newer version", "version 3"),
         ("not an object", "not a claimmark export"),
     ],
 )
@@ -220,7 +221,7 @@ def _round_trip_random(text: str, cuts: list[tuple[int, int]], project: Path) ->
         for h in data["highlights"]:
             assert doc_text[h["start"] : h["end"]] == h["quote"]
         path = project.with_suffix(".json")
-        path.write_bytes(to_json(data))
+        path.write_bytes(orjson.dumps(data))
         other = SqliteStore.open(project.with_suffix(".copy"))
         import_paths(other, [path])
         assert _without_time(export_native(other)) == _without_time(data)

@@ -338,3 +338,46 @@ def test_records_stored_with_their_ids_do_not_take_later_ids(store: ProjectStore
     assert store.add_highlight(info.id, 6, 10, 1).id > copied.id
     tag = store.insert_tag(Tag(40, "copied", "#123456", "", -1))
     assert store.add_tag("later", "#654321").id > tag.id
+def test_export_records_are_json_in_the_order_asked(store: ProjectStore) -> None:
+    """What the JSON export is made of: each record one JSON object, escaped as orjson
+    escapes, the fields in the order the format asks, the separator between records; the
+    pieces may be cut anywhere."""
+    import orjson
+
+    from desktop.core.model import Link
+
+    text = 'Alpha "beta"\tgamma.\nDelta 🇺🇦 epsilon\u2028.\n'
+    [info] = store.add_documents([_doc(text, title="T\x01")])
+    a = store.add_highlight(info.id, 0, 5, 1, note='a "note"\n')
+    b = store.add_highlight(info.id, 6, 12, 2)
+    store.set_rating(a.id, store.ratings()[0].id)
+    supports = store.relation_types()[0]
+    store.insert_link(
+        Link(0, "l-1", b.id, a.id, supports.id, "", "tester", a.created_at, a.created_at)
+    )
+    store.set_done("tester", info.id, "2026-11-24T03:12:51.123Z")
+
+    def records(
+        kind: str, fields: tuple[str, ...], where: HighlightFilter = HighlightFilter()
+    ) -> bytes:
+        return b"".join(store.export_records(kind, fields, where, separator=b"|"))
+
+    a, b = store.highlight(a.id), store.highlight(b.id)
+    assert records("documents", ("text", "id")) == orjson.dumps({"text": text, "id": info.id})
+    assert records("documents", ("title", "page_starts", "text")) == orjson.dumps(
+        {"title": "T\x01", "page_starts": [], "text": text}
+    )
+    fields = ("id", "start", "tag", "rating", "note", "updated_at")
+    assert records("highlights", fields) == b"|".join(
+        orjson.dumps({"id": h.uuid, "start": h.start, "tag": tag, "rating": rating,
+                      "note": h.note, "updated_at": h.updated_at})
+        for h, tag, rating in ((a, "claim", store.ratings()[0].name), (b, "evidence", None))
+    )  # fmt: skip
+    assert records("relations", ("from_id", "to_id", "type")) == orjson.dumps(
+        {"from_id": b.uuid, "to_id": a.uuid, "type": "supports"}
+    )
+    assert records("relations", ("id",), HighlightFilter(tag_names=("claim",))) == b""
+    assert records("done", ("annotator", "document_id")) == orjson.dumps(
+        {"annotator": "tester", "document_id": info.id}
+    )
+    assert store.highlight_ids_by_uuid([a.uuid, "nothing", b.uuid]) == {a.uuid: a.id, b.uuid: b.id}

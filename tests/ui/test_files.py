@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import orjson
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
@@ -84,19 +85,45 @@ def test_export_dialog_follows_the_format(tmp_path: Path) -> None:
     dialog.deleteLater()
 
 
-def test_every_format_exports_from_the_window(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from desktop.core.registry import EXPORT_FORMATS as FORMATS
+def test_every_format_exports_from_the_window(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, messages
+) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    from desktop.core.formats import claimreview
+    from desktop.core.registry import export_formats
+    from tests.ui.test_linking import cursor_into, press_in_popup
 
     start = window.view.text.index("A controversy")
     select(window, start, start + 13)
     qtbot.keyClick(window.view, Qt.Key.Key_1)
-    for name, fmt in FORMATS.items():
+    cursor_into(window, "A controversy")
+    press_in_popup(qtbot, Qt.Key.Key_5)  # the verdict "False", for ClaimReview
+    qtbot.keyClick(window.view, Qt.Key.Key_V)
+    # ClaimReview asks, the first time, who publishes the fact checks and where.
+    answers = iter([("Fact Desk", True), ("https://factdesk.example/{id}", True)])
+    asked: list[str] = []
+
+    def answer(parent, title, label, **kwargs):  # type: ignore[no-untyped-def]
+        asked.append(label)
+        return next(answers)
+
+    monkeypatch.setattr(QInputDialog, "getText", answer)
+    for name, fmt in export_formats().items():
         target = tmp_path / f"out-{name}{fmt.suffix}"
         assert window.files.export_to(target, name)
         if fmt.writes_folder:
             assert any(p.suffix == ".ann" for p in target.iterdir())
         else:
             assert "A controversy" in target.read_text(encoding="utf-8-sig")
+    assert len(asked) == 2
+    assert window.store.setting(claimreview.PUBLISHER_SETTING) == "Fact Desk"
+    [review] = json.loads((tmp_path / "out-claimreview.jsonld").read_text(encoding="utf-8"))
+    assert review["reviewRating"]["alternateName"] == "False"
+    assert window.files.export_to(tmp_path / "again.jsonld", "claimreview")  # not asked again
+    assert len(asked) == 2
+    # What brat cannot carry was said: the verdict.
+    assert any("brat: 1 verdict on a claim is not written" in m for m in messages)
 
 
 def test_long_work_can_be_cancelled(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
@@ -295,7 +322,7 @@ def _big_export(tmp_path: Path, highlights: int) -> Path:
         keep_ids=False,
     )
     path = tmp_path / "big.json"
-    path.write_bytes(native.to_json(native.export_native(source)))
+    path.write_bytes(orjson.dumps(native.export_native(source)))
     source.close()
     return path
 

@@ -13,19 +13,26 @@ What is written, per document:
   hold: it is written without it, and one of nothing but line breaks is left out; the export's
   notes say which (highlights made in claimmark never do either). Notes become
   `#1<TAB>AnnotatorNotes T1<TAB>NOTE`, one such line per line of the note, in order.
+- Links between two highlights of the document: `R1<TAB>TYPE Arg1:T3 Arg2:T7` (T3 the highlight
+  the link comes from), their notes as AnnotatorNotes on R1. A link between two documents
+  cannot be written in brat (an .ann file is one document's): it is left out, and the export's
+  notes say how many were. Verdicts have no place either, and are counted the same way.
 - `annotation.conf` and `visual.conf`: the tags as brat entity types, with their colours, and
   an `<OVERLAP>` rule that lets them overlap in any way (brat's validator reports overlapping
-  annotations otherwise).
+  annotations otherwise); the link types as brat relation types, each between any two entities
+  (`TYPE<TAB>Arg1:<ENTITY>, Arg2:<ENTITY>`), with their colours.
 
-brat types are limited to `[A-Za-z0-9_-]`, so a tag name becomes a type the way brat makes one
-(every other character becomes `_`; a type already taken gets `-2`, `-3`...). The name itself is
-kept in `annotation.conf` as a comment brat ignores (`# claimmark-tag TYPE "JSON string"`), which
-is what makes the mapping reversible, and as the type's label in `visual.conf`, which brat shows.
+brat types are limited to `[A-Za-z0-9_-]`, so a tag or link type name becomes a type the way brat
+makes one (every other character becomes `_`; a type already taken gets `-2`, `-3`...). The name
+itself is kept in `annotation.conf` as a comment brat ignores (`# claimmark-tag TYPE "JSON
+string"`, `# claimmark-relation TYPE "JSON string"`), which is what makes the mapping
+reversible, and as the type's label in `visual.conf`, which brat shows.
 
 Reading takes a brat folder, ours or anyone's: each NAME.txt with its NAME.ann becomes a
-document (matched to the project by the hash of its text, or added) and its text-bound
-annotations become highlights. Relations, events, attributes and normalisations have no place in
-claimmark and are counted in the report; so are annotations that cannot be placed exactly.
+document (matched to the project by the hash of its text, or added), its text-bound
+annotations become highlights and its relations (`R` lines) links. Events, attributes and
+normalisations have no place in claimmark and are counted in the report; so are annotations
+that cannot be placed exactly.
 
 (brat 1.3 runs on Python 2, whose "narrow" builds, the default on Windows and macOS, counted
 astral characters as two; their offsets are off after an emoji. For a single-fragment annotation
@@ -41,14 +48,18 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from desktop.core.bundle import Bundle, BundleDocument, BundleHighlight, BundleTag
-from desktop.core.digest import split_articles
+from desktop.core.bundle import (
+    Bundle,
+    BundleHighlight,
+    BundleLink,
+    BundleTag,
+    document_of_text,
+)
 from desktop.core.errors import ClaimmarkError, InputRefused
-from desktop.core.fileformat import FileFormat
-from desktop.core.model import DocumentInfo, Highlight, HighlightFilter, sha256_text
-from desktop.core.progress import Progress
-from desktop.core.store import ProjectStore
+from desktop.core.fileformat import ExportContext, FileFormat
+from desktop.core.model import DocumentInfo, Highlight, Link
 from desktop.core.textfile import (
     MAX_DOCUMENT_BYTES,
     bad_utf8,
@@ -67,7 +78,8 @@ _BREAK_RUN = re.compile(f"[{LINE_BREAKS}]+")
 _NOTE_LINES = re.compile(f"\r\n|[{LINE_BREAKS}]")
 _NOT_TYPE_CHAR = re.compile(r"[^A-Za-z0-9_-]")
 _RESERVED_TYPES = {"SPAN_DEFAULT", "ARC_DEFAULT", "ATTRIBUTE_DEFAULT"}  # visual.conf defaults
-_TAG_COMMENT = re.compile(r'^#\s*claimmark-tag\s+(\S+)\s+(".*")\s*$')
+_NAME_COMMENT = re.compile(r'^#\s*claimmark-(tag|relation)\s+(\S+)\s+(".*")\s*$')
+_R_ARG = re.compile(r"^([^:\s]+):(\S+)$")
 _LABEL_UNSAFE = re.compile(r"[|<>\t\x00-\x1f\x7f]|^[#\s-]")
 _SLUG_CHARS = re.compile(r"[^a-z0-9]+")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -124,24 +136,40 @@ def file_stem(info: DocumentInfo) -> str:
     return f"{info.id:04d}-{slug}" if slug else f"{info.id:04d}"
 
 
-def iter_files(
-    store: ProjectStore,
-    where: HighlightFilter = HighlightFilter(),
-    progress: Progress | None = None,
-) -> Iterator[tuple[str, str]]:
+def iter_files(context: ExportContext) -> Iterator[tuple[str, str]]:
     """The files of the export, as (file name, text), one document at a time."""
-    progress = progress or Progress()
-    tags = [t for t in store.tags() if not where.tag_names or t.name in where.tag_names]
-    all_tags = store.tags()
-    types = brat_types([t.name for t in all_tags])
-    tag_names = {t.id: t.name for t in all_tags}
-    yield ANNOTATION_CONF, _annotation_conf([(t.name, types[t.name]) for t in tags])
-    yield VISUAL_CONF, _visual_conf([(t.name, types[t.name], t.colour) for t in tags])
-    infos = [d for d in store.documents() if not where.document_ids or d.id in where.document_ids]
+    progress, store = context.progress, context.store
+    relation_types = context.relation_types
+    types = brat_types([t.name for t in context.all_tags] + [t.name for t in relation_types])
+    yield (
+        ANNOTATION_CONF,
+        _annotation_conf(
+            [(t.name, types[t.name]) for t in context.tags],
+            [(t.name, types[t.name]) for t in relation_types],
+        ),
+    )
+    yield (
+        VISUAL_CONF,
+        _visual_conf(
+            [(t.name, types[t.name], t.colour) for t in context.tags],
+            [(t.name, types[t.name], t.colour) for t in relation_types],
+        ),
+    )
+    infos = context.documents
     by_document: dict[int, list[Highlight]] = {d.id: [] for d in infos}
-    for h in store.iter_highlights(where):
+    document_of: dict[int, int] = {}
+    for h in context.highlights():
         by_document[h.document_id].append(h)
+        document_of[h.id] = h.document_id
+    links_by_document: dict[int, list[Link]] = {}
     cut = _Unheld()
+    for link in context.links_among(document_of):
+        if document_of[link.from_id] != document_of[link.to_id]:
+            cut.across += 1
+        else:
+            links_by_document.setdefault(document_of[link.from_id], []).append(link)
+    names = {t.id: types[t.name] for t in context.all_tags}
+    relation_names = {t.id: types[t.name] for t in relation_types}
     for done, info in enumerate(infos):
         progress.step(done, len(infos))
         text = store.document(info.id).text
@@ -160,8 +188,21 @@ def iter_files(
                 "as a byte order mark, not text; it cannot be exported to brat exactly."
             )
         stem = file_stem(info)
+        highlights = by_document[info.id]
+        cut.verdicts += sum(1 for h in highlights if h.rating_id is not None)
         yield f"{stem}.txt", text
-        yield f"{stem}.ann", _ann(text, by_document[info.id], types, tag_names, cut, f"{stem}.ann")
+        yield (
+            f"{stem}.ann",
+            _ann(
+                text,
+                highlights,
+                links_by_document.get(info.id, []),
+                names,
+                relation_names,
+                cut,
+                f"{stem}.ann",
+            ),
+        )
     progress.step(len(infos), len(infos))
     for note in cut.notes():
         progress.note(note)
@@ -169,13 +210,37 @@ def iter_files(
 
 @dataclass
 class _Unheld:
-    """Highlights brat cannot hold exactly, for telling the user: (file, what) of each."""
+    """What brat cannot hold exactly, for telling the user: highlights, as (file, what) of
+    each; how many links join two documents, or a highlight left out; how many verdicts."""
 
     shortened: list[str] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)
+    across: int = 0
+    unanchored: int = 0
+    verdicts: int = 0
 
     def notes(self) -> list[str]:
         found = []
+        if self.across:
+            links = "1 link joins" if self.across == 1 else f"{self.across} links join"
+            found.append(
+                f"brat: {links} highlights of two documents, which brat cannot write (an .ann "
+                "file holds one document's annotations); left out. The JSON export keeps them."
+            )
+        if self.unanchored:
+            found.append(
+                f"brat: {self.unanchored} link(s) to highlights brat cannot hold; left out."
+            )
+        if self.verdicts:
+            verdicts = (
+                "1 verdict on a claim is"
+                if self.verdicts == 1
+                else f"{self.verdicts} verdicts on claims are"
+            )
+            found.append(
+                f"brat: {verdicts} not written (brat has no place for verdicts); "
+                "the JSON, W3C, CSV and ClaimReview exports carry them."
+            )
         for items, one, many, done in (
             (self.shortened, "ends or starts with", "end or start with", "written without them"),
             (self.left_out, "holds nothing but", "hold nothing but", "left out"),
@@ -195,13 +260,17 @@ class _Unheld:
 def _ann(
     text: str,
     highlights: list[Highlight],
-    types: dict[str, str],
-    tag_names: dict[int, str],
+    links: list[Link],
+    types: dict[int, str],
+    relation_types: dict[int, str],
     cut: _Unheld,
     name: str,
 ) -> str:
+    """One document's .ann file; `types` and `relation_types` give the brat type of each tag
+    and link type by id."""
     lines = []
-    notes: list[tuple[int, str]] = []
+    notes: list[tuple[str, str]] = []
+    t_ids: dict[int, str] = {}  # highlight id -> T id
     number = 0
     for h in highlights:
         frags = fragments(text, h.start, h.end)
@@ -213,23 +282,38 @@ def _ann(
             cut.shortened.append(f"{name}, T{number}")
         spans = ";".join(f"{s} {e}" for s, e in frags)
         quote = DISCONT_SEP.join(text[s:e] for s, e in frags)
-        lines.append(f"T{number}\t{types[tag_names[h.tag_id]]} {spans}\t{quote}\n")
+        t_ids[h.id] = f"T{number}"
+        lines.append(f"T{number}\t{types[h.tag_id]} {spans}\t{quote}\n")
         if h.note:
-            notes.extend((number, line) for line in _NOTE_LINES.split(h.note))
+            notes.extend((f"T{number}", line) for line in _NOTE_LINES.split(h.note))
+    relations = 0
+    for link in links:
+        if link.from_id not in t_ids or link.to_id not in t_ids:
+            cut.unanchored += 1
+            continue
+        relations += 1
+        arg1, arg2 = t_ids[link.from_id], t_ids[link.to_id]
+        lines.append(f"R{relations}\t{relation_types[link.type_id]} Arg1:{arg1} Arg2:{arg2}\t\n")
+        if link.note:
+            notes.extend((f"R{relations}", line) for line in _NOTE_LINES.split(link.note))
     for n, (target, line) in enumerate(notes, start=1):
-        lines.append(f"#{n}\tAnnotatorNotes T{target}\t{line}\n")
+        lines.append(f"#{n}\tAnnotatorNotes {target}\t{line}\n")
     return "".join(lines)
 
 
-def _annotation_conf(tags: list[tuple[str, str]]) -> str:
+def _annotation_conf(tags: list[tuple[str, str]], relations: list[tuple[str, str]]) -> str:
     lines = [
-        f"{MARKER}. brat ignores these comments; claimmark reads the tag names back from them.",
+        f"{MARKER}. brat ignores these comments; claimmark reads the tag and link type names "
+        "back from them.",
         *(f"# claimmark-tag {brat_type} {json.dumps(name)}" for name, brat_type in tags),
+        *(f"# claimmark-relation {brat_type} {json.dumps(name)}" for name, brat_type in relations),
         "",
         "[entities]",
         *(brat_type for _, brat_type in tags),
         "",
         "[relations]",
+        "# Links between highlights: from the first argument to the second, any tag to any.",
+        *(f"{brat_type}\tArg1:<ENTITY>, Arg2:<ENTITY>" for _, brat_type in relations),
         "# Highlights may overlap, nest and share a span, as in claimmark.",
         "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>",
         "",
@@ -240,13 +324,14 @@ def _annotation_conf(tags: list[tuple[str, str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _visual_conf(tags: list[tuple[str, str, str]]) -> str:
+def _visual_conf(tags: list[tuple[str, str, str]], relations: list[tuple[str, str, str]]) -> str:
     labels = [
         f"{brat_type} | {name}"
-        for name, brat_type, _ in tags
+        for name, brat_type, _ in [*tags, *relations]
         if name != brat_type and not _LABEL_UNSAFE.search(name)
     ]
     drawing = [f"{brat_type}\tbgColor:{colour}" for _, brat_type, colour in tags]
+    drawing += [f"{brat_type}\tcolor:{colour}" for _, brat_type, colour in relations]
     return "\n".join(["[labels]", *labels, "", "[drawing]", *drawing]) + "\n"
 
 
@@ -256,7 +341,8 @@ def _visual_conf(tags: list[tuple[str, str, str]]) -> str:
 @dataclass
 class _Conf:
     names: dict[str, str] = field(default_factory=dict)  # brat type -> tag name
-    colours: dict[str, str] = field(default_factory=dict)  # brat type -> #RRGGBB
+    relation_names: dict[str, str] = field(default_factory=dict)  # -> link type name
+    colours: dict[str, str] = field(default_factory=dict)  # brat type -> #RRGGBB (spans, arcs)
 
 
 def read_folder(path: Path) -> Bundle:
@@ -277,6 +363,7 @@ def read_folder(path: Path) -> Bundle:
         if sub.is_dir():
             bundle.skipped.append(f"{sub.name}/: a subfolder; import it on its own")
     tags: dict[str, BundleTag] = {}
+    relation_types: dict[str, BundleTag] = {}
     for txt in texts:
         ann = anns.pop(txt.stem, None)
         try:
@@ -284,12 +371,14 @@ def read_folder(path: Path) -> Bundle:
         except InputRefused as e:
             bundle.skipped.append(f"{txt.name}: {e.reason}")
             continue
-        bundle.documents.append(_document(txt, text))
+        name = name_as_text(txt.name)
+        bundle.documents.append(document_of_text(txt.stem, text, name, name_as_text(txt.stem)))
         if ann is not None:
-            bundle.highlights.extend(_read_ann(ann, text, shift, conf, tags, bundle.skipped))
+            _read_ann(ann, text, shift, conf, tags, relation_types, bundle)
     for stem in anns:
         bundle.skipped.append(f"{stem}.ann: there is no {stem}.txt beside it")
     bundle.tags = list(tags.values())
+    bundle.relation_types = list(relation_types.values())
     return bundle
 
 
@@ -313,23 +402,6 @@ def _read_brat_text(path: Path) -> tuple[str, int]:
     return text, shift
 
 
-def _document(txt: Path, text: str) -> BundleDocument:
-    """The document of a .txt file, with the title and byline claimmark finds in it, if any."""
-    stem = name_as_text(txt.stem)
-    found = split_articles(text, fallback_title=stem)
-    whole = found[0] if len(found) == 1 else None
-    return BundleDocument(
-        key=txt.stem,
-        sha256=sha256_text(text),
-        text=text,
-        title=whole.title if whole else stem,
-        author=whole.author if whole else "",
-        outlet=whole.outlet if whole else "",
-        published=whole.published if whole else "",
-        source=name_as_text(txt.name),
-    )
-
-
 def _read_conf(folder: Path) -> _Conf:
     """Tag names and colours by brat type, from the folder's annotation.conf and visual.conf."""
     conf = _Conf()
@@ -346,17 +418,18 @@ def _read_conf(folder: Path) -> _Conf:
             brat_type, args = line.split("\t", 1)
             for arg in args.split(","):
                 key, _, value = arg.partition(":")
-                if key.strip() == "bgColor" and _COLOUR.match(value.strip()):
-                    conf.colours[brat_type.strip()] = value.strip().upper()
+                if key.strip() in ("bgColor", "color") and _COLOUR.match(value.strip()):
+                    conf.colours.setdefault(brat_type.strip(), value.strip().upper())
     for line in _conf_lines(folder / ANNOTATION_CONF):  # our exact names win over labels
-        match = _TAG_COMMENT.match(line)
+        match = _NAME_COMMENT.match(line)
         if match:
             try:
-                name = json.loads(match.group(2))
+                name = json.loads(match.group(3))
             except json.JSONDecodeError:
                 continue
             if isinstance(name, str) and name.strip() and _is_unicode(name):
-                conf.names[match.group(1)] = name
+                names = conf.names if match.group(1) == "tag" else conf.relation_names
+                names[match.group(2)] = name
     return conf
 
 
@@ -390,18 +463,22 @@ def _read_ann(
     shift: int,
     conf: _Conf,
     tags: dict[str, BundleTag],
-    skipped: list[str],
-) -> list[BundleHighlight]:
-    """The highlights of one .ann file (their tags go into `tags`; what is left out, `skipped`)."""
+    relation_types: dict[str, BundleTag],
+    bundle: Bundle,
+) -> None:
+    """Add the highlights and links of one .ann file to the bundle (their tags and link types
+    into `tags` and `relation_types`; what is left out to its `skipped`)."""
+    skipped = bundle.skipped
     try:
         lines = normalise_newlines(read_bytes(path, MAX_DOCUMENT_BYTES).decode("utf-8-sig"))
     except UnicodeDecodeError:
         skipped.append(f"{path.name}: not UTF-8")
-        return []
+        return
     except InputRefused as e:
         skipped.append(f"{path.name}: {e.reason}")
-        return []
+        return
     spans: dict[str, tuple[str, int, int, str]] = {}  # T id -> (type, start, end, quote)
+    relations: dict[str, tuple[str, str, str]] = {}  # R id -> (type, from T id, to T id)
     notes: dict[str, list[str]] = {}
     other = 0
     for number, line in enumerate(lines.split("\n"), start=1):
@@ -411,12 +488,16 @@ def _read_ann(
         where = f"{path.name}, line {number}"
         if not tab:
             skipped.append(f"{where}: not a brat annotation")
-        elif ann_id.startswith("T"):
-            if ann_id in spans:
+        elif ann_id.startswith(("T", "R")):
+            found: dict[str, Any] = spans if ann_id.startswith("T") else relations
+            if ann_id in found:
                 skipped.append(f"{where}: {ann_id} appears twice")
                 continue
             try:
-                spans[ann_id] = _text_bound(rest, text, shift)
+                if ann_id.startswith("T"):
+                    spans[ann_id] = _text_bound(rest, text, shift)
+                else:
+                    relations[ann_id] = _relation(rest)
             except ValueError as e:
                 skipped.append(f"{where} ({ann_id}): {e}")
         elif ann_id.startswith("#"):
@@ -430,26 +511,54 @@ def _read_ann(
             other += 1
     if other:
         skipped.append(
-            f"{path.name}: {other} relations, events, attributes, normalisations or comments "
-            "(claimmark holds tagged passages and their notes only)"
+            f"{path.name}: {other} events, attributes, normalisations or comments "
+            "(claimmark holds tagged passages, their links and notes only)"
         )
-    for target in sorted(notes.keys() - spans.keys()):
-        skipped.append(f"{path.name}: a note on {target}, which is not a text annotation here")
-    highlights = []
+    for target in sorted(notes.keys() - spans.keys() - relations.keys()):
+        skipped.append(f"{path.name}: a note on {target}, which is not an annotation here")
+    key = path.stem
     for ann_id, (brat_type, start, end, quote) in spans.items():
         tag = conf.names.get(brat_type, brat_type).strip()
         tags.setdefault(tag, BundleTag(tag, conf.colours.get(brat_type, "")))
-        highlights.append(
+        bundle.highlights.append(
             BundleHighlight(
-                document_key=path.stem,
+                document_key=key,
                 start=start,
                 end=end,
                 tag=tag,
                 quote=quote,
                 note="\n".join(notes.get(ann_id, [])),
+                ref=f"{key}\t{ann_id}",
             )
         )
-    return highlights
+    for ann_id, (brat_type, arg1, arg2) in relations.items():
+        if arg1 not in spans or arg2 not in spans:
+            skipped.append(
+                f"{path.name} ({ann_id}): a relation to {arg2 if arg1 in spans else arg1}, "
+                "which is not a text annotation here"
+            )
+            continue
+        name = conf.relation_names.get(brat_type, conf.names.get(brat_type, brat_type)).strip()
+        relation_types.setdefault(name, BundleTag(name, conf.colours.get(brat_type, "")))
+        bundle.links.append(
+            BundleLink(
+                f"{key}\t{arg1}", f"{key}\t{arg2}", name, note="\n".join(notes.get(ann_id, []))
+            )
+        )
+
+
+def _relation(rest: str) -> tuple[str, str, str]:
+    """(type, first argument's T id, second's) of a relation, as brat reads one: a type and two
+    arguments `Label:ID` (Arg1 the one the link comes from), or ValueError."""
+    data = rest.partition("\t")[0]
+    parts = data.split()
+    args = [_R_ARG.match(part) for part in parts[1:]]
+    if len(parts) != 3 or not all(args):
+        raise ValueError("not a brat relation (TYPE Arg1:ID Arg2:ID)")
+    ids = [m.group(2) for m in args if m]
+    if ids[0] == ids[1]:
+        raise ValueError("a relation of an annotation with itself")
+    return parts[0], ids[0], ids[1]
 
 
 def _text_bound(rest: str, text: str, shift: int) -> tuple[str, int, int, str]:

@@ -15,6 +15,13 @@ other people, so by default every text cell that starts with one of these gets a
 as OWASP advises against CSV injection: spreadsheets show the cell as text (and hide the `'`).
 `exact=True` (the `csv-exact` format) writes the cells as they are, for pandas or R; such a
 file must not be opened in a spreadsheet.
+
+Verdicts and links are columns of the same table, so that a spreadsheet user can follow them
+with the ordinary Find: `verdict` is the highlight's rating ("Mostly false") or empty;
+`links_out` lists the links from this highlight, one per line of the cell, as `TYPE ID` (this
+highlight TYPE the highlight whose `id` is ID: "supports 5f0c…"), and `links_in` the links to
+it, as `TYPE ID` (the highlight ID TYPE this one). A link to a highlight the filter left out,
+or in another document, is listed all the same: its id names it.
 """
 
 from __future__ import annotations
@@ -22,10 +29,8 @@ from __future__ import annotations
 import csv
 import io
 
-from desktop.core.fileformat import FileFormat
-from desktop.core.model import HighlightFilter
-from desktop.core.progress import Progress
-from desktop.core.store import ProjectStore
+from desktop.core.fileformat import ExportContext, FileFormat
+from desktop.core.model import Highlight
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -41,6 +46,9 @@ COLUMNS = (
     "annotator",
     "created_at",
     "updated_at",
+    "verdict",
+    "links_out",
+    "links_in",
 )
 
 
@@ -49,20 +57,14 @@ def neutralise(cell: str) -> str:
     return f"'{cell}" if cell.startswith(FORMULA_STARTS) else cell
 
 
-def export_csv(
-    store: ProjectStore,
-    where: HighlightFilter = HighlightFilter(),
-    progress: Progress | None = None,
-    *,
-    exact: bool = False,
-) -> str:
-    """The highlights `where` selects as CSV text (with its byte order mark); text cells that a
-    spreadsheet would run are neutralised unless `exact`."""
-    progress = progress or Progress()
+def export_csv(context: ExportContext, *, exact: bool = False) -> str:
+    """The highlights the context selects as CSV text (with its byte order mark); text cells
+    that a spreadsheet would run are neutralised unless `exact`."""
+    progress = context.progress
     safe = (lambda cell: cell) if exact else neutralise
-    tag_names = {t.id: t.name for t in store.tags()}
-    titles = {d.id: d.title for d in store.documents()}
-    highlights = store.highlights(where)
+    tag_names, rating_names = context.tag_names, context.rating_names
+    highlights = list(context.highlights())
+    links_out, links_in = _links(context, highlights)
     out = io.StringIO()
     out.write(BOM)
     writer = csv.writer(out)
@@ -73,7 +75,7 @@ def export_csv(
             (
                 safe(h.uuid),
                 h.document_id,
-                safe(titles[h.document_id]),
+                safe(context.all_documents[h.document_id].title),
                 h.start,
                 h.end,
                 safe(tag_names[h.tag_id]),
@@ -82,10 +84,32 @@ def export_csv(
                 safe(h.annotator),
                 h.created_at,
                 h.updated_at,
+                safe(rating_names[h.rating_id]) if h.rating_id is not None else "",
+                safe("\n".join(links_out.get(h.id, ()))),
+                safe("\n".join(links_in.get(h.id, ()))),
             )
         )
     progress.step(len(highlights), len(highlights))
     return out.getvalue()
+
+
+def _links(
+    context: ExportContext, highlights: list[Highlight]
+) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """For each highlight, its links out and in as `TYPE ID` lines (ID: the other end's id)."""
+    uuids = {h.id: h.uuid for h in highlights}
+    links = context.links_touching(uuids)
+    for link in links:  # ends the filter left out
+        for end in (link.from_id, link.to_id):
+            if end not in uuids:
+                uuids[end] = context.store.highlight(end).uuid
+    types = context.relation_type_names
+    out: dict[int, list[str]] = {}
+    into: dict[int, list[str]] = {}
+    for link in links:
+        out.setdefault(link.from_id, []).append(f"{types[link.type_id]} {uuids[link.to_id]}")
+        into.setdefault(link.to_id, []).append(f"{types[link.type_id]} {uuids[link.from_id]}")
+    return out, into
 
 
 FORMAT = FileFormat(
@@ -101,5 +125,5 @@ EXACT_FORMAT = FileFormat(
     "csv-exact",
     "CSV with every cell exact (for pandas or R, not spreadsheets)",
     (".csv",),
-    render=lambda store, where, progress: export_csv(store, where, progress, exact=True),
+    render=lambda context: export_csv(context, exact=True),
 )

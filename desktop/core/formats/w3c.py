@@ -2,10 +2,19 @@
 
 Export: one `AnnotationCollection` whose first page embeds every annotation. Each highlight is an
 `Annotation` with a stable `id` (`urn:uuid:` and the highlight's uuid), motivation `tagging`, a
-`TextualBody` with purpose `tagging` holding the tag name, a second one with purpose `commenting`
-holding the note (when there is one), `created`/`modified` in UTC, the annotator as `creator`, and
-a target whose `source` is `urn:sha256:` and the hash of the document's text, selected both by a
-`TextQuoteSelector` and a `TextPositionSelector` (code points, as the model requires).
+`TextualBody` with purpose `tagging` holding the tag name, one with purpose `assessing` holding
+its verdict (a rating's name, when it has one), one with purpose `commenting` holding the note
+(when there is one), `created`/`modified` in UTC, the annotator as `creator`, and a target whose
+`source` is the document, selected both by a `TextQuoteSelector` and a `TextPositionSelector`
+(code points, as the model requires). The document is its web address when it has one (an
+External Web Resource with that `id`, and the hash of its text as `dcterms:identifier`), and
+otherwise `urn:sha256:` and the hash of its text.
+
+Each link between two exported highlights is an `Annotation` with motivation `linking`, its own
+`id` (`urn:uuid:` and the link's uuid), a `TextualBody` with purpose `classifying` naming its
+type ("supports") and one with purpose `commenting` for its note, and the two highlights'
+annotations as its targets (their IRIs), the one it comes from first: "the first target
+supports the second".
 
 The documents' text is not in the file. The collection lists the documents it refers to under
 `dcterms:references` (a Dublin Core property the annotation context declares), with their title,
@@ -13,7 +22,9 @@ author, outlet and date, so a reader can name a document it does not have.
 
 Import reads such a collection (or a page, a single annotation, or a list of annotations) into a
 Bundle. Documents are matched by the `urn:sha256:` of their text; annotations on other documents
-are reported and skipped. A quote that is not at its offsets is looked for near them.
+are reported and skipped. A quote that is not at its offsets is looked for near them. Linking
+annotations become links, `assessing` bodies verdicts (ratings made by name where the project
+lacks them).
 """
 
 from __future__ import annotations
@@ -24,12 +35,11 @@ from datetime import UTC, datetime
 from typing import Any, TypeGuard
 
 from desktop.core import jsonio
-from desktop.core.bundle import Bundle, BundleDocument, BundleHighlight, BundleTag
+from desktop.core.bundle import Bundle, BundleDocument, BundleHighlight, BundleLink, BundleTag
 from desktop.core.errors import InputRefused
-from desktop.core.fileformat import FileFormat
-from desktop.core.model import DocumentInfo, Highlight, HighlightFilter
-from desktop.core.progress import Progress
-from desktop.core.store import ProjectStore
+from desktop.core.fileformat import ExportContext, FileFormat
+from desktop.core.model import DocumentInfo, Highlight, Link
+from desktop.core.timeutil import utc_text
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 SHA256_PREFIX = "urn:sha256:"
@@ -41,21 +51,27 @@ _TYPES = {"Annotation", "AnnotationCollection", "AnnotationPage"}
 # Export --------------------------------------------------------------------------------------
 
 
-def export_w3c(
-    store: ProjectStore,
-    where: HighlightFilter = HighlightFilter(),
-    progress: Progress | None = None,
-) -> dict[str, Any]:
-    """The highlights `where` selects as one AnnotationCollection, ready for json.dump."""
-    progress = progress or Progress()
-    tag_names = {t.id: t.name for t in store.tags()}
-    infos = {d.id: d for d in store.documents()}
-    highlights = store.highlights(where)
+def export_w3c(context: ExportContext) -> dict[str, Any]:
+    """The highlights the context selects, and the links between them, as one
+    AnnotationCollection, ready for json.dump."""
+    progress, infos = context.progress, context.all_documents
+    highlights = list(context.highlights())
     items = []
     for done, h in enumerate(highlights):
         progress.step(done, len(highlights))
-        items.append(annotation(h, tag_names[h.tag_id], infos[h.document_id]))
+        rating = context.rating_names[h.rating_id] if h.rating_id is not None else ""
+        items.append(annotation(h, context.tag_names[h.tag_id], infos[h.document_id], rating))
     progress.step(len(highlights), len(highlights))
+    uuids = {h.id: h.uuid for h in highlights}
+    for link in context.links_among(uuids):
+        items.append(
+            link_annotation(
+                link,
+                context.relation_type_names[link.type_id],
+                uuids[link.from_id],
+                uuids[link.to_id],
+            )
+        )
     referenced = sorted({h.document_id for h in highlights})
     collection: dict[str, Any] = {
         "@context": CONTEXT,
@@ -75,9 +91,11 @@ def export_w3c(
     return collection
 
 
-def annotation(h: Highlight, tag: str, document: DocumentInfo) -> dict[str, Any]:
-    """One highlight as a W3C Annotation."""
+def annotation(h: Highlight, tag: str, document: DocumentInfo, rating: str = "") -> dict[str, Any]:
+    """One highlight as a W3C Annotation (with its verdict, `rating`, when it has one)."""
     body = [_textual_body("tagging", tag)]
+    if rating:
+        body.append(_textual_body("assessing", rating))
     if h.note:
         body.append(_textual_body("commenting", h.note))
     quote: dict[str, Any] = {"type": "TextQuoteSelector", "exact": h.quote}
@@ -85,25 +103,61 @@ def annotation(h: Highlight, tag: str, document: DocumentInfo) -> dict[str, Any]
         quote["prefix"] = h.prefix
     if h.suffix:
         quote["suffix"] = h.suffix
-    anno: dict[str, Any] = {
-        "@context": CONTEXT,
-        "id": f"{UUID_PREFIX}{_uuid_text(h.uuid)}",
-        "type": "Annotation",
-        "motivation": "tagging",
-        "created": h.created_at,
-        "modified": h.updated_at,
-    }
-    if h.annotator:
-        anno["creator"] = {"type": "Person", "name": h.annotator}
+    anno = _annotation_head(h.uuid, "tagging", h.created_at, h.updated_at, h.annotator)
     anno["body"] = body
     anno["target"] = {
-        "source": f"{SHA256_PREFIX}{document.sha256}",
+        "source": source_of(document),
         "selector": [
             quote,
             {"type": "TextPositionSelector", "start": h.start, "end": h.end},
         ],
     }
     return anno
+
+
+def link_annotation(link: Link, link_type: str, from_uuid: str, to_uuid: str) -> dict[str, Any]:
+    """A link as a W3C Annotation with motivation linking: the highlight it comes from is the
+    first target, the one it goes to the second."""
+    anno = _annotation_head(link.uuid, "linking", link.created_at, link.updated_at, link.annotator)
+    anno["body"] = [_textual_body("classifying", link_type)]
+    if link.note:
+        anno["body"].append(_textual_body("commenting", link.note))
+    anno["target"] = [
+        f"{UUID_PREFIX}{_uuid_text(from_uuid)}",
+        f"{UUID_PREFIX}{_uuid_text(to_uuid)}",
+    ]
+    return anno
+
+
+def _annotation_head(
+    uid: str, motivation: str, created: str, modified: str, annotator: str
+) -> dict[str, Any]:
+    """What every exported Annotation starts with: its id, motivation, times and creator."""
+    head: dict[str, Any] = {
+        "@context": CONTEXT,
+        "id": f"{UUID_PREFIX}{_uuid_text(uid)}",
+        "type": "Annotation",
+        "motivation": motivation,
+        "created": created,
+        "modified": modified,
+    }
+    if annotator:
+        head["creator"] = {"type": "Person", "name": annotator}
+    return head
+
+
+def source_of(document: DocumentInfo) -> str | dict[str, str]:
+    """A document as an annotation's source: its web address, with the hash of its text (which
+    the address may no longer give), or the hash alone."""
+    hashed = f"{SHA256_PREFIX}{document.sha256}"
+    if not document.url:
+        return hashed
+    return {
+        "id": document.url,
+        "type": "Text",
+        "format": "text/plain",
+        "dcterms:identifier": hashed,
+    }
 
 
 def _textual_body(purpose: str, value: str) -> dict[str, str]:
@@ -121,11 +175,13 @@ def _uuid_text(value: str) -> str:
 
 def _describe(info: DocumentInfo) -> dict[str, str]:
     described = {
-        "id": f"{SHA256_PREFIX}{info.sha256}",
+        "id": info.url or f"{SHA256_PREFIX}{info.sha256}",
         "type": "Text",
         "format": "text/plain",
         "dc:title": info.title,
     }
+    if info.url:
+        described["dcterms:identifier"] = f"{SHA256_PREFIX}{info.sha256}"
     for key, value in (("dc:creator", info.author), ("dc:publisher", info.outlet)):
         if value:
             described[key] = value
@@ -166,19 +222,19 @@ def parse_w3c(data: Any, name: str) -> Bundle:
         try:
             if anno_id in seen:
                 raise _Skip("appears twice in the file")
-            source, highlights = _highlights(anno)
+            if "linking" in _as_list(anno.get("motivation")):
+                bundle.links.append(_link(anno))
+                if anno_id:
+                    seen.add(anno_id)
+                continue
+            key, sha256, highlights = _highlights(anno)
         except _Skip as e:
             bundle.skipped.append(f"{label}: {e}")
             continue
         if anno_id:
             seen.add(anno_id)
-        if source not in documents:
-            match = _SHA256_RE.match(source)
-            documents[source] = BundleDocument(
-                key=source,
-                sha256=match.group(1).lower() if match else "",
-                title=titles.get(source, ""),
-            )
+        if key not in documents:
+            documents[key] = BundleDocument(key=key, sha256=sha256, title=titles.get(key, ""))
         for h in highlights:
             tags.setdefault(h.tag, BundleTag(h.tag))
         bundle.highlights.extend(highlights)
@@ -235,7 +291,8 @@ def _page_items(page: dict[str, Any], name: str) -> list[dict[str, Any]]:
 
 
 def _document_titles(data: Any) -> dict[str, str]:
-    """The titles a collection gives the documents it refers to, by their id."""
+    """The titles a collection gives the documents it refers to, by their id (and by the hash
+    of their text, when it names it)."""
     described = data.get("dcterms:references", []) if isinstance(data, dict) else []
     titles: dict[str, str] = {}
     for d in described if isinstance(described, list) else []:
@@ -243,6 +300,9 @@ def _document_titles(data: Any) -> dict[str, str]:
             title = d.get("dc:title")
             if isinstance(title, str):
                 titles[d["id"]] = title
+                identifier = d.get("dcterms:identifier")
+                if isinstance(identifier, str) and _SHA256_RE.match(identifier):
+                    titles[identifier.lower()] = title
     return titles
 
 
@@ -252,32 +312,49 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _highlights(anno: dict[str, Any]) -> tuple[str, list[BundleHighlight]]:
-    """The document IRI an annotation targets and the highlights it makes (one per tag)."""
+def _source(target: dict[str, Any]) -> tuple[str, str]:
+    """(key, sha256) of the document a target's source names: the key is `urn:sha256:` and the
+    hash of its text when the source gives it (as its IRI or its `dcterms:identifier`), and the
+    sha256 is "" when it does not."""
+    source = target.get("source")
+    identifier = None
+    if isinstance(source, dict):
+        identifier = source.get("dcterms:identifier")
+        source = source.get("id")
+    if not isinstance(source, str) or not source:
+        raise _Skip("its target has no source")
+    for candidate in (identifier, source):
+        match = _SHA256_RE.match(candidate) if isinstance(candidate, str) else None
+        if match:
+            sha256 = match.group(1).lower()
+            return f"{SHA256_PREFIX}{sha256}", sha256
+    return source, ""
+
+
+def _highlights(anno: dict[str, Any]) -> tuple[str, str, list[BundleHighlight]]:
+    """The key and sha256 of the document an annotation targets (see _source), and the
+    highlights it makes (one per tag)."""
     targets = _as_list(anno.get("target"))
     if len(targets) != 1:
         raise _Skip(f"has {len(targets)} targets; a claimmark highlight has one")
     target = targets[0]
     if not isinstance(target, dict):
         raise _Skip("targets a whole resource, not a passage of text")
-    source = target.get("source")
-    if isinstance(source, dict):
-        source = source.get("id")
-    if not isinstance(source, str) or not source:
-        raise _Skip("its target has no source")
+    key, sha256 = _source(target)
     quote, prefix, suffix, start, end = _selected(target)
-    tags, note = _bodies(anno)
+    tags, note, rating = _bodies(anno)
     annotator = _creator(anno.get("creator"))
     created = _timestamp(anno.get("created"))
     modified = _timestamp(anno.get("modified")) or created
     base = _uuid_of(anno.get("id"))
     highlights = []
     for tag in tags:
-        # One highlight per tag: with several tags, each needs its own stable id.
+        # One highlight per tag: with several tags, each needs its own stable id; links to
+        # the annotation go to the first.
         hid = base if len(tags) == 1 or not base else str(uuid.uuid5(uuid.UUID(base), tag))
         highlights.append(
             BundleHighlight(
-                document_key=source,
+                document_key=key,
                 start=start,
                 end=end,
                 tag=tag,
@@ -289,9 +366,50 @@ def _highlights(anno: dict[str, Any]) -> tuple[str, list[BundleHighlight]]:
                 updated_at=modified,
                 prefix=prefix,
                 suffix=suffix,
+                rating=rating,
+                ref=base if tag == tags[0] else hid,
             )
         )
-    return source, highlights
+    return key, sha256, highlights
+
+
+def _link(anno: dict[str, Any]) -> BundleLink:
+    """A linking annotation as a link: from its first target to its second, typed by its
+    classifying (or tagging) body."""
+    targets = [_target_iri(t) for t in _as_list(anno.get("target"))]
+    if len(targets) != 2 or not all(targets):
+        raise _Skip("a linking annotation whose targets are not two annotations' IRIs")
+    kinds: list[str] = []
+    notes: list[str] = []
+    for body in _as_list(anno.get("body")):
+        if not isinstance(body, dict) or not isinstance(body.get("value"), str):
+            continue
+        purposes = _as_list(body.get("purpose"))
+        if "classifying" in purposes or "tagging" in purposes:
+            kinds.append(body["value"].strip())
+        elif body["value"]:
+            notes.append(body["value"])
+    if not kinds or not kinds[0]:
+        raise _Skip("a linking annotation without its type (a body with purpose classifying)")
+    created = _timestamp(anno.get("created"))
+    return BundleLink(
+        _uuid_of(targets[0]),
+        _uuid_of(targets[1]),
+        kinds[0],
+        _uuid_of(anno.get("id")),
+        "\n\n".join(notes),
+        _creator(anno.get("creator")),
+        created,
+        _timestamp(anno.get("modified")) or created,
+    )
+
+
+def _target_iri(target: Any) -> str:
+    if isinstance(target, str):
+        return target
+    if isinstance(target, dict) and isinstance(target.get("id"), str) and "source" not in target:
+        return str(target["id"])
+    return ""
 
 
 def _selected(target: dict[str, Any]) -> tuple[str, str, str, int, int]:
@@ -331,25 +449,30 @@ def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _bodies(anno: dict[str, Any]) -> tuple[list[str], str]:
-    """The tag names (bodies with purpose tagging) and the note (the other textual bodies)."""
+def _bodies(anno: dict[str, Any]) -> tuple[list[str], str, str]:
+    """The tag names (bodies with purpose tagging), the note (the other textual bodies) and the
+    verdict (the first body with purpose assessing, or "")."""
     tags: list[str] = []
     notes: list[str] = []
+    rating = ""
     body_value = anno.get("bodyValue")
     if isinstance(body_value, str) and body_value:
         notes.append(body_value)
     for body in _as_list(anno.get("body")):
         if not isinstance(body, dict) or not isinstance(body.get("value"), str):
             continue
-        if "tagging" in _as_list(body.get("purpose")):
+        purposes = _as_list(body.get("purpose"))
+        if "tagging" in purposes:
             tag = body["value"].strip()
             if tag and tag not in tags:
                 tags.append(tag)
+        elif "assessing" in purposes:
+            rating = rating or body["value"].strip()
         elif body["value"]:
             notes.append(body["value"])
     if not tags:
         raise _Skip("has no tag (a TextualBody with purpose tagging)")
-    return tags, "\n\n".join(notes)
+    return tags, "\n\n".join(notes), rating
 
 
 def _creator(value: Any) -> str:
@@ -374,12 +497,7 @@ def _timestamp(value: Any) -> str:
         moment = moment.astimezone(UTC)
     except (ValueError, OverflowError):  # OverflowError: 0001-01-01T00:00+01:00 is before year 1
         return ""
-    # Not strftime("%Y"): it writes the year 999 as "999", which is not an xsd:dateTime.
-    return (
-        f"{moment.year:04d}-"
-        + moment.strftime("%m-%dT%H:%M:%S.")
-        + (f"{moment.microsecond // 1000:03d}Z")
-    )
+    return utc_text(moment)
 
 
 def _uuid_of(value: Any) -> str:
@@ -396,8 +514,8 @@ def _uuid_of(value: Any) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, value))
 
 
-def _render(store: ProjectStore, where: HighlightFilter, progress: Progress) -> bytes:
-    return to_json(export_w3c(store, where, progress))
+def _render(context: ExportContext) -> bytes:
+    return to_json(export_w3c(context))
 
 
 FORMAT = FileFormat(
