@@ -32,7 +32,15 @@ from desktop.core.registry import EXPORT_NAMES, export_format
 if TYPE_CHECKING:
     from desktop.core.importing import ImportReport, Source
 
-COMMANDS = ("import", "export", "list", "agreement", "copy", "server-setup")
+COMMANDS = (
+    "import",
+    "export",
+    "list",
+    "agreement",
+    "copy",
+    "server-setup",
+    "install-desktop-entry",
+)
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
 # What a terminal may act on instead of showing: C0 and C1 control characters (ESC starts
@@ -225,6 +233,11 @@ def _command_parser(help_asked: bool = False) -> argparse.ArgumentParser:
         metavar="LOGIN",
         help="grant the adjudicator role (writes gold, edits tags, link types and ratings)",
     )
+
+    sub.add_parser(
+        "install-desktop-entry",
+        help="put claimmark, with its icon, in your desktop's applications menu (Linux)",
+    )
     return parser
 
 
@@ -258,6 +271,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "agreement": _agreement,
                 "copy": _copy,
                 "server-setup": _server_setup,
+                "install-desktop-entry": _install_desktop_entry,
             }[args.command]
             code = handler(args)
             _flush_stdout()
@@ -550,6 +564,17 @@ def _server_setup(args: argparse.Namespace) -> int:
     open_project(args.db, seed=True).close()  # a new project gets the seed articles
     for line in set_up_team(args.db, args.annotator, args.adjudicator):
         print(line)
+    return EXIT_OK
+
+
+def _install_desktop_entry(_args: argparse.Namespace) -> int:
+    from desktop.desktop_entry import install_desktop_entry
+
+    try:
+        entry, icon = install_desktop_entry()
+    except OSError as e:
+        raise ClaimmarkError(f"cannot write the desktop entry ({e.strerror}).") from None
+    print(f"installed {entry}\ninstalled {icon}")
     return EXIT_OK
 
 

@@ -7,8 +7,10 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QMessageLogContext, QSettings, QtMsgType, qInstallMessageHandler
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from desktop.core.bundled import resource
 from desktop.core.errors import ClaimmarkError
 from desktop.core.importing import Source
 from desktop.core.project import is_server_location, open_project, restore_backup
@@ -39,6 +41,7 @@ def application() -> QApplication:
     app.setOrganizationName("claimmark")
     app.setApplicationName("claimmark")
     app.setDesktopFileName("claimmark")
+    app.setWindowIcon(QIcon(str(resource("claimmark.svg"))))
     return app
 
 

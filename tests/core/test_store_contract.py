@@ -338,6 +338,8 @@ def test_records_stored_with_their_ids_do_not_take_later_ids(store: ProjectStore
     assert store.add_highlight(info.id, 6, 10, 1).id > copied.id
     tag = store.insert_tag(Tag(40, "copied", "#123456", "", -1))
     assert store.add_tag("later", "#654321").id > tag.id
+
+
 def test_export_records_are_json_in_the_order_asked(store: ProjectStore) -> None:
     """What the JSON export is made of: each record one JSON object, escaped as orjson
     escapes, the fields in the order the format asks, the separator between records; the
