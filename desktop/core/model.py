@@ -10,10 +10,12 @@ import hashlib
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
+
+from desktop.core.errors import ClaimmarkError
 
 # What a project may hold: exactly what its JSON export can carry (the export's JSON Schema has
 # the same numbers, and a test holds them together). The store refuses anything beyond them,
@@ -22,6 +24,7 @@ MAX_TAG_NAME_CHARS = 200
 MAX_ID_CHARS = 200  # a highlight's id (a UUID when claimmark makes it)
 MAX_ANNOTATOR_CHARS = 200
 MAX_NOTE_CHARS = 100_000  # about 20 pages: a note, not a document
+MAX_TITLE_CHARS = 1_000  # a document's title, as the window lets one be edited
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 
 
@@ -256,3 +259,24 @@ def is_timestamp(text: str) -> bool:
     """Whether `text` is a time as stored (UTC, like 2026-11-24T03:12:51.123Z). Remembered:
     the highlights of an import share a few times, and each is checked twice."""
     return TIMESTAMP.fullmatch(text) is not None
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def check_document_details(title: str, published: str) -> None:
+    """Refuse a document's details that no export could carry: an empty or too long title, a
+    date not of the form YYYY-MM-DD."""
+    if not title.strip():
+        raise ClaimmarkError("A document needs a title.")
+    if len(title) > MAX_TITLE_CHARS:
+        raise ClaimmarkError(f"A title may be at most {MAX_TITLE_CHARS:,} characters.")
+    if published:
+        try:
+            date.fromisoformat(published)
+        except ValueError:
+            raise ClaimmarkError(
+                f"“{published}” is not a date of the form YYYY-MM-DD (or leave it empty)."
+            ) from None
+        if not _ISO_DATE.fullmatch(published):
+            raise ClaimmarkError(f"“{published}” is not a date of the form YYYY-MM-DD.")

@@ -30,6 +30,7 @@ from desktop.core.changes import Changes
 from desktop.core.errors import ClaimmarkError
 from desktop.core.model import (
     Document,
+    DocumentInfo,
     Highlight,
     HighlightFilter,
     Link,
@@ -506,3 +507,23 @@ class MarkDone:
     def undo(self, store: ProjectStore) -> Changes:
         store.set_done(self.annotator, self.document_id, self.before)
         return Changes(progress=True)
+
+
+class EditDocument:
+    """A document's title, author, outlet, date and address."""
+
+    def __init__(
+        self, old: DocumentInfo, title: str, author: str, outlet: str, published: str, url: str
+    ) -> None:
+        self.old = old
+        self.new = (title, author, outlet, published, url)
+        self.label = f"Edit details of {old.title[:40]}"
+
+    def do(self, store: ProjectStore) -> Changes:
+        store.set_document_details(self.old.id, *self.new)
+        return Changes(documents=True)
+
+    def undo(self, store: ProjectStore) -> Changes:
+        o = self.old
+        store.set_document_details(o.id, o.title, o.author, o.outlet, o.published, o.url)
+        return Changes(documents=True)

@@ -47,6 +47,7 @@ from desktop.core.model import (
     RelationType,
     Span,
     Tag,
+    check_document_details,
     highlight_problem,
     note_problem,
     sha256_text,
@@ -439,6 +440,24 @@ class PgStore:
     def documents(self) -> list[DocumentInfo]:
         rows = self._x(f"SELECT {_DOC_COLUMNS} FROM documents ORDER BY id")
         return [_doc_info(r) for r in rows]
+
+    def set_document_details(
+        self, document_id: int, title: str, author: str, outlet: str, published: str, url: str
+    ) -> DocumentInfo:
+        """A document's title, author, outlet, date and address (its text stays as it is)."""
+        check_document_details(title, published)
+        with self.batch():
+            cur = self._x(
+                "UPDATE documents SET title = %s, author = %s, outlet = %s, published = %s,"
+                " url = %s WHERE id = %s",
+                (title, author, outlet, published, url, document_id),
+            )
+            if cur.rowcount == 0:
+                raise NotFound(
+                    f"There is no document {document_id} in this project (or it is not yours "
+                    "to change)."
+                )
+        return self.document(document_id).info
 
     def document(self, document_id: int) -> Document:
         row = self._x(

@@ -38,6 +38,7 @@ from desktop.core.model import (
     RelationType,
     Span,
     Tag,
+    check_document_details,
     highlight_problem,
     note_problem,
     sha256_text,
@@ -723,6 +724,21 @@ class SqliteStore:
             raise NotFound(f"There is no document {document_id} in this project.")
         self._text_cache = (document_id, row[0])
         return str(row[0])
+
+    def set_document_details(
+        self, document_id: int, title: str, author: str, outlet: str, published: str, url: str
+    ) -> DocumentInfo:
+        """A document's title, author, outlet, date and address (its text stays as it is)."""
+        check_document_details(title, published)
+        with self.batch():
+            cur = self._conn.execute(
+                "UPDATE documents SET title = ?, author = ?, outlet = ?, published = ?, url = ?"
+                " WHERE id = ?",
+                (title, author, outlet, published, url, document_id),
+            )
+            if cur.rowcount == 0:
+                raise NotFound(f"There is no document {document_id} in this project.")
+        return self.document(document_id).info
 
     def document_by_sha256(self, sha256: str) -> DocumentInfo | None:
         row = self._conn.execute(

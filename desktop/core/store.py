@@ -112,6 +112,12 @@ class ProjectStore(Protocol):
 
     def document(self, document_id: int) -> Document: ...
 
+    def set_document_details(
+        self, document_id: int, title: str, author: str, outlet: str, published: str, url: str
+    ) -> DocumentInfo:
+        """A document's title, author, outlet, date and address (its text stays as it is)."""
+        ...
+
     def text(self, document_id: int) -> str:
         """A document's text (cheap to ask again for the same document)."""
         ...

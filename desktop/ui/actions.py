@@ -50,6 +50,12 @@ SPECS: dict[str, Spec] = {
     "quit": Spec("&Quit", (StandardKey.Quit,)),
     "find": Spec("&Find…", (StandardKey.Find,), "Find text in the open document"),
     "find_next": Spec("Find &Next", (StandardKey.FindNext,)),
+    "find_all": Spec(
+        "Find in &All Documents…", ("Ctrl+Shift+F",), "Find text in every document of the project"
+    ),
+    "edit_document": Spec(
+        "Edit &Details…", ("F2",), "Title, author, outlet, date and web address of the document"
+    ),
     "find_previous": Spec("Find Pre&vious", (StandardKey.FindPrevious,)),
     "annotator": Spec("&Annotator…", (), "The name recorded on your new highlights"),
     "mark_done": Spec(
@@ -121,7 +127,7 @@ SPECS: dict[str, Spec] = {
 TEXT_ONLY = ("delete_highlight", "edit_note", "link", "verdict")
 # Delete in the document list deletes the document: only there (in the text it deletes a
 # highlight).
-LIST_ONLY = ("delete_document",)
+LIST_ONLY = ("delete_document", "edit_document")
 
 
 def make_action(parent: QObject, spec: Spec) -> QAction:

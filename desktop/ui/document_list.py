@@ -15,15 +15,19 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QRect,
     QSize,
+    QSortFilterProxyModel,
     Qt,
 )
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
+    QLineEdit,
     QListView,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -186,6 +190,53 @@ class DocumentDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+# How the list can be ordered: (label, key of a document's info, reverse).
+SORTS = (
+    ("As imported", "id", False),
+    ("Newest first", "published", True),
+    ("Title", "title", False),
+    ("Outlet", "outlet", False),
+    ("Most highlights", "highlights", True),
+)
+
+
+class DocumentFilter(QSortFilterProxyModel):
+    """The documents whose title, outlet or author holds the search text, in the chosen order."""
+
+    def __init__(self, model: DocumentListModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.documents = model
+        self.setSourceModel(model)
+        self.needle = ""
+        self.key = "id"
+
+    def set_search(self, text: str) -> None:
+        self.beginFilterChange()
+        self.needle = text.strip().casefold()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def set_order(self, key: str, reverse: bool) -> None:
+        self.key = key
+        self.invalidate()
+        self.sort(0, Qt.SortOrder.DescendingOrder if reverse else Qt.SortOrder.AscendingOrder)
+
+    def filterAcceptsRow(self, row: int, parent: Index) -> bool:
+        if not self.needle:
+            return True
+        d = self.documents.document(row)
+        return any(self.needle in part.casefold() for part in (d.title, d.outlet, d.author))
+
+    def lessThan(self, left: Index, right: Index) -> bool:
+        a, b = self.documents.document(left.row()), self.documents.document(right.row())
+        if self.key == "highlights":
+            summary = self.documents.summary
+            return summary.highlights_in(a.id) < summary.highlights_in(b.id)
+        first, second = getattr(a, self.key), getattr(b, self.key)
+        if isinstance(first, str):
+            return (first.casefold(), a.id) < (second.casefold(), b.id)
+        return bool(first < second)
+
+
 class DocumentList(QListView):
     """Keyboard-navigable list; the current row is the open document."""
 
@@ -194,7 +245,8 @@ class DocumentList(QListView):
         self.session = session
         self.setObjectName("documentList")
         self.doc_model = model = DocumentListModel(session, self)
-        self.setModel(model)
+        self.shown = DocumentFilter(model, self)
+        self.setModel(self.shown)
         self.setItemDelegate(DocumentDelegate(self))
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setUniformItemSizes(True)
@@ -203,21 +255,50 @@ class DocumentList(QListView):
         self.selectionModel().currentRowChanged.connect(self._current_changed)
         session.document_opened.connect(self.select_document)
         model.modelReset.connect(lambda: self.select_document(session.document_id))
+        self.shown.layoutChanged.connect(lambda: self.select_document(session.document_id))
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
             self.session.open_document(current.data(DOCUMENT_ID_ROLE))
 
     def select_document(self, document_id: int | None) -> None:
-        """Make the open document the current (and only selected) row."""
+        """Make the open document the current (and only selected) row, if it is listed."""
         row = None if document_id is None else self.doc_model.row_of(document_id)
+        index = self.shown.mapFromSource(self.doc_model.index(row)) if row is not None else None
         blocker = self.selectionModel().blockSignals(True)
-        if row is None:
+        if index is None or not index.isValid():
             self.selectionModel().clear()
         else:
-            index = self.doc_model.index(row)
             self.selectionModel().setCurrentIndex(
                 index, self.selectionModel().SelectionFlag.ClearAndSelect
             )
             self.scrollTo(index)
         self.selectionModel().blockSignals(blocker)
+
+
+class DocumentPanel(QWidget):
+    """The documents: a search field and an order over the list."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.list = DocumentList(session)
+        self.search = QLineEdit()
+        self.search.setObjectName("documentSearch")
+        self.search.setPlaceholderText("Find a document…")
+        self.search.setClearButtonEnabled(True)
+        self.search.setToolTip("Titles, outlets and authors that hold the text")
+        self.order = QComboBox()
+        self.order.setAccessibleName("Order of the documents")
+        for label, key, reverse in SORTS:
+            self.order.addItem(label, (key, reverse))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(3)
+        layout.addWidget(self.search)
+        layout.addWidget(self.order)
+        layout.addWidget(self.list, 1)
+        self.search.textChanged.connect(self.list.shown.set_search)
+        self.search.returnPressed.connect(self.list.setFocus)
+        self.order.currentIndexChanged.connect(
+            lambda _i: self.list.shown.set_order(*self.order.currentData())
+        )

@@ -10,7 +10,9 @@ from PySide6.QtWidgets import QMainWindow
 from desktop.core import operations
 from desktop.core.changes import Changes
 from desktop.core.model import Highlight, Link
-from desktop.ui import dialogs, note_dialog
+from desktop.core.search import Hit
+from desktop.ui import dialogs, document_details, note_dialog
+from desktop.ui.corpus_search import CorpusSearch
 from desktop.ui.document_view import DocumentView
 from desktop.ui.highlight_list import HighlightListPanel, Row
 from desktop.ui.session import Session
@@ -39,6 +41,7 @@ class Editing(QObject):
         view.note_requested.connect(self.edit_note_at_cursor)
         session.stepped.connect(self.show_step)
         highlights.highlight_activated.connect(self.jump_to)
+        self._corpus_search: CorpusSearch | None = None
 
     def say(self, text: str, ms: int = 4000) -> None:
         """A message in the status bar, for `ms` milliseconds."""
@@ -176,6 +179,37 @@ class Editing(QObject):
             row = (row + step) % len(rows)
         self.jump_to(rows[row])
         self.view.setFocus()
+
+    def edit_document_details(self) -> None:
+        """Document > Edit Details: title, author, outlet, date, address; undoable."""
+        doc = self.session.document_id
+        info = None if doc is None else self.session.summary.document(doc)
+        if info is None:
+            self.say("No document is open.")
+            return
+        dialog = document_details.DocumentDetailsDialog(self.window, info)
+        try:
+            while dialog.exec():
+                values = dialog.values()
+                if values == (info.title, info.author, info.outlet, info.published, info.url):
+                    return
+                if self.session.run(operations.EditDocument(info, *values)):
+                    return
+        finally:
+            dialog.deleteLater()
+
+    def find_in_all_documents(self) -> None:
+        """Edit > Find in All Documents: a list of every place the text occurs."""
+        if self._corpus_search is None:
+            self._corpus_search = CorpusSearch(self.session, self.window)
+            self._corpus_search.hit_chosen.connect(self._show_hit)
+        selected = self.view.selection_span()
+        chosen = self.view.text[selected[0] : selected[1]] if selected else ""
+        self._corpus_search.open_with("" if "\n" in chosen else chosen)
+
+    def _show_hit(self, hit: Hit) -> None:
+        self.session.open_document(hit.document_id)
+        self.view.select_span(hit.start, hit.end)
 
     # Documents ---------------------------------------------------------------------------------
 

@@ -31,7 +31,7 @@ from desktop.ui import dialogs, help, live
 from desktop.ui.annotators import Annotators
 from desktop.ui.appearance import Appearance
 from desktop.ui.backups import Backups
-from desktop.ui.document_list import DocumentList
+from desktop.ui.document_list import DocumentPanel
 from desktop.ui.document_view import DocumentView
 from desktop.ui.editing import Editing
 from desktop.ui.files import Files
@@ -66,7 +66,8 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
 
         # The views: each follows the session on its own.
-        self.doc_list = DocumentList(session)
+        self.doc_panel = DocumentPanel(session)
+        self.doc_list = self.doc_panel.list
         self.view = DocumentView(session)
         self.find_bar = FindBar(self.view)
         self.hl_panel = HighlightListPanel(session)
@@ -132,7 +133,7 @@ class MainWindow(QMainWindow):
         self.centre.setStretchFactor(1, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
-        self.splitter.addWidget(self.doc_list)
+        self.splitter.addWidget(self.doc_panel)
         self.splitter.addWidget(self.centre)
         # The right column: the tags, then the highlight under the cursor or the link types and
         # verdict scale (edited less often), one at a time.
@@ -172,8 +173,8 @@ class MainWindow(QMainWindow):
         edit.addAction(undo)
         edit.addAction(redo)
         edit.addSeparator()
-        self._fill(edit, "find find_next find_previous - annotator")
-        self._fill(bar.addMenu("&Document"), "mark_done - delete_document")
+        self._fill(edit, "find find_next find_previous find_all - annotator")
+        self._fill(bar.addMenu("&Document"), "edit_document mark_done - delete_document")
         bar.addMenu(self.highlight_menu)  # the tags' items go first (tag_editing.py)
         self._fill(
             self.highlight_menu,
@@ -227,6 +228,8 @@ class MainWindow(QMainWindow):
             "find": self.find_bar.open_bar,
             "find_next": self.find_bar.next,
             "find_previous": self.find_bar.previous,
+            "find_all": self.editing.find_in_all_documents,
+            "edit_document": self.editing.edit_document_details,
             "annotator": self.annotators.choose_annotator,
             "merge": self.files.choose_merge,
             "agreement": self.review.show_agreement,

@@ -1,0 +1,103 @@
+"""The document list as a user searches, orders and edits it, and finding text in every
+document."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from desktop.ui.main_window import MainWindow
+
+
+def listed(window: MainWindow) -> list[str]:
+    shown = window.doc_list.shown
+    return [shown.index(r, 0).data() for r in range(shown.rowCount())]
+
+
+def test_search_and_order_the_documents(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    panel = window.doc_panel
+    everything = listed(window)
+    qtbot.keyClicks(panel.search, "the cradle")  # an outlet
+    assert listed(window)
+    assert len(listed(window)) < len(everything)
+    assert all(window.doc_list.doc_model.document(r).outlet == "The Cradle" for r in (
+        window.doc_list.shown.mapToSource(window.doc_list.shown.index(i, 0)).row()
+        for i in range(window.doc_list.shown.rowCount())
+    ))  # fmt: skip
+    panel.search.clear()
+    assert listed(window) == everything
+    panel.order.setCurrentIndex(panel.order.findText("Title"))
+    assert listed(window) == sorted(everything, key=str.casefold)
+    panel.order.setCurrentIndex(panel.order.findText("Newest first"))
+    dates = [window.session.summary.document(window.doc_list.shown.index(r, 0).data(
+        Qt.ItemDataRole.UserRole + 1)).published for r in range(len(everything))]  # fmt: skip
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_edit_a_documents_details_and_undo(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from desktop.ui import document_details
+
+    window.open_document(1)
+    old = window.session.summary.document(1)
+
+    def answer(dialog: document_details.DocumentDetailsDialog) -> int:
+        dialog.title.setText("A better title")
+        dialog.published.setText("2024-03-29")
+        dialog.url.setText("https://example.org/story")
+        return 1
+
+    monkeypatch.setattr(document_details.DocumentDetailsDialog, "exec", answer)
+    window.actions["edit_document"].trigger()
+    info = window.store.documents()[0]
+    assert (info.title, info.published, info.url) == (
+        "A better title",
+        "2024-03-29",
+        "https://example.org/story",
+    )
+    assert "A better title" in listed(window)
+    assert window.status_line.document_label.text().startswith("A better title")
+    window.undo_action.trigger()
+    assert window.store.documents()[0] == old
+
+
+def test_a_bad_date_is_refused_and_asked_again(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from desktop.ui import document_details
+
+    window.open_document(1)
+    messages: list[str] = []
+    monkeypatch.setattr(
+        "desktop.ui.dialogs.show_message", lambda _p, text, **_k: messages.append(text)
+    )
+    answers = iter([("29/03/2024", 1), ("", 0)])
+
+    def answer(dialog: document_details.DocumentDetailsDialog) -> int:
+        date, accepted = next(answers)
+        dialog.published.setText(date)
+        return accepted
+
+    monkeypatch.setattr(document_details.DocumentDetailsDialog, "exec", answer)
+    window.actions["edit_document"].trigger()
+    assert "YYYY-MM-DD" in messages[0]
+    assert window.store.documents()[0].published == "2024-03-28"
+
+
+def test_find_in_all_documents_lists_and_jumps(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.open_document(1)
+    window.actions["find_all"].trigger()
+    search = window.editing._corpus_search
+    assert search is not None
+    qtbot.addWidget(search)
+    search.field.setText("Daesh")
+    search.search()
+    assert search.results.count() > 1
+    assert "document" in search.count.text()
+    hits = [
+        search.results.item(i).data(Qt.ItemDataRole.UserRole + 1)
+        for i in range(search.results.count())
+    ]
+    other = next(h for h in hits if h.document_id != 1)
+    search.results.setCurrentRow(hits.index(other))
+    search.results.itemActivated.emit(search.results.currentItem())
+    assert window.view.document_id == other.document_id
+    start, end = window.view.selection_span()
+    assert window.view.text[start:end].casefold() == "daesh"
+    search.close()
