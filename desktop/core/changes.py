@@ -4,6 +4,11 @@ A core operation (see operations.py) returns one `Changes` after its transaction
 window hands it to each view, which updates what it shows from it and nothing else. Highlights
 come as whole records (old and new for a change), so a view never has to ask the store what
 happened; tags and documents, which change rarely and are few, come as flags to re-read.
+
+Orphans (highlights that re-anchoring could not place in a document's new text, see
+model.Highlight.orphaned) are in no view's records: a highlight that becomes an orphan is
+`removed`, an orphan placed again is `added`, and the flag `orphans` says that the list of
+orphans changed (re-read it).
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ class Changes:
     ratings: bool = False
     progress: bool = False  # which documents annotators marked done
     documents: bool = False
+    orphans: bool = False  # highlights became orphans, or orphans were placed or deleted
     everything: bool = False
 
     def __bool__(self) -> bool:
@@ -60,6 +66,6 @@ class Changes:
 
 
 _RECORDS = ("added", "removed", "changed", "links_added", "links_removed", "links_changed")
-_FLAGS = ("tags", "relation_types", "ratings", "progress", "documents", "everything")
+_FLAGS = ("tags", "relation_types", "ratings", "progress", "documents", "orphans", "everything")
 
 EVERYTHING = Changes(everything=True)

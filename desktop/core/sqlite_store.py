@@ -25,6 +25,7 @@ from desktop.core.model import (
     BackupInfo,
     Document,
     DocumentInfo,
+    DocumentVersion,
     Highlight,
     HighlightFilter,
     HighlightRow,
@@ -53,7 +54,15 @@ _DOC_COLUMNS = (
 _DocumentRow = tuple[int, str, str, str, str, str, int, str, str, int, str, str]
 _HL_COLUMNS = (
     "id, uuid, document_id, start_pos, end_pos, tag_id, quote, prefix, suffix, note, annotator,"
-    " created_at, updated_at, rating_id"
+    " created_at, updated_at, rating_id, orphaned_version"
+)
+# The placeholders of an insert of every column of a Highlight.
+_HL_VALUES = ", ".join("?" * len(_HL_COLUMNS.split(",")))
+# Highlights placed in the current text, as views, counts and exports see them.
+_PLACED = "orphaned_version IS NULL"
+_VERSION_COLUMNS = (
+    "id, document_id, title, author, outlet, published, source, source_offset, sha256,"
+    " imported_at, length, url, page_starts, text, replaced_at"
 )
 _LINK_COLUMNS = "id, uuid, from_id, to_id, type_id, note, annotator, created_at, updated_at"
 
@@ -728,6 +737,136 @@ class SqliteStore:
             )
             self.insert_highlights(highlights, keep_ids=True)
 
+    # Versions of a document ---------------------------------------------------------------
+
+    def update_document(
+        self, document_id: int, document: NewDocument, replaced_at: str | None = None
+    ) -> DocumentVersion:
+        """Give a document a new text and metadata, keeping its id, its highlights and their
+        links (the caller places the highlights in the new text: see set_highlight_places).
+        Its text and metadata as they were become a version of it, which is returned."""
+        digest = sha256_text(document.text)
+        when = replaced_at or utc_now()
+        with self.batch():
+            old = self.document(document_id)
+            if digest == old.info.sha256:
+                raise ClaimmarkError(f"“{old.title}” has this text already: nothing to update.")
+            other = self.document_by_sha256(digest)
+            if other is not None:
+                raise ClaimmarkError(
+                    f"this text is in the project already, as document {other.id} "
+                    f"“{other.title}”; delete that one first to make it a version of "
+                    f"“{old.title}”."
+                )
+            version_id = self._insert_version(None, old, when)
+            self._conn.execute(
+                "UPDATE documents SET title = ?, author = ?, outlet = ?, published = ?,"
+                " source = ?, source_offset = ?, sha256 = ?, text = ?, length = ?,"
+                " imported_at = ?, url = ?, page_starts = ? WHERE id = ?",
+                (
+                    document.title,
+                    document.author,
+                    document.outlet,
+                    document.published,
+                    document.source,
+                    document.source_offset,
+                    digest,
+                    document.text,
+                    len(document.text),
+                    when,
+                    document.url,
+                    _page_starts_column(document.page_starts),
+                    document_id,
+                ),
+            )
+        self._text_cache = None
+        return DocumentVersion(version_id, old, when)
+
+    def restore_version(self, version: DocumentVersion) -> None:
+        """Put a document back to one of its versions, text and metadata; that version is no
+        longer kept as one (the undo of update_document)."""
+        info = version.document.info
+        with self.batch():
+            cur = self._conn.execute(
+                "DELETE FROM document_versions WHERE id = ? AND document_id = ?",
+                (version.id, info.id),
+            )
+            if cur.rowcount == 0:
+                raise NotFound(
+                    f"the earlier version of “{info.title}” is no longer there "
+                    "(deleted in another window?)"
+                )
+            other = self.document_by_sha256(info.sha256)
+            if other is not None and other.id != info.id:
+                raise ClaimmarkError(
+                    f"the earlier text of “{info.title}” is in the project again, as document "
+                    f"{other.id} “{other.title}”."
+                )
+            self._conn.execute(
+                "UPDATE documents SET title = ?, author = ?, outlet = ?, published = ?,"
+                " source = ?, source_offset = ?, sha256 = ?, text = ?, length = ?,"
+                " imported_at = ?, url = ?, page_starts = ? WHERE id = ?",
+                (
+                    info.title,
+                    info.author,
+                    info.outlet,
+                    info.published,
+                    info.source,
+                    info.source_offset,
+                    info.sha256,
+                    version.document.text,
+                    info.length,
+                    info.imported_at,
+                    info.url,
+                    _page_starts_column(info.page_starts),
+                    info.id,
+                ),
+            )
+        self._text_cache = None
+
+    def document_versions(self, document_id: int) -> list[DocumentVersion]:
+        """A document's earlier versions, with their texts, oldest first."""
+        rows = self._conn.execute(
+            f"SELECT {_VERSION_COLUMNS} FROM document_versions WHERE document_id = ? ORDER BY id",
+            (document_id,),
+        )
+        # A row: the version's id, the document's info as _DOC_COLUMNS has it, text, when.
+        return [
+            DocumentVersion(row[0], Document(self._doc_info(row[1:13]), row[13]), row[14])
+            for row in rows
+        ]
+
+    def restore_document_versions(self, versions: Sequence[DocumentVersion]) -> None:
+        """Put back versions with their ids (the undo of deleting their document)."""
+        with self.batch():
+            for version in versions:
+                self._insert_version(version.id, version.document, version.replaced_at)
+
+    def _insert_version(self, version_id: int | None, document: Document, replaced_at: str) -> int:
+        info = document.info
+        cur = self._conn.execute(
+            f"INSERT INTO document_versions ({_VERSION_COLUMNS}) VALUES ({', '.join('?' * 15)})",
+            (
+                version_id,
+                info.id,
+                info.title,
+                info.author,
+                info.outlet,
+                info.published,
+                info.source,
+                info.source_offset,
+                info.sha256,
+                info.imported_at,
+                info.length,
+                info.url,
+                _page_starts_column(info.page_starts),
+                document.text,
+                replaced_at,
+            ),
+        )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
     # Tags and link types: named, coloured, keyed, in an order -----------------------------
 
     def _named(self, table: str, where: str = "", params: Sequence[object] = ()) -> list[tuple]:  # type: ignore[type-arg]
@@ -1155,7 +1294,7 @@ class SqliteStore:
         with self.batch():
             try:
                 cur = self._conn.execute(
-                    f"INSERT INTO highlights ({_HL_COLUMNS}) VALUES (?{', ?' * 13})",
+                    f"INSERT INTO highlights ({_HL_COLUMNS}) VALUES ({_HL_VALUES})",
                     (highlight.id or None, *highlight[1:]),
                 )
             except sqlite3.IntegrityError as e:
@@ -1177,7 +1316,7 @@ class SqliteStore:
         with self.batch():
             before = self._conn.total_changes
             self._conn.executemany(
-                f"INSERT INTO highlights ({_HL_COLUMNS}) VALUES (?{', ?' * 13})"
+                f"INSERT INTO highlights ({_HL_COLUMNS}) VALUES ({_HL_VALUES})"
                 " ON CONFLICT (uuid) DO NOTHING",
                 rows,
             )
@@ -1253,6 +1392,8 @@ class SqliteStore:
         if where.annotators:
             clauses.append(f"annotator IN ({', '.join('?' * len(where.annotators))})")
             params.extend(where.annotators)
+        if where.orphaned is not None:
+            clauses.append(_PLACED if not where.orphaned else f"NOT ({_PLACED})")
         sql = f"SELECT {_HL_COLUMNS} FROM highlights"
         if clauses:
             sql += " WHERE " + " AND ".join(clauses)
@@ -1273,16 +1414,17 @@ class SqliteStore:
     def spans(self, document_id: int) -> list[Span]:
         rows: list[Span] = self._conn.execute(
             "SELECT start_pos, end_pos, id, tag_id, rating_id FROM highlights"
-            " WHERE document_id = ? ORDER BY start_pos, end_pos, id",
+            f" WHERE document_id = ? AND {_PLACED} ORDER BY start_pos, end_pos, id",
             (document_id,),
         ).fetchall()
         return rows
 
     def highlight_rows(self) -> Iterator[HighlightRow]:
-        """Every highlight, without its texts (see highlight_texts), one at a time."""
+        """Every highlight placed in its text, without its texts (see highlight_texts), one at
+        a time."""
         return self._conn.execute(
             "SELECT id, document_id, start_pos, end_pos, tag_id, annotator, created_at, rating_id"
-            " FROM highlights"
+            f" FROM highlights WHERE {_PLACED}"
         )
 
     def highlight_texts(self, ids: Sequence[int] | None) -> dict[int, tuple[str, str]]:
@@ -1301,31 +1443,110 @@ class SqliteStore:
         return found
 
     def highlight_places(self, ids: Sequence[int]) -> dict[int, tuple[int, int, int]]:
-        """{id: (document id, start, end)} of these highlights (those that exist)."""
+        """{id: (document id, start, end)} of these highlights (those that exist and are placed
+        in their text: an orphan has no place)."""
         found: dict[int, tuple[int, int, int]] = {}
         for lo in range(0, len(ids), 500):
             chunk = ids[lo : lo + 500]
             marks = ", ".join("?" * len(chunk))
             rows = self._conn.execute(
-                f"SELECT id, document_id, start_pos, end_pos FROM highlights WHERE id IN ({marks})",
+                "SELECT id, document_id, start_pos, end_pos FROM highlights"
+                f" WHERE id IN ({marks}) AND {_PLACED}",
                 chunk,
             )
             found.update((i, (d, s, e)) for i, d, s, e in rows)
         return found
 
     def highlight_ids_matching(self, text: str) -> set[int]:
-        """Ids of highlights whose quote or note holds `text`, compared casefolded."""
+        """Ids of placed highlights whose quote or note holds `text`, compared casefolded."""
         needle = text.casefold()
         rows = self._conn.execute(
-            "SELECT id FROM highlights WHERE instr(casefold(quote), ?) OR instr(casefold(note), ?)",
+            "SELECT id FROM highlights"
+            " WHERE (instr(casefold(quote), ?) OR instr(casefold(note), ?))"
+            f" AND {_PLACED}",
             (needle, needle),
         )
         return {i for (i,) in rows}
 
+    def orphans(self, document_id: int | None = None) -> list[Highlight]:
+        """The orphans of a document (of every document, for None), in the order of their
+        places in the versions they were orphaned from."""
+        where, params = f"WHERE NOT ({_PLACED})", list[int]()
+        if document_id is not None:
+            where, params = f"WHERE document_id = ? AND NOT ({_PLACED})", [document_id]
+        return self._select_highlights(
+            f"{where} ORDER BY document_id, orphaned_version, start_pos, id", params
+        )
+
+    def orphan_counts(self) -> dict[int, int]:
+        """{document id: how many orphans it has}, for documents that have any."""
+        rows = self._conn.execute(
+            f"SELECT document_id, count(*) FROM highlights WHERE NOT ({_PLACED})"
+            " GROUP BY document_id"
+        )
+        return {d: n for d, n in rows}
+
+    def set_highlight_places(self, highlights: Sequence[Highlight]) -> list[Highlight]:
+        """Store where each highlight is: its offsets, quote, context, orphan mark and change
+        time, by id (its other fields stay as stored). A highlight placed in its text must be
+        on its quote there. Returns those that exist (another window may have deleted some),
+        as stored."""
+        with self.batch():
+            texts: dict[int, str] = {}
+            for h in highlights:
+                if h.orphaned:
+                    continue
+                if h.document_id not in texts:
+                    texts[h.document_id] = self.document(h.document_id).text
+                text = texts[h.document_id]
+                if not 0 <= h.start < h.end <= len(text) or text[h.start : h.end] != h.quote:
+                    raise ClaimmarkError(
+                        f"a highlight cannot be placed at {h.start}-{h.end} of document "
+                        f"{h.document_id}: its text is not there."
+                    )
+            exists: set[int] = set()
+            ids = [h.id for h in highlights]
+            for lo in range(0, len(ids), 500):
+                chunk = ids[lo : lo + 500]
+                marks = ", ".join("?" * len(chunk))
+                rows = self._conn.execute(f"SELECT id FROM highlights WHERE id IN ({marks})", chunk)
+                exists.update(i for (i,) in rows)
+            placed = [h for h in highlights if h.id in exists]
+            self._conn.executemany(
+                "UPDATE highlights SET start_pos = ?, end_pos = ?, quote = ?, prefix = ?,"
+                " suffix = ?, orphaned_version = ?, updated_at = ? WHERE id = ?",
+                [
+                    (
+                        h.start,
+                        h.end,
+                        h.quote,
+                        h.prefix,
+                        h.suffix,
+                        h.orphaned_version,
+                        h.updated_at,
+                        h.id,
+                    )
+                    for h in placed
+                ],
+            )
+            return self._select_by_ids([h.id for h in placed])
+
+    def _select_by_ids(self, ids: Sequence[int]) -> list[Highlight]:
+        """These highlights as stored, in the order of `ids` (those that exist)."""
+        found: dict[int, Highlight] = {}
+        for lo in range(0, len(ids), 500):
+            chunk = list(ids[lo : lo + 500])
+            marks = ", ".join("?" * len(chunk))
+            found.update(
+                (h.id, h) for h in self._select_highlights(f"WHERE id IN ({marks})", chunk)
+            )
+        return [found[i] for i in ids if i in found]
+
     def highlight_counts(self) -> dict[int, dict[int, int]]:
         counts: dict[int, dict[int, int]] = {}
         rows = self._conn.execute(
-            "SELECT document_id, tag_id, count(*) FROM highlights GROUP BY document_id, tag_id"
+            f"SELECT document_id, tag_id, count(*) FROM highlights WHERE {_PLACED}"
+            " GROUP BY document_id, tag_id"
         )
         for document_id, tag_id, n in rows:
             counts.setdefault(document_id, {})[tag_id] = n

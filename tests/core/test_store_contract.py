@@ -249,3 +249,106 @@ def test_backups(store: ProjectStore) -> None:
     [made] = store.backups()
     assert (made.documents, made.highlights) == (1, 1)
     assert not store.changed_since_backup()
+
+
+# Versions of a document, and orphans ---------------------------------------------------------
+
+
+def test_a_new_version_replaces_the_text_and_keeps_the_old_one(store: ProjectStore) -> None:
+    [info] = store.add_documents([_doc()])
+    h = store.add_highlight(info.id, 0, 5, 1)
+    new = NewDocument(
+        text="Alpha and beta.\n",
+        title="T2",
+        source="t2.pdf",
+        url="https://x.test/t",
+        page_starts=(0, 6),
+    )
+    version = store.update_document(info.id, new, "2030-01-02T03:04:05.000Z")
+    assert version.document_id == info.id
+    assert (version.document.info, version.document.text) == (info, _doc().text)
+    assert version.replaced_at == "2030-01-02T03:04:05.000Z"
+    [now] = store.documents()
+    assert (now.id, now.title, now.source, now.url, now.page_starts) == (
+        info.id,
+        "T2",
+        "t2.pdf",
+        "https://x.test/t",
+        (0, 6),
+    )
+    assert (now.length, now.imported_at) == (16, "2030-01-02T03:04:05.000Z")
+    assert store.text(info.id) == store.document(info.id).text == new.text
+    assert store.highlight(h.id) == h  # the caller places the highlights
+    assert store.document_versions(info.id) == [version]
+    store.restore_version(version)
+    assert store.document(info.id).info == info
+    assert store.text(info.id) == _doc().text
+    assert store.document_versions(info.id) == []
+    with pytest.raises(NotFound):
+        store.restore_version(version)
+
+
+def test_a_version_must_have_new_text_that_no_other_document_has(store: ProjectStore) -> None:
+    a, b = store.add_documents([_doc("one\n", "A"), _doc("two\n", "B")])
+    with pytest.raises(ClaimmarkError, match="has this text already"):
+        store.update_document(a.id, _doc("one\n", "A again"))
+    with pytest.raises(ClaimmarkError, match="as document"):
+        store.update_document(a.id, _doc("two\n", "B's text"))
+    assert store.documents() == [a, b]
+    assert store.document_versions(a.id) == []
+
+
+def test_deleting_a_document_deletes_its_versions_and_they_can_be_put_back(
+    store: ProjectStore,
+) -> None:
+    [info] = store.add_documents([_doc("one\n")])
+    first = store.update_document(info.id, _doc("two\n"))
+    second = store.update_document(info.id, _doc("three\n"))
+    assert store.document_versions(info.id) == [first, second]
+    doc, highlights = store.delete_document(info.id)
+    store.restore_document(doc, highlights)
+    assert store.document_versions(info.id) == []
+    store.restore_document_versions([first, second])
+    assert store.document_versions(info.id) == [first, second]
+
+
+def test_orphans_are_kept_but_not_placed_anywhere(store: ProjectStore) -> None:
+    a, b = store.add_documents([_doc("one two three\n", "A"), _doc("four five six\n", "B")])
+    one = store.add_highlight(a.id, 0, 3, 1, note="Numbers")
+    two = store.add_highlight(a.id, 4, 7, 2)
+    four = store.add_highlight(b.id, 0, 4, 3)
+    version = store.update_document(a.id, _doc("one 2 three\n", "A"))
+    [orphan] = store.set_highlight_places([two._replace(orphaned_version=version.id)])
+    assert orphan.orphaned and orphan == two._replace(orphaned_version=version.id)
+    assert store.highlight(two.id) == orphan
+    assert store.highlights() == [one, four]
+    assert store.highlights(HighlightFilter(orphaned=True)) == [orphan]
+    assert store.highlights(HighlightFilter(orphaned=None)) == [one, orphan, four]
+    assert [s[2] for s in store.spans(a.id)] == [one.id]
+    assert sorted(r[0] for r in store.highlight_rows()) == sorted([one.id, four.id])
+    assert store.highlight_counts() == {a.id: {1: 1}, b.id: {3: 1}}
+    assert set(store.highlight_places([one.id, two.id])) == {one.id}
+    assert store.highlight_ids_matching("tw") == set()
+    assert store.orphans() == store.orphans(a.id) == [orphan]
+    assert store.orphans(b.id) == []
+    assert store.orphan_counts() == {a.id: 1}
+    # Deleted and put back, it is an orphan still.
+    store.delete_highlight(two.id)
+    assert store.orphans() == []
+    store.insert_highlight(orphan)
+    assert store.orphans() == [orphan]
+
+
+def test_placing_a_highlight_needs_its_quote_there(store: ProjectStore) -> None:
+    [info] = store.add_documents([_doc("one two three\n")])
+    h = store.add_highlight(info.id, 0, 3, 1)
+    gone = store.add_highlight(info.id, 4, 7, 1)
+    store.delete_highlight(gone.id)
+    moved = h._replace(start=4, end=7, quote="two", prefix="one ", suffix=" three\n")
+    assert store.set_highlight_places([moved, gone]) == [moved]  # a deleted one is skipped
+    assert store.highlight(h.id) == moved
+    with pytest.raises(ClaimmarkError, match="its text is not there"):
+        store.set_highlight_places([moved._replace(start=0, end=3)])
+    with pytest.raises(ClaimmarkError, match="its text is not there"):
+        store.set_highlight_places([moved._replace(start=8, end=80, quote="three\n")])
+    assert store.highlight(h.id) == moved
