@@ -7,6 +7,10 @@ tag with its id) is stored again as it was. What hangs on a deleted thing is kep
 deletion and put back by its undo: a highlight's links, a tag's or a document's highlights with
 their links, a link type's links, the verdicts given with a rating.
 
+Orphans (highlights that re-anchoring could not place in a document's new text) are in no
+view's records: an operation that touches one says so with the `orphans` flag of its Changes
+(see changes.py) and leaves it out of `added`, `removed` and `changed`.
+
 Operations are plain Python: the window wraps each in an undo command (ui/commands.py), the
 command line and the tests run them directly. A step that cannot be done raises ClaimmarkError
 and leaves the project as it was (every store call is one transaction).
@@ -18,17 +22,20 @@ import uuid
 from collections.abc import Sequence
 from typing import Protocol
 
-from desktop.core import anchoring
+from desktop.core import anchoring, reanchor
 from desktop.core.changes import Changes
 from desktop.core.errors import ClaimmarkError
 from desktop.core.model import (
     Document,
+    DocumentVersion,
     Highlight,
     HighlightFilter,
     Link,
+    NewDocument,
     Rating,
     RelationType,
     Tag,
+    sha256_text,
 )
 from desktop.core.store import ProjectStore
 from desktop.core.timeutil import utc_now
@@ -49,6 +56,23 @@ class Operation(Protocol):
 
 def _tag_name(store: ProjectStore, tag_id: int) -> str:
     return next((t.name for t in store.tags() if t.id == tag_id), "tag")
+
+
+def _placed(highlights: Sequence[Highlight]) -> tuple[Highlight, ...]:
+    """The highlights a view shows: those placed in their text, no orphans."""
+    return tuple(h for h in highlights if not h.orphaned)
+
+
+def _has_orphans(highlights: Sequence[Highlight]) -> bool:
+    return any(h.orphaned for h in highlights)
+
+
+def _changed(pairs: Sequence[tuple[Highlight, Highlight]]) -> Changes:
+    """A change to highlights' fields (not their places), as views see it."""
+    return Changes(
+        changed=tuple((old, new) for old, new in pairs if not new.orphaned),
+        orphans=any(new.orphaned for _old, new in pairs),
+    )
 
 
 class AddHighlight:
@@ -76,20 +100,24 @@ class DeleteHighlight:
     def __init__(self, highlight: Highlight) -> None:
         self.highlight = highlight
         self.links: list[Link] = []
-        self.label = "Delete highlight"
+        self.label = "Delete orphaned highlight" if highlight.orphaned else "Delete highlight"
 
     def do(self, store: ProjectStore) -> Changes:
         with store.batch():
             # As they are now: another window may have changed them since they were shown.
             self.links = store.links_touching([self.highlight.id])
             self.highlight = store.delete_highlight(self.highlight.id)
-        return Changes(removed=(self.highlight,), links_removed=tuple(self.links))
+        return Changes(
+            removed=_placed([self.highlight]),
+            links_removed=tuple(self.links),
+            orphans=self.highlight.orphaned,
+        )
 
     def undo(self, store: ProjectStore) -> Changes:
         with store.batch():
             added = store.insert_highlight(self.highlight)
             links = store.insert_links(self.links)
-        return Changes(added=(added,), links_added=tuple(links))
+        return Changes(added=_placed([added]), links_added=tuple(links), orphans=added.orphaned)
 
 
 class ChangeHighlight:
@@ -112,7 +140,7 @@ class ChangeHighlight:
         after = store.update_highlight(
             self.highlight.id, tag_id=self.tag_id, note=self.note, updated_at=self.changed_at
         )
-        return Changes(changed=((before, after),))
+        return _changed([(before, after)])
 
     def undo(self, store: ProjectStore) -> Changes:
         old = self.highlight
@@ -123,7 +151,7 @@ class ChangeHighlight:
             note=None if self.note is None else old.note,
             updated_at=old.updated_at,
         )
-        return Changes(changed=((before, after),))
+        return _changed([(before, after)])
 
 
 class AddTag:
@@ -192,25 +220,42 @@ class DeleteTag:
     def do(self, store: ProjectStore) -> Changes:
         # What it holds now, which may be more than the first time (other windows, imports).
         with store.batch():
-            held = [h.id for h in store.highlights(HighlightFilter(tag_names=(self.tag.name,)))]
+            held = [
+                h.id
+                for h in store.highlights(
+                    HighlightFilter(tag_names=(self.tag.name,), orphaned=None)
+                )
+            ]
             self.links = store.links_touching(held)
             self.tag, self.highlights = store.delete_tag(self.tag.id)
-        return Changes(removed=tuple(self.highlights), links_removed=tuple(self.links), tags=True)
+        return Changes(
+            removed=_placed(self.highlights),
+            links_removed=tuple(self.links),
+            tags=True,
+            orphans=_has_orphans(self.highlights),
+        )
 
     def undo(self, store: ProjectStore) -> Changes:
         with store.batch():
             store.restore_tag(self.tag, self.highlights)
             links = store.insert_links(self.links)
-        return Changes(added=tuple(self.highlights), links_added=tuple(links), tags=True)
+        return Changes(
+            added=_placed(self.highlights),
+            links_added=tuple(links),
+            tags=True,
+            orphans=_has_orphans(self.highlights),
+        )
 
 
 class DeleteDocument:
-    """Delete a document with its highlights; undo brings both back."""
+    """Delete a document with its highlights (orphans too) and earlier versions; undo brings
+    all of them back."""
 
     def __init__(self, document_id: int, title: str) -> None:
         self.document_id = document_id
         self.document: Document | None = None
         self.highlights: list[Highlight] = []
+        self.versions: list[DocumentVersion] = []
         self.links: list[Link] = []  # also those to highlights in other documents
         self.done: dict[str, str] = {}  # annotator -> when they marked it done
         self.label = f"Delete document {title[:40]}"
@@ -218,21 +263,32 @@ class DeleteDocument:
     def do(self, store: ProjectStore) -> Changes:
         with store.batch():
             held = [s[2] for s in store.spans(self.document_id)]
+            held += [h.id for h in store.orphans(self.document_id)]
             self.links = store.links_touching(held)
             self.done = {a: t for (a, d), t in store.done().items() if d == self.document_id}
+            self.versions = store.document_versions(self.document_id)
             self.document, self.highlights = store.delete_document(self.document_id)
         return Changes(
-            removed=tuple(self.highlights), links_removed=tuple(self.links), documents=True
+            removed=_placed(self.highlights),
+            links_removed=tuple(self.links),
+            documents=True,
+            orphans=_has_orphans(self.highlights),
         )
 
     def undo(self, store: ProjectStore) -> Changes:
         assert self.document is not None  # done before it is undone
         with store.batch():
             store.restore_document(self.document, self.highlights)
+            store.restore_document_versions(self.versions)
             links = store.insert_links(self.links)
             for annotator, done_at in self.done.items():
                 store.set_done(annotator, self.document_id, done_at)
-        return Changes(added=tuple(self.highlights), links_added=tuple(links), documents=True)
+        return Changes(
+            added=_placed(self.highlights),
+            links_added=tuple(links),
+            documents=True,
+            orphans=_has_orphans(self.highlights),
+        )
 
 
 class SetRating:
@@ -247,13 +303,13 @@ class SetRating:
     def do(self, store: ProjectStore) -> Changes:
         before = store.highlight(self.highlight.id)
         after = store.set_rating(self.highlight.id, self.rating_id, self.changed_at)
-        return Changes(changed=((before, after),))
+        return _changed([(before, after)])
 
     def undo(self, store: ProjectStore) -> Changes:
         old = self.highlight
         before = store.highlight(old.id)
         after = store.set_rating(old.id, old.rating_id, old.updated_at)
-        return Changes(changed=((before, after),))
+        return _changed([(before, after)])
 
 
 # Links --------------------------------------------------------------------------------------
@@ -431,12 +487,12 @@ class DeleteRating:
     def do(self, store: ProjectStore) -> Changes:
         self.rating, self.rated = store.delete_rating(self.rating.id)
         after = [h._replace(rating_id=None) for h in self.rated]
-        return Changes(changed=tuple(zip(self.rated, after, strict=True)), ratings=True)
+        return _changed(list(zip(self.rated, after, strict=True))) | Changes(ratings=True)
 
     def undo(self, store: ProjectStore) -> Changes:
         store.restore_rating(self.rating, self.rated)
         before = [h._replace(rating_id=None) for h in self.rated]
-        return Changes(changed=tuple(zip(before, self.rated, strict=True)), ratings=True)
+        return _changed(list(zip(before, self.rated, strict=True))) | Changes(ratings=True)
 
 
 # Annotators' progress ---------------------------------------------------------------------------
@@ -460,3 +516,160 @@ class MarkDone:
     def undo(self, store: ProjectStore) -> Changes:
         store.set_done(self.annotator, self.document_id, self.before)
         return Changes(progress=True)
+
+
+# New versions of documents, and their orphans -----------------------------------------------
+
+
+class UpdateDocument:
+    """Give a document the text of a new version and re-anchor its highlights to it.
+
+    Each highlight placed in the old text is looked for in the new one (reanchor.py): kept,
+    moved or matched fuzzily, it takes its quote and context from the new text; not found, it
+    becomes an orphan and keeps the offsets, quote and context it had in the old text, which
+    stays as a version of the document. Its links, tag, note and verdict stay in every case.
+    Highlights orphaned by an earlier update stay orphans. Undo puts back the old text and
+    metadata and every highlight as it was.
+    """
+
+    def __init__(self, store: ProjectStore, document_id: int, new: NewDocument) -> None:
+        document = store.document(document_id)
+        if sha256_text(new.text) == document.info.sha256:
+            raise ClaimmarkError(f"“{document.title}” has this text already: nothing to update.")
+        self.document_id = document_id
+        self.new = new
+        self.label = f"Update document {document.title[:40]}"
+        self.version: DocumentVersion | None = None  # the old text, once kept as a version
+        self.outcomes: list[reanchor.Outcome] = []
+        self.orphaned: list[tuple[Highlight, str]] = []  # new orphans, with the reason
+        self._placed_ids: set[int] = set()  # the highlights placed in the old text
+        self._before: list[Highlight] = []  # those the update changed, as they were
+        self._after: list[Highlight] = []  # and as it left them
+
+    @property
+    def summary(self) -> reanchor.Summary:
+        """How many highlights were kept, moved, matched fuzzily and orphaned."""
+        return reanchor.summarize(self.outcomes)
+
+    def do(self, store: ProjectStore) -> Changes:
+        # Re-anchoring reads only; it runs before the transaction, which takes it again if
+        # another window changed the document's highlights meanwhile.
+        where = HighlightFilter(document_ids=(self.document_id,))
+        old, placed = store.document(self.document_id), store.highlights(where)
+        outcomes = _reanchor(old.text, self.new.text, placed)
+        now = utc_now()
+        with store.batch():
+            now_old = store.document(self.document_id)
+            if now_old.info.sha256 != old.info.sha256 or store.highlights(where) != placed:
+                old, placed = now_old, store.highlights(where)
+                outcomes = _reanchor(old.text, self.new.text, placed)
+            version = store.update_document(self.document_id, self.new, now)
+            pairs = [
+                (h, _replaced(h, outcome, self.new.text, version.id, now))
+                for h, outcome in zip(placed, outcomes, strict=True)
+            ]
+            pairs = [(old, new) for old, new in pairs if new != old]
+            stored = {h.id: h for h in store.set_highlight_places([new for _old, new in pairs])}
+        pairs = [(old, stored[old.id]) for old, _new in pairs]  # all there: one transaction
+        self.version = version
+        self.outcomes = outcomes
+        self._placed_ids = {h.id for h in placed}
+        self._before = [old for old, _new in pairs]
+        self._after = [new for _old, new in pairs]
+        reasons = {o.key: o.reason for o in outcomes}
+        self.orphaned = [(h, str(reasons[h.id])) for h in self._after if h.orphaned]
+        return Changes(
+            removed=tuple(old for old, new in pairs if new.orphaned),
+            changed=tuple((old, new) for old, new in pairs if not new.orphaned),
+            documents=True,
+            orphans=bool(self.orphaned),
+            everything=True,  # the text itself changed: every view shows it again
+        )
+
+    def undo(self, store: ProjectStore) -> Changes:
+        assert self.version is not None  # done before it is undone
+        title = self.version.document.title
+        with store.batch():
+            if store.document(self.document_id).info.sha256 != sha256_text(self.new.text):
+                raise ClaimmarkError(f"“{title}” has been changed since (in another window?)")
+            where = HighlightFilter(document_ids=(self.document_id,))
+            if any(h.id not in self._placed_ids for h in store.highlights(where)):
+                raise ClaimmarkError(
+                    f"highlights have been made in the new text of “{title}” since (in another "
+                    "window?), and would not fit the old one"
+                )
+            store.restore_version(self.version)
+            restored = store.set_highlight_places(self._before)
+        after = {h.id: h for h in self._after}
+        return Changes(
+            added=tuple(h for h in restored if after[h.id].orphaned),
+            changed=tuple((after[h.id], h) for h in restored if not after[h.id].orphaned),
+            documents=True,
+            orphans=bool(self.orphaned),
+            everything=True,
+        )
+
+
+def _reanchor(old_text: str, new_text: str, placed: list[Highlight]) -> list[reanchor.Outcome]:
+    anchors = [reanchor.Anchor(h.id, h.start, h.end, h.quote, h.prefix, h.suffix) for h in placed]
+    return reanchor.reanchor(old_text, new_text, anchors)
+
+
+def _replaced(
+    h: Highlight, outcome: reanchor.Outcome, text: str, version_id: int, now: str
+) -> Highlight:
+    """A highlight as re-anchoring leaves it: in its new place with the quote and context
+    there, or an orphan of the version `version_id` as it was. Its change time is now when its
+    place or quote changed (not for new context alone)."""
+    if outcome.start is None or outcome.end is None:
+        return h._replace(orphaned_version=version_id, updated_at=now)
+    start, end = outcome.start, outcome.end
+    prefix, suffix = anchoring.context(text, start, end)
+    quote = text[start:end]
+    moved = (start, end, quote) != (h.start, h.end, h.quote)
+    return h._replace(
+        start=start,
+        end=end,
+        quote=quote,
+        prefix=prefix,
+        suffix=suffix,
+        updated_at=now if moved else h.updated_at,
+    )
+
+
+class PlaceOrphan:
+    """Place an orphan on a passage of its document's text that the user chose: it takes the
+    passage (trimmed of spaces at its edges) as its quote, with the context there."""
+
+    def __init__(self, store: ProjectStore, orphan: Highlight, start: int, end: int) -> None:
+        if not orphan.orphaned:
+            raise ClaimmarkError("This highlight is in its place in the text already.")
+        text = store.text(orphan.document_id)
+        start, end = anchoring.trim_span(text, start, end)
+        if start >= end:
+            raise ClaimmarkError("Select the passage to place the orphaned highlight on first.")
+        prefix, suffix = anchoring.context(text, start, end)
+        self.orphan = orphan
+        self.placed = orphan._replace(
+            start=start,
+            end=end,
+            quote=text[start:end],
+            prefix=prefix,
+            suffix=suffix,
+            orphaned_version=None,
+            updated_at=utc_now(),
+        )
+        self.label = f"Place orphaned {_tag_name(store, orphan.tag_id)}"
+
+    def do(self, store: ProjectStore) -> Changes:
+        with store.batch():
+            if not store.highlight(self.orphan.id).orphaned:
+                raise ClaimmarkError("it has been placed already (in another window?)")
+            [placed] = store.set_highlight_places([self.placed])
+        return Changes(added=(placed,), orphans=True)
+
+    def undo(self, store: ProjectStore) -> Changes:
+        with store.batch():
+            shown = store.highlight(self.orphan.id)
+            store.set_highlight_places([self.orphan])
+        return Changes(removed=(shown,), orphans=True)

@@ -319,7 +319,8 @@ def test_orphans_are_kept_but_not_placed_anywhere(store: ProjectStore) -> None:
     four = store.add_highlight(b.id, 0, 4, 3)
     version = store.update_document(a.id, _doc("one 2 three\n", "A"))
     [orphan] = store.set_highlight_places([two._replace(orphaned_version=version.id)])
-    assert orphan.orphaned and orphan == two._replace(orphaned_version=version.id)
+    assert orphan.orphaned
+    assert orphan == two._replace(orphaned_version=version.id)
     assert store.highlight(two.id) == orphan
     assert store.highlights() == [one, four]
     assert store.highlights(HighlightFilter(orphaned=True)) == [orphan]
