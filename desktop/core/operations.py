@@ -19,7 +19,7 @@ and leaves the project as it was (every store call is one transaction).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import Protocol
 
 from desktop.core import anchoring, reanchor
@@ -527,8 +527,9 @@ class UpdateDocument:
     Each highlight placed in the old text is looked for in the new one (reanchor.py): kept,
     moved or matched fuzzily, it takes its quote and context from the new text; not found, it
     becomes an orphan and keeps the offsets, quote and context it had in the old text, which
-    stays as a version of the document. Its links, tag, note and verdict stay in every case.
-    Highlights orphaned by an earlier update stay orphans. Undo puts back the old text and
+    stays as a version of the document. Orphans of earlier versions are looked for too, from
+    the text of their version (a passage deleted and then put back finds its highlight again).
+    Links, tags, notes and verdicts stay in every case. Undo puts back the old text and
     metadata and every highlight as it was.
     """
 
@@ -540,10 +541,10 @@ class UpdateDocument:
         self.new = new
         self.label = f"Update document {document.title[:40]}"
         self.version: DocumentVersion | None = None  # the old text, once kept as a version
-        self.outcomes: list[reanchor.Outcome] = []
-        self.orphaned: list[tuple[Highlight, str]] = []  # new orphans, with the reason
-        self._placed_ids: set[int] = set()  # the highlights placed in the old text
-        self._before: list[Highlight] = []  # those the update changed, as they were
+        self.outcomes: list[reanchor.Outcome] = []  # of each highlight of the document
+        self.orphaned: list[tuple[Highlight, str]] = []  # the orphans it left, and why
+        self._ids: set[int] = set()  # the document's highlights when it was done
+        self._before: list[Highlight] = []  # those it changed, as they were
         self._after: list[Highlight] = []  # and as it left them
 
     @property
@@ -552,37 +553,35 @@ class UpdateDocument:
         return reanchor.summarize(self.outcomes)
 
     def do(self, store: ProjectStore) -> Changes:
-        # Re-anchoring reads only; it runs before the transaction, which takes it again if
-        # another window changed the document's highlights meanwhile.
-        where = HighlightFilter(document_ids=(self.document_id,))
-        old, placed = store.document(self.document_id), store.highlights(where)
-        outcomes = _reanchor(old.text, self.new.text, placed)
+        # Re-anchoring only reads: it runs before the transaction, and again inside it if
+        # another window changed the document or its highlights meanwhile.
+        seen, highlights, outcomes = self._plan(store)
         now = utc_now()
         with store.batch():
-            now_old = store.document(self.document_id)
-            if now_old.info.sha256 != old.info.sha256 or store.highlights(where) != placed:
-                old, placed = now_old, store.highlights(where)
-                outcomes = _reanchor(old.text, self.new.text, placed)
+            if self._read(store) != seen:
+                seen, highlights, outcomes = self._plan(store)
             version = store.update_document(self.document_id, self.new, now)
             pairs = [
                 (h, _replaced(h, outcome, self.new.text, version.id, now))
-                for h, outcome in zip(placed, outcomes, strict=True)
+                for h, outcome in zip(highlights, outcomes, strict=True)
             ]
             pairs = [(old, new) for old, new in pairs if new != old]
             stored = {h.id: h for h in store.set_highlight_places([new for _old, new in pairs])}
         pairs = [(old, stored[old.id]) for old, _new in pairs]  # all there: one transaction
         self.version = version
         self.outcomes = outcomes
-        self._placed_ids = {h.id for h in placed}
+        self._ids = {h.id for h in highlights}
         self._before = [old for old, _new in pairs]
         self._after = [new for _old, new in pairs]
-        reasons = {o.key: o.reason for o in outcomes}
-        self.orphaned = [(h, str(reasons[h.id])) for h in self._after if h.orphaned]
-        return Changes(
-            removed=tuple(old for old, new in pairs if new.orphaned),
-            changed=tuple((old, new) for old, new in pairs if not new.orphaned),
+        reasons = {o.key: str(o.reason) for o in outcomes}
+        changed = {h.id: h for h in self._after}
+        self.orphaned = [
+            (changed.get(h.id, h), reasons[h.id])
+            for h in highlights
+            if changed.get(h.id, h).orphaned
+        ]
+        return _moves(pairs) | Changes(
             documents=True,
-            orphans=bool(self.orphaned),
             everything=True,  # the text itself changed: every view shows it again
         )
 
@@ -593,25 +592,65 @@ class UpdateDocument:
             if store.document(self.document_id).info.sha256 != sha256_text(self.new.text):
                 raise ClaimmarkError(f"“{title}” has been changed since (in another window?)")
             where = HighlightFilter(document_ids=(self.document_id,))
-            if any(h.id not in self._placed_ids for h in store.highlights(where)):
+            if any(h.id not in self._ids for h in store.highlights(where)):
                 raise ClaimmarkError(
                     f"highlights have been made in the new text of “{title}” since (in another "
                     "window?), and would not fit the old one"
                 )
             store.restore_version(self.version)
-            restored = store.set_highlight_places(self._before)
-        after = {h.id: h for h in self._after}
-        return Changes(
-            added=tuple(h for h in restored if after[h.id].orphaned),
-            changed=tuple((after[h.id], h) for h in restored if not after[h.id].orphaned),
-            documents=True,
-            orphans=bool(self.orphaned),
-            everything=True,
+            restored = {h.id: h for h in store.set_highlight_places(self._before)}
+        pairs = [(h, restored[h.id]) for h in self._after if h.id in restored]
+        return _moves(pairs) | Changes(documents=True, everything=True)
+
+    def _read(self, store: ProjectStore) -> tuple[str, list[Highlight]]:
+        """The document's text hash and all its highlights, orphans too."""
+        where = HighlightFilter(document_ids=(self.document_id,), orphaned=None)
+        return store.document(self.document_id).info.sha256, store.highlights(where)
+
+    def _plan(
+        self, store: ProjectStore
+    ) -> tuple[tuple[str, list[Highlight]], list[Highlight], list[reanchor.Outcome]]:
+        """What was read, the document's highlights, and where re-anchoring puts each: placed
+        ones from the document's text, orphans from the text of the version they are from."""
+        seen = self._read(store)
+        highlights = seen[1]
+        old_texts: dict[int | None, str] = {None: store.document(self.document_id).text}
+        if any(h.orphaned for h in highlights):
+            old_texts.update(
+                (v.id, v.document.text) for v in store.document_versions(self.document_id)
+            )
+        outcomes: dict[Hashable, reanchor.Outcome] = {}
+        for version_id, text in old_texts.items():
+            group = [h for h in highlights if h.orphaned_version == version_id]
+            outcomes.update((o.key, o) for o in _reanchor(text, self.new.text, group))
+        return (
+            seen,
+            highlights,
+            [
+                outcomes.get(h.id)
+                or reanchor.Outcome(
+                    h.id, reanchor.Status.ORPHANED, reason=reanchor.Reason.NOT_FOUND
+                )
+                for h in highlights
+            ],
         )
 
 
-def _reanchor(old_text: str, new_text: str, placed: list[Highlight]) -> list[reanchor.Outcome]:
-    anchors = [reanchor.Anchor(h.id, h.start, h.end, h.quote, h.prefix, h.suffix) for h in placed]
+def _moves(pairs: Sequence[tuple[Highlight, Highlight]]) -> Changes:
+    """Highlights whose places changed, as views see them: one that became an orphan is
+    removed, an orphan placed again is added."""
+    return Changes(
+        added=tuple(new for old, new in pairs if old.orphaned and not new.orphaned),
+        removed=tuple(old for old, new in pairs if new.orphaned and not old.orphaned),
+        changed=tuple((old, new) for old, new in pairs if not (old.orphaned or new.orphaned)),
+        orphans=any(old.orphaned or new.orphaned for old, new in pairs),
+    )
+
+
+def _reanchor(old_text: str, new_text: str, highlights: list[Highlight]) -> list[reanchor.Outcome]:
+    anchors = [
+        reanchor.Anchor(h.id, h.start, h.end, h.quote, h.prefix, h.suffix) for h in highlights
+    ]
     return reanchor.reanchor(old_text, new_text, anchors)
 
 
@@ -619,20 +658,21 @@ def _replaced(
     h: Highlight, outcome: reanchor.Outcome, text: str, version_id: int, now: str
 ) -> Highlight:
     """A highlight as re-anchoring leaves it: in its new place with the quote and context
-    there, or an orphan of the version `version_id` as it was. Its change time is now when its
-    place or quote changed (not for new context alone)."""
+    there, or else an orphan (of the version `version_id`, unless it was one already). Its
+    change time is now when its place, quote or state changed, not for new context alone."""
     if outcome.start is None or outcome.end is None:
-        return h._replace(orphaned_version=version_id, updated_at=now)
+        return h if h.orphaned else h._replace(orphaned_version=version_id, updated_at=now)
     start, end = outcome.start, outcome.end
     prefix, suffix = anchoring.context(text, start, end)
     quote = text[start:end]
-    moved = (start, end, quote) != (h.start, h.end, h.quote)
+    moved = h.orphaned or (start, end, quote) != (h.start, h.end, h.quote)
     return h._replace(
         start=start,
         end=end,
         quote=quote,
         prefix=prefix,
         suffix=suffix,
+        orphaned_version=None,
         updated_at=now if moved else h.updated_at,
     )
 

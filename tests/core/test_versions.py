@@ -144,16 +144,28 @@ def test_nothing_to_update_with_the_same_text(store: SqliteStore, doc: int) -> N
         operations.UpdateDocument(store, doc, new_version(OLD))
 
 
-def test_earlier_orphans_stay_orphans(
+def test_orphans_are_looked_for_again_in_each_new_version(
     store: SqliteStore, doc: int, marked: dict[str, Highlight]
 ) -> None:
     operations.UpdateDocument(store, doc, new_version()).do(store)
     [orphan] = store.orphans(doc)
     third = operations.UpdateDocument(store, doc, new_version(NEW + "One more line.\n"))
-    third.do(store)
-    assert str(third.summary) == "kept 3, moved 0, fuzzy 0, orphaned 0"
-    assert store.orphans(doc) == [orphan]
+    changes = third.do(store)
+    assert str(third.summary) == "kept 3, moved 0, fuzzy 0, orphaned 1"
+    assert store.orphans(doc) == [orphan]  # still not there: as it was
+    assert third.orphaned == [(orphan, "its text is not in the new version")]
+    assert not changes.orphans
     third.undo(store)
+    # The deleted sentence is back in the fourth version: so is its highlight.
+    back = operations.UpdateDocument(store, doc, new_version(OLD))
+    changes = back.do(store)
+    # The orphan is where it was in the version it is from: kept.
+    assert str(back.summary) == "kept 2, moved 1, fuzzy 1, orphaned 0"
+    assert store.orphans(doc) == []
+    assert {h[:9] for h in everything(store)} == {h[:9] for h in marked.values()}
+    assert [h.note for h in changes.added] == ["deleted"]
+    assert changes.orphans
+    back.undo(store)
     assert store.orphans(doc) == [orphan]
 
 
