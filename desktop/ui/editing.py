@@ -112,6 +112,9 @@ class Editing(QObject):
     def jump_to(self, h: Highlight | Row) -> None:
         """Open the highlight's document, scroll to it and select it."""
         self.session.open_document(h.document_id)
+        if isinstance(h, Highlight) and h.orphaned:  # no place in the text: see Orphans
+            self.say("That highlight is orphaned: its text is not in the new version (Orphans).")
+            return
         self.view.select_span(h.start, h.end)
         self.highlights.select_highlight(h.id)
 

@@ -34,6 +34,8 @@ def describe_import(report: ImportReport) -> str:
             f"{merge.highlights_present} already present."
         )
         lines.extend(f"  skipped {s}" for s in merge.skipped[:20])
+    if report.new_versions:
+        lines.append(f"{len(report.new_versions)} new version(s) of documents in the project.")
     if report.refused:
         lines.append("Refused:")
         lines.extend(f"  {r}" for r in report.refused)
@@ -49,6 +51,9 @@ def _shown(name: str) -> str:
 
 class Files(QObject):
     project_requested = Signal(object)  # Path of a project to open instead of this one
+    # list[NewVersion]: documents an import found to be new versions of ones in the project,
+    # not imported: what to do with each is asked (updating.py).
+    new_versions_found = Signal(object)
 
     def __init__(
         self,
@@ -113,6 +118,7 @@ class Files(QObject):
                     paths,
                     on_progress=lambda done, total, name: progress(done, total, _shown(name)),
                     is_cancelled=is_cancelled,
+                    new_versions="hold",
                 )
             finally:
                 store.close()
@@ -130,6 +136,8 @@ class Files(QObject):
             dialogs.show_message(self.window, describe_import(report), error=bool(report.refused))
         else:
             self.window.statusBar().showMessage(describe_import(report), 8000)
+        if report.new_versions:
+            self.new_versions_found.emit(report.new_versions)
         return report
 
     # Export ------------------------------------------------------------------------------------

@@ -74,6 +74,10 @@ class LinkMargin(QWidget):
             return
         for h in changes.removed:
             self.places.pop(h.id, None)
+        linked = self.session.summary.linked()
+        for h in changes.added:  # an orphan placed again comes with its links
+            if h.id in linked:
+                self.places[h.id] = Place(h.document_id, h.start, h.end)
         if changes.links_added or changes.added:
             missing = [
                 end
