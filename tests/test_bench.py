@@ -29,6 +29,7 @@ def test_quick_benchmark_prints_every_key() -> None:
         "crafted_byline_us",
         "import_crafted_bylines_s",
         "import_84_quotes_la_s",
+        "update_2mb_10k_s",
     }
     assert expected <= set(figures)
     assert all(isinstance(v, float | int) for v in figures.values())
