@@ -1,5 +1,5 @@
-"""The `claimmark` command: the window, or `import`, `update`, `export`, `list` and `agreement`
-without a display.
+"""The `claimmark` command: the window, or `import`, `update`, `export`, `list`, `agreement`,
+`copy` and `server-setup` without a display.
 
 Exit status: 0 on success, 1 when some input (a file, the project) was refused, 2 on usage
 errors. A user's mistake prints one line per problem, never a traceback. Nothing here imports
@@ -24,10 +24,15 @@ from desktop.core.fetching import is_url
 from desktop.core.importing import ImportReport, Source, import_paths, read_new_version
 from desktop.core.model import Highlight, HighlightFilter, sha256_text
 from desktop.core.operations import UpdateDocument
-from desktop.core.project import default_project_path, open_project
+from desktop.core.project import (
+    default_project_path,
+    describe_location,
+    is_server_location,
+    open_project,
+)
 from desktop.core.registry import EXPORT_FORMATS
 
-COMMANDS = ("import", "update", "export", "list", "agreement")
+COMMANDS = ("import", "update", "export", "list", "agreement", "copy", "server-setup")
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
 # What a terminal may act on instead of showing: C0 and C1 control characters (ESC starts
@@ -80,12 +85,18 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {shown(message)}\n")
 
 
+def location(text: str) -> str | Path:
+    """A project's location: a libpq connection string for a server, else a file's path."""
+    return text if is_server_location(text) else Path(text)
+
+
 def _db_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db",
-        type=Path,
-        metavar="PATH",
-        help=f"the project file (default: {default_project_path()})",
+        type=location,
+        metavar="PROJECT",
+        help=f"the project file (default: {default_project_path()}), or a PostgreSQL server's "
+        "project as a libpq connection string (postgresql://USER@HOST/DBNAME, service=NAME)",
     )
 
 
@@ -194,6 +205,31 @@ def _command_parser() -> argparse.ArgumentParser:
         "--document", action="append", default=[], type=int, metavar="ID", help="only this document"
     )
     p.add_argument("--json", action="store_true", help="write JSON instead of tables")
+
+    p = sub.add_parser(
+        "copy", help="copy a whole project: a file to a server, a server to a file, or any two"
+    )
+    p.add_argument("--from", dest="source", type=location, required=True, metavar="PROJECT")
+    p.add_argument("--to", dest="target", type=location, required=True, metavar="PROJECT")
+    p.add_argument(
+        "--force", action="store_true", help="replace what the target holds (asked otherwise)"
+    )
+
+    p = sub.add_parser(
+        "server-setup",
+        help="team roles and row-level security on a server project (as its owner)",
+    )
+    p.add_argument("--db", type=str, required=True, metavar="CONNINFO")
+    p.add_argument(
+        "--annotator", action="append", default=[], metavar="LOGIN", help="grant the annotator role"
+    )
+    p.add_argument(
+        "--adjudicator",
+        action="append",
+        default=[],
+        metavar="LOGIN",
+        help="grant the adjudicator role (writes gold, edits tags, link types and ratings)",
+    )
     return parser
 
 
@@ -225,6 +261,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "export": _export,
                 "list": _list,
                 "agreement": _agreement,
+                "copy": _copy,
+                "server-setup": _server_setup,
             }[args.command]
             code = handler(args)
             _flush_stdout()
@@ -455,6 +493,55 @@ def _agreement(args: argparse.Namespace) -> int:
         print(json.dumps(as_json(result), ensure_ascii=False, indent=1))
     else:
         sys.stdout.write(as_text(result, {d.id: d.title for d in docs}))
+    return EXIT_OK
+
+
+def _copy(args: argparse.Namespace) -> int:
+    from desktop.core.copying import copy_project, is_empty
+
+    source = open_project(args.source, create=False, read_only=True)
+    try:
+        target = open_project(args.target)
+        try:
+            replace = args.force
+            if not replace and not is_empty(target):
+                held = len(target.documents())
+                question = (
+                    f"{describe_location(args.target)} holds {held} documents. Replace "
+                    "everything in it with the copy? [y/N] "
+                )
+                if not sys.stdin.isatty():
+                    raise ClaimmarkError(
+                        f"{describe_location(args.target)} is not empty ({held} documents); "
+                        "nothing was copied. Give --force to replace what it holds."
+                    )
+                if input(question).strip().casefold() not in ("y", "yes"):
+                    print("claimmark: nothing was copied.", file=sys.stderr)
+                    return EXIT_REFUSED
+                replace = True
+            report = copy_project(source, target, replace=replace)
+        finally:
+            target.close()
+    finally:
+        source.close()
+    versions = f" (and {report.versions} earlier versions)" if report.versions else ""
+    orphans = f" ({report.orphans} orphaned)" if report.orphans else ""
+    print(
+        f"copied {report.documents} documents{versions}, {report.highlights} highlights"
+        f"{orphans}, {report.links} links and {report.tags} tags to "
+        f"{describe_location(args.target)}"
+    )
+    return EXIT_OK
+
+
+def _server_setup(args: argparse.Namespace) -> int:
+    if not is_server_location(args.db):
+        raise ClaimmarkError(f"{args.db}: not a server's connection string (postgresql://...)")
+    from desktop.core.pg_store import set_up_team
+
+    open_project(args.db, seed=True).close()  # a new project gets the seed articles
+    for line in set_up_team(args.db, args.annotator, args.adjudicator):
+        print(line)
     return EXIT_OK
 
 

@@ -13,6 +13,7 @@ orphans changed (re-read it).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from desktop.core.model import Highlight, Link
@@ -63,6 +64,17 @@ class Changes:
         touched.update(h.document_id for h in self.removed)
         touched.update(new.document_id for _old, new in self.changed)
         return touched
+
+
+def highlights_changed(pairs: Sequence[tuple[Highlight, Highlight]]) -> Changes:
+    """Highlights changed (old, new), as views see them: one that became an orphan is removed,
+    an orphan placed again is added, and a change among orphans only raises the flag."""
+    return Changes(
+        added=tuple(new for old, new in pairs if old.orphaned and not new.orphaned),
+        removed=tuple(old for old, new in pairs if new.orphaned and not old.orphaned),
+        changed=tuple((old, new) for old, new in pairs if not (old.orphaned or new.orphaned)),
+        orphans=any(old.orphaned or new.orphaned for old, new in pairs),
+    )
 
 
 _RECORDS = ("added", "removed", "changed", "links_added", "links_removed", "links_changed")

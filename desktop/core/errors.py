@@ -24,3 +24,12 @@ class InputRefused(ClaimmarkError):
 
 class NotFound(ClaimmarkError):
     """A document, tag or highlight that does not exist (any more)."""
+
+
+class Conflict(ClaimmarkError):
+    """A change refused because someone else changed the same record since it was read: the
+    record is left as they made it, and the window shows it so."""
+
+
+class ConnectionLost(ProjectError):
+    """The connection to the project's server is gone: nothing more is saved until it is back."""

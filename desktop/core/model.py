@@ -197,10 +197,10 @@ class Link(NamedTuple):
     updated_at: str
 
 
-# What the highlighter needs of a highlight: (start, end, id, tag_id, rating_id), so that plain
-# tuple order is start order. Plain tuples, because a document may have 100,000 of them, read in
-# one go.
-Span = tuple[int, int, int, int, int | None]
+# What the highlighter needs of a highlight: (start, end, id, tag_id, rating_id, annotator), so
+# that plain tuple order is start order. Plain tuples, because a document may have 100,000 of
+# them, read in one go.
+Span = tuple[int, int, int, int, int | None, str]
 
 # What the highlight list keeps of every highlight, read in one go for the whole project:
 # (id, document_id, start, end, tag_id, annotator, created_at, rating_id). Quotes and notes are

@@ -14,19 +14,27 @@ view's records: an operation that touches one says so with the `orphans` flag of
 Operations are plain Python: the window wraps each in an undo command (ui/commands.py), the
 command line and the tests run them directly. A step that cannot be done raises ClaimmarkError
 and leaves the project as it was (every store call is one transaction).
+
+A step on one highlight or link names the record it is made from (`expected`): if someone else
+changed it since (a teammate on the same server, another window on the same file), the store
+refuses with `Conflict` and writes nothing. A deletion (and the undo of an addition) is made from
+the record as the operation saw or left it: any change since refuses it. A change of one field
+(a retag, a note, a verdict, a link's type) and its undo are refused when that field changed
+since; a change someone made to another field meanwhile stays.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Protocol
 
 from desktop.core import anchoring, reanchor
-from desktop.core.changes import Changes
-from desktop.core.errors import ClaimmarkError
+from desktop.core.changes import Changes, highlights_changed
+from desktop.core.errors import ClaimmarkError, Conflict
 from desktop.core.model import (
     Document,
+    DocumentInfo,
     DocumentVersion,
     Highlight,
     HighlightFilter,
@@ -52,6 +60,21 @@ class Operation(Protocol):
     def do(self, store: ProjectStore) -> Changes: ...
 
     def undo(self, store: ProjectStore) -> Changes: ...
+
+
+def _from_current(
+    store: ProjectStore, seen: Highlight, field: Callable[[Highlight], object]
+) -> Highlight:
+    """The record to change a highlight's field from: the highlight as it is now if that field
+    is still as `seen` has it, else `seen` itself, which the store then refuses (naming who
+    changed it, where it can)."""
+    now = store.highlight(seen.id)
+    return now if field(now) == field(seen) else seen
+
+
+def _link_from_current(store: ProjectStore, seen: Link, field: Callable[[Link], object]) -> Link:
+    now = store.link(seen.id)
+    return now if field(now) == field(seen) else seen
 
 
 def _tag_name(store: ProjectStore, tag_id: int) -> str:
@@ -91,7 +114,8 @@ class AddHighlight:
         return Changes(added=(self.highlight,))
 
     def undo(self, store: ProjectStore) -> Changes:
-        return Changes(removed=(store.delete_highlight(self.highlight.id),))
+        removed = store.delete_highlight(self.highlight.id, expected=self.highlight)
+        return Changes(removed=_placed([removed]), orphans=removed.orphaned)
 
 
 class DeleteHighlight:
@@ -106,7 +130,7 @@ class DeleteHighlight:
         with store.batch():
             # As they are now: another window may have changed them since they were shown.
             self.links = store.links_touching([self.highlight.id])
-            self.highlight = store.delete_highlight(self.highlight.id)
+            self.highlight = store.delete_highlight(self.highlight.id, expected=self.highlight)
         return Changes(
             removed=_placed([self.highlight]),
             links_removed=tuple(self.links),
@@ -130,28 +154,37 @@ class ChangeHighlight:
         if (tag_id is None) == (note is None):
             raise ValueError("change either the tag or the note")
         self.highlight = highlight
+        self.current = highlight  # as this operation last saw or left it
         self.tag_id = tag_id
         self.note = note
         self.changed_at = utc_now()
         self.label = "Retag highlight" if tag_id is not None else "Edit note"
 
+    def _field(self, h: Highlight) -> object:
+        return h.tag_id if self.tag_id is not None else h.note
+
     def do(self, store: ProjectStore) -> Changes:
-        before = store.highlight(self.highlight.id)
-        after = store.update_highlight(
-            self.highlight.id, tag_id=self.tag_id, note=self.note, updated_at=self.changed_at
+        before = _from_current(store, self.current, self._field)
+        self.current = store.update_highlight(
+            before.id,
+            tag_id=self.tag_id,
+            note=self.note,
+            updated_at=self.changed_at,
+            expected=before,
         )
-        return _changed([(before, after)])
+        return _changed([(before, self.current)])
 
     def undo(self, store: ProjectStore) -> Changes:
         old = self.highlight
-        before = store.highlight(old.id)
-        after = store.update_highlight(
+        before = _from_current(store, self.current, self._field)
+        self.current = store.update_highlight(
             old.id,
             tag_id=None if self.tag_id is None else old.tag_id,
             note=None if self.note is None else old.note,
             updated_at=old.updated_at,
+            expected=before,
         )
-        return _changed([(before, after)])
+        return _changed([(before, self.current)])
 
 
 class AddTag:
@@ -291,25 +324,30 @@ class DeleteDocument:
         )
 
 
+def _rating_of(h: Highlight) -> object:
+    return h.rating_id
+
+
 class SetRating:
     """Give a claim a verdict from the rating scale, or take it away (None)."""
 
     def __init__(self, highlight: Highlight, rating: Rating | None) -> None:
         self.highlight = highlight
+        self.current = highlight  # as this operation last saw or left it
         self.rating_id = None if rating is None else rating.id
         self.changed_at = utc_now()
         self.label = f"Verdict {rating.name}" if rating is not None else "Clear verdict"
 
     def do(self, store: ProjectStore) -> Changes:
-        before = store.highlight(self.highlight.id)
-        after = store.set_rating(self.highlight.id, self.rating_id, self.changed_at)
-        return _changed([(before, after)])
+        before = _from_current(store, self.current, _rating_of)
+        self.current = store.set_rating(before.id, self.rating_id, self.changed_at, before)
+        return _changed([(before, self.current)])
 
     def undo(self, store: ProjectStore) -> Changes:
         old = self.highlight
-        before = store.highlight(old.id)
-        after = store.set_rating(old.id, old.rating_id, old.updated_at)
-        return _changed([(before, after)])
+        before = _from_current(store, self.current, _rating_of)
+        self.current = store.set_rating(old.id, old.rating_id, old.updated_at, before)
+        return _changed([(before, self.current)])
 
 
 # Links --------------------------------------------------------------------------------------
@@ -332,7 +370,7 @@ class AddLink:
         return Changes(links_added=(self.link,))
 
     def undo(self, store: ProjectStore) -> Changes:
-        return Changes(links_removed=(store.delete_link(self.link.id),))
+        return Changes(links_removed=(store.delete_link(self.link.id, expected=self.link),))
 
 
 class DeleteLink:
@@ -341,7 +379,7 @@ class DeleteLink:
         self.label = "Delete link"
 
     def do(self, store: ProjectStore) -> Changes:
-        self.link = store.delete_link(self.link.id)
+        self.link = store.delete_link(self.link.id, expected=self.link)
         return Changes(links_removed=(self.link,))
 
     def undo(self, store: ProjectStore) -> Changes:
@@ -357,28 +395,37 @@ class ChangeLink:
         if (type_id is None) == (note is None):
             raise ValueError("change either the type or the note")
         self.link = link
+        self.current = link  # as this operation last saw or left it
         self.type_id = type_id
         self.note = note
         self.changed_at = utc_now()
         self.label = "Change link type" if type_id is not None else "Edit link note"
 
+    def _field(self, link: Link) -> object:
+        return link.type_id if self.type_id is not None else link.note
+
     def do(self, store: ProjectStore) -> Changes:
-        before = store.link(self.link.id)
-        after = store.update_link(
-            self.link.id, type_id=self.type_id, note=self.note, updated_at=self.changed_at
+        before = _link_from_current(store, self.current, self._field)
+        self.current = store.update_link(
+            before.id,
+            type_id=self.type_id,
+            note=self.note,
+            updated_at=self.changed_at,
+            expected=before,
         )
-        return Changes(links_changed=((before, after),))
+        return Changes(links_changed=((before, self.current),))
 
     def undo(self, store: ProjectStore) -> Changes:
         old = self.link
-        before = store.link(old.id)
-        after = store.update_link(
+        before = _link_from_current(store, self.current, self._field)
+        self.current = store.update_link(
             old.id,
             type_id=None if self.type_id is None else old.type_id,
             note=None if self.note is None else old.note,
             updated_at=old.updated_at,
+            expected=before,
         )
-        return Changes(links_changed=((before, after),))
+        return Changes(links_changed=((before, self.current),))
 
 
 # Link types, kept as tags are --------------------------------------------------------------------
@@ -531,6 +578,9 @@ class UpdateDocument:
     the text of their version (a passage deleted and then put back finds its highlight again).
     Links, tags, notes and verdicts stay in every case. Undo puts back the old text and
     metadata and every highlight as it was.
+
+    It is made from the text the document had when it was asked for: if someone else updated
+    the document since, it is refused (Conflict) rather than laid over their version unseen.
     """
 
     def __init__(self, store: ProjectStore, document_id: int, new: NewDocument) -> None:
@@ -539,8 +589,10 @@ class UpdateDocument:
             raise ClaimmarkError(f"“{document.title}” has this text already: nothing to update.")
         self.document_id = document_id
         self.new = new
+        self.based_on = document.info  # the text it replaces
         self.label = f"Update document {document.title[:40]}"
         self.version: DocumentVersion | None = None  # the old text, once kept as a version
+        self.updated: DocumentInfo | None = None  # the document as the update left it
         self.outcomes: list[reanchor.Outcome] = []  # of each highlight of the document
         self.orphaned: list[tuple[Highlight, str]] = []  # the orphans it left, and why
         self._ids: set[int] = set()  # the document's highlights when it was done
@@ -554,23 +606,37 @@ class UpdateDocument:
 
     def do(self, store: ProjectStore) -> Changes:
         # Re-anchoring only reads: it runs before the transaction, and again inside it if
-        # another window changed the document or its highlights meanwhile.
+        # another window changed the document or its highlights meanwhile. Every write names
+        # what it was planned from (`expected`), so that a teammate's change on a server that
+        # slips in between is refused rather than overwritten.
         seen, highlights, outcomes = self._plan(store)
         now = utc_now()
         with store.batch():
             if self._read(store) != seen:
                 seen, highlights, outcomes = self._plan(store)
-            version = store.update_document(self.document_id, self.new, now)
+            version = store.update_document(self.document_id, self.new, now, self.based_on)
             pairs = [
                 (h, _replaced(h, outcome, self.new.text, version.id, now))
                 for h, outcome in zip(highlights, outcomes, strict=True)
             ]
             pairs = [(old, new) for old, new in pairs if new != old]
-            stored = {h.id: h for h in store.set_highlight_places([new for _old, new in pairs])}
+            stored = {
+                h.id: h
+                for h in store.set_highlight_places(
+                    [new for _old, new in pairs], expected=[old for old, _new in pairs]
+                )
+            }
+            planned = {h.id for h in highlights}
+            if any(s[2] not in planned for s in store.spans(self.document_id)):
+                raise Conflict(
+                    f"highlights were made in the old text of “{seen[0].title}” while it was "
+                    "being updated (by someone else?); nothing was changed: update it again."
+                )
         pairs = [(old, stored[old.id]) for old, _new in pairs]  # all there: one transaction
         self.version = version
+        self.updated = store.document_by_sha256(sha256_text(self.new.text))
         self.outcomes = outcomes
-        self._ids = {h.id for h in highlights}
+        self._ids = planned
         self._before = [old for old, _new in pairs]
         self._after = [new for _old, new in pairs]
         reasons = {o.key: str(o.reason) for o in outcomes}
@@ -580,7 +646,7 @@ class UpdateDocument:
             for h in highlights
             if changed.get(h.id, h).orphaned
         ]
-        return _moves(pairs) | Changes(
+        return highlights_changed(pairs) | Changes(
             documents=True,
             everything=True,  # the text itself changed: every view shows it again
         )
@@ -590,26 +656,30 @@ class UpdateDocument:
         title = self.version.document.title
         with store.batch():
             if store.document(self.document_id).info.sha256 != sha256_text(self.new.text):
-                raise ClaimmarkError(f"“{title}” has been changed since (in another window?)")
+                raise Conflict(f"“{title}” has been changed since (in another window?)")
             where = HighlightFilter(document_ids=(self.document_id,))
             if any(h.id not in self._ids for h in store.highlights(where)):
                 raise ClaimmarkError(
                     f"highlights have been made in the new text of “{title}” since (in another "
                     "window?), and would not fit the old one"
                 )
-            store.restore_version(self.version)
-            restored = {h.id: h for h in store.set_highlight_places(self._before)}
-        pairs = [(h, restored[h.id]) for h in self._after if h.id in restored]
-        return _moves(pairs) | Changes(documents=True, everything=True)
+            store.restore_version(self.version, expected=self.updated)
+            # Refused if one was moved, placed or deleted since: it would not be where undo
+            # puts it back (a retag or a note meanwhile stays).
+            restored = {
+                h.id: h for h in store.set_highlight_places(self._before, expected=self._after)
+            }
+        pairs = [(h, restored[h.id]) for h in self._after]
+        return highlights_changed(pairs) | Changes(documents=True, everything=True)
 
-    def _read(self, store: ProjectStore) -> tuple[str, list[Highlight]]:
-        """The document's text hash and all its highlights, orphans too."""
+    def _read(self, store: ProjectStore) -> tuple[DocumentInfo, list[Highlight]]:
+        """The document as it is (without its text) and all its highlights, orphans too."""
         where = HighlightFilter(document_ids=(self.document_id,), orphaned=None)
-        return store.document(self.document_id).info.sha256, store.highlights(where)
+        return store.document(self.document_id).info, store.highlights(where)
 
     def _plan(
         self, store: ProjectStore
-    ) -> tuple[tuple[str, list[Highlight]], list[Highlight], list[reanchor.Outcome]]:
+    ) -> tuple[tuple[DocumentInfo, list[Highlight]], list[Highlight], list[reanchor.Outcome]]:
         """What was read, the document's highlights, and where re-anchoring puts each: placed
         ones from the document's text, orphans from the text of the version they are from."""
         seen = self._read(store)
@@ -634,17 +704,6 @@ class UpdateDocument:
                 for h in highlights
             ],
         )
-
-
-def _moves(pairs: Sequence[tuple[Highlight, Highlight]]) -> Changes:
-    """Highlights whose places changed, as views see them: one that became an orphan is
-    removed, an orphan placed again is added."""
-    return Changes(
-        added=tuple(new for old, new in pairs if old.orphaned and not new.orphaned),
-        removed=tuple(old for old, new in pairs if new.orphaned and not old.orphaned),
-        changed=tuple((old, new) for old, new in pairs if not (old.orphaned or new.orphaned)),
-        orphans=any(old.orphaned or new.orphaned for old, new in pairs),
-    )
 
 
 def _reanchor(old_text: str, new_text: str, highlights: list[Highlight]) -> list[reanchor.Outcome]:
@@ -704,12 +763,13 @@ class PlaceOrphan:
     def do(self, store: ProjectStore) -> Changes:
         with store.batch():
             if not store.highlight(self.orphan.id).orphaned:
-                raise ClaimmarkError("it has been placed already (in another window?)")
-            [placed] = store.set_highlight_places([self.placed])
-        return Changes(added=(placed,), orphans=True)
+                raise Conflict("it has been placed already (in another window?)")
+            [self.placed] = store.set_highlight_places([self.placed], expected=[self.orphan])
+        return Changes(added=(self.placed,), orphans=True)
 
     def undo(self, store: ProjectStore) -> Changes:
         with store.batch():
             shown = store.highlight(self.orphan.id)
-            store.set_highlight_places([self.orphan])
+            # Refused if it was moved or deleted since it was placed.
+            store.set_highlight_places([self.orphan], expected=[self.placed])
         return Changes(removed=(shown,), orphans=True)

@@ -1,12 +1,14 @@
 """Opening a project: the one place that knows which store stands behind a location.
 
 The window, its background workers and the command line all open projects here, and from then
-on talk to the `ProjectStore` interface only. A location is a project file's path today; a
-server address (team mode) will open a server store through the same door.
+on talk to the `ProjectStore` interface only. A location is a project file's path, or a libpq
+connection string for a project on a PostgreSQL server (team mode): `postgresql://...`,
+`postgres://...`, `service=NAME`, or `key=value` words naming a host or a database.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import platformdirs
@@ -19,7 +21,8 @@ from desktop.core.sqlite_store import SqliteStore
 from desktop.core.store import ProjectStore
 
 PROJECT_SUFFIX = ".claimmark"
-_SERVER_PREFIXES = ("postgresql://", "postgres://")
+_SERVER_PREFIXES = ("postgresql://", "postgres://", "service=")
+_SERVER_KEYWORDS = re.compile(r"(?:^|\s)(?:host|hostaddr|dbname|service)\s*=")
 
 
 def default_project_path() -> Path:
@@ -29,8 +32,20 @@ def default_project_path() -> Path:
 
 def is_server_location(location: str | Path) -> bool:
     """Whether `location` names a database server rather than a project file."""
-    text = str(location)
-    return text.startswith(_SERVER_PREFIXES) or text.startswith("service=")
+    if isinstance(location, Path):
+        return False
+    text = location.strip()
+    return text.startswith(_SERVER_PREFIXES) or bool(_SERVER_KEYWORDS.search(text))
+
+
+def describe_location(location: str | Path) -> str:
+    """A location for people: a server's database and host without any password, a file's
+    path as it is."""
+    if is_server_location(location):
+        from desktop.core.pg_store import describe_location as describe_server
+
+        return describe_server(str(location))
+    return str(location)
 
 
 def open_project(
@@ -48,10 +63,13 @@ def open_project(
     opened; nothing is written then.
     """
     if location is not None and is_server_location(location):
-        raise ProjectError(
-            f"{location}: projects on a database server are not supported by this version of "
-            "claimmark; give a project file."
-        )
+        # psycopg is loaded only for a server project.
+        from desktop.core.pg_store import PgStore
+
+        server = PgStore.open(str(location), create=create, read_only=read_only)
+        if server.created and seed:
+            import_paths(server, seed_files())
+        return server
     if location is None:
         path = default_project_path()
         try:
@@ -72,4 +90,9 @@ def open_project(
 def restore_backup(location: str, backup: Path) -> Path:
     """Put `backup` in place of the (closed) project at `location`; returns the backup made of
     the state it replaced."""
+    if is_server_location(location):
+        raise ProjectError(
+            f"{describe_location(location)}: a project on a server is restored on the server "
+            "(from its own backups), not from claimmark's."
+        )
     return file_backups.restore_backup(backup, Path(location))

@@ -164,7 +164,7 @@ MIGRATIONS: dict[int, str] = {
     CREATE INDEX highlights_by_rating ON highlights (rating_id);
     DROP INDEX highlights_spans;
     CREATE INDEX highlights_spans
-        ON highlights (document_id, start_pos, end_pos, tag_id, rating_id);
+        ON highlights (document_id, start_pos, end_pos, tag_id, rating_id, annotator);
 
     CREATE TABLE documents_done (
         annotator TEXT NOT NULL,
@@ -188,9 +188,11 @@ MIGRATIONS: dict[int, str] = {
     # Articles that change: a document's earlier texts, kept (with what it was called and
     # where it came from) when a new version replaces its text; and orphans, highlights that
     # could not be placed in the new text, marked with the version their offsets refer to
-    # (NULL: placed in the current text). The spans index holds the mark, so that reading a
-    # document's placed highlights stays an index-only read. It only adds a table, a column
-    # and an index, so it stands on its own whatever its number.
+    # (NULL: placed in the current text). The spans index (which since version 5 also holds
+    # the rating and the annotator) gets the mark too, so that reading a document's placed
+    # highlights, and counting them, stays an index-only read. It only adds a table, a column
+    # and an index, so it stands on its own whatever its number. (PostgreSQL: its own form in
+    # pg_schema.py.)
     7: """
     CREATE TABLE document_versions (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -213,7 +215,8 @@ MIGRATIONS: dict[int, str] = {
     ALTER TABLE highlights ADD COLUMN orphaned_version INTEGER;
     DROP INDEX highlights_spans;
     CREATE INDEX highlights_spans
-        ON highlights (document_id, start_pos, end_pos, tag_id, rating_id, orphaned_version);
+        ON highlights
+        (document_id, start_pos, end_pos, tag_id, rating_id, annotator, orphaned_version);
     """,
 }
 

@@ -18,9 +18,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from functools import cache
 from pathlib import Path
+from typing import NoReturn
 
-from desktop.core import anchoring, backup, newfiles, schema
-from desktop.core.errors import ClaimmarkError, NotFound, ProjectError
+from desktop.core import anchoring, backup, newfiles, schema, store_rules
+from desktop.core.errors import ClaimmarkError, Conflict, NotFound, ProjectError
 from desktop.core.model import (
     BackupInfo,
     Document,
@@ -38,13 +39,11 @@ from desktop.core.model import (
     highlight_problem,
     note_problem,
     sha256_text,
-    tag_name_problem,
 )
 from desktop.core.timeutil import utc_now
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
-COLOUR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 _DOC_COLUMNS = (
     "id, title, author, outlet, published, source, source_offset, sha256, imported_at, length,"
@@ -65,6 +64,10 @@ _VERSION_COLUMNS = (
     " imported_at, length, url, page_starts, text, replaced_at"
 )
 _LINK_COLUMNS = "id, uuid, from_id, to_id, type_id, note, annotator, created_at, updated_at"
+# A change made from a record as it was read applies only if the record is still so: the fields
+# people change, and the time of the last change (see `expected` below).
+_HL_STATE = "tag_id = ? AND note = ? AND rating_id IS ? AND updated_at = ?"
+_LINK_STATE = "type_id = ? AND note = ? AND updated_at = ?"
 
 
 def default_annotator() -> str:
@@ -365,7 +368,7 @@ class SqliteStore:
         self.read_only = read_only
         self.annotator = default_annotator()
         self._depth = 0
-        self._text_cache: tuple[int, str] | None = None
+        self._text_cache: tuple[int, str, str] | None = None  # (document id, sha256, text)
         # The project file and its journal files as they were when it opened: see _check_files.
         self._files: dict[str, tuple[int, int] | None] = {}
         if not read_only:
@@ -647,20 +650,21 @@ class SqliteStore:
         ).fetchone()
         if row is None:
             raise NotFound(f"There is no document {document_id} in this project.")
-        self._text_cache = (document_id, row[-1])
-        return Document(self._doc_info(row[:-1]), row[-1])
+        info = self._doc_info(row[:-1])
+        self._text_cache = (document_id, info.sha256, row[-1])
+        return Document(info, row[-1])
 
     def text(self, document_id: int) -> str:
-        """A document's text; the last one read is kept (highlighting reads it at each key)."""
-        if self._text_cache is not None and self._text_cache[0] == document_id:
-            return self._text_cache[1]
+        """A document's text; the last one read is kept (highlighting reads it at each key)
+        for as long as the document has that text (another window may give it a new version)."""
         row = self._conn.execute(
-            "SELECT text FROM documents WHERE id = ?", (document_id,)
+            "SELECT sha256 FROM documents WHERE id = ?", (document_id,)
         ).fetchone()
         if row is None:
             raise NotFound(f"There is no document {document_id} in this project.")
-        self._text_cache = (document_id, row[0])
-        return str(row[0])
+        if self._text_cache is not None and self._text_cache[:2] == (document_id, row[0]):
+            return self._text_cache[2]
+        return self.document(document_id).text
 
     def document_by_sha256(self, sha256: str) -> DocumentInfo | None:
         row = self._conn.execute(
@@ -740,15 +744,21 @@ class SqliteStore:
     # Versions of a document ---------------------------------------------------------------
 
     def update_document(
-        self, document_id: int, document: NewDocument, replaced_at: str | None = None
+        self,
+        document_id: int,
+        document: NewDocument,
+        replaced_at: str | None = None,
+        expected: DocumentInfo | None = None,
     ) -> DocumentVersion:
         """Give a document a new text and metadata, keeping its id, its highlights and their
         links (the caller places the highlights in the new text: see set_highlight_places).
-        Its text and metadata as they were become a version of it, which is returned."""
+        Its text and metadata as they were become a version of it, which is returned. With
+        `expected`, only if its text is still the one `expected` had (else Conflict)."""
         digest = sha256_text(document.text)
         when = replaced_at or utc_now()
         with self.batch():
             old = self.document(document_id)
+            _check_document(old.info, expected)
             if digest == old.info.sha256:
                 raise ClaimmarkError(f"“{old.title}” has this text already: nothing to update.")
             other = self.document_by_sha256(digest)
@@ -782,11 +792,16 @@ class SqliteStore:
         self._text_cache = None
         return DocumentVersion(version_id, old, when)
 
-    def restore_version(self, version: DocumentVersion) -> None:
+    def restore_version(
+        self, version: DocumentVersion, expected: DocumentInfo | None = None
+    ) -> None:
         """Put a document back to one of its versions, text and metadata; that version is no
-        longer kept as one (the undo of update_document)."""
+        longer kept as one (the undo of update_document). With `expected`, only if its text is
+        still the one `expected` had (else Conflict)."""
         info = version.document.info
         with self.batch():
+            if expected is not None:
+                _check_document(self.document(info.id).info, expected)
             cur = self._conn.execute(
                 "DELETE FROM document_versions WHERE id = ? AND document_id = ?",
                 (version.id, info.id),
@@ -885,18 +900,7 @@ class SqliteStore:
         key: str | None,
     ) -> None:
         others = [r for r in self._named(table) if r[0] != item_id]
-        if name is not None:
-            _refuse(tag_name_problem(name, what))
-            if any(r[1].casefold() == name.casefold() for r in others):
-                raise ClaimmarkError(f"There is already a {what} named “{name}”.")
-        if colour is not None and not COLOUR_RE.match(colour):
-            raise ClaimmarkError(f"“{colour}” is not a colour of the form #rrggbb.")
-        if key:
-            if len(key) != 1 or key.isspace():
-                raise ClaimmarkError(f"A {what}'s key is a single character.")
-            clash = next((r for r in others if r[3].casefold() == key.casefold()), None)
-            if clash is not None:
-                raise ClaimmarkError(f"The key {key} is already used by the {what} “{clash[1]}”.")
+        store_rules.check_named_fields(others, what, name, colour, key)
 
     def _insert_named(self, table: str, what: str, item: Tag | RelationType) -> int:
         """Store a tag or link type; id 0 gets a new id, a negative position puts it last."""
@@ -1069,21 +1073,7 @@ class SqliteStore:
         return Rating(*row)
 
     def _check_rating(self, rating: Rating) -> None:
-        others = [r for r in self.ratings() if r.id != rating.id]
-        if not rating.name.strip() or rating.name != rating.name.strip():
-            raise ClaimmarkError("A rating needs a name, without spaces at its ends.")
-        if any(r.name.casefold() == rating.name.casefold() for r in others):
-            raise ClaimmarkError(f"There is already a rating named “{rating.name}”.")
-        if any(r.value == rating.value for r in others):
-            raise ClaimmarkError(f"Another rating already has the value {rating.value}.")
-        if not COLOUR_RE.match(rating.colour):
-            raise ClaimmarkError(f"“{rating.colour}” is not a colour of the form #rrggbb.")
-        if rating.key:
-            if len(rating.key) != 1 or rating.key.isspace():
-                raise ClaimmarkError("A rating's key is a single character.")
-            clash = next((r for r in others if r.key.casefold() == rating.key.casefold()), None)
-            if clash is not None:
-                raise ClaimmarkError(f"The key {rating.key} is already used by “{clash.name}”.")
+        store_rules.check_rating([r for r in self.ratings() if r.id != rating.id], rating)
 
     def insert_rating(self, rating: Rating) -> Rating:
         """Store a rating of the scale; id 0 gets a new id."""
@@ -1208,26 +1198,35 @@ class SqliteStore:
         type_id: int | None = None,
         note: str | None = None,
         updated_at: str | None = None,
+        expected: Link | None = None,
     ) -> Link:
-        """Change a link's type or note (None keeps it); `updated_at` defaults to now."""
+        """Change a link's type or note (None keeps it); `updated_at` defaults to now. With
+        `expected`, only if the link is still as it was then (else Conflict)."""
         with self.batch():
             if type_id is not None:
                 self.relation_type(type_id)
+            sql = (
+                "UPDATE links SET type_id = coalesce(?, type_id), note = coalesce(?, note),"
+                " updated_at = ? WHERE id = ?"
+            )
+            params: list[object] = [type_id, note, updated_at or utc_now(), link_id]
+            if expected is not None:
+                sql += f" AND {_LINK_STATE}"
+                params += [expected.type_id, expected.note, expected.updated_at]
             try:
-                cur = self._conn.execute(
-                    "UPDATE links SET type_id = coalesce(?, type_id), note = coalesce(?, note),"
-                    " updated_at = ? WHERE id = ?",
-                    (type_id, note, updated_at or utc_now(), link_id),
-                )
+                cur = self._conn.execute(sql, params)
             except sqlite3.IntegrityError:
                 raise ClaimmarkError("These two highlights are already linked that way.") from None
             if cur.rowcount == 0:
-                raise NotFound("the link is no longer there (deleted in another window?)")
+                self._refused("link", self._select_links("WHERE id = ?", (link_id,)))
         return self.link(link_id)
 
-    def delete_link(self, link_id: int) -> Link:
-        link = self.link(link_id)
+    def delete_link(self, link_id: int, expected: Link | None = None) -> Link:
+        """Delete a link; with `expected`, only if it is still as it was then (else Conflict)."""
         with self.batch():
+            link = self.link(link_id)
+            if expected is not None and _link_state(link) != _link_state(expected):
+                self._refused("link", [link])
             self._conn.execute("DELETE FROM links WHERE id = ?", (link_id,))
         return link
 
@@ -1268,6 +1267,9 @@ class SqliteStore:
         """A project setting (the fact-checker's name and URL for ClaimReview), or None."""
         row = self._conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
+
+    def settings(self) -> dict[str, str]:
+        return dict(self._conn.execute("SELECT key, value FROM settings"))
 
     def set_setting(self, key: str, value: str) -> None:
         with self.batch():
@@ -1329,43 +1331,80 @@ class SqliteStore:
         tag_id: int | None = None,
         note: str | None = None,
         updated_at: str | None = None,
+        expected: Highlight | None = None,
     ) -> Highlight:
         """Change a highlight's tag or note (None leaves a field as it is); returns it as
-        stored. `updated_at` defaults to now (undo passes the time it puts back)."""
+        stored. `updated_at` defaults to now (undo passes the time it puts back). With
+        `expected`, only if the highlight is still as it was then (else Conflict)."""
         if tag_id is not None:
             self.tag(tag_id)
         if note is not None:
             _refuse(note_problem(note))
         with self.batch():
-            cur = self._conn.execute(
-                "UPDATE highlights SET tag_id = coalesce(?, tag_id), note = coalesce(?, note),"
-                " updated_at = ? WHERE id = ?",
-                (tag_id, note, updated_at or utc_now(), highlight_id),
+            self._update_highlight(
+                "tag_id = coalesce(?, tag_id), note = coalesce(?, note)",
+                [tag_id, note],
+                highlight_id,
+                updated_at,
+                expected,
             )
-            if cur.rowcount == 0:
-                raise NotFound("the highlight is no longer there (deleted in another window?)")
         return self.highlight(highlight_id)
 
+    def _update_highlight(
+        self,
+        assignments: str,
+        values: list[object],
+        highlight_id: int,
+        updated_at: str | None,
+        expected: Highlight | None,
+    ) -> None:
+        sql = f"UPDATE highlights SET {assignments}, updated_at = ? WHERE id = ?"
+        params = [*values, updated_at or utc_now(), highlight_id]
+        if expected is not None:
+            sql += f" AND {_HL_STATE}"
+            params += _hl_state(expected)
+        if self._conn.execute(sql, params).rowcount == 0:
+            self._refused("highlight", self._select_highlights("WHERE id = ?", (highlight_id,)))
+
     def set_rating(
-        self, highlight_id: int, rating_id: int | None, updated_at: str | None = None
+        self,
+        highlight_id: int,
+        rating_id: int | None,
+        updated_at: str | None = None,
+        expected: Highlight | None = None,
     ) -> Highlight:
         """Give a highlight a verdict from the rating scale, or take it away (None)."""
         with self.batch():
             if rating_id is not None:
                 self.rating(rating_id)
-            cur = self._conn.execute(
-                "UPDATE highlights SET rating_id = ?, updated_at = ? WHERE id = ?",
-                (rating_id, updated_at or utc_now(), highlight_id),
-            )
-            if cur.rowcount == 0:
-                raise NotFound("the highlight is no longer there (deleted in another window?)")
+            self._update_highlight("rating_id = ?", [rating_id], highlight_id, updated_at, expected)
         return self.highlight(highlight_id)
 
-    def delete_highlight(self, highlight_id: int) -> Highlight:
-        highlight = self.highlight(highlight_id)
+    def delete_highlight(self, highlight_id: int, expected: Highlight | None = None) -> Highlight:
+        """Delete a highlight; with `expected`, only if it is still as it was then (else
+        Conflict)."""
         with self.batch():
+            highlight = self.highlight(highlight_id)
+            if expected is not None and _hl_state(highlight) != _hl_state(expected):
+                self._refused("highlight", [highlight])
             self._conn.execute("DELETE FROM highlights WHERE id = ?", (highlight_id,))
         return highlight
+
+    @staticmethod
+    def _refused(what: str, found: Sequence[object]) -> NoReturn:
+        """Why a change to one record was not made: it is gone, or it changed since it was
+        read (in another window or program: another connection to the same file)."""
+        if not found:
+            raise NotFound(f"the {what} is no longer there (deleted in another window?)")
+        raise Conflict(
+            f"the {what} was changed in another window meanwhile; it now shows as it is there, "
+            "and your change was not made."
+        )
+
+    def change_feed(self) -> None:
+        """None: a file has no one to announce its changes (the window re-reads the project
+        when it is activated after another window changed it)."""
+        return None
 
     def highlight(self, highlight_id: int) -> Highlight:
         found = self._select_highlights("WHERE id = ?", (highlight_id,))
@@ -1413,7 +1452,7 @@ class SqliteStore:
 
     def spans(self, document_id: int) -> list[Span]:
         rows: list[Span] = self._conn.execute(
-            "SELECT start_pos, end_pos, id, tag_id, rating_id FROM highlights"
+            "SELECT start_pos, end_pos, id, tag_id, rating_id, annotator FROM highlights"
             f" WHERE document_id = ? AND {_PLACED} ORDER BY start_pos, end_pos, id",
             (document_id,),
         ).fetchall()
@@ -1486,32 +1525,38 @@ class SqliteStore:
         )
         return {d: n for d, n in rows}
 
-    def set_highlight_places(self, highlights: Sequence[Highlight]) -> list[Highlight]:
+    def set_highlight_places(
+        self, highlights: Sequence[Highlight], expected: Sequence[Highlight] | None = None
+    ) -> list[Highlight]:
         """Store where each highlight is: its offsets, quote, context, orphan mark and change
         time, by id (its other fields stay as stored). A highlight placed in its text must be
         on its quote there. Returns those that exist (another window may have deleted some),
-        as stored."""
+        as stored. With `expected` (each as it was read), only if every one is still there
+        and in the place it had then (else NotFound or Conflict, and nothing is stored)."""
         with self.batch():
+            places: dict[int, tuple[object, ...]] = {}  # {id: place_state} of those there
+            ids = [h.id for h in highlights]
+            for lo in range(0, len(ids), 500):
+                chunk = ids[lo : lo + 500]
+                marks = ", ".join("?" * len(chunk))
+                rows = self._conn.execute(
+                    "SELECT id, start_pos, end_pos, quote, orphaned_version FROM highlights"
+                    f" WHERE id IN ({marks})",
+                    chunk,
+                )
+                places.update((i, tuple(place)) for i, *place in rows)
+            if expected is not None:
+                for seen in store_rules.expected_for(highlights, expected):
+                    if places.get(seen.id) != store_rules.place_state(seen):
+                        self._refused("highlight", self._select_by_ids([seen.id]))
             texts: dict[int, str] = {}
             for h in highlights:
                 if h.orphaned:
                     continue
                 if h.document_id not in texts:
                     texts[h.document_id] = self.document(h.document_id).text
-                text = texts[h.document_id]
-                if not 0 <= h.start < h.end <= len(text) or text[h.start : h.end] != h.quote:
-                    raise ClaimmarkError(
-                        f"a highlight cannot be placed at {h.start}-{h.end} of document "
-                        f"{h.document_id}: its text is not there."
-                    )
-            exists: set[int] = set()
-            ids = [h.id for h in highlights]
-            for lo in range(0, len(ids), 500):
-                chunk = ids[lo : lo + 500]
-                marks = ", ".join("?" * len(chunk))
-                rows = self._conn.execute(f"SELECT id FROM highlights WHERE id IN ({marks})", chunk)
-                exists.update(i for (i,) in rows)
-            placed = [h for h in highlights if h.id in exists]
+                store_rules.check_placement(texts[h.document_id], h)
+            placed = [h for h in highlights if h.id in places]
             self._conn.executemany(
                 "UPDATE highlights SET start_pos = ?, end_pos = ?, quote = ?, prefix = ?,"
                 " suffix = ?, orphaned_version = ?, updated_at = ? WHERE id = ?",
@@ -1542,6 +1587,14 @@ class SqliteStore:
             )
         return [found[i] for i in ids if i in found]
 
+    def annotator_counts(self) -> dict[tuple[int, str], int]:
+        """Placed highlights per document and annotator: {(document_id, annotator): count}."""
+        rows = self._conn.execute(
+            f"SELECT document_id, annotator, count(*) FROM highlights WHERE {_PLACED}"
+            " GROUP BY document_id, annotator"
+        )
+        return {(d, a): n for d, a, n in rows}
+
     def highlight_counts(self) -> dict[int, dict[int, int]]:
         counts: dict[int, dict[int, int]] = {}
         rows = self._conn.execute(
@@ -1551,6 +1604,23 @@ class SqliteStore:
         for document_id, tag_id, n in rows:
             counts.setdefault(document_id, {})[tag_id] = n
         return counts
+
+
+def _hl_state(h: Highlight) -> tuple[object, ...]:
+    return (h.tag_id, h.note, h.rating_id, h.updated_at)
+
+
+def _check_document(now: DocumentInfo, expected: DocumentInfo | None) -> None:
+    """Refuse a change to a document's text made from a reading of another text of it."""
+    if expected is not None and now.sha256 != expected.sha256:
+        raise Conflict(
+            f"“{now.title}” was updated in another window meanwhile; it now shows as it is "
+            "there, and your change was not made."
+        )
+
+
+def _link_state(link: Link) -> tuple[object, ...]:
+    return (link.type_id, link.note, link.updated_at)
 
 
 def _refuse(problem: str | None) -> None:

@@ -1,9 +1,16 @@
 """The narrow interface every project store implements.
 
-The SQLite store (`sqlite_store.py`) is the one in use; a server database will later stand behind
-the same methods. Open one with `project.open_project(location)`, which picks the backend from the
-location. Every mutating method is one transaction, committed before it returns, unless it runs
-inside `batch()`, which makes the whole block one transaction.
+Two backends stand behind it: a project file (`sqlite_store.py`, the default) and a project on a
+PostgreSQL server (`pg_store.py`, team mode). Open one with `project.open_project(location)`,
+which picks the backend from the location. Every mutating method is one transaction, committed
+before it returns, unless it runs inside `batch()`, which makes the whole block one transaction.
+
+Changes to one highlight or link may name the record as the caller last read it (`expected`):
+the change is made only if the record is still so, and otherwise raises `Conflict` (someone
+else changed it meanwhile) or `NotFound` (deleted meanwhile), writing nothing. Another window on
+the same file and a teammate on the same server are the same case. A new version of a document
+(`update_document`, `restore_version`) and the highlights it moves (`set_highlight_places`) are
+checked the same way: against the document's text and the highlights' places as read.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Protocol
 
+from desktop.core.changes import Changes
 from desktop.core.model import (
     BackupInfo,
     Document,
@@ -30,10 +38,42 @@ from desktop.core.model import (
 )
 
 
+class ChangeFeed(Protocol):
+    """Other connections' changes to a project as they commit (a server store's): a window
+    watches `fileno()` and calls `read()` when it is readable."""
+
+    @property
+    def connected(self) -> bool:
+        """Whether both the feed and its store are connected."""
+        ...
+
+    def fileno(self) -> int:
+        """The socket to watch for readability; -1 while not connected."""
+        ...
+
+    def read(self) -> list[Changes]:
+        """What others changed since the last read, a record per change in the order they
+        were committed (none if nothing changed); raises ConnectionLost when the connection
+        is gone."""
+        ...
+
+    def skip_seen(self) -> None:
+        """Leave out what the store's last `snapshot()` saw: call it when everything was re-read
+        in that snapshot."""
+        ...
+
+    def reconnect(self) -> None:
+        """Connect the store and the feed again (ProjectError while the server is away); what
+        changed meanwhile is not in the feed: re-read everything afterwards."""
+        ...
+
+    def close(self) -> None: ...
+
+
 class ProjectStore(Protocol):
     """Documents, tags and highlights of one project."""
 
-    location: str  # what it was opened from (a path, later a server address)
+    location: str  # what it was opened from: a path, or a libpq connection string
     annotator: str  # recorded on new highlights
     read_only: bool
 
@@ -55,6 +95,10 @@ class ProjectStore(Protocol):
     def data_version(self) -> int:
         """A number that changes when another connection commits a change: compare two
         readings to know whether someone else changed the project meanwhile."""
+        ...
+
+    def change_feed(self) -> ChangeFeed | None:
+        """Others' changes as they commit (a server store), or None (a file)."""
         ...
 
     # Backups: safe to call from a background thread (they use connections of their own).
@@ -89,17 +133,25 @@ class ProjectStore(Protocol):
 
     # Versions of a document (see operations.UpdateDocument)
     def update_document(
-        self, document_id: int, document: NewDocument, replaced_at: str | None = None
+        self,
+        document_id: int,
+        document: NewDocument,
+        replaced_at: str | None = None,
+        expected: DocumentInfo | None = None,
     ) -> DocumentVersion:
         """Give a document a new text and metadata (its `imported_at` becomes `replaced_at`,
         default now), keeping its id, highlights and links; its text and metadata as they were
         become a new version of it, which is returned. Refused when the text is the document's
-        already or another document's."""
+        already or another document's; with `expected`, also when the document's text is no
+        longer the one `expected` had (Conflict: updated by someone else meanwhile)."""
         ...
 
-    def restore_version(self, version: DocumentVersion) -> None:
+    def restore_version(
+        self, version: DocumentVersion, expected: DocumentInfo | None = None
+    ) -> None:
         """Put a document back to one of its versions, text and metadata; that version is no
-        longer kept as one (the undo of update_document)."""
+        longer kept as one (the undo of update_document). With `expected`, only if the
+        document's text is still the one `expected` had (else Conflict)."""
         ...
 
     def document_versions(self, document_id: int) -> list[DocumentVersion]:
@@ -135,6 +187,8 @@ class ProjectStore(Protocol):
         """Delete a tag and its highlights; returns both so the deletion can be undone."""
         ...
 
+    def tag(self, tag_id: int) -> Tag: ...
+
     def tag_usage(self, tag_id: int) -> int:
         """How many highlights have this tag."""
         ...
@@ -163,17 +217,22 @@ class ProjectStore(Protocol):
         tag_id: int | None = None,
         note: str | None = None,
         updated_at: str | None = None,
+        expected: Highlight | None = None,
     ) -> Highlight:
         """Change the tag or note (None keeps it); `updated_at` defaults to now."""
         ...
 
     def set_rating(
-        self, highlight_id: int, rating_id: int | None, updated_at: str | None = None
+        self,
+        highlight_id: int,
+        rating_id: int | None,
+        updated_at: str | None = None,
+        expected: Highlight | None = None,
     ) -> Highlight:
         """Give a highlight a verdict from the rating scale, or take it away (None)."""
         ...
 
-    def delete_highlight(self, highlight_id: int) -> Highlight:
+    def delete_highlight(self, highlight_id: int, expected: Highlight | None = None) -> Highlight:
         """Delete a highlight; its links go with it (read them first with links_touching)."""
         ...
 
@@ -189,8 +248,8 @@ class ProjectStore(Protocol):
     ) -> Iterator[Highlight]: ...
 
     def spans(self, document_id: int) -> list[Span]:
-        """(start, end, id, tag_id, rating_id) of a document's highlights placed in its text,
-        in start order."""
+        """(start, end, id, tag_id, rating_id, annotator) of a document's highlights placed in
+        its text, in start order."""
         ...
 
     def highlight_rows(self) -> Iterator[HighlightRow]:
@@ -200,8 +259,9 @@ class ProjectStore(Protocol):
     # Orphans: highlights that re-anchoring could not place in a document's new text. They
     # keep their tag, note, links and the offsets, quote and context they had in the version
     # they were orphaned from (Highlight.orphaned_version), and are left out of spans,
-    # highlight_rows, highlight_counts, highlight_places, highlight_ids_matching and (by
-    # default) highlights; `highlight(id)` and links_touching still give them.
+    # highlight_rows, highlight_counts, annotator_counts, highlight_places,
+    # highlight_ids_matching and (by default) highlights; `highlight(id)` and links_touching
+    # still give them.
     def orphans(self, document_id: int | None = None) -> list[Highlight]:
         """The orphans of a document (of every document, for None)."""
         ...
@@ -210,10 +270,16 @@ class ProjectStore(Protocol):
         """{document id: how many orphans it has}, for documents that have any."""
         ...
 
-    def set_highlight_places(self, highlights: Sequence[Highlight]) -> list[Highlight]:
+    def set_highlight_places(
+        self, highlights: Sequence[Highlight], expected: Sequence[Highlight] | None = None
+    ) -> list[Highlight]:
         """Store where each highlight is: offsets, quote, prefix, suffix, orphaned_version and
         updated_at, by id (its other fields stay as stored). One placed in its text must be on
-        its quote there, or nothing is stored. Returns those that exist, as stored."""
+        its quote there, or nothing is stored. Returns those that exist, as stored (one deleted
+        meanwhile is skipped). With `expected` (each highlight as it was read, by id), nothing
+        is stored unless every one is still there and in the place it had then (its offsets,
+        quote and orphan mark): else Conflict or NotFound. A change made meanwhile to its tag,
+        note or verdict is no conflict: it stays."""
         ...
 
     def highlight_texts(self, ids: Sequence[int] | None) -> dict[int, tuple[str, str]]: ...
@@ -223,6 +289,10 @@ class ProjectStore(Protocol):
         ...
 
     def highlight_ids_matching(self, text: str) -> set[int]: ...
+
+    def annotator_counts(self) -> dict[tuple[int, str], int]:
+        """Placed highlights per document and annotator: {(document_id, annotator): count}."""
+        ...
 
     def highlight_counts(self) -> dict[int, dict[int, int]]:
         """Placed highlights per document and tag: {document_id: {tag_id: count}}."""
@@ -308,9 +378,10 @@ class ProjectStore(Protocol):
         type_id: int | None = None,
         note: str | None = None,
         updated_at: str | None = None,
+        expected: Link | None = None,
     ) -> Link: ...
 
-    def delete_link(self, link_id: int) -> Link: ...
+    def delete_link(self, link_id: int, expected: Link | None = None) -> Link: ...
 
     # Annotators' progress
     def done(self) -> dict[tuple[str, int], str]:
@@ -327,5 +398,9 @@ class ProjectStore(Protocol):
 
     # Settings
     def setting(self, key: str) -> str | None: ...
+
+    def settings(self) -> dict[str, str]:
+        """Every setting of the project."""
+        ...
 
     def set_setting(self, key: str, value: str) -> None: ...

@@ -24,6 +24,7 @@ class ProjectSummary:
         self.documents: list[DocumentInfo] = []
         self._documents_by_id: dict[int, DocumentInfo] = {}
         self._counts: dict[int, dict[int, int]] = {}
+        self._by_annotator: dict[tuple[int, str], int] = {}  # (document, annotator) -> count
         self._total = 0
         self.reload(store)
 
@@ -34,6 +35,7 @@ class ProjectSummary:
             self.ratings = store.ratings()
             self._set_documents(store.documents())
             self._counts = store.highlight_counts()
+            self._by_annotator = store.annotator_counts()
             self.done = store.done()
             links = store.links()
         self.links = {}
@@ -98,6 +100,12 @@ class ProjectSummary:
         else:
             per_tag.pop(h.tag_id, None)
         self._total += delta
+        key = (h.document_id, h.annotator)
+        left = self._by_annotator.get(key, 0) + delta
+        if left:
+            self._by_annotator[key] = left
+        else:
+            self._by_annotator.pop(key, None)
 
     # Reading -------------------------------------------------------------------------------
 
@@ -127,6 +135,21 @@ class ProjectSummary:
 
     def highlights_in(self, document_id: int) -> int:
         return sum(self._counts.get(document_id, {}).values())
+
+    def highlights_by(self, document_id: int, annotator: str) -> int:
+        """How many highlights an annotator has in a document."""
+        return self._by_annotator.get((document_id, annotator), 0)
+
+    def annotators(self) -> list[str]:
+        """Everyone with a highlight or a document marked done, by name."""
+        names = {a for _, a in self._by_annotator} | {a for a, _ in self.done}
+        return sorted(names, key=str.casefold)
+
+    def status(self, document_id: int, annotator: str) -> str:
+        """An annotator's progress on a document: "done", "in progress" or "to do"."""
+        if (annotator, document_id) in self.done:
+            return "done"
+        return "in progress" if self.highlights_by(document_id, annotator) else "to do"
 
     @property
     def total(self) -> int:

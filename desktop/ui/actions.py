@@ -56,7 +56,32 @@ SPECS: dict[str, Spec] = {
     "find": Spec("&Find…", (StandardKey.Find,), "Find text in the open document"),
     "find_next": Spec("Find &Next", (StandardKey.FindNext,)),
     "find_previous": Spec("Find Pre&vious", (StandardKey.FindPrevious,)),
-    "annotator": Spec("Annotator &Name…", (), "The name recorded on your new highlights"),
+    "annotator": Spec("&Annotator…", (), "The name recorded on your new highlights"),
+    "mark_done": Spec(
+        "Mark Document &Done",
+        ("Ctrl+D",),
+        "Mark the open document done (or not done) for you; the document list shows it",
+        checkable=True,
+    ),
+    "blind_mode": Spec(
+        "&Blind Mode",
+        ("Ctrl+Shift+B",),
+        "Show only your own highlights, so others' work does not bias yours",
+        checkable=True,
+    ),
+    "merge": Spec(
+        "&Merge Annotations…",
+        (),
+        "Bring in another annotator's claimmark JSON export of the same documents",
+    ),
+    "agreement": Spec(
+        "&Agreement…", ("Ctrl+Shift+A",), "How much the annotators agree, and where they differ"
+    ),
+    "curation": Spec(
+        "&Curation…",
+        ("Ctrl+Shift+U",),
+        "Settle the annotators' disagreements one by one into a gold version",
+    ),
     "delete_highlight": Spec(
         "&Delete Highlight", (StandardKey.Delete,), "Delete the highlight under the cursor"
     ),

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.core.errors import ClaimmarkError
 from desktop.core.importing import Source
-from desktop.core.project import open_project, restore_backup
+from desktop.core.project import is_server_location, open_project, restore_backup
+from desktop.ui.annotators import ask_annotator_name, login_name
 from desktop.ui.dialogs import show_message
 from desktop.ui.main_window import MainWindow
 
@@ -49,13 +50,20 @@ class Launcher:
         self.annotator = annotator
         self.window: MainWindow | None = None
 
-    def open(self, path: Path | None) -> MainWindow | None:
+    def open(self, path: str | Path | None) -> MainWindow | None:
         try:
             store = open_project(path, seed=True)
         except ClaimmarkError as e:
             show_message(self.window, f"Cannot open the project.\n\n{e}")
             return None
-        name = self.annotator or self.settings.value("annotator")
+        # On a server the annotator is the login name unless given for this run (the name kept
+        # in the settings is a file project's, asked for on the first start).
+        on_server = is_server_location(store.location)
+        name = self.annotator or (None if on_server else self.settings.value("annotator"))
+        if not name and not on_server:  # the first start: ask who is annotating
+            name = ask_annotator_name(None, login_name() or "", first_time=True) or login_name()
+            if name:
+                self.settings.setValue("annotator", name)
         if name:
             store.annotator = str(name)
         window = MainWindow(store, self.settings)
@@ -87,7 +95,7 @@ class Launcher:
         return self.open(project)
 
 
-def run_app(db: Path | None, files: list[Source], annotator: str | None) -> int:
+def run_app(db: str | Path | None, files: list[Source], annotator: str | None) -> int:
     """Open the window on project `db` (default project if None), importing `files` (files,
     folders or web addresses)."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.errors import ClaimmarkError
 from desktop.core.model import BackupInfo
+from desktop.core.project import is_server_location
 from desktop.ui import dialogs
 from desktop.ui.session import Session
 
@@ -69,6 +70,8 @@ class Backups(QObject):
         self.session = session
         self.window = window
         self.changed = session.store.changed_since_backup()
+        # A project on a server is backed up there (pg_dump), not by each window.
+        self.on_server = is_server_location(session.store.location)
         self._thread: threading.Thread | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(BACKUP_INTERVAL_S * 1000)
@@ -81,7 +84,7 @@ class Backups(QObject):
 
     def back_up_if_changed(self) -> threading.Thread | None:
         """Back the project up in the background when it changed since the last backup."""
-        if not self.changed or self.running():
+        if not self.changed or self.running() or self.on_server:
             return None
         self.changed = False
         store = self.session.store
@@ -105,6 +108,15 @@ class Backups(QObject):
             self._thread.join()
 
     def choose_backup(self) -> None:
+        if self.on_server:
+            dialogs.show_message(
+                self.window,
+                "This project is on a database server: it is backed up there (pg_dump), and "
+                "restored by the server's administrator. To keep a copy of your own, use "
+                "claimmark copy --from SERVER --to FILE.",
+                error=False,
+            )
+            return
         backups = self.session.store.backups()
         if not backups:
             dialogs.show_message(

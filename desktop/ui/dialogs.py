@@ -13,13 +13,17 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
+from desktop.core.project import describe_location, is_server_location
+
 
 def plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def short_path(path: str | Path) -> str:
-    """A path as people write it: the home folder as ~."""
+    """A path as people write it: the home folder as ~ (a server: its database and host)."""
+    if is_server_location(path):
+        return describe_location(path)
     p = Path(path)
     try:
         return str(Path("~") / p.relative_to(Path.home()))

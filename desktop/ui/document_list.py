@@ -32,6 +32,9 @@ from desktop.core.model import DocumentInfo
 from desktop.core.summary import ProjectSummary
 from desktop.ui.session import Session
 
+# The current annotator's progress on a document, as the list shows it.
+STATUS_MARKS = {"to do": "to do", "in progress": "◐ in progress", "done": "✓ done"}
+
 DOCUMENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SUBTITLE_ROLE = Qt.ItemDataRole.UserRole + 2
 TAG_SHARES_ROLE = Qt.ItemDataRole.UserRole + 3
@@ -44,11 +47,13 @@ class DocumentListModel(QAbstractListModel):
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.session = session
         self.summary: ProjectSummary = session.summary
         self._docs: list[DocumentInfo] = list(self.summary.documents)
         self._rows: dict[int, int] = {}
         self._index_rows()
         session.changed.connect(self._on_changes)
+        session.annotator_changed.connect(lambda _name: self._changed_all())
 
     def _index_rows(self) -> None:
         self._rows = {d.id: i for i, d in enumerate(self._docs)}
@@ -59,7 +64,7 @@ class DocumentListModel(QAbstractListModel):
             self._docs = list(self.summary.documents)
             self._index_rows()
             self.endResetModel()
-        elif changes.tags:
+        elif changes.tags or changes.progress:
             self._changed_all()
         else:
             for document_id in changes.documents_touched():
@@ -92,6 +97,7 @@ class DocumentListModel(QAbstractListModel):
         if role == SUBTITLE_ROLE:
             parts = [p for p in (doc.outlet, doc.published) if p]
             parts.append(f"{total} highlight{'s' if total != 1 else ''}")
+            parts.append(STATUS_MARKS[self.summary.status(doc.id, self.session.annotator)])
             return " · ".join(parts)
         if role == TAG_SHARES_ROLE:
             return [(QColor(t.colour), counts.get(t.id, 0)) for t in self.summary.tags]

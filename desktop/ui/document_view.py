@@ -33,7 +33,7 @@ from desktop.core.digest import parse_byline
 from desktop.core.errors import ClaimmarkError
 from desktop.core.model import Document, Highlight, Span, Tag
 from desktop.ui.dialogs import local_time
-from desktop.ui.highlighter import BlockFormatter, QtSpan, SpanIndex
+from desktop.ui.highlighter import BlockFormatter, QtSpan, SpanIndex, Visibility
 from desktop.ui.session import Session
 from desktop.ui.textpos import DisplayMap
 
@@ -243,9 +243,10 @@ class DocumentView(QPlainTextEdit):
         self._refresh_overlays()  # the current highlight's colour may have changed
         self.viewport().update()
 
-    def set_visible_tags(self, tag_ids: set[int] | None) -> None:
-        if self.formatter.visible_tags() != tag_ids:
-            self.formatter.set_visible_tags(tag_ids)
+    def set_visibility(self, show: Visibility) -> None:
+        """Which highlights to draw (tags, annotators), and whose faintly."""
+        if self.formatter.show != show:
+            self.formatter.set_visibility(show)
             self._update_current()
             self.viewport().update()
 
@@ -263,7 +264,7 @@ class DocumentView(QPlainTextEdit):
         """Draw a new highlight."""
         if self.index is None:
             return
-        qt = self.index.add(h.id, h.start, h.end, h.tag_id, h.rating_id or 0)
+        qt = self.index.add(h)
         self._redraw(qt.start, qt.end)
 
     def remove_span(self, span_id: int) -> None:
@@ -298,9 +299,8 @@ class DocumentView(QPlainTextEdit):
         return self.positions.to_code_point(self.textCursor().position())
 
     def _shown(self, spans: list[QtSpan]) -> list[QtSpan]:
-        """Those of `spans` whose tag the view shows."""
-        visible = self.formatter.visible_tags()
-        return [s for s in spans if visible is None or s.tag_id in visible]
+        """Those of `spans` the view shows (their tag and annotator)."""
+        return self.formatter.show.filter(spans)
 
     def highlight_on(self, start: int, end: int) -> QtSpan | None:
         """A shown highlight spanning exactly [start, end) (code points), if there is one."""

@@ -50,8 +50,12 @@ class Editing(QObject):
         return self.session.attempt(lambda: self.session.store.highlight(highlight_id))
 
     def highlight_at_cursor(self) -> Highlight | None:
+        """The highlight under the cursor as the reader sees it: with the tag the text shows,
+        so that a change someone made a moment ago, not drawn yet, is not changed over unseen
+        (the store refuses it as changed meanwhile)."""
         under = self.view.spans_at_cursor()
-        return self.read(under[0].id) if under else None
+        h = self.read(under[0].id) if under else None
+        return None if h is None else h._replace(tag_id=under[0].tag_id)
 
     # The keys ----------------------------------------------------------------------------------
 

@@ -81,6 +81,19 @@ class Files(QObject):
             self.settings.setValue("last_folder", str(Path(names[0]).parent))
             self.import_files([Path(n) for n in names])
 
+    def choose_merge(self) -> None:
+        """File > Merge Annotations: another annotator's claimmark JSON export of the same
+        documents; their highlights keep their annotator, nothing is added twice."""
+        names, _ = QFileDialog.getOpenFileNames(
+            self.window,
+            "Merge Annotations",
+            self._last_folder(),
+            "claimmark JSON exports (*.json);;All files (*)",
+        )
+        if names:
+            self.settings.setValue("last_folder", str(Path(names[0]).parent))
+            self.import_files([Path(n) for n in names])
+
     def choose_brat_import(self) -> None:
         name = QFileDialog.getExistingDirectory(
             self.window, "Import a brat Folder", self._last_folder()

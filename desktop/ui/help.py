@@ -52,6 +52,6 @@ def show_about(parent: QWidget, location: str) -> None:
     dialogs.show_message(
         parent,
         f"claimmark {__version__}\n\nClose reading of news articles: mark what is claim, "
-        f"evidence and opinion.\n\nProject: {location}",
+        f"evidence and opinion.\n\nProject: {dialogs.short_path(location)}",
         error=False,
     )

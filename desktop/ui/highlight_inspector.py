@@ -3,6 +3,8 @@ each a jump target (Enter or double-click; Delete removes the link, undoably).""
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
@@ -44,6 +46,8 @@ class HighlightInspector(QWidget):
         self.links.setObjectName("highlightLinks")
         self.links.setAccessibleName("Links of the highlight under the cursor")
         self.links.setToolTip("Enter or double-click: go there. Delete: remove the link.")
+        self.links.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.links.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(heading)
@@ -119,6 +123,7 @@ class HighlightInspector(QWidget):
                 info = summary.document(place[0])
                 where = f"  ({_short(info.title, 40) if info else 'another document'})"
             item = QListWidgetItem(f"{phrase} “{quote}”{where}")
+            item.setToolTip(f"<p>{html.escape(item.text())}</p>")  # never read as markup
             item.setData(LINK_ROLE, link)
             if relation is not None:
                 item.setIcon(_swatch(relation.colour))

@@ -8,6 +8,7 @@ milliseconds. It follows the session: each change record adds, removes or update
 from __future__ import annotations
 
 import html
+import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -37,12 +38,15 @@ from PySide6.QtWidgets import (
 
 from desktop.core import argument
 from desktop.core.changes import Changes
+from desktop.core.errors import ClaimmarkError
 from desktop.core.model import Highlight, Tag
 from desktop.core.summary import ProjectSummary
 from desktop.ui.dialogs import local_time
 from desktop.ui.session import Session
 
 Index = QModelIndex | QPersistentModelIndex
+log = logging.getLogger(__name__)
+
 COLUMNS = ("Document", "Tag", "Quote", "Verdict", "Links", "Note", "Annotator", "Created")
 DOC, TAG, QUOTE, VERDICT, LINKS, NOTE, ANNOTATOR, CREATED = range(len(COLUMNS))
 # What the list can show, besides tags, document and text: (label, key).
@@ -105,6 +109,7 @@ class HighlightFilterState:
     document_id: int | None = None  # None: all documents
     text: str = ""
     structure: RowTest | None = None
+    annotators: frozenset[str] | None = None  # None: everyone's
 
     def accepts(self, h: Highlight) -> bool:
         """Whether the filter shows `h` (a highlight just made or changed)."""
@@ -113,6 +118,8 @@ class HighlightFilterState:
         if self.document_id is not None and h.document_id != self.document_id:
             return False
         if self.structure is not None and not self.structure(Row.of(h)):
+            return False
+        if self.annotators is not None and h.annotator not in self.annotators:
             return False
         if self.text:
             needle = self.text.casefold()
@@ -128,6 +135,9 @@ class HighlightFilterState:
         if self.tag_ids is not None:
             tags = self.tag_ids
             chosen = [r for r in chosen if r.tag_id in tags]
+        if self.annotators is not None:
+            names = self.annotators
+            chosen = [r for r in chosen if r.annotator in names]
         if self.structure is not None:
             chosen = list(filter(self.structure, chosen))
         if self.text:
@@ -270,7 +280,11 @@ class HighlightTableModel(QAbstractTableModel):
         return found
 
     def _read(self, ids: Sequence[int]) -> None:
-        self._texts.update(self._read_texts(ids))
+        try:
+            self._texts.update(self._read_texts(ids))
+        except ClaimmarkError as e:  # a server out of reach: shown empty, read again later
+            log.warning("cannot read the highlights' texts: %s", e)
+            return
         while len(self._texts) > self.TEXTS_KEPT:
             self._texts.popitem(last=False)
 
@@ -475,6 +489,13 @@ class HighlightListPanel(QWidget):
             "Claims that no evidence supports (no “supports” link to them), evidence that "
             "supports no claim, claims with or without a verdict"
         )
+        self.whose = QComboBox()
+        self.whose.setObjectName("annotatorFilter")
+        self.whose.setToolTip(
+            "Whose highlights the list and the text show (others' are drawn more faintly)"
+        )
+        self.blind = False  # View > Blind Mode: only mine, whatever the list says
+        self._listed: list[str] = []  # the project's annotators, as the menu lists them
         self.search = QLineEdit()
         self.search.setObjectName("highlightFilter")
         self.search.setPlaceholderText("Filter quotes and notes…")
@@ -509,6 +530,7 @@ class HighlightListPanel(QWidget):
         top.addLayout(self.tag_bar)
         top.addWidget(self.scope)
         top.addWidget(self.structure)
+        top.addWidget(self.whose)
         top.addWidget(self.search, 1)
         top.addWidget(self.count)
         layout = QVBoxLayout(self)
@@ -523,16 +545,56 @@ class HighlightListPanel(QWidget):
         self.search.textChanged.connect(lambda _text: self._debounce.start())
         self.scope.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.structure.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        self.whose.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.table.clicked.connect(self._activate)
         self.table.activated.connect(self._activate)
         model.modelReset.connect(self._update_count)
         model.rowsInserted.connect(self._update_count)
         model.rowsRemoved.connect(self._update_count)
         self.set_tags(session.summary.tags)
+        self._fill_annotators()
         session.document_opened.connect(self.set_open_document)
         session.changed.connect(self._on_changes)
+        session.annotator_changed.connect(lambda _name: self._fill_annotators())
+
+    def _fill_annotators(self) -> None:
+        """All, mine, and each annotator of the project; the choice is kept if it still can."""
+        session = self.model.session
+        chosen = self.whose.currentData()
+        me = session.annotator
+        self._listed = session.summary.annotators()
+        names = [a for a in self._listed if a != me]
+        blocker = self.whose.blockSignals(True)
+        self.whose.clear()
+        self.whose.addItem("Everyone's", "")
+        self.whose.addItem(f"Mine ({me})", me)
+        for name in names:
+            self.whose.addItem(name, name)
+        self.whose.setCurrentIndex(max(0, self.whose.findData(chosen)) if chosen else 0)
+        self.whose.blockSignals(blocker)
+        self.whose.setEnabled(not self.blind)
+        self.apply_filter()
+
+    def set_blind(self, blind: bool) -> None:
+        """Blind mode: only my own highlights, in the list and in the text."""
+        self.blind = blind
+        if blind:
+            self.whose.setCurrentIndex(1)
+        self.whose.setEnabled(not blind)
+        self.apply_filter()
+
+    def annotators_shown(self) -> frozenset[str] | None:
+        """Whose highlights are shown (None: everyone's)."""
+        if self.blind:
+            return frozenset({self.model.session.annotator})
+        chosen = self.whose.currentData()
+        return frozenset({chosen}) if chosen else None
 
     def _on_changes(self, changes: Changes) -> None:
+        if (changes.added or changes.everything or changes.progress) and self._listed != (
+            self.model.session.summary.annotators()
+        ):
+            self._fill_annotators()  # someone new: an import, another window
         if changes.tags or changes.everything:
             self.set_tags(self.model.session.summary.tags)
             self.apply_filter()  # a new tag's toggle is on: its highlights show
@@ -585,7 +647,11 @@ class HighlightListPanel(QWidget):
             document = -1  # no document open: nothing to show
         structure = structure_test(self.structure.currentData() or "", self.model.session.summary)
         return HighlightFilterState(
-            self.visible_tags(), document, self.search.text().strip(), structure
+            self.visible_tags(),
+            document,
+            self.search.text().strip(),
+            structure,
+            self.annotators_shown(),
         )
 
     def apply_filter(self) -> None:

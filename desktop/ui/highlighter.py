@@ -13,11 +13,12 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from PySide6.QtGui import QColor, QFont, QTextBlock, QTextCharFormat, QTextDocument, QTextLayout
 
-from desktop.core.model import Span, Tag
+from desktop.core.model import Highlight, Span, Tag
 from desktop.ui.textpos import DisplayMap
 
 # Spans longer than this (in code points) are kept apart and checked for every block, so the
@@ -27,102 +28,125 @@ UNFORMATTED = -1  # a block's userState when its formats must be (re)computed
 
 
 class QtSpan(NamedTuple):
-    """A highlight in Qt positions, with its tag and its verdict (0 for none)."""
+    """A highlight in Qt positions, with its tag, its verdict (0 for none) and its annotator."""
 
     start: int
     end: int
     id: int
     tag_id: int
     rating_id: int = 0
+    annotator: str = ""
+
+
+# A span as the index keeps it: (start, end, id, tag_id, rating_id, annotator number).
+_Row = tuple[int, int, int, int, int, int]
 
 
 class SpanIndex:
     """The highlights of one document, for finding those that touch a range quickly.
 
     Kept in code points, exactly as the store gives them (no conversion of 100,000 spans when a
-    document opens), in five arrays of 64-bit integers sorted by start (4 MB for 100,000
-    spans, where tuples would take 17 MB); the few spans a query finds are converted to Qt
-    positions on the way out.
+    document opens), in six arrays of 64-bit integers sorted by start (5 MB for 100,000
+    spans, where tuples would take 20 MB; annotators by number); the few spans a query finds
+    are converted to Qt positions on the way out.
     """
 
     def __init__(self, spans: list[Span], positions: DisplayMap) -> None:
-        """`spans` are (start, end, id, tag_id, rating_id) in code points, in start order
-        (store.spans)."""
+        """`spans` are (start, end, id, tag_id, rating_id, annotator) in code points, in start
+        order (store.spans)."""
         self.positions = positions
-        short = [s for s in spans if s[1] - s[0] <= LONG_SPAN]
-        self._long = [(*s[:4], s[4] or 0) for s in spans if s[1] - s[0] > LONG_SPAN]
-        self._starts = array("q", (s[0] for s in short))
-        self._ends = array("q", (s[1] for s in short))
-        self._ids = array("q", (s[2] for s in short))
-        self._tags = array("q", (s[3] for s in short))
-        self._ratings = array("q", (s[4] or 0 for s in short))
+        self._names: list[str] = []
+        self._numbers: dict[str, int] = {}
+        rows = [(*s[:4], s[4] or 0, self._number(s[5])) for s in spans]
+        short = [r for r in rows if r[1] - r[0] <= LONG_SPAN]
+        self._long = [r for r in rows if r[1] - r[0] > LONG_SPAN]
+        self._columns = tuple(array("q", (r[n] for r in short)) for n in range(6))
+
+    def _number(self, annotator: str) -> int:
+        number = self._numbers.get(annotator)
+        if number is None:
+            number = self._numbers[annotator] = len(self._names)
+            self._names.append(annotator)
+        return number
 
     def __len__(self) -> int:
-        return len(self._ids) + len(self._long)
+        return len(self._columns[2]) + len(self._long)
 
-    def _qt(self, start: int, end: int, span_id: int, tag_id: int, rating_id: int) -> QtSpan:
+    def _qt(self, row: _Row) -> QtSpan:
         to_qt = self.positions.to_qt
-        return QtSpan(to_qt(start), to_qt(end), span_id, tag_id, rating_id)
+        start, end, span_id, tag_id, rating_id, annotator = row
+        return QtSpan(to_qt(start), to_qt(end), span_id, tag_id, rating_id, self._names[annotator])
 
-    def _find(self, span_id: int) -> int:
-        try:
-            return self._ids.index(span_id)
-        except ValueError:
-            return -1
-
-    def add(self, span_id: int, start: int, end: int, tag_id: int, rating_id: int = 0) -> QtSpan:
-        """Add a highlight given in code points."""
-        if end - start > LONG_SPAN:
-            self._long.append((start, end, span_id, tag_id, rating_id))
+    def add(self, h: Highlight) -> QtSpan:
+        """Add a highlight."""
+        row = (h.start, h.end, h.id, h.tag_id, h.rating_id or 0, self._number(h.annotator))
+        if h.end - h.start > LONG_SPAN:
+            self._long.append(row)
         else:
-            i = bisect_right(self._starts, start)
-            self._starts.insert(i, start)
-            self._ends.insert(i, end)
-            self._ids.insert(i, span_id)
-            self._tags.insert(i, tag_id)
-            self._ratings.insert(i, rating_id)
-        return self._qt(start, end, span_id, tag_id, rating_id)
+            i = bisect_right(self._columns[0], h.start)
+            for column, value in zip(self._columns, row, strict=True):
+                column.insert(i, value)
+        return self._qt(row)
 
     def remove(self, span_id: int) -> QtSpan | None:
-        i = self._find(span_id)
-        if i < 0:
-            span = next((s for s in self._long if s[2] == span_id), None)
-            if span is None:
+        try:
+            i = self._columns[2].index(span_id)
+        except ValueError:
+            row = next((r for r in self._long if r[2] == span_id), None)
+            if row is None:
                 return None
-            self._long.remove(span)
-            return self._qt(*span)
-        removed = self._qt(self._starts[i], self._ends[i], span_id, self._tags[i], self._ratings[i])
-        for column in (self._starts, self._ends, self._ids, self._tags, self._ratings):
+            self._long.remove(row)
+            return self._qt(row)
+        removed = self._qt(self._row(i))
+        for column in self._columns:
             del column[i]
         return removed
+
+    def _row(self, i: int) -> _Row:
+        starts, ends, ids, tags, ratings, annotators = self._columns
+        return (starts[i], ends[i], ids[i], tags[i], ratings[i], annotators[i])
 
     def overlapping(self, lo: int, hi: int) -> list[QtSpan]:
         """Spans with any part in Qt positions [lo, hi), in start order."""
         lo_cp = self.positions.to_code_point(lo)
         hi_cp = self.positions.to_code_point(hi) + 1  # a position inside a bump rounds down
-        first = bisect_left(self._starts, lo_cp - LONG_SPAN)
-        last = bisect_left(self._starts, hi_cp)
-        ends, ids, tags, starts, ratings = (
-            self._ends,
-            self._ids,
-            self._tags,
-            self._starts,
-            self._ratings,
-        )
-        found = [
-            (starts[i], ends[i], ids[i], tags[i], ratings[i])
-            for i in range(first, last)
-            if ends[i] > lo_cp
-        ]
-        found.extend(s for s in self._long if s[0] < hi_cp and s[1] > lo_cp)
+        starts, ends = self._columns[0], self._columns[1]
+        first = bisect_left(starts, lo_cp - LONG_SPAN)
+        last = bisect_left(starts, hi_cp)
+        found = [self._row(i) for i in range(first, last) if ends[i] > lo_cp]
+        found.extend(r for r in self._long if r[0] < hi_cp and r[1] > lo_cp)
         found.sort()
-        converted = (self._qt(*s) for s in found)
+        converted = (self._qt(r) for r in found)
         return [q for q in converted if q.start < hi and q.end > lo]
 
     def at(self, pos: int) -> list[QtSpan]:
         """Spans containing Qt position `pos`, innermost (shortest) first."""
         inside = [s for s in self.overlapping(pos, pos + 1) if s.start <= pos < s.end]
         return sorted(inside, key=lambda s: (s.end - s.start, s.start))
+
+
+@dataclass(frozen=True, slots=True)
+class Visibility:
+    """Which highlights the text shows: of these tags (None: all) and annotators (None: all);
+    those not by `me` are drawn faintly when `faint_others`."""
+
+    tag_ids: frozenset[int] | None = None
+    annotators: frozenset[str] | None = None
+    me: str = ""
+    faint_others: bool = False
+
+    def shows(self, span: QtSpan) -> bool:
+        return (self.tag_ids is None or span.tag_id in self.tag_ids) and (
+            self.annotators is None or span.annotator in self.annotators
+        )
+
+    def filter(self, spans: list[QtSpan]) -> list[QtSpan]:
+        if self.tag_ids is None and self.annotators is None:
+            return spans
+        return [s for s in spans if self.shows(s)]
+
+    def is_faint(self, span: QtSpan) -> bool:
+        return self.faint_others and span.annotator != self.me
 
 
 def blend(colours: list[QColor]) -> QColor:
@@ -142,7 +166,7 @@ class BlockFormatter:
         self.index: SpanIndex | None = None
         self.byline_block: int | None = None
         self._colours: dict[int, QColor] = {}
-        self._visible_tags: set[int] | None = None
+        self.show = Visibility()
         self._formats: dict[tuple[object, ...], QTextCharFormat] = {}
         self._generation = 0
         self.alpha = 110
@@ -162,13 +186,10 @@ class BlockFormatter:
     def colour_of(self, tag_id: int) -> QColor:
         return QColor(self._colours.get(tag_id, QColor("#999999")))
 
-    def set_visible_tags(self, tag_ids: set[int] | None) -> None:
-        """Show only these tags (None: all)."""
-        self._visible_tags = tag_ids
+    def set_visibility(self, show: Visibility) -> None:
+        """Which highlights to draw, and whose faintly."""
+        self.show = show
         self.invalidate_all()
-
-    def visible_tags(self) -> set[int] | None:
-        return self._visible_tags
 
     def set_dark(self, dark: bool) -> None:
         self.alpha = 150 if dark else 110
@@ -204,13 +225,15 @@ class BlockFormatter:
 
     # Computing formats -----------------------------------------------------------------------
 
-    def _format(self, tag_ids: tuple[int, ...], inner: int | None, base: str) -> QTextCharFormat:
-        key = (tag_ids, inner, base)
+    def _format(
+        self, tag_ids: tuple[int, ...], inner: int | None, base: str, faint: bool = False
+    ) -> QTextCharFormat:
+        key = (tag_ids, inner, base, faint)
         fmt = self._formats.get(key)
         if fmt is None:
             fmt = QTextCharFormat(self._base(base))
             background = blend([self.colour_of(t) for t in tag_ids])
-            background.setAlpha(self.alpha)
+            background.setAlpha(self.alpha // 3 if faint else self.alpha)
             fmt.setBackground(background)
             if inner is not None:
                 fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
@@ -243,8 +266,7 @@ class BlockFormatter:
         lo = block.position()
         hi = lo + length
         spans = self.index.overlapping(lo, hi)
-        if self._visible_tags is not None:
-            spans = [s for s in spans if s.tag_id in self._visible_tags]
+        spans = self.show.filter(spans)
         if not spans:
             return ranges
         # Sweep over span starts and ends; each piece between two events gets the format of
@@ -262,7 +284,8 @@ class BlockFormatter:
                 inner = None
                 if len(covering) > 1:
                     inner = min(covering, key=lambda s: (s.end - s.start, s.start)).tag_id
-                add(previous - lo, pos - previous, self._format(tag_ids, inner, base))
+                faint = all(self.show.is_faint(s) for s in covering)
+                add(previous - lo, pos - previous, self._format(tag_ids, inner, base, faint))
             previous = pos
             if is_start:
                 active[n] = spans[n]

@@ -9,6 +9,7 @@ and paints only what is on screen.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt
@@ -20,8 +21,8 @@ from desktop.core.model import Link
 from desktop.ui.document_view import DocumentView
 from desktop.ui.session import Session
 
-WIDTH = 112  # px: the margin the view keeps on its right for this
-BADGE_WIDTH = 46
+WIDTH = 160  # px: the margin the view keeps on its right for this
+BADGE_WIDTH = 84
 LANE = 9  # px between the arcs of links that overlap in height
 
 
@@ -39,6 +40,9 @@ class LinkMargin(QWidget):
         self.view = view
         self.setObjectName("linkMargin")
         self.places: dict[int, Place] = {}  # highlight id -> where it is, for linked highlights
+        # (start, link id) of every link end in the open document, sorted: what is on screen is
+        # found with a bisect, so painting costs the same with 10 or 10,000 links.
+        self.ends: list[tuple[int, int]] = []
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         view.set_right_margin(WIDTH)
         view.document_shown.connect(self._reload)
@@ -54,31 +58,68 @@ class LinkMargin(QWidget):
     # Keeping the places ------------------------------------------------------------------------
 
     def _links_here(self) -> list[Link]:
+        """The links with an end in the open document."""
+        links = self.session.summary.links
+        return [links[i] for i in sorted({i for _, i in self.ends})]
+
+    def _index_ends(self) -> None:
         doc = self.view.document_id
-        return [
-            link
-            for link in self.session.summary.links.values()
-            if any(self.places.get(end, Place(-1, 0, 0)).document_id == doc for end in link[2:4])
-        ]
+        ends = []
+        for link in self.session.summary.links.values():
+            for end in (link.from_id, link.to_id):
+                place = self.places.get(end)
+                if place is not None and place.document_id == doc:
+                    ends.append((place.start, link.id))
+        ends.sort()
+        self.ends = ends
+
+    def _follow_ends(self, changes: Changes) -> None:
+        """Keep the sorted ends in step with the links a change added and removed."""
+        doc = self.view.document_id
+        removed = [*changes.links_removed, *(old for old, _new in changes.links_changed)]
+        added = [*changes.links_added, *(new for _old, new in changes.links_changed)]
+        for link, keep in [*((k, False) for k in removed), *((k, True) for k in added)]:
+            for end in (link.from_id, link.to_id):
+                place = self.places.get(end)
+                if place is None or place.document_id != doc:
+                    continue
+                entry = (place.start, link.id)
+                i = bisect_left(self.ends, entry)
+                present = i < len(self.ends) and self.ends[i] == entry
+                if keep and not present:
+                    self.ends.insert(i, entry)
+                elif not keep and present:
+                    del self.ends[i]
+
+    def _on_screen(self, visible: tuple[int, int]) -> list[Link]:
+        """The links with an end on screen (Qt positions `visible`)."""
+        to_cp = self.view.positions.to_code_point
+        lo = bisect_left(self.ends, (to_cp(visible[0]), -1))
+        hi = bisect_right(self.ends, (to_cp(visible[1]) + 1, 1 << 62))
+        links = self.session.summary.links
+        return [links[i] for i in {i for _, i in self.ends[lo:hi]} if i in links]
 
     def _reload(self) -> None:
         """A document is shown: read where the linked highlights are."""
         ids = list(self.session.summary.linked())
         store = self.session.store
         self.places = {i: Place(*p) for i, p in store.highlight_places(ids).items()}
+        self._index_ends()
         self.update()
 
     def _on_changes(self, changes: Changes) -> None:
         if changes.everything:
             self._reload()
             return
-        for h in changes.removed:
-            self.places.pop(h.id, None)
+        # An orphan placed again comes with its links; a highlight that became an orphan keeps
+        # its links but has no place any more (the summary is up to date with this change).
         linked = self.session.summary.linked()
-        for h in changes.added:  # an orphan placed again comes with its links
-            if h.id in linked:
-                self.places[h.id] = Place(h.document_id, h.start, h.end)
-        if changes.links_added or changes.added:
+        linked -= {end for link in changes.links_added for end in (link.from_id, link.to_id)}
+        placed_again = [h for h in changes.added if h.id in linked]
+        orphaned = any(h.id in linked for h in changes.removed)
+        for h in placed_again:
+            self.places[h.id] = Place(h.document_id, h.start, h.end)
+        if changes.links_added:
             missing = [
                 end
                 for link in changes.links_added
@@ -88,15 +129,30 @@ class LinkMargin(QWidget):
             if missing:
                 found = self.session.store.highlight_places(missing)
                 self.places.update((i, Place(*p)) for i, p in found.items())
-        if changes or changes.documents:
+        if changes.documents or placed_again or orphaned:
+            for h in changes.removed:
+                self.places.pop(h.id, None)
+            self._index_ends()
+        else:
+            self._follow_ends(changes)
+            for h in changes.removed:  # their links went with them, above
+                self.places.pop(h.id, None)
+        if changes:
             self.update()
 
     # Painting ----------------------------------------------------------------------------------
 
-    def _y(self, start: int) -> float | None:
-        """The middle of the line where code point `start` is, in this widget."""
-        rect = self.view.rect_of(start)
-        return None if rect is None else rect.center().y()
+    def _y(self, start: int, visible: tuple[int, int]) -> float:
+        """The middle of the line where code point `start` is, in this widget; above or below
+        it for a place off screen (whose line is not laid out: asking would lay out the text
+        up to it)."""
+        qt = self.view.positions.to_qt(start)
+        if qt < visible[0]:
+            return -LANE
+        if qt >= visible[1]:
+            return self.height() + LANE
+        rect = self.view.rect_of_qt(qt)
+        return -LANE if rect is None else rect.center().y()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         doc = self.view.document_id
@@ -118,11 +174,11 @@ class LinkMargin(QWidget):
             rating = summary.rating(span.rating_id) if span.rating_id else None
             if rating is None:
                 continue
-            y = self.view.rect_of_qt(span.start)
-            if y is None or round(y.top()) in drawn_rows:
-                continue
-            drawn_rows.add(round(y.top()))
-            badge = QRectF(2, y.top() + 1, BADGE_WIDTH - 4, max(12.0, y.height() - 2))
+            line = self.view.rect_of_qt(span.start)
+            if line is None or line.top() in drawn_rows:
+                continue  # one badge per line
+            drawn_rows.add(line.top())
+            badge = QRectF(2, line.top() + 1, BADGE_WIDTH - 4, max(12.0, line.height() - 2))
             colour = QColor(rating.colour)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(colour)
@@ -135,14 +191,8 @@ class LinkMargin(QWidget):
 
     def _paint_links(self, painter: QPainter, doc: int) -> None:
         summary = self.session.summary
-        links = sorted(
-            self._links_here(),
-            key=lambda k: (
-                abs(self.places[k.from_id].start - self.places[k.to_id].start)
-                if k.from_id in self.places and k.to_id in self.places
-                else 0
-            ),
-        )
+        visible = self.view.visible_range()
+        links = sorted(self._on_screen(visible), key=self._length)
         left = BADGE_WIDTH + 2
         height = self.height()
         muted = self.palette().color(QPalette.ColorRole.PlaceholderText)
@@ -153,15 +203,15 @@ class LinkMargin(QWidget):
             if source is None or target is None:
                 continue
             if source.document_id == doc and target.document_id == doc:
-                y1, y2 = self._y(source.start), self._y(target.start)
-                if y1 is None or y2 is None or (max(y1, y2) < 0 or min(y1, y2) > height):
-                    continue
+                y1, y2 = self._y(source.start, visible), self._y(target.start, visible)
+                if not (0 <= y1 <= height or 0 <= y2 <= height):
+                    continue  # neither end on screen: a line across it would say nothing
                 x = left + 6 + (lane % 6) * LANE
                 self._arc(painter, colour, left, y1, y2, x)
             else:
                 here, there = (source, target) if source.document_id == doc else (target, source)
-                y = self._y(here.start)
-                if y is None or not 0 <= y <= height:
+                y = self._y(here.start, visible)
+                if not 0 <= y <= height:
                     continue
                 info = summary.document(there.document_id)
                 arrow = "→" if here is source else "←"
@@ -176,11 +226,19 @@ class LinkMargin(QWidget):
                     QPoint(left + 11, round(y) + painter.fontMetrics().ascent() // 2), text
                 )
 
+    def _length(self, link: Link) -> int:
+        """How far apart a link's ends are: short links get the inner lanes."""
+        source, target = self.places.get(link.from_id), self.places.get(link.to_id)
+        return abs(source.start - target.start) if source and target else 0
+
     @staticmethod
     def _arc(
         painter: QPainter, colour: QColor, left: float, y1: float, y2: float, x: float
     ) -> None:
-        """A bracket from the source's line to the target's, with an arrow at the target."""
+        """A bracket from the source's line to the target's, with an arrow at the target (a
+        small loop when both are on one line)."""
+        if abs(y1 - y2) < 4:
+            y1, y2 = y1 - 5, y2 + 5
         path = QPainterPath(QPointF(left, y1))
         path.cubicTo(QPointF(x, y1), QPointF(x, y2), QPointF(left, y2))
         painter.setPen(QPen(colour, 2))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu
 
 from desktop.core import argument, operations
 from desktop.core.model import Highlight, Rating, RelationType
@@ -127,10 +127,13 @@ class Linking(QObject):
     def _exec(self, menu: QMenu) -> None:
         """Show a chooser at the cursor until a choice or Esc. It takes the keyboard focus, so
         its keys (1, 2...) choose in it rather than tag the text behind it."""
+        had_focus = QApplication.focusWidget()
         menu.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         QTimer.singleShot(0, menu.setFocus)
         menu.exec(self._menu_point())
         menu.deleteLater()
+        if had_focus is not None:  # the keys go back where they were (the text, the list)
+            had_focus.setFocus()
 
     def _menu_point(self) -> QPoint:
         rect = self.view.cursorRect()

@@ -16,10 +16,10 @@ from PySide6.QtCore import QByteArray, QEvent, QPoint, QSettings, Qt, QTimer, Si
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
-    QInputDialog,
     QMainWindow,
     QMenu,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -28,7 +28,8 @@ from desktop.core.fetching import is_url
 from desktop.core.importing import Source
 from desktop.core.store import ProjectStore
 from desktop.ui import actions as action_registry
-from desktop.ui import dialogs, help
+from desktop.ui import dialogs, help, live
+from desktop.ui.annotators import Annotators
 from desktop.ui.backups import Backups
 from desktop.ui.document_list import DocumentList
 from desktop.ui.document_view import DocumentView
@@ -37,6 +38,7 @@ from desktop.ui.files import Files
 from desktop.ui.find_bar import FindBar
 from desktop.ui.highlight_inspector import HighlightInspector
 from desktop.ui.highlight_list import HighlightListPanel
+from desktop.ui.highlighter import Visibility
 from desktop.ui.link_margin import LinkMargin
 from desktop.ui.linking import Linking
 from desktop.ui.orphans_panel import OrphansPanel
@@ -75,6 +77,7 @@ class MainWindow(QMainWindow):
         self.link_margin = LinkMargin(session, self.view)
         self.status_line = StatusLine(session, self.statusBar())
         self.orphans_panel = OrphansPanel(session)
+        self.live = live.attach(session, self.statusBar())  # a server project's teammates
         self._lay_out()
 
         self.actions = action_registry.create_actions(self)
@@ -98,11 +101,20 @@ class MainWindow(QMainWindow):
             session, self.view, self.orphans_panel, self.orphans_dock, self, settings
         )
         self.backups = Backups(session, self)
+        self.annotators = Annotators(
+            session,
+            self.hl_panel,
+            self.actions["mark_done"],
+            self.actions["blind_mode"],
+            self,
+            settings,
+        )
         self._connect()
 
         self._shown_once = False
         self.resize(1300, 820)
         self._restore_layout()
+        self._apply_view_filter()
         self._open_initial_document()
         self.backups.back_up_if_changed()
 
@@ -125,11 +137,18 @@ class MainWindow(QMainWindow):
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.doc_list)
         self.splitter.addWidget(self.centre)
+        # The right column: the tags, then the highlight under the cursor or the link types and
+        # verdict scale (edited less often), one at a time.
+        self.side_tabs = QTabWidget()
+        self.side_tabs.setObjectName("sideTabs")
+        self.side_tabs.addTab(self.inspector, "&Highlight")
+        self.side_tabs.addTab(self.scheme_panel, "&Scheme")
+        self.side_tabs.setTabToolTip(1, "Link types and the verdict scale")
         self.side = QSplitter(Qt.Orientation.Vertical)
         self.side.setObjectName("sideSplitter")
-        for part in (self.tag_panel, self.inspector, self.scheme_panel):
-            self.side.addWidget(part)
-        self.side.setSizes([300, 260, 240])
+        self.side.addWidget(self.tag_panel)
+        self.side.addWidget(self.side_tabs)
+        self.side.setSizes([320, 480])
         self.splitter.addWidget(self.side)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([260, 820, 220])
@@ -155,8 +174,8 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         self._fill(
             bar.addMenu("&File"),
-            "new_project open_project - import import_url import_brat update_document export - "
-            "delete_document "
+            "new_project open_project - import import_url import_brat update_document merge "
+            "export - "
             "restore_backup - quit",
         )
         edit = bar.addMenu("&Edit")
@@ -164,6 +183,7 @@ class MainWindow(QMainWindow):
         edit.addAction(redo)
         edit.addSeparator()
         self._fill(edit, "find find_next find_previous - annotator")
+        self._fill(bar.addMenu("&Document"), "mark_done - delete_document")
         bar.addMenu(self.highlight_menu)  # the tags' items go first (tag_editing.py)
         self._fill(
             self.highlight_menu,
@@ -173,11 +193,12 @@ class MainWindow(QMainWindow):
         view = bar.addMenu("&View")
         self._fill(
             view,
-            "focus_text focus_documents focus_highlights - filtered_tags_only - zoom_in "
-            "zoom_out - refresh",
+            "focus_text focus_documents focus_highlights - filtered_tags_only blind_mode - "
+            "zoom_in zoom_out - refresh",
         )
         view.addSeparator()
         view.addAction(self.orphans_dock.toggleViewAction())
+        self._fill(bar.addMenu("&Review"), "agreement curation")
         self._fill(bar.addMenu("&Help"), "guidelines shortcuts - about")
         for name in action_registry.TEXT_ONLY:
             self.view.addAction(self.actions[name])
@@ -219,7 +240,8 @@ class MainWindow(QMainWindow):
             "find": self.find_bar.open_bar,
             "find_next": self.find_bar.next,
             "find_previous": self.find_bar.previous,
-            "annotator": self.choose_annotator,
+            "annotator": self.annotators.choose_annotator,
+            "merge": self.files.choose_merge,
             "delete_highlight": self.editing.delete_at_cursor,
             "edit_note": self.editing.edit_note_at_cursor,
             "link": self.linking.start,
@@ -264,8 +286,20 @@ class MainWindow(QMainWindow):
         menu.popup(self.view.viewport().mapToGlobal(pos))
 
     def _apply_view_filter(self) -> None:
+        """The text shows whose highlights the list shows (others' faintly when it shows
+        everyone's), and the list's tags when View > Show Only Filtered Tags is on."""
         only = self.actions["filtered_tags_only"].isChecked()
-        self.view.set_visible_tags(self.hl_panel.visible_tags() if only else None)
+        tags = self.hl_panel.visible_tags() if only else None
+        whose = self.hl_panel.annotators_shown()
+        self.view.set_visibility(
+            Visibility(
+                None if tags is None else frozenset(tags),
+                whose,
+                self.session.annotator,
+                faint_others=whose is None,
+            )
+        )
+        self.orphans_panel.set_annotators(whose)
 
     # Opening documents -------------------------------------------------------------------
 
@@ -285,17 +319,6 @@ class MainWindow(QMainWindow):
                 QTimer.singleShot(0, lambda: self.view.verticalScrollBar().setValue(int(position)))
         else:
             self.session.open_document(self.session.first_document())
-
-    def choose_annotator(self) -> None:
-        name, ok = QInputDialog.getText(
-            self,
-            "Annotator Name",
-            "Name recorded on your new highlights:",
-            text=self.store.annotator,
-        )
-        if ok and name.strip():
-            self.store.annotator = name.strip()
-            self.settings.setValue("annotator", name.strip())
 
     # Window state ------------------------------------------------------------------------
 
@@ -354,6 +377,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
         self.backups.finish()
+        if self.live is not None:
+            self.live.close()
         super().closeEvent(event)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

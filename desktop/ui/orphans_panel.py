@@ -5,7 +5,8 @@ deletes it (Delete); both are undoable. Old Text shows the version the orphan wa
 with its passage selected.
 
 A view like the others: it follows the session (the open document, and `Changes.orphans`) and
-asks the store; what the buttons do is the controller's (updating.py).
+asks the store; what the buttons do is the controller's (updating.py). It lists whose orphans
+the highlight list shows highlights of (only mine in blind mode).
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ class OrphansPanel(QWidget):
         self.session = session
         self.setObjectName("orphansPanel")
         self.document_id: int | None = None
+        self.annotators: frozenset[str] | None = None  # whose orphans are listed (None: all)
         self.heading = QLabel()
         self.heading.setTextFormat(Qt.TextFormat.PlainText)
         self.heading.setWordWrap(True)
@@ -104,6 +106,16 @@ class OrphansPanel(QWidget):
         self.document_id = document_id
         self.refresh()
 
+    def set_annotators(self, annotators: frozenset[str] | None) -> None:
+        """List only these annotators' orphans (None: everyone's), as the highlight list does."""
+        if annotators != self.annotators:
+            self.annotators = annotators
+            self.refresh()
+
+    def _shown(self, orphans: list[Highlight]) -> list[Highlight]:
+        whose = self.annotators
+        return orphans if whose is None else [h for h in orphans if h.annotator in whose]
+
     def _on_changes(self, changes: Changes) -> None:
         if changes.orphans or changes.everything or changes.tags or changes.links:
             self.refresh()
@@ -143,7 +155,9 @@ class OrphansPanel(QWidget):
         if self.document_id is None:
             return []
         document_id = self.document_id
-        return self.session.attempt(lambda: self.session.store.orphans(document_id)) or []
+        return self._shown(
+            self.session.attempt(lambda: self.session.store.orphans(document_id)) or []
+        )
 
     def _fill_heading(self, orphans: list[Highlight]) -> None:
         if orphans:
@@ -156,7 +170,12 @@ class OrphansPanel(QWidget):
             text = "No document is open."
         else:
             text = "No orphaned highlights in this document."
-        counts = self.session.attempt(self.session.store.orphan_counts) or {}
+        counts: dict[int, int] = {}
+        if self.annotators is None:
+            counts = self.session.attempt(self.session.store.orphan_counts) or {}
+        else:  # orphans are few: count those shown
+            for h in self._shown(self.session.attempt(self.session.store.orphans) or []):
+                counts[h.document_id] = counts.get(h.document_id, 0) + 1
         elsewhere = [(d, n) for d, n in counts.items() if d != self.document_id]
         if elsewhere:
             summary = self.session.summary

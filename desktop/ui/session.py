@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from desktop.core.changes import EVERYTHING, Changes
-from desktop.core.errors import ClaimmarkError
+from desktop.core.errors import ClaimmarkError, Conflict, ConnectionLost, NotFound
 from desktop.core.operations import Operation
 from desktop.core.store import ProjectStore
 from desktop.core.summary import ProjectSummary
@@ -34,6 +34,7 @@ class Session(QObject):
     changed = Signal(object)  # Changes, committed
     document_opened = Signal(object)  # the id of the document now shown, or None
     failed = Signal(str)  # a message for the user
+    annotator_changed = Signal(str)  # the name recorded on new highlights
 
     def __init__(self, store: ProjectStore, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -63,7 +64,9 @@ class Session(QObject):
         except ClaimmarkError as e:
             log.warning("%s failed: %s", verb or "operation", e)
             self.failed.emit(f"Cannot {verb} “{label}”: {e}" if verb else str(e))
-            if verb:  # the project is not what the undo stack expected: show it as it is
+            # The project is not what the window or the undo stack expected (someone changed
+            # it meanwhile): show it as it is. Without a connection there is nothing to read.
+            if (verb or isinstance(e, Conflict | NotFound)) and not isinstance(e, ConnectionLost):
                 self.announce(EVERYTHING)
             return False
         self.announce(changes)
@@ -80,6 +83,12 @@ class Session(QObject):
         self.changed.emit(changes)
         if self.document_id is None and changes.documents | changes.everything:
             self.open_document(self.first_document())
+
+    def announce_from_elsewhere(self, changes: Changes) -> None:
+        """Announce what other connections changed (a server's change feed), and count it as
+        seen, so that activating the window does not re-read it all again."""
+        self.announce(changes)
+        self._seen_version = self.store.data_version()
 
     def reload(self) -> None:
         """Re-read everything (after an import, or changes made by another window)."""
@@ -101,6 +110,18 @@ class Session(QObject):
         except Exception:  # a closed or broken connection: nothing to refresh from
             log.exception("cannot read the data version")
             return False
+
+    # Who is annotating ------------------------------------------------------------------------
+
+    @property
+    def annotator(self) -> str:
+        return self.store.annotator
+
+    def set_annotator(self, name: str) -> None:
+        """Record `name` on new highlights from now on (and show that annotator's progress)."""
+        if name and name != self.store.annotator:
+            self.store.annotator = name
+            self.annotator_changed.emit(name)
 
     # The open document ------------------------------------------------------------------------
 

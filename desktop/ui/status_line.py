@@ -23,15 +23,18 @@ class StatusLine(QObject):
         bar.addPermanentWidget(self.document_label)
         session.changed.connect(self._on_changes)
         session.document_opened.connect(lambda _id: self.update())
+        session.annotator_changed.connect(lambda _name: self.update())
         self.update()
 
     def _on_changes(self, changes: Changes) -> None:
-        if changes.everything or changes.documents or changes.highlight_count:
+        if changes.everything or changes.documents or changes.progress or changes.highlight_count:
             self.update()
 
     def update(self) -> None:
         summary, store = self.session.summary, self.session.store
-        self.project_label.setText(f"Project: {short_path(store.location)}")
+        self.project_label.setText(
+            f"Project: {short_path(store.location)} · Annotator: {self.session.annotator}"
+        )
         doc = self.session.document_id
         info = None if doc is None else summary.document(doc)
         if info is None:
@@ -40,6 +43,8 @@ class StatusLine(QObject):
             )
             return
         here = summary.highlights_in(info.id)
+        status = summary.status(info.id, self.session.annotator)
         self.document_label.setText(
-            f"{info.title[:60]} · {plural(here, 'highlight')} here · {summary.total} in the project"
+            f"{info.title[:60]} · {plural(here, 'highlight')} here, {status} for you · "
+            f"{summary.total} in the project"
         )

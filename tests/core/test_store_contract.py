@@ -1,7 +1,7 @@
 """The ProjectStore contract: what every store must do, whatever stands behind it.
 
-Each test runs against every backend in BACKENDS (a file project today; a server store runs the
-same tests), through the interface only: no SQL, no files.
+Each test runs against every backend in BACKENDS (a project file, and a project on a PostgreSQL
+server), through the interface only: no SQL, no files.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from desktop.core.errors import ClaimmarkError, NotFound
-from desktop.core.model import HighlightFilter, NewDocument
-from desktop.core.project import open_project
+from desktop.core.errors import ClaimmarkError, Conflict, NotFound, ProjectError
+from desktop.core.model import HighlightFilter, Link, NewDocument, Tag
+from desktop.core.project import is_server_location, open_project
 from desktop.core.store import ProjectStore
 
-BACKENDS = ["file"]
+BACKENDS = ["file", "server"]
 
 Opener = Callable[[], ProjectStore]
 
@@ -24,7 +24,10 @@ Opener = Callable[[], ProjectStore]
 @pytest.fixture(params=BACKENDS)
 def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
     """Opens a connection to one new project (each call another connection to the same one)."""
-    location = str(tmp_path / "contract.claimmark")
+    if request.param == "server":
+        location = request.getfixturevalue("pg_location")
+    else:
+        location = str(tmp_path / "contract.claimmark")
     opened: list[ProjectStore] = []
 
     def opener() -> ProjectStore:
@@ -243,6 +246,12 @@ def test_snapshot_reads_one_state(open_store: Opener) -> None:
 def test_backups(store: ProjectStore) -> None:
     [info] = store.add_documents([_doc()])
     store.add_highlight(info.id, 0, 5, 1)
+    if is_server_location(store.location):  # backed up on the server, not by the window
+        assert store.backups() == []
+        assert not store.changed_since_backup()
+        with pytest.raises(ProjectError, match="pg_dump"):
+            store.make_backup()
+        return
     assert store.backups() == []
     assert store.changed_since_backup()
     store.make_backup()
@@ -353,3 +362,145 @@ def test_placing_a_highlight_needs_its_quote_there(store: ProjectStore) -> None:
     with pytest.raises(ClaimmarkError, match="its text is not there"):
         store.set_highlight_places([moved._replace(start=8, end=80, quote="three\n")])
     assert store.highlight(h.id) == moved
+
+
+def test_placed_counts_and_spans_leave_orphans_out(store: ProjectStore) -> None:
+    [info] = store.add_documents([_doc("one two three\n")])
+    one = store.add_highlight(info.id, 0, 3, 1)
+    store.annotator = "other"
+    two = store.add_highlight(info.id, 4, 7, 2)
+    assert store.annotator_counts() == {(info.id, "tester"): 1, (info.id, "other"): 1}
+    version = store.update_document(info.id, _doc("one 2 three\n"))
+    store.set_highlight_places([two._replace(orphaned_version=version.id)])
+    assert store.spans(info.id) == [(0, 3, one.id, 1, None, "tester")]
+    assert store.annotator_counts() == {(info.id, "tester"): 1}
+
+
+def test_another_connection_reads_a_documents_new_text(open_store: Opener) -> None:
+    mine, theirs = open_store(), open_store()
+    [info] = mine.add_documents([_doc("one two three\n")])
+    assert mine.text(info.id) == "one two three\n"
+    theirs.update_document(info.id, _doc("one 2 three\n"))
+    assert mine.text(info.id) == mine.document(info.id).text == "one 2 three\n"
+    assert mine.add_highlight(info.id, 4, 5, 1).quote == "2"  # from the new text, not the old
+
+
+def test_an_update_from_a_stale_reading_is_refused(open_store: Opener) -> None:
+    """Two people update one document, both from the text they read: the second is refused,
+    and so is the undo of the first once the second is made."""
+    mine, theirs = open_store(), open_store()
+    [info] = mine.add_documents([_doc("one\n")])
+    first = theirs.update_document(info.id, _doc("two\n"), expected=info)
+    with pytest.raises(Conflict):
+        mine.update_document(info.id, _doc("three\n"), expected=info)
+    now = mine.document(info.id).info
+    assert mine.text(info.id) == "two\n"
+    assert mine.document_versions(info.id) == [first]
+    second = mine.update_document(info.id, _doc("three\n"), expected=now)
+    with pytest.raises(Conflict):
+        theirs.restore_version(first, expected=now)
+    assert theirs.document_versions(info.id) == [first, second]
+    theirs.restore_version(second, expected=mine.document(info.id).info)
+    assert theirs.text(info.id) == "two\n"
+
+
+def test_places_are_set_only_from_where_the_highlights_were_read(open_store: Opener) -> None:
+    """A move made from a reading of a highlight's place is refused if someone moved or deleted
+    it since; a retag or a note made meanwhile is no conflict, and stays."""
+    mine, theirs = open_store(), open_store()
+    [info] = mine.add_documents([_doc("one two three two\n")])
+    h = mine.add_highlight(info.id, 4, 7, 1)
+    version = theirs.update_document(info.id, _doc("one 2 three two\n"))
+    orphaned = h._replace(orphaned_version=version.id, updated_at="2030-01-01T00:00:00.000Z")
+    retagged = theirs.update_highlight(h.id, tag_id=2, note="why")
+    [stored] = mine.set_highlight_places([orphaned], expected=[h])
+    assert stored == orphaned._replace(tag_id=2, note="why")
+    placed = stored._replace(start=12, end=15, prefix="one 2 three ", suffix="\n")
+    with pytest.raises(Conflict):  # made from the place it had before it became an orphan
+        theirs.set_highlight_places([placed], expected=[retagged])
+    assert mine.highlight(h.id) == stored
+    assert theirs.set_highlight_places([placed], expected=[stored]) == [placed]
+    mine.delete_highlight(h.id)
+    with pytest.raises(NotFound):
+        theirs.set_highlight_places([stored], expected=[placed])
+    assert theirs.set_highlight_places([stored]) == []  # without `expected`, skipped
+
+
+def test_a_change_made_from_a_stale_record_is_refused(open_store: Opener) -> None:
+    """Two people change the same highlight: the second change, made from the record as it was
+    before the first, is refused and writes nothing."""
+    mine, theirs = open_store(), open_store()
+    [info] = mine.add_documents([_doc()])
+    seen = mine.add_highlight(info.id, 0, 5, 1)
+    now = theirs.update_highlight(seen.id, tag_id=2, expected=seen)
+    with pytest.raises(Conflict):
+        mine.update_highlight(seen.id, note="mine", expected=seen)
+    with pytest.raises(Conflict):
+        mine.set_rating(seen.id, mine.ratings()[0].id, expected=seen)
+    with pytest.raises(Conflict):
+        mine.delete_highlight(seen.id, expected=seen)
+    assert mine.highlight(seen.id) == now
+    # From the record as it is now, the change is made.
+    after = mine.update_highlight(seen.id, note="mine", expected=now)
+    assert (after.tag_id, after.note) == (2, "mine")
+    assert mine.delete_highlight(seen.id, expected=after) == after
+    with pytest.raises(NotFound):
+        theirs.update_highlight(seen.id, note="late", expected=after)
+
+
+def test_links_with_their_types(open_store: Opener) -> None:
+    mine, theirs = open_store(), open_store()
+    [info] = mine.add_documents([_doc()])
+    a = mine.add_highlight(info.id, 0, 5, 1)
+    b = mine.add_highlight(info.id, 6, 10, 2)
+    supports, attacks = (t.id for t in mine.relation_types())
+    made = mine.insert_link(Link(0, "u-1", b.id, a.id, supports, "", "tester", "t", "t"))
+    assert made.id > 0
+    assert mine.links() == [made]
+    with pytest.raises(ClaimmarkError, match="already linked"):
+        mine.insert_link(made._replace(id=0, uuid="u-2"))
+    assert mine.links_touching([a.id]) == [made]
+    assert mine.relation_type_usage(supports) == 1
+    changed = theirs.update_link(made.id, type_id=attacks, expected=made)
+    with pytest.raises(Conflict):
+        mine.update_link(made.id, note="stale", expected=made)
+    with pytest.raises(Conflict):
+        mine.delete_link(made.id, expected=made)
+    assert mine.delete_link(made.id, expected=changed) == changed
+    assert mine.insert_links([changed]) == [changed]
+    mine.delete_highlight(a.id)  # its links go with it
+    assert mine.links() == []
+    assert mine.insert_links([changed]) == []  # its highlight is gone
+
+
+def test_ratings_progress_settings_and_annotators(store: ProjectStore) -> None:
+    [info] = store.add_documents([_doc()])
+    h = store.add_highlight(info.id, 0, 5, 1)
+    best = store.ratings()[0]
+    rated = store.set_rating(h.id, best.id)
+    assert rated.rating_id == best.id
+    rating, had = store.delete_rating(best.id)
+    assert had == [rated]
+    assert store.highlight(h.id).rating_id is None
+    store.restore_rating(rating, had)
+    assert store.highlight(h.id).rating_id == best.id
+    store.set_done("ana", info.id, "2026-01-01T00:00:00.000Z")
+    assert store.done() == {("ana", info.id): "2026-01-01T00:00:00.000Z"}
+    assert store.annotators() == ["ana", "tester"]
+    store.set_done("ana", info.id, None)
+    assert store.done() == {}
+    assert store.setting("name") is None
+    store.set_setting("name", "Desk")
+    store.set_setting("name", "The desk")
+    assert store.setting("name") == "The desk"
+
+
+def test_records_stored_with_their_ids_do_not_take_later_ids(store: ProjectStore) -> None:
+    """A copy stores records with the ids they had; new ones get ids beyond them."""
+    [info] = store.add_documents([_doc()])
+    h = store.add_highlight(info.id, 0, 5, 1)
+    copied = h._replace(id=h.id + 500, uuid="copied")
+    assert store.insert_highlights([copied], keep_ids=True) == 1
+    assert store.add_highlight(info.id, 6, 10, 1).id > copied.id
+    tag = store.insert_tag(Tag(40, "copied", "#123456", "", -1))
+    assert store.add_tag("later", "#654321").id > tag.id

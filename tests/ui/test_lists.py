@@ -32,7 +32,7 @@ def test_document_list_counts_and_keyboard(qtbot, window: MainWindow) -> None:  
     annotate(qtbot, window, 2, [("A massive tragedy", 1), ("Crocus Concert Hall", 2)])
     row = window.doc_list.doc_model.row_of(2)
     subtitle = window.doc_list.doc_model.index(row).data(Qt.ItemDataRole.UserRole + 2)
-    assert subtitle == "Press TV · 2024-03-26 · 2 highlights"
+    assert subtitle == "Press TV · 2024-03-26 · 2 highlights · ◐ in progress"
     shares = window.doc_list.doc_model.index(row).data(Qt.ItemDataRole.UserRole + 3)
     assert [n for _, n in shares] == [1, 1, 0]
     # Down arrow in the list opens the next document.
