@@ -107,6 +107,10 @@ SPECS: dict[str, Spec] = {
     "focus_text": Spec("Go to &Text", ("Ctrl+1",), "Move the keyboard focus to the text"),
     "focus_documents": Spec("Go to &Documents", ("Ctrl+2",)),
     "focus_highlights": Spec("Go to &Highlights", ("Ctrl+3",)),
+    "focus_filter": Spec("Go to the &Filter", ("Ctrl+L",), "Filter the highlight list"),
+    "side_panel": Spec(
+        "&Side Panel", ("F9",), "Show or hide the tags and the highlight panel", checkable=True
+    ),
     "filtered_tags_only": Spec(
         "Show Only &Filtered Tags in Text",
         (),
@@ -115,6 +119,7 @@ SPECS: dict[str, Spec] = {
     ),
     "zoom_in": Spec("Zoom &In", (StandardKey.ZoomIn, "Ctrl+=")),
     "zoom_out": Spec("Zoom &Out", (StandardKey.ZoomOut,)),
+    "zoom_reset": Spec("&Actual Size", ("Ctrl+0",), "The text at its usual size"),
     "refresh": Spec("&Refresh", (StandardKey.Refresh,), "Show changes made by another window"),
     "guidelines": Spec("Annotation &Guidelines", (StandardKey.HelpContents,)),
     "shortcuts": Spec("&Keyboard Shortcuts", ()),

@@ -17,6 +17,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontDatabase,
+    QKeyEvent,
     QMouseEvent,
     QPaintEvent,
     QPalette,
@@ -382,13 +383,12 @@ class DocumentView(QPlainTextEdit):
             selections.append(self._extra(start, end, hit_format, qt=False))
         qt = self._current
         if qt is not None:
-            # The highlight that a key, Delete or N would act on: stronger, underlined.
+            # The highlight that a key, Delete or N would act on: lined above and below, its
+            # background left as it is, so the blend of highlights overlapping it still shows.
             fmt = QTextCharFormat()
-            colour = self.formatter.colour_of(qt.tag_id)
-            colour.setAlpha(200)
-            fmt.setBackground(colour)
+            fmt.setFontOverline(True)
             fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
-            fmt.setUnderlineColor(self.palette().color(QPalette.ColorRole.Text))
+            fmt.setUnderlineColor(self.formatter.colour_of(qt.tag_id).darker(160))
             selections.append(self._extra(qt.start, qt.end, fmt, qt=True))
         self.setExtraSelections(selections)
 
@@ -432,6 +432,46 @@ class DocumentView(QPlainTextEdit):
             return True
         return super().viewportEvent(event)
 
+    # The cursor never rests on a paragraph gap -----------------------------------------------
+
+    _VERTICAL = frozenset({Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown})
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        before = self.textCursor().position()
+        super().keyPressEvent(event)
+        self._step_off_gap(
+            forward=self.textCursor().position() >= before,
+            vertical=event.key() in self._VERTICAL,
+        )
+
+    def _step_off_gap(self, *, forward: bool, vertical: bool) -> None:
+        """A gap line between paragraphs is display only: go on past it, as if it were a
+        margin (down to the next line at the same place, right to the next paragraph...)."""
+        cursor = self.textCursor()
+        if not self.positions.is_gap(cursor.position()):
+            return
+        mode = (
+            QTextCursor.MoveMode.KeepAnchor
+            if cursor.hasSelection()
+            else QTextCursor.MoveMode.MoveAnchor
+        )
+        if vertical:
+            step = QTextCursor.MoveOperation.Down if forward else QTextCursor.MoveOperation.Up
+        else:
+            step = (
+                QTextCursor.MoveOperation.NextCharacter
+                if forward
+                else QTextCursor.MoveOperation.PreviousCharacter
+            )
+        if not cursor.movePosition(step, mode):  # the first or last line: back off the other way
+            cursor.movePosition(
+                QTextCursor.MoveOperation.PreviousCharacter
+                if forward
+                else QTextCursor.MoveOperation.NextCharacter,
+                mode,
+            )
+        self.setTextCursor(cursor)
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.AltModifier:
             found = self.spans_at_point(event.position().toPoint())
@@ -440,6 +480,7 @@ class DocumentView(QPlainTextEdit):
                 self.viewport().setCursor(Qt.CursorShape.DragLinkCursor)
                 return
         super().mousePressEvent(event)
+        self._step_off_gap(forward=True, vertical=False)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._drag_from is None:
@@ -448,6 +489,7 @@ class DocumentView(QPlainTextEdit):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._drag_from is None:
             super().mouseReleaseEvent(event)
+            self._step_off_gap(forward=True, vertical=False)
             return
         source, self._drag_from = self._drag_from, None
         self.viewport().unsetCursor()
@@ -477,6 +519,9 @@ class DocumentView(QPlainTextEdit):
         super().resizeEvent(event)
         self.geometry_changed.emit()
 
+    def right_margin(self) -> int:
+        return self._right_margin
+
     def set_right_margin(self, width: int) -> None:
         """Keep `width` pixels on the right of the text for a margin widget."""
         self._right_margin = width
@@ -504,6 +549,26 @@ class DocumentView(QPlainTextEdit):
 
     def rect_of(self, code_point: int) -> QRect | None:
         return self.rect_of_qt(self.positions.to_qt(code_point))
+
+    def first_visible(self) -> int:
+        """The code point at the start of the first line on screen (the reading position)."""
+        return self.positions.to_code_point(self.cursorForPosition(QPoint(1, 1)).position())
+
+    def show_from(self, code_point: int, cursor_at: int | None = None) -> None:
+        """Scroll so that the line holding `code_point` is the first on screen, and put the
+        cursor at `cursor_at` (default: there)."""
+        qt = self.positions.to_qt(min(code_point, self.positions.length_cp))
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.maximum())  # from below, making a line visible puts it at the top
+        cursor = self.textCursor()
+        cursor.setPosition(qt)
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
+        if cursor_at is not None:
+            cursor.setPosition(self.positions.to_qt(min(cursor_at, self.positions.length_cp)))
+            top = bar.value()
+            self.setTextCursor(cursor)
+            bar.setValue(top)
 
     def visible_range(self) -> tuple[int, int]:
         """Qt positions of the first and last characters on screen."""

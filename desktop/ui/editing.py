@@ -8,6 +8,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QMainWindow
 
 from desktop.core import operations
+from desktop.core.changes import Changes
 from desktop.core.model import Highlight, Link
 from desktop.ui import dialogs, note_dialog
 from desktop.ui.document_view import DocumentView
@@ -36,9 +37,11 @@ class Editing(QObject):
         self._follow_cursor.timeout.connect(self._select_current_in_list)
         view.current_highlight_changed.connect(lambda _id: self._follow_cursor.start())
         view.note_requested.connect(self.edit_note_at_cursor)
+        session.stepped.connect(self.show_step)
         highlights.highlight_activated.connect(self.jump_to)
 
     def say(self, text: str, ms: int = 4000) -> None:
+        """A message in the status bar, for `ms` milliseconds."""
         self.window.statusBar().showMessage(text, ms)
 
     def _select_current_in_list(self) -> None:
@@ -56,6 +59,21 @@ class Editing(QObject):
         under = self.view.spans_at_cursor()
         h = self.read(under[0].id) if under else None
         return None if h is None else h._replace(tag_id=under[0].tag_id)
+
+    def show_step(self, verb: str, label: str, changes: Changes) -> None:
+        """After an undo or redo: say what it was, and show where (another document, or off
+        screen, included)."""
+        self.say(f"{'Undone' if verb == 'undo' else 'Redone'}: {label}.", 5000)
+        if changes.everything:  # a document's text replaced (an update): no one place to show
+            return
+        shown = [*changes.added, *(new for _old, new in changes.changed)]
+        if shown:
+            self.jump_to(shown[0])
+        elif changes.removed:
+            gone = changes.removed[0]
+            if gone.document_id != self.view.document_id:
+                self.session.open_document(gone.document_id)
+            self.view.select_span(gone.start, gone.start)  # where it was
 
     # The keys ----------------------------------------------------------------------------------
 
@@ -99,6 +117,17 @@ class Editing(QObject):
             return
         if self.session.run(operations.DeleteHighlight(h)):
             self.view.collapse_selection()  # a tag key now must not re-tag the same passage
+            self._follow_list()
+
+    def _follow_list(self) -> None:
+        """The list selects the row after a deleted highlight: the cursor goes there too, so
+        Delete again deletes the next one."""
+        index = self.highlights.table.currentIndex()
+        if not index.isValid():
+            return
+        row = self.highlights.model.highlight(index.row())
+        if row.document_id == self.view.document_id:
+            self.view.select_span(row.start, row.start)
 
     def edit_note_at_cursor(self) -> None:
         h = self.highlight_at_cursor()

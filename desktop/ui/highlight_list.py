@@ -8,6 +8,7 @@ milliseconds. It follows the session: each change record adds, removes or update
 from __future__ import annotations
 
 import html
+import itertools
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -18,6 +19,7 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
+    QPoint,
     Qt,
     QTimer,
     Signal,
@@ -26,10 +28,13 @@ from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
+    QScrollArea,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -476,8 +481,20 @@ class HighlightListPanel(QWidget):
         self._tag_buttons: dict[int, QToolButton] = {}
         self._open_document: int | None = None
 
-        self.tag_bar = QHBoxLayout()
+        # The tag toggles scroll sideways when there are more than fit (a real coding scheme has
+        # dozens of tags).
+        self.tag_strip = QWidget()
+        self.tag_bar = QHBoxLayout(self.tag_strip)
+        self.tag_bar.setContentsMargins(0, 0, 0, 0)
         self.tag_bar.setSpacing(4)
+        self.tag_bar.addStretch()
+        self.tag_scroll = QScrollArea()
+        self.tag_scroll.setObjectName("tagToggles")
+        self.tag_scroll.setWidget(self.tag_strip)
+        self.tag_scroll.setWidgetResizable(True)
+        self.tag_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.tag_scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.tag_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.scope = QComboBox()
         self.scope.addItems(["Open document", "All documents"])
         self.scope.setToolTip("Show the highlights of the open document or of all documents")
@@ -517,26 +534,36 @@ class HighlightListPanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QUOTE, QHeaderView.ResizeMode.Stretch)
-        header.resizeSection(DOC, 150)
-        header.resizeSection(TAG, 95)
-        header.resizeSection(VERDICT, 95)
-        header.resizeSection(LINKS, 60)
-        header.resizeSection(NOTE, 150)
-        header.resizeSection(ANNOTATOR, 80)
-        header.resizeSection(CREATED, 125)
+        for column, chars in ((DOC, 14), (TAG, 9), (VERDICT, 9), (LINKS, 5), (NOTE, 14),
+                              (ANNOTATOR, 8), (CREATED, 13)):  # fmt: skip
+            header.resizeSection(column, self.table.fontMetrics().averageCharWidth() * chars + 12)
         self.table.setAccessibleName("Highlights")
 
-        top = QHBoxLayout()
-        top.addLayout(self.tag_bar)
-        top.addWidget(self.scope)
-        top.addWidget(self.structure)
-        top.addWidget(self.whose)
-        top.addWidget(self.search, 1)
-        top.addWidget(self.count)
+        for menu in (self.scope, self.structure, self.whose):  # shrink on a small screen
+            menu.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            menu.setMinimumContentsLength(9)
+        self.search.setMinimumWidth(self.search.fontMetrics().averageCharWidth() * 16)
+        tags_row = QHBoxLayout()
+        tags_row.addWidget(self.tag_scroll, 1)
+        tags_row.addWidget(self.count)
+        filters_row = QHBoxLayout()
+        filters_row.addWidget(self.search, 3)
+        for menu in (self.scope, self.structure, self.whose):
+            filters_row.addWidget(menu, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
-        layout.addLayout(top)
+        layout.setSpacing(3)
+        layout.addLayout(tags_row)
+        layout.addLayout(filters_row)
         layout.addWidget(self.table)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
+        # Tab from the list goes to the text filter first, then the menus, then the toggles.
+        chain = (self.table, self.search, self.scope, self.structure, self.whose)
+        for before, after in itertools.pairwise(chain):
+            QWidget.setTabOrder(before, after)
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -621,10 +648,32 @@ class HighlightListPanel(QWidget):
                 f"QToolButton {{ border: 1px solid {tag.colour}; border-radius: 3px;"
                 " padding: 2px 6px; }"
                 f"QToolButton:checked {{ background: {tag.colour}; color: black; }}"
+                "QToolButton:focus { border: 2px solid palette(highlight); }"
             )
             button.toggled.connect(lambda _on: self.apply_filter())
-            self.tag_bar.addWidget(button)
+            self.tag_bar.insertWidget(self.tag_bar.count() - 1, button)  # before the stretch
             self._tag_buttons[tag.id] = button
+        # As tall as a toggle, and its scroll bar when the toggles are more than fit.
+        bar = self.tag_scroll.horizontalScrollBar().sizeHint().height()
+        self.tag_scroll.setFixedHeight(self.tag_strip.sizeHint().height() + bar)
+
+    def _column_menu(self, pos: QPoint) -> None:
+        """The header's context menu: show or hide each column (small screens)."""
+        header = self.table.horizontalHeader()
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        for column, name in enumerate(COLUMNS):
+            action = menu.addAction(name)
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(column))
+            action.setEnabled(column != QUOTE)
+            action.toggled.connect(lambda on, c=column: header.setSectionHidden(c, not on))
+        menu.popup(header.mapToGlobal(pos))
+
+    def focus_filter(self) -> None:
+        """Ctrl+L: the keyboard to the filter field, its text selected."""
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
 
     def toggle_tag(self, tag_id: int, on: bool) -> None:
         self._tag_buttons[tag_id].setChecked(on)

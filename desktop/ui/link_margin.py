@@ -17,11 +17,13 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPaintEvent, QP
 from PySide6.QtWidgets import QWidget
 
 from desktop.core.changes import Changes
+from desktop.core.errors import ClaimmarkError
 from desktop.core.model import Link
 from desktop.ui.document_view import DocumentView
 from desktop.ui.session import Session
 
-WIDTH = 160  # px: the margin the view keeps on its right for this
+WIDTH = 160  # px: the most the view keeps on its right for this, and the least:
+MIN_WIDTH = 110
 BADGE_WIDTH = 84
 LANE = 9  # px between the arcs of links that overlap in height
 
@@ -43,6 +45,7 @@ class LinkMargin(QWidget):
         # (start, link id) of every link end in the open document, sorted: what is on screen is
         # found with a bisect, so painting costs the same with 10 or 10,000 links.
         self.ends: list[tuple[int, int]] = []
+        self._has_note: dict[int, bool] = {}  # highlight id -> whether it has a note (on screen)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         view.set_right_margin(WIDTH)
         view.document_shown.connect(self._reload)
@@ -52,8 +55,12 @@ class LinkMargin(QWidget):
         self._fit()
 
     def _fit(self) -> None:
+        # Narrower on a small screen, where the text needs the room more.
+        width = max(MIN_WIDTH, min(WIDTH, self.view.width() // 5))
+        if width != self.view.right_margin():
+            self.view.set_right_margin(width)
         viewport = self.view.viewport().geometry()
-        self.setGeometry(QRect(viewport.right() + 1, viewport.top(), WIDTH, viewport.height()))
+        self.setGeometry(QRect(viewport.right() + 1, viewport.top(), width, viewport.height()))
 
     # Keeping the places ------------------------------------------------------------------------
 
@@ -108,7 +115,10 @@ class LinkMargin(QWidget):
         self.update()
 
     def _on_changes(self, changes: Changes) -> None:
+        for h in (*changes.added, *changes.removed, *(new for _old, new in changes.changed)):
+            self._has_note.pop(h.id, None)
         if changes.everything:
+            self._has_note.clear()
             self._reload()
             return
         # An orphan placed again comes with its links; a highlight that became an orphan keeps
@@ -164,6 +174,7 @@ class LinkMargin(QWidget):
         small.setPointSizeF(max(7.0, small.pointSizeF() * 0.8))
         painter.setFont(small)
         self._paint_verdicts(painter)
+        self._paint_notes(painter)
         self._paint_links(painter, doc)
         painter.end()
 
@@ -189,11 +200,36 @@ class LinkMargin(QWidget):
             )
             painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
 
+    def _paint_notes(self, painter: QPainter) -> None:
+        """A ✎ beside each line where a highlight with a note starts."""
+        spans = self.view.visible_spans()
+        unknown = [s.id for s in spans if s.id not in self._has_note]
+        if unknown:
+            try:
+                texts = self.session.store.highlight_texts(unknown)
+            except ClaimmarkError:  # a server out of reach: no markers until it is back
+                return
+            self._has_note.update((i, bool(texts.get(i, ("", ""))[1])) for i in unknown)
+        painter.setPen(self.palette().color(QPalette.ColorRole.Text))
+        drawn: set[int] = set()
+        for span in spans:
+            if not self._has_note.get(span.id):
+                continue
+            line = self.view.rect_of_qt(span.start)
+            if line is None or line.top() in drawn:
+                continue
+            drawn.add(line.top())
+            painter.drawText(
+                QRectF(BADGE_WIDTH - 2, line.top(), 14, line.height()),
+                Qt.AlignmentFlag.AlignCenter,
+                "✎",
+            )
+
     def _paint_links(self, painter: QPainter, doc: int) -> None:
         summary = self.session.summary
         visible = self.view.visible_range()
         links = sorted(self._on_screen(visible), key=self._length)
-        left = BADGE_WIDTH + 2
+        left = BADGE_WIDTH + 14
         height = self.height()
         muted = self.palette().color(QPalette.ColorRole.PlaceholderText)
         for lane, link in enumerate(links):

@@ -30,6 +30,7 @@ from desktop.core.store import ProjectStore
 from desktop.ui import actions as action_registry
 from desktop.ui import dialogs, help, live
 from desktop.ui.annotators import Annotators
+from desktop.ui.appearance import Appearance
 from desktop.ui.backups import Backups
 from desktop.ui.document_list import DocumentList
 from desktop.ui.document_view import DocumentView
@@ -42,6 +43,7 @@ from desktop.ui.highlighter import Visibility
 from desktop.ui.link_margin import LinkMargin
 from desktop.ui.linking import Linking
 from desktop.ui.orphans_panel import OrphansPanel
+from desktop.ui.review import Review
 from desktop.ui.scheme_editing import SchemeEditing
 from desktop.ui.scheme_panel import SchemePanel
 from desktop.ui.session import Session
@@ -100,7 +102,9 @@ class MainWindow(QMainWindow):
         self.updating = Updating(
             session, self.view, self.orphans_panel, self.orphans_dock, self, settings
         )
+        self.appearance = Appearance(self.view, self.size_menu, self, settings)
         self.backups = Backups(session, self)
+        self.review = Review(session, self.view, self.hl_panel, self)
         self.annotators = Annotators(
             session,
             self.hl_panel,
@@ -193,11 +197,13 @@ class MainWindow(QMainWindow):
         view = bar.addMenu("&View")
         self._fill(
             view,
-            "focus_text focus_documents focus_highlights - filtered_tags_only blind_mode - "
-            "zoom_in zoom_out - refresh",
+            "focus_text focus_documents focus_highlights focus_filter - side_panel - "
+            "filtered_tags_only blind_mode - zoom_in zoom_out zoom_reset",
         )
+        self.size_menu = view.addMenu("Interface &Size")  # filled by appearance.py
         view.addSeparator()
         view.addAction(self.orphans_dock.toggleViewAction())
+        self._fill(view, "- refresh")
         self._fill(bar.addMenu("&Review"), "agreement curation")
         self._fill(bar.addMenu("&Help"), "guidelines shortcuts - about")
         for name in action_registry.TEXT_ONLY:
@@ -242,6 +248,8 @@ class MainWindow(QMainWindow):
             "find_previous": self.find_bar.previous,
             "annotator": self.annotators.choose_annotator,
             "merge": self.files.choose_merge,
+            "agreement": self.review.show_agreement,
+            "curation": self.review.start_curation,
             "delete_highlight": self.editing.delete_at_cursor,
             "edit_note": self.editing.edit_note_at_cursor,
             "link": self.linking.start,
@@ -251,8 +259,10 @@ class MainWindow(QMainWindow):
             "focus_text": self.view.setFocus,
             "focus_documents": self.doc_list.setFocus,
             "focus_highlights": self.hl_panel.table.setFocus,
+            "focus_filter": self.hl_panel.focus_filter,
             "zoom_in": lambda: self.view.zoom(1),
             "zoom_out": lambda: self.view.zoom(-1),
+            "zoom_reset": self.appearance.reset_zoom,
             "refresh": s.reload,
             "guidelines": lambda: help.show_guidelines(self),
             "shortcuts": lambda: help.show_shortcuts(self, s.summary.tags),
@@ -261,6 +271,7 @@ class MainWindow(QMainWindow):
         for name, slot in connections.items():
             a[name].triggered.connect(slot)
         a["filtered_tags_only"].toggled.connect(lambda _on: self._apply_view_filter())
+        a["side_panel"].toggled.connect(self.side.setVisible)
         self.hl_panel.filter_changed.connect(self._apply_view_filter)
         self.tag_panel.guidelines_requested.connect(lambda: help.show_guidelines(self))
         self.doc_list.activated.connect(lambda _index: self.view.setFocus())
@@ -314,9 +325,13 @@ class MainWindow(QMainWindow):
             wanted = None
         if wanted is not None and self.session.summary.document(wanted) is not None:
             self.session.open_document(wanted)
-            position = self.settings.value(f"{self.project_key}/scroll")
-            if position is not None:
-                QTimer.singleShot(0, lambda: self.view.verticalScrollBar().setValue(int(position)))
+            try:
+                top = int(self.settings.value(f"{self.project_key}/first_visible"))
+                at = int(self.settings.value(f"{self.project_key}/cursor", top))
+            except (TypeError, ValueError):
+                return
+            # Once the window has its size: where lines wrap depends on it.
+            QTimer.singleShot(0, lambda: self.view.show_from(top, at))
         else:
             self.session.open_document(self.session.first_document())
 
@@ -339,6 +354,9 @@ class MainWindow(QMainWindow):
         self.actions["filtered_tags_only"].setChecked(
             self.settings.value("view/filtered_tags_only", False, type=bool)
         )
+        side = self.settings.value("view/side_panel", True, type=bool)
+        self.actions["side_panel"].setChecked(side)
+        self.side.setVisible(side)
 
     def save_layout(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
@@ -350,11 +368,11 @@ class MainWindow(QMainWindow):
         self.settings.setValue(
             "view/filtered_tags_only", self.actions["filtered_tags_only"].isChecked()
         )
+        self.settings.setValue("view/side_panel", self.actions["side_panel"].isChecked())
         if self.view.document_id is not None:
             self.settings.setValue(f"{self.project_key}/document", self.view.document_id)
-            self.settings.setValue(
-                f"{self.project_key}/scroll", self.view.verticalScrollBar().value()
-            )
+            self.settings.setValue(f"{self.project_key}/first_visible", self.view.first_visible())
+            self.settings.setValue(f"{self.project_key}/cursor", self.view.cursor_position())
         self.settings.sync()
 
     def changeEvent(self, event: QEvent) -> None:

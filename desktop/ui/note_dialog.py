@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QMessageBox,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
@@ -22,6 +23,7 @@ class NoteDialog(QDialog):
         label.setTextFormat(Qt.TextFormat.PlainText)
         label.setWordWrap(True)
         self.label = label
+        self.original = note
         self.editor = QPlainTextEdit(note)
         self.editor.setTabChangesFocus(True)
         self.editor.setPlaceholderText("Why this tag? Sources, doubts, context…")
@@ -44,6 +46,28 @@ class NoteDialog(QDialog):
 
     def note(self) -> str:
         return self.editor.toPlainText().strip()
+
+    def reject(self) -> None:
+        """Esc or Cancel: ask before throwing away what was typed."""
+        if self.note() != self.original.strip() and not discard_typed_note(self):
+            self.editor.setFocus()
+            return
+        super().reject()
+
+
+def discard_typed_note(parent: QWidget) -> bool:
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("claimmark")
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText("Discard the note you typed?")
+    discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+    keep = box.addButton("Keep Editing", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
+    box.exec()
+    box.deleteLater()
+    return box.clickedButton() is discard
 
 
 def ask_for_note(parent: QWidget | None, heading: str, quote: str, note: str) -> str | None:

@@ -35,6 +35,7 @@ class Session(QObject):
     document_opened = Signal(object)  # the id of the document now shown, or None
     failed = Signal(str)  # a message for the user
     annotator_changed = Signal(str)  # the name recorded on new highlights
+    stepped = Signal(str, str, object)  # "undo" or "redo", what, the Changes: show where
 
     def __init__(self, store: ProjectStore, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -70,6 +71,8 @@ class Session(QObject):
                 self.announce(EVERYTHING)
             return False
         self.announce(changes)
+        if verb:
+            self.stepped.emit(verb, label, changes)
         return True
 
     def announce(self, changes: Changes) -> None:

@@ -3,24 +3,57 @@ the right, computed once per change from the session's summary."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QLabel, QStatusBar
+from PySide6.QtCore import QObject, QSize, Qt
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar
 
 from desktop.core.changes import Changes
 from desktop.ui.dialogs import plural, short_path
 from desktop.ui.session import Session
 
 
+class ElidedLabel(QLabel):
+    """A plain-text label that shortens the first part of its text with "…" to the room it
+    has, keeping the rest (the counts after a title) whole when it can."""
+
+    def __init__(self, mode: Qt.TextElideMode = Qt.TextElideMode.ElideRight) -> None:
+        super().__init__()
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(80)
+        self.mode = mode
+        self.main = ""
+        self.tail = ""
+
+    def setText(self, text: str, tail: str = "") -> None:
+        self.main, self.tail = text, tail
+        self._elide()
+
+    def text(self) -> str:
+        return self.main + self.tail
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(self.fontMetrics().horizontalAdvance(self.text()) + 8, hint.height())
+
+    def _elide(self) -> None:
+        metrics = self.fontMetrics()
+        room = max(10, self.width() - 4 - metrics.horizontalAdvance(self.tail))
+        super().setText(metrics.elidedText(self.main, self.mode, room) + self.tail)
+
+
 class StatusLine(QObject):
     def __init__(self, session: Session, bar: QStatusBar) -> None:
         super().__init__(bar)
         self.session = session
-        self.project_label = QLabel()
-        self.project_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.document_label = QLabel()
-        self.document_label.setTextFormat(Qt.TextFormat.PlainText)
-        bar.addWidget(self.project_label)
-        bar.addPermanentWidget(self.document_label)
+        self.project_label = ElidedLabel(Qt.TextElideMode.ElideMiddle)  # a path: its ends matter
+        self.document_label = ElidedLabel()
+        bar.addWidget(self.project_label, 1)
+        bar.addPermanentWidget(self.document_label, 2)
         session.changed.connect(self._on_changes)
         session.document_opened.connect(lambda _id: self.update())
         session.annotator_changed.connect(lambda _name: self.update())
@@ -45,6 +78,7 @@ class StatusLine(QObject):
         here = summary.highlights_in(info.id)
         status = summary.status(info.id, self.session.annotator)
         self.document_label.setText(
-            f"{info.title[:60]} · {plural(here, 'highlight')} here, {status} for you · "
-            f"{summary.total} in the project"
+            info.title,
+            f" · {plural(here, 'highlight')} here, {status} for you · "
+            f"{summary.total} in the project",
         )

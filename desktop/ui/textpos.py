@@ -91,12 +91,13 @@ def _display(text: str, paragraph_gaps: bool, split_at: int) -> tuple[str, list[
 class DisplayMap:
     """The display text of a stored text, and offset conversion between the two."""
 
-    __slots__ = ("_cps", "_qts", "_round_up", "display", "length_cp", "length_qt")
+    __slots__ = ("_cps", "_gaps", "_qts", "_round_up", "display", "length_cp", "length_qt")
 
     def __init__(
         self, text: str, *, paragraph_gaps: bool = True, split_at: int = SPLIT_LINES_AT
     ) -> None:
         self.display, gaps, splits = _display(text, paragraph_gaps, split_at)
+        self._gaps = gaps
         astral = [m.start() for m in _ASTRAL.finditer(text)]
         # (offset, kind): kind 0 = the second half of an astral character, 1 = an added line
         # after a line break (rounds down to the end of the line), 2 = an added break inside a
@@ -121,6 +122,15 @@ class DisplayMap:
         if not self._cps:
             return cp
         return cp + bisect_left(self._cps, cp)
+
+    def is_gap(self, qt: int) -> bool:
+        """Whether Qt position `qt` is on an added paragraph gap line: a place the cursor must
+        not rest, since the stored text has nothing there."""
+        if not self._gaps:
+            return False
+        cp = self.to_code_point(qt)
+        i = bisect_left(self._gaps, cp)
+        return i < len(self._gaps) and self._gaps[i] == cp and qt == self.to_qt(cp) + 1
 
     def to_code_point(self, qt: int) -> int:
         """Code point offset of Qt position `qt`."""

@@ -118,3 +118,30 @@ def test_undoing_a_change_to_a_highlight_deleted_elsewhere_says_so(
     assert window.hl_panel.model.total() == 0  # the window shows the project as it is
     assert window.view.index is not None
     assert len(window.view.index) == 0
+
+
+def test_reading_position_is_restored_exactly(qtbot, make_window: WindowFactory) -> None:  # type: ignore[no-untyped-def]
+    first = make_window()
+    first.resize(780, 560)
+    first.open_document(1)
+    view = first.view
+    view.verticalScrollBar().setValue(view.verticalScrollBar().maximum() // 2)
+    qtbot.wait(10)
+    top = view.first_visible()
+    assert top > 0
+    cursor = view.textCursor()
+    cursor.setPosition(view.positions.to_qt(top + 5))
+    view.setTextCursor(cursor)
+    first.close()
+    first.store.close()
+
+    second = make_window()
+    shown = second.view
+
+    def on_first_line() -> bool:  # the window may be wider now: lines wrap elsewhere
+        first_line = shown.rect_of(shown.first_visible())
+        return first_line is not None and shown.rect_of(top).top() == first_line.top()
+
+    qtbot.waitUntil(on_first_line)
+    assert shown.first_visible() <= top
+    assert shown.cursor_position() == top + 5

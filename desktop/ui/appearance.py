@@ -1,0 +1,54 @@
+"""How big things are: the text's zoom (Ctrl+= / Ctrl+- / Ctrl+0) and the size of the whole
+interface (View > Interface Size), both remembered."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QSettings
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu
+
+from desktop.ui.document_view import DocumentView, reading_font
+
+SCALES = (75, 90, 100, 115, 125, 150, 175, 200)  # per cent of the system's font size
+_BASE_POINT_SIZE = "claimmark_base_point_size"  # the system font size, kept on the app
+
+
+def set_interface_scale(percent: int) -> None:
+    """Scale every widget's text (and so the widgets) to `percent` of the system's size."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return
+    base = app.property(_BASE_POINT_SIZE)
+    if base is None:
+        base = app.font().pointSizeF()
+        app.setProperty(_BASE_POINT_SIZE, base)
+    font = app.font()
+    font.setPointSizeF(float(base) * percent / 100)
+    app.setFont(font)
+
+
+class Appearance(QObject):
+    def __init__(
+        self, view: DocumentView, menu: QMenu, window: QMainWindow, settings: QSettings
+    ) -> None:
+        super().__init__(window)
+        self.view = view
+        self.settings = settings
+        group = QActionGroup(self)
+        chosen = settings.value("view/interface_scale", 100, type=int)
+        for percent in SCALES:
+            action = QAction(f"{percent}%", group)
+            action.setCheckable(True)
+            action.setChecked(percent == chosen)
+            action.triggered.connect(lambda _c=False, p=percent: self.scale_interface(p))
+            menu.addAction(action)
+        if chosen != 100:
+            set_interface_scale(chosen)
+
+    def scale_interface(self, percent: int) -> None:
+        set_interface_scale(percent)
+        self.settings.setValue("view/interface_scale", percent)
+
+    def reset_zoom(self) -> None:
+        """Ctrl+0: the text at its usual size again."""
+        self.view.zoom(round(reading_font().pointSizeF() - self.view.font().pointSizeF()))

@@ -1,0 +1,88 @@
+"""Agreement and curation as a researcher uses them: three annotators' highlights, the Agreement
+dialog's figures (the same as the core's), a jump to a disagreement, and settling every
+disagreement by keyboard into a gold version that exports."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from desktop.core.agreement import compute_agreement, marks_of
+from desktop.core.curation import settled
+from desktop.core.model import HighlightFilter
+from desktop.core.sqlite_store import SqliteStore
+from desktop.ui.main_window import MainWindow
+
+PHRASES = {  # annotator -> (phrase, tag id)
+    "ana": [("A controversy arose needlessly", 1), ("the American embassy in Moscow", 2)],
+    "bob": [("A controversy arose needlessly", 1), ("the American embassy", 3)],
+    "cy": [("A controversy arose", 3)],
+}
+
+
+def three_annotators(window: MainWindow) -> None:
+    window.open_document(1)
+    text = window.view.text
+    for name, marks in PHRASES.items():
+        other = SqliteStore.open(window.store.location)
+        other.annotator = name
+        for phrase, tag in marks:
+            start = text.index(phrase)
+            other.add_highlight(1, start, start + len(phrase), tag)
+        other.close()
+    window.session.reload()
+
+
+def test_agreement_dialog_matches_the_core_and_jumps(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    three_annotators(window)
+    window.actions["agreement"].trigger()
+    dialog = window.review.agreement
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    store = window.store
+    names = {t.id: t.name for t in store.tags()}
+    expected = compute_agreement(
+        {d.id: d.length for d in store.documents()}, marks_of(store.highlight_rows(), names)
+    )
+    assert dialog.result is not None
+    assert dialog.result.overall == expected.overall
+    assert dialog.pairs.rowCount() == 3
+    pair = next(p for p in expected.pairs if set(p.annotators) == {"ana", "bob"})
+    a, b = dialog.result.annotators.index("ana"), dialog.result.annotators.index("bob")
+    assert dialog.pairs.item(a, b).text() == f"{pair.alpha.value:.3f}"
+    assert dialog.passages.rowCount() == len(expected.disagreements) > 0
+    first = dialog.passages.passages[0]
+    dialog.passage_table.setCurrentIndex(dialog.passages.index(0, 0))
+    dialog.passage_table.activated.emit(dialog.passages.index(0, 0))
+    assert window.view.document_id == first.document_id
+    assert window.view.selection_span() is not None
+    assert window.hl_panel.annotators_shown() is None  # everyone's shown
+    dialog.close()
+
+
+def test_curation_settles_every_passage_by_keyboard(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    three_annotators(window)
+    window.actions["curation"].trigger()
+    panel = window.review.curation
+    assert panel is not None
+    qtbot.addWidget(panel)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is panel)
+    total = len(panel.passages)
+    assert total > 1
+    assert "0 of" in panel.progress.text()
+    first = panel.passage_now()
+    assert first is not None
+    ana = panel.choices.index("ana") + 1
+    qtbot.keyClick(panel.versions, getattr(Qt.Key, f"Key_{ana}"))  # ana's version here
+    gold = window.store.highlights(HighlightFilter(annotators=("gold",)))
+    assert gold
+    assert all(h.annotator == "gold" for h in gold)
+    assert (first.document_id, first.start, first.end) in settled(window.store)
+    window.undo_action.trigger()  # one decision, undone
+    assert window.store.highlights(HighlightFilter(annotators=("gold",))) == []
+    assert settled(window.store) == set()
+    for _ in range(total):
+        qtbot.keyClick(panel.versions, Qt.Key.Key_0 if _ % 2 else getattr(Qt.Key, f"Key_{ana}"))
+    assert f"{total} of {total} settled" in panel.progress.text()
+    assert len(settled(window.store)) == total
+    panel.close()
