@@ -411,6 +411,20 @@ def test_undo_of_an_update_is_refused_once_a_teammate_placed_an_orphan(
     assert mine.document_versions(bridge) == []
 
 
+def test_a_document_with_orphans_is_deleted_and_put_back(
+    two: tuple[ProjectStore, ...], bridge: int
+) -> None:
+    mine, _theirs = two
+    operations.UpdateDocument(mine, bridge, new_version()).do(mine)
+    everything = HighlightFilter(orphaned=None)
+    before = (mine.highlights(everything), mine.orphans(), mine.document_versions(bridge))
+    delete = operations.DeleteDocument(bridge, "Bridge")
+    delete.do(mine)
+    assert (mine.highlights(everything), mine.document_versions(bridge)) == ([], [])
+    delete.undo(mine)  # the orphan and its version come back in one transaction
+    assert (mine.highlights(everything), mine.orphans(), mine.document_versions(bridge)) == before
+
+
 def test_an_adjudicator_updates_a_document_under_everyones_highlights(team: tuple) -> None:
     server, _doc = team
     [info] = server.add_documents([new_version(OLD)])
