@@ -27,11 +27,12 @@ from pathlib import Path
 
 import edlib
 
-from desktop.core import anchoring, reanchor
+from desktop.core import anchoring, operations, reanchor
 from desktop.core.bundled import seed_files
 from desktop.core.fileformat import ExportContext
 from desktop.core.model import Highlight, NewDocument
 from desktop.core.sqlite_store import SqliteStore
+from desktop.core.store import ProjectStore
 from desktop.core.timeutil import utc_now
 
 GOALS = {
@@ -757,6 +758,57 @@ class Bench:
             f"last one: {reanchor.summarize(outcomes)}"
         )
 
+    def update_figures(self) -> None:
+        """A whole update through the store: UpdateDocument on a 2 MB document with 10,000
+        highlights, from reading them to the commit of their new places (the edits as in
+        reanchor_figures; each run undone, untimed, and another new version made)."""
+        self.time_updates(SqliteStore.open(self.folder / "update.claimmark"), "update_2mb_10k_s")
+
+    def time_updates(self, store: ProjectStore, key: str) -> None:
+        """update_figures on `store` (closed afterwards), as figure `key`."""
+        size, count = (200_000, 1_000) if self.quick else (2_000_000, 10_000)
+        words = article_text(60_000, self.rng).split(" ")
+        pool = [" ".join(self.rng.sample(words, 12)) + "." for _ in range(200)]
+        text = article_text(size, self.rng)
+        try:
+            [info] = store.add_documents(
+                [NewDocument(text=text, title="Benchmark article", source="bench.txt")]
+            )
+            now = utc_now()
+            highlights = [
+                Highlight(
+                    0,
+                    str(uuid.uuid4()),
+                    info.id,
+                    a.start,
+                    a.end,
+                    1 + n % 3,
+                    a.quote,
+                    a.prefix,
+                    a.suffix,
+                    "",
+                    "bench",
+                    now,
+                    now,
+                )
+                for n, a in enumerate(sentence_anchors(text, count, self.rng))
+            ]
+            store.insert_highlights(highlights, keep_ids=False)
+            undo_times = []
+            for _ in range(self.runs):
+                new_text, _where = edit_article(text, self.rng, pool)
+                update = operations.UpdateDocument(
+                    store, info.id, NewDocument(text=new_text, title="v2", source="bench.txt")
+                )
+                self.add(key, timed(lambda u=update: u.do(store)))
+                undo_times.append(timed(lambda u=update: u.undo(store)))
+            self.notes.append(
+                f"{key}: {size / 1e6:g} MB with {count:,} highlights through the store, "
+                f"last one {update.summary}; its undo takes {statistics.median(undo_times):.3g} s"
+            )
+        finally:
+            store.close()
+
     # Report ------------------------------------------------------------------------------
 
     # Team mode ---------------------------------------------------------------------------
@@ -799,6 +851,11 @@ class Bench:
                 "the clients run on the server's machine"
             )
             self.notify_latency(cluster)
+            from desktop.core.pg_store import PgStore
+
+            self.time_updates(
+                PgStore.open(_new_database(cluster, "update")), "team_update_2mb_10k_s"
+            )
             killed = run_load(
                 _new_database(cluster, "kill"),
                 writers,
@@ -1076,6 +1133,7 @@ def main(argv: list[str] | None = None) -> int:
         bench.sqlite_floor()
         bench.agreement_figures()
         bench.reanchor_figures()
+        bench.update_figures()
         bench.team_figures()
         bench.report(args.json)
     return 0

@@ -1,5 +1,5 @@
-"""The `claimmark` command: the window, or `import`, `export`, `list`, `agreement`, `copy` and
-`server-setup` without a display.
+"""The `claimmark` command: the window, or `import`, `update`, `export`, `list`, `agreement`,
+`copy` and `server-setup` without a display.
 
 Exit status: 0 on success, 1 when some input (a file, the project) was refused, 2 on usage
 errors. A user's mistake prints one line per problem, never a traceback. Nothing here imports
@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from desktop import __version__
-from desktop.core.errors import ClaimmarkError
-from desktop.core.model import HighlightFilter
+from desktop.core.errors import ClaimmarkError, InputRefused
+from desktop.core.model import HighlightFilter, sha256_text
 from desktop.core.project import (
     default_project_path,
     describe_location,
@@ -31,9 +31,12 @@ from desktop.core.registry import EXPORT_NAMES, export_format
 
 if TYPE_CHECKING:
     from desktop.core.importing import ImportReport, Source
+    from desktop.core.model import Highlight
+    from desktop.core.operations import UpdateDocument
 
 COMMANDS = (
     "import",
+    "update",
     "export",
     "list",
     "agreement",
@@ -156,6 +159,34 @@ def _command_parser(help_asked: bool = False) -> argparse.ArgumentParser:
     )
     _db_option(p)
     p.add_argument("files", nargs="+", type=_source, metavar="FILE|URL")
+    versions = p.add_mutually_exclusive_group()
+    versions.add_argument(
+        "--update",
+        action="store_const",
+        const="update",
+        dest="new_versions",
+        help="a new version of a document in the project (the same address or file name) "
+        "updates it, re-anchoring its highlights",
+    )
+    versions.add_argument(
+        "--new",
+        action="store_const",
+        const="add",
+        dest="new_versions",
+        help="a new version of a document in the project is added as another document",
+    )
+    p.set_defaults(new_versions="hold")
+
+    p = sub.add_parser(
+        "update",
+        help="replace a document's text with a new version from a file or https://... address, "
+        "re-anchoring its highlights (those that cannot be placed are kept as orphans)",
+    )
+    _db_option(p)
+    p.add_argument(
+        "--document", type=int, required=True, metavar="ID", help="the document (claimmark list)"
+    )
+    p.add_argument("file", type=_source, metavar="FILE|URL")
 
     p = sub.add_parser("export", help="export highlights (to stdout without -o)")
     p.set_defaults(parser=p)
@@ -266,6 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
             handler = {
                 "import": _import,
+                "update": _update,
                 "export": _export,
                 "list": _list,
                 "agreement": _agreement,
@@ -340,6 +372,22 @@ def print_report(report: ImportReport, out: TextIO) -> None:
             say(f"{name}: {note}", out)
         for skipped in merge.skipped:
             say(f"{name}: skipped {skipped}", out)
+    for version, update in report.updated:
+        say(f"{version.source}: a new version ({version.why})", out)
+        print_update(version.previous.id, update, out)
+
+
+def print_update(document_id: int, update: UpdateDocument, out: TextIO) -> None:
+    """What an update did: the counts, then each highlight it orphaned and why."""
+    title = update.new.title
+    say(f"updated document {document_id}: {title}: {update.summary}", out)
+    for orphan, reason in update.orphaned:
+        say(f"  orphaned: {_quoted(orphan)}: {reason}", out)
+
+
+def _quoted(h: Highlight) -> str:
+    quote = " ".join(h.quote.split())
+    return f"“{quote[:60]}…”" if len(quote) > 60 else f"“{quote}”"
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -347,13 +395,43 @@ def _import(args: argparse.Namespace) -> int:
 
     store = open_project(args.db)
     try:
-        report = import_paths(store, args.files)
+        report = import_paths(store, args.files, new_versions=args.new_versions)
     finally:
         store.close()
     print_report(report, sys.stdout)
     for refused in report.refused:
         say(f"claimmark: refused {refused}", sys.stderr)
-    return EXIT_REFUSED if report.refused else EXIT_OK
+    for version in report.new_versions:
+        say(
+            f"claimmark: {version.source}: a new version of document {version.previous.id} "
+            f"“{version.previous.title}” ({version.why}); not imported: add --update to update "
+            "that document (its highlights are re-anchored) or --new to add it as another",
+            sys.stderr,
+        )
+    return EXIT_REFUSED if report.refused or report.new_versions else EXIT_OK
+
+
+def _update(args: argparse.Namespace) -> int:
+    from desktop.core.importing import read_new_version
+    from desktop.core.operations import UpdateDocument
+
+    store = open_project(args.db, create=False)
+    try:
+        previous = store.document(args.document).info
+        try:
+            new = read_new_version(args.file, previous)
+        except InputRefused as e:
+            say(f"claimmark: refused {e}", sys.stderr)
+            return EXIT_REFUSED
+        if sha256_text(new.text) == previous.sha256:
+            say(f"document {previous.id}: {previous.title}: this is its text already; no change")
+            return EXIT_OK
+        update = UpdateDocument(store, previous.id, new)
+        update.do(store)
+    finally:
+        store.close()
+    print_update(previous.id, update, sys.stdout)
+    return EXIT_OK
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -549,9 +627,12 @@ def _copy(args: argparse.Namespace) -> int:
             target.close()
     finally:
         source.close()
+    versions = f" (and {report.versions} earlier versions)" if report.versions else ""
+    orphans = f" ({report.orphans} orphaned)" if report.orphans else ""
     print(
-        f"copied {report.documents} documents, {report.highlights} highlights, "
-        f"{report.links} links and {report.tags} tags to {describe_location(args.target)}"
+        f"copied {report.documents} documents{versions}, {report.highlights} highlights"
+        f"{orphans}, {report.links} links and {report.tags} tags to "
+        f"{describe_location(args.target)}"
     )
     return EXIT_OK
 

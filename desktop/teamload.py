@@ -198,7 +198,7 @@ def writer(
 ) -> None:
     rng = random.Random(number)
     name = f"w{number}"
-    store, tags = _connect(location)
+    store, tags, text = _connect(location, document_id)
     store.annotator = name
     mine: dict[int, object] = {}  # id -> the highlight as last seen
     log = log_path.open("a", encoding="utf-8", buffering=1)
@@ -214,7 +214,7 @@ def writer(
                 start = ((number - 1) * operations + k) * SPAN
                 tag = rng.choice(tags)
                 made = anchoring.new_highlight(
-                    store.text(document_id), document_id, start, start + 2, tag, name
+                    text, document_id, start, start + 2, tag, name
                 )._replace(uuid=f"{name}-{k}")
                 try:
                     h = store.insert_highlight(made)
@@ -258,8 +258,9 @@ def writer(
     store.close()
 
 
-def _connect(location: str) -> tuple[PgStore, list[int]]:
-    """A writer's store and the project's tag ids, waiting for a server that is away (a slow
+def _connect(location: str, document_id: int) -> tuple[PgStore, list[int], str]:
+    """A writer's store, the project's tag ids and the document's text (which never changes
+    here, so that each change is one statement), waiting for a server that is away (a slow
     writer may start while the server is being killed)."""
     deadline = time.monotonic() + RECONNECT_FOR_S
     while True:
@@ -271,7 +272,7 @@ def _connect(location: str) -> tuple[PgStore, list[int]]:
             time.sleep(0.2)
             continue
         try:
-            return store, [t.id for t in store.tags()]
+            return store, [t.id for t in store.tags()], store.text(document_id)
         except ClaimmarkError:
             store.close()
             if time.monotonic() > deadline:

@@ -4,10 +4,16 @@ A core operation (see operations.py) returns one `Changes` after its transaction
 window hands it to each view, which updates what it shows from it and nothing else. Highlights
 come as whole records (old and new for a change), so a view never has to ask the store what
 happened; tags and documents, which change rarely and are few, come as flags to re-read.
+
+Orphans (highlights that re-anchoring could not place in a document's new text, see
+model.Highlight.orphaned) are in no view's records: a highlight that becomes an orphan is
+`removed`, an orphan placed again is `added`, and the flag `orphans` says that the list of
+orphans changed (re-read it).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from desktop.core.model import Highlight, Link
@@ -30,6 +36,7 @@ class Changes:
     ratings: bool = False
     progress: bool = False  # which documents annotators marked done
     documents: bool = False
+    orphans: bool = False  # highlights became orphans, or orphans were placed or deleted
     everything: bool = False
 
     def __bool__(self) -> bool:
@@ -59,7 +66,18 @@ class Changes:
         return touched
 
 
+def highlights_changed(pairs: Sequence[tuple[Highlight, Highlight]]) -> Changes:
+    """Highlights changed (old, new), as views see them: one that became an orphan is removed,
+    an orphan placed again is added, and a change among orphans only raises the flag."""
+    return Changes(
+        added=tuple(new for old, new in pairs if old.orphaned and not new.orphaned),
+        removed=tuple(old for old, new in pairs if new.orphaned and not old.orphaned),
+        changed=tuple((old, new) for old, new in pairs if not (old.orphaned or new.orphaned)),
+        orphans=any(old.orphaned or new.orphaned for old, new in pairs),
+    )
+
+
 _RECORDS = ("added", "removed", "changed", "links_added", "links_removed", "links_changed")
-_FLAGS = ("tags", "relation_types", "ratings", "progress", "documents", "everything")
+_FLAGS = ("tags", "relation_types", "ratings", "progress", "documents", "orphans", "everything")
 
 EVERYTHING = Changes(everything=True)

@@ -1,8 +1,9 @@
 """Copying a whole project from one store to another: a file to a server, a server to a file.
 
-Everything goes, with the ids it has: documents, tags, link types, the rating scale, highlights
-(ids, uuids, annotators, times, notes, verdicts), links, the documents each annotator marked
-done, and the project's settings. It is written in one transaction on the target, through the
+Everything goes, with the ids it has: documents with their earlier versions, tags, link types,
+the rating scale, highlights (ids, uuids, annotators, times, notes, verdicts; orphans too, with
+the versions they are from), links, the documents each annotator marked done, and the project's
+settings. It is written in one transaction on the target, through the
 ProjectStore interface only, so any two backends copy both ways and a failed copy leaves the
 target as it was.
 """
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from desktop.core.errors import ClaimmarkError
-from desktop.core.model import Highlight
+from desktop.core.model import Highlight, HighlightFilter
 from desktop.core.store import ProjectStore
 
 
@@ -23,6 +24,8 @@ class CopyReport:
     highlights: int
     links: int
     tags: int
+    versions: int = 0  # earlier versions of the documents
+    orphans: int = 0  # of the highlights, those not placed in their document's text
 
 
 def is_empty(store: ProjectStore) -> bool:
@@ -48,10 +51,11 @@ def copy_project(
     say("reading")
     with source.snapshot():
         documents = [source.document(d.id) for d in source.documents()]
+        versions = {d.info.id: source.document_versions(d.info.id) for d in documents}
         tags = source.tags()
         relation_types = source.relation_types()
         ratings = source.ratings()
-        highlights = source.highlights()
+        highlights = source.highlights(HighlightFilter(orphaned=None))
         links = source.links()
         done = source.done()
         settings = source.settings()
@@ -77,6 +81,7 @@ def copy_project(
             target.insert_rating(rating)
         for document in documents:
             target.restore_document(document, by_document.get(document.id, []))
+            target.restore_document_versions(versions[document.id])
         copied_links = target.insert_links(links)
         for (annotator, document_id), done_at in done.items():
             target.set_done(annotator, document_id, done_at)
@@ -84,4 +89,11 @@ def copy_project(
             target.set_setting(key, value)
         if len(copied_links) != len(links):
             raise ClaimmarkError("some links could not be copied; nothing was copied.")
-    return CopyReport(len(documents), len(highlights), len(links), len(tags))
+    return CopyReport(
+        len(documents),
+        len(highlights),
+        len(links),
+        len(tags),
+        versions=sum(len(vs) for vs in versions.values()),
+        orphans=sum(h.orphaned for h in highlights),
+    )

@@ -4,6 +4,11 @@ folders), each recognised by the format registry (registry.py), and documents fr
 
 Each file is read and checked completely before anything is written, then stored in one
 transaction, so a refused file leaves the project as it was and the other files still import.
+
+A document that is a new version of one in the project (versions.py: the same address, or the
+same file name) is added as a new document, used to update that document (its highlights
+re-anchored: operations.UpdateDocument), or held back for the caller to ask the user, as the
+caller says.
 """
 
 from __future__ import annotations
@@ -17,17 +22,25 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from desktop.core import fetching, registry
 from desktop.core.bundle import Bundle, MergeReport, merge_bundle
 from desktop.core.errors import ClaimmarkError, InputRefused, ProjectError
 from desktop.core.fileformat import Imported, Probe
 from desktop.core.model import DocumentInfo, NewDocument, sha256_text
+from desktop.core.operations import UpdateDocument
 from desktop.core.progress import Cancelled, Progress
 from desktop.core.store import ProjectStore
+from desktop.core.versions import NewVersion, previous_version
 
 # What to import: a file or folder, or (a string starting with http:// or https://) a web address.
 Source = Path | str
+
+
+# What to do with a document that is a new version of one in the project: add it as a new
+# document, update that document with it, or hold it back (listed in the report, not stored).
+NewVersions = Literal["add", "update", "hold"]
 
 
 @dataclass
@@ -37,6 +50,8 @@ class ImportReport:
     merges: list[tuple[str, MergeReport]] = field(default_factory=list)  # (file, report)
     refused: list[InputRefused] = field(default_factory=list)
     cancelled: bool = False
+    new_versions: list[NewVersion] = field(default_factory=list)  # held back, not stored
+    updated: list[tuple[NewVersion, UpdateDocument]] = field(default_factory=list)  # done
 
 
 ProgressCallback = Callable[[int, int, str], None]  # (files done, files in all, current file)
@@ -154,9 +169,11 @@ def import_paths(
     *,
     on_progress: ProgressCallback | None = None,
     is_cancelled: Callable[[], bool] | None = None,
+    new_versions: NewVersions = "add",
 ) -> ImportReport:
     """Import documents and annotation exports, each file (or web address) in its own
-    transaction.
+    transaction. A new version of a document is added, used to update it, or held back, as
+    `new_versions` says.
 
     A folder is read as a brat folder (NAME.txt with NAME.ann), in one transaction. While a web
     address is fetched, progress names it with the kilobytes received so far. Cancelling stops
@@ -184,13 +201,26 @@ def import_paths(
                     report.merges.append((str(path), merge_bundle(store, imported, cancel)))
                     continue
             with store.batch():
-                added = store.add_documents(imported)
+                versions: list[NewVersion] = []
+                if new_versions != "add":
+                    versions = _new_versions(store, str(path), imported)
+                held = {id(v.document) for v in versions}
+                added = store.add_documents([d for d in imported if id(d) not in held])
+                if new_versions == "update":
+                    for version in versions:
+                        update = UpdateDocument(store, version.previous.id, version.document)
+                        update.do(store)
+                        report.updated.append((version, update))
                 cancel.check()  # cancelled meanwhile: none of them is kept
             report.documents_added.extend(added)
             added_hashes = {d.sha256 for d in added}
             report.documents_already_present.extend(
-                d.title for d in imported if sha256_text(d.text) not in added_hashes
+                d.title
+                for d in imported
+                if id(d) not in held and sha256_text(d.text) not in added_hashes
             )
+            if new_versions == "hold":
+                report.new_versions.extend(versions)
         except Cancelled:  # this file's transaction was rolled back
             report.cancelled = True
             break
@@ -203,3 +233,43 @@ def import_paths(
     if on_progress is not None and not report.cancelled:
         on_progress(len(paths), len(paths), "")
     return report
+
+
+def _new_versions(
+    store: ProjectStore, source: str, imported: Sequence[NewDocument]
+) -> list[NewVersion]:
+    """The documents of one file that are new versions of documents in the project."""
+    documents = store.documents()
+    found = []
+    for d in imported:
+        if store.document_by_sha256(sha256_text(d.text)) is not None:
+            continue  # in the project already
+        match = previous_version(documents, d, one_of_several=len(imported) > 1)
+        if match is not None:
+            found.append(NewVersion(source, d, *match))
+    return found
+
+
+def read_new_version(
+    source: Source,
+    previous: DocumentInfo,
+    *,
+    on_progress: Callable[[int, int], None] | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> NewDocument:
+    """Read the new version of `previous` from a file or web address: its one document, or,
+    of a file holding several articles, the one with `previous`'s title. Raises InputRefused
+    naming the source when there is no such document."""
+    imported = read_source(source, on_progress=on_progress, is_cancelled=is_cancelled)
+    if isinstance(imported, Bundle):
+        raise InputRefused(source, "an export of highlights, not a document")
+    if len(imported) == 1:
+        return imported[0]
+    titled = [d for d in imported if d.title == previous.title]
+    if len(titled) == 1:
+        return titled[0]
+    which = "none" if not titled else "more than one"
+    raise InputRefused(
+        source,
+        f"it holds {len(imported)} articles, and {which} of them is titled “{previous.title}”",
+    )

@@ -107,6 +107,20 @@ class Document:
 
 
 @dataclass(frozen=True, slots=True)
+class DocumentVersion:
+    """An earlier text of a document, kept when a new version replaced it: the document as it
+    was then (its info carries the document's id), and when it was replaced."""
+
+    id: int
+    document: Document
+    replaced_at: str
+
+    @property
+    def document_id(self) -> int:
+        return self.document.id
+
+
+@dataclass(frozen=True, slots=True)
 class Tag:
     """A kind of passage (claim, evidence, opinion...) with its colour and keyboard key."""
 
@@ -161,6 +175,15 @@ class Highlight(NamedTuple):
     created_at: str
     updated_at: str
     rating_id: int | None = None  # a verdict from the rating scale (on claims)
+    # An orphan: a highlight that re-anchoring could not place in its document's new text.
+    # Its offsets, quote and context stay those it had in the version of the text it was
+    # orphaned from (the id of that DocumentVersion); None for a highlight placed in the text.
+    orphaned_version: int | None = None
+
+    @property
+    def orphaned(self) -> bool:
+        """Whether this highlight is an orphan: kept, but in no place of the current text."""
+        return self.orphaned_version is not None
 
 
 class Link(NamedTuple):
@@ -197,6 +220,9 @@ class HighlightFilter:
     document_ids: tuple[int, ...] = ()
     annotators: tuple[str, ...] = ()
     text: str = ""  # matched case-insensitively against quote and note
+    # False: the highlights placed in the text (what views and exports show); True: orphans
+    # only; None: both.
+    orphaned: bool | None = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,10 @@ tag with its id) is stored again as it was. What hangs on a deleted thing is kep
 deletion and put back by its undo: a highlight's links, a tag's or a document's highlights with
 their links, a link type's links, the verdicts given with a rating.
 
+Orphans (highlights that re-anchoring could not place in a document's new text) are in no
+view's records: an operation that touches one says so with the `orphans` flag of its Changes
+(see changes.py) and leaves it out of `added`, `removed` and `changed`.
+
 Operations are plain Python: the window wraps each in an undo command (ui/commands.py), the
 command line and the tests run them directly. A step that cannot be done raises ClaimmarkError
 and leaves the project as it was (every store call is one transaction).
@@ -22,21 +26,24 @@ since; a change someone made to another field meanwhile stays.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Protocol
 
-from desktop.core import anchoring
-from desktop.core.changes import Changes
-from desktop.core.errors import ClaimmarkError
+from desktop.core import anchoring, reanchor
+from desktop.core.changes import Changes, highlights_changed
+from desktop.core.errors import ClaimmarkError, Conflict
 from desktop.core.model import (
     Document,
     DocumentInfo,
+    DocumentVersion,
     Highlight,
     HighlightFilter,
     Link,
+    NewDocument,
     Rating,
     RelationType,
     Tag,
+    sha256_text,
 )
 from desktop.core.store import ProjectStore
 from desktop.core.timeutil import utc_now
@@ -74,6 +81,23 @@ def _tag_name(store: ProjectStore, tag_id: int) -> str:
     return next((t.name for t in store.tags() if t.id == tag_id), "tag")
 
 
+def _placed(highlights: Sequence[Highlight]) -> tuple[Highlight, ...]:
+    """The highlights a view shows: those placed in their text, no orphans."""
+    return tuple(h for h in highlights if not h.orphaned)
+
+
+def _has_orphans(highlights: Sequence[Highlight]) -> bool:
+    return any(h.orphaned for h in highlights)
+
+
+def _changed(pairs: Sequence[tuple[Highlight, Highlight]]) -> Changes:
+    """A change to highlights' fields (not their places), as views see it."""
+    return Changes(
+        changed=tuple((old, new) for old, new in pairs if not new.orphaned),
+        orphans=any(new.orphaned for _old, new in pairs),
+    )
+
+
 class AddHighlight:
     """Highlight [start, end) of a document with a tag."""
 
@@ -91,7 +115,7 @@ class AddHighlight:
 
     def undo(self, store: ProjectStore) -> Changes:
         removed = store.delete_highlight(self.highlight.id, expected=self.highlight)
-        return Changes(removed=(removed,))
+        return Changes(removed=_placed([removed]), orphans=removed.orphaned)
 
 
 class DeleteHighlight:
@@ -100,20 +124,24 @@ class DeleteHighlight:
     def __init__(self, highlight: Highlight) -> None:
         self.highlight = highlight
         self.links: list[Link] = []
-        self.label = "Delete highlight"
+        self.label = "Delete orphaned highlight" if highlight.orphaned else "Delete highlight"
 
     def do(self, store: ProjectStore) -> Changes:
         with store.batch():
             # As they are now: another window may have changed them since they were shown.
             self.links = store.links_touching([self.highlight.id])
             self.highlight = store.delete_highlight(self.highlight.id, expected=self.highlight)
-        return Changes(removed=(self.highlight,), links_removed=tuple(self.links))
+        return Changes(
+            removed=_placed([self.highlight]),
+            links_removed=tuple(self.links),
+            orphans=self.highlight.orphaned,
+        )
 
     def undo(self, store: ProjectStore) -> Changes:
         with store.batch():
             added = store.insert_highlight(self.highlight)
             links = store.insert_links(self.links)
-        return Changes(added=(added,), links_added=tuple(links))
+        return Changes(added=_placed([added]), links_added=tuple(links), orphans=added.orphaned)
 
 
 class ChangeHighlight:
@@ -144,7 +172,7 @@ class ChangeHighlight:
             updated_at=self.changed_at,
             expected=before,
         )
-        return Changes(changed=((before, self.current),))
+        return _changed([(before, self.current)])
 
     def undo(self, store: ProjectStore) -> Changes:
         old = self.highlight
@@ -156,7 +184,7 @@ class ChangeHighlight:
             updated_at=old.updated_at,
             expected=before,
         )
-        return Changes(changed=((before, self.current),))
+        return _changed([(before, self.current)])
 
 
 class AddTag:
@@ -225,25 +253,42 @@ class DeleteTag:
     def do(self, store: ProjectStore) -> Changes:
         # What it holds now, which may be more than the first time (other windows, imports).
         with store.batch():
-            held = [h.id for h in store.highlights(HighlightFilter(tag_names=(self.tag.name,)))]
+            held = [
+                h.id
+                for h in store.highlights(
+                    HighlightFilter(tag_names=(self.tag.name,), orphaned=None)
+                )
+            ]
             self.links = store.links_touching(held)
             self.tag, self.highlights = store.delete_tag(self.tag.id)
-        return Changes(removed=tuple(self.highlights), links_removed=tuple(self.links), tags=True)
+        return Changes(
+            removed=_placed(self.highlights),
+            links_removed=tuple(self.links),
+            tags=True,
+            orphans=_has_orphans(self.highlights),
+        )
 
     def undo(self, store: ProjectStore) -> Changes:
         with store.batch():
             store.restore_tag(self.tag, self.highlights)
             links = store.insert_links(self.links)
-        return Changes(added=tuple(self.highlights), links_added=tuple(links), tags=True)
+        return Changes(
+            added=_placed(self.highlights),
+            links_added=tuple(links),
+            tags=True,
+            orphans=_has_orphans(self.highlights),
+        )
 
 
 class DeleteDocument:
-    """Delete a document with its highlights; undo brings both back."""
+    """Delete a document with its highlights (orphans too) and earlier versions; undo brings
+    all of them back."""
 
     def __init__(self, document_id: int, title: str) -> None:
         self.document_id = document_id
         self.document: Document | None = None
         self.highlights: list[Highlight] = []
+        self.versions: list[DocumentVersion] = []
         self.links: list[Link] = []  # also those to highlights in other documents
         self.done: dict[str, str] = {}  # annotator -> when they marked it done
         self.label = f"Delete document {title[:40]}"
@@ -251,21 +296,32 @@ class DeleteDocument:
     def do(self, store: ProjectStore) -> Changes:
         with store.batch():
             held = [s[2] for s in store.spans(self.document_id)]
+            held += [h.id for h in store.orphans(self.document_id)]
             self.links = store.links_touching(held)
             self.done = {a: t for (a, d), t in store.done().items() if d == self.document_id}
+            self.versions = store.document_versions(self.document_id)
             self.document, self.highlights = store.delete_document(self.document_id)
         return Changes(
-            removed=tuple(self.highlights), links_removed=tuple(self.links), documents=True
+            removed=_placed(self.highlights),
+            links_removed=tuple(self.links),
+            documents=True,
+            orphans=_has_orphans(self.highlights),
         )
 
     def undo(self, store: ProjectStore) -> Changes:
         assert self.document is not None  # done before it is undone
         with store.batch():
             store.restore_document(self.document, self.highlights)
+            store.restore_document_versions(self.versions)
             links = store.insert_links(self.links)
             for annotator, done_at in self.done.items():
                 store.set_done(annotator, self.document_id, done_at)
-        return Changes(added=tuple(self.highlights), links_added=tuple(links), documents=True)
+        return Changes(
+            added=_placed(self.highlights),
+            links_added=tuple(links),
+            documents=True,
+            orphans=_has_orphans(self.highlights),
+        )
 
 
 def _rating_of(h: Highlight) -> object:
@@ -285,13 +341,13 @@ class SetRating:
     def do(self, store: ProjectStore) -> Changes:
         before = _from_current(store, self.current, _rating_of)
         self.current = store.set_rating(before.id, self.rating_id, self.changed_at, before)
-        return Changes(changed=((before, self.current),))
+        return _changed([(before, self.current)])
 
     def undo(self, store: ProjectStore) -> Changes:
         old = self.highlight
         before = _from_current(store, self.current, _rating_of)
         self.current = store.set_rating(old.id, old.rating_id, old.updated_at, before)
-        return Changes(changed=((before, self.current),))
+        return _changed([(before, self.current)])
 
 
 # Links --------------------------------------------------------------------------------------
@@ -478,12 +534,12 @@ class DeleteRating:
     def do(self, store: ProjectStore) -> Changes:
         self.rating, self.rated = store.delete_rating(self.rating.id)
         after = [h._replace(rating_id=None) for h in self.rated]
-        return Changes(changed=tuple(zip(self.rated, after, strict=True)), ratings=True)
+        return _changed(list(zip(self.rated, after, strict=True))) | Changes(ratings=True)
 
     def undo(self, store: ProjectStore) -> Changes:
         store.restore_rating(self.rating, self.rated)
         before = [h._replace(rating_id=None) for h in self.rated]
-        return Changes(changed=tuple(zip(before, self.rated, strict=True)), ratings=True)
+        return _changed(list(zip(before, self.rated, strict=True))) | Changes(ratings=True)
 
 
 # Annotators' progress ---------------------------------------------------------------------------
@@ -527,3 +583,211 @@ class EditDocument:
         o = self.old
         store.set_document_details(o.id, o.title, o.author, o.outlet, o.published, o.url)
         return Changes(documents=True)
+# New versions of documents, and their orphans -----------------------------------------------
+
+
+class UpdateDocument:
+    """Give a document the text of a new version and re-anchor its highlights to it.
+
+    Each highlight placed in the old text is looked for in the new one (reanchor.py): kept,
+    moved or matched fuzzily, it takes its quote and context from the new text; not found, it
+    becomes an orphan and keeps the offsets, quote and context it had in the old text, which
+    stays as a version of the document. Orphans of earlier versions are looked for too, from
+    the text of their version (a passage deleted and then put back finds its highlight again).
+    Links, tags, notes and verdicts stay in every case. Undo puts back the old text and
+    metadata and every highlight as it was.
+
+    It is made from the text the document had when it was asked for: if someone else updated
+    the document since, it is refused (Conflict) rather than laid over their version unseen.
+    """
+
+    def __init__(self, store: ProjectStore, document_id: int, new: NewDocument) -> None:
+        document = store.document(document_id)
+        if sha256_text(new.text) == document.info.sha256:
+            raise ClaimmarkError(f"“{document.title}” has this text already: nothing to update.")
+        self.document_id = document_id
+        self.new = new
+        self.based_on = document.info  # the text it replaces
+        self.label = f"Update document {document.title[:40]}"
+        self.version: DocumentVersion | None = None  # the old text, once kept as a version
+        self.updated: DocumentInfo | None = None  # the document as the update left it
+        self.outcomes: list[reanchor.Outcome] = []  # of each highlight of the document
+        self.orphaned: list[tuple[Highlight, str]] = []  # the orphans it left, and why
+        self._ids: set[int] = set()  # the document's highlights when it was done
+        self._before: list[Highlight] = []  # those it changed, as they were
+        self._after: list[Highlight] = []  # and as it left them
+
+    @property
+    def summary(self) -> reanchor.Summary:
+        """How many highlights were kept, moved, matched fuzzily and orphaned."""
+        return reanchor.summarize(self.outcomes)
+
+    def do(self, store: ProjectStore) -> Changes:
+        # Re-anchoring only reads: it runs before the transaction, and again inside it if
+        # another window changed the document or its highlights meanwhile. Every write names
+        # what it was planned from (`expected`), so that a teammate's change on a server that
+        # slips in between is refused rather than overwritten.
+        seen, highlights, outcomes = self._plan(store)
+        now = utc_now()
+        with store.batch():
+            if self._read(store) != seen:
+                seen, highlights, outcomes = self._plan(store)
+            version = store.update_document(self.document_id, self.new, now, self.based_on)
+            pairs = [
+                (h, _replaced(h, outcome, self.new.text, version.id, now))
+                for h, outcome in zip(highlights, outcomes, strict=True)
+            ]
+            pairs = [(old, new) for old, new in pairs if new != old]
+            stored = {
+                h.id: h
+                for h in store.set_highlight_places(
+                    [new for _old, new in pairs], expected=[old for old, _new in pairs]
+                )
+            }
+            planned = {h.id for h in highlights}
+            if any(s[2] not in planned for s in store.spans(self.document_id)):
+                raise Conflict(
+                    f"highlights were made in the old text of “{seen[0].title}” while it was "
+                    "being updated (by someone else?); nothing was changed: update it again."
+                )
+        pairs = [(old, stored[old.id]) for old, _new in pairs]  # all there: one transaction
+        self.version = version
+        self.updated = store.document_by_sha256(sha256_text(self.new.text))
+        self.outcomes = outcomes
+        self._ids = planned
+        self._before = [old for old, _new in pairs]
+        self._after = [new for _old, new in pairs]
+        reasons = {o.key: str(o.reason) for o in outcomes}
+        changed = {h.id: h for h in self._after}
+        self.orphaned = [
+            (changed.get(h.id, h), reasons[h.id])
+            for h in highlights
+            if changed.get(h.id, h).orphaned
+        ]
+        return highlights_changed(pairs) | Changes(
+            documents=True,
+            everything=True,  # the text itself changed: every view shows it again
+        )
+
+    def undo(self, store: ProjectStore) -> Changes:
+        assert self.version is not None  # done before it is undone
+        title = self.version.document.title
+        with store.batch():
+            if store.document(self.document_id).info.sha256 != sha256_text(self.new.text):
+                raise Conflict(f"“{title}” has been changed since (in another window?)")
+            where = HighlightFilter(document_ids=(self.document_id,))
+            if any(h.id not in self._ids for h in store.highlights(where)):
+                raise ClaimmarkError(
+                    f"highlights have been made in the new text of “{title}” since (in another "
+                    "window?), and would not fit the old one"
+                )
+            store.restore_version(self.version, expected=self.updated)
+            # Refused if one was moved, placed or deleted since: it would not be where undo
+            # puts it back (a retag or a note meanwhile stays).
+            restored = {
+                h.id: h for h in store.set_highlight_places(self._before, expected=self._after)
+            }
+        pairs = [(h, restored[h.id]) for h in self._after]
+        return highlights_changed(pairs) | Changes(documents=True, everything=True)
+
+    def _read(self, store: ProjectStore) -> tuple[DocumentInfo, list[Highlight]]:
+        """The document as it is (without its text) and all its highlights, orphans too."""
+        where = HighlightFilter(document_ids=(self.document_id,), orphaned=None)
+        return store.document(self.document_id).info, store.highlights(where)
+
+    def _plan(
+        self, store: ProjectStore
+    ) -> tuple[tuple[DocumentInfo, list[Highlight]], list[Highlight], list[reanchor.Outcome]]:
+        """What was read, the document's highlights, and where re-anchoring puts each: placed
+        ones from the document's text, orphans from the text of the version they are from."""
+        seen = self._read(store)
+        highlights = seen[1]
+        old_texts: dict[int | None, str] = {None: store.document(self.document_id).text}
+        if any(h.orphaned for h in highlights):
+            old_texts.update(
+                (v.id, v.document.text) for v in store.document_versions(self.document_id)
+            )
+        outcomes: dict[Hashable, reanchor.Outcome] = {}
+        for version_id, text in old_texts.items():
+            group = [h for h in highlights if h.orphaned_version == version_id]
+            outcomes.update((o.key, o) for o in _reanchor(text, self.new.text, group))
+        return (
+            seen,
+            highlights,
+            [
+                outcomes.get(h.id)
+                or reanchor.Outcome(
+                    h.id, reanchor.Status.ORPHANED, reason=reanchor.Reason.NOT_FOUND
+                )
+                for h in highlights
+            ],
+        )
+
+
+def _reanchor(old_text: str, new_text: str, highlights: list[Highlight]) -> list[reanchor.Outcome]:
+    anchors = [
+        reanchor.Anchor(h.id, h.start, h.end, h.quote, h.prefix, h.suffix) for h in highlights
+    ]
+    return reanchor.reanchor(old_text, new_text, anchors)
+
+
+def _replaced(
+    h: Highlight, outcome: reanchor.Outcome, text: str, version_id: int, now: str
+) -> Highlight:
+    """A highlight as re-anchoring leaves it: in its new place with the quote and context
+    there, or else an orphan (of the version `version_id`, unless it was one already). Its
+    change time is now when its place, quote or state changed, not for new context alone."""
+    if outcome.start is None or outcome.end is None:
+        return h if h.orphaned else h._replace(orphaned_version=version_id, updated_at=now)
+    start, end = outcome.start, outcome.end
+    prefix, suffix = anchoring.context(text, start, end)
+    quote = text[start:end]
+    moved = h.orphaned or (start, end, quote) != (h.start, h.end, h.quote)
+    return h._replace(
+        start=start,
+        end=end,
+        quote=quote,
+        prefix=prefix,
+        suffix=suffix,
+        orphaned_version=None,
+        updated_at=now if moved else h.updated_at,
+    )
+
+
+class PlaceOrphan:
+    """Place an orphan on a passage of its document's text that the user chose: it takes the
+    passage (trimmed of spaces at its edges) as its quote, with the context there."""
+
+    def __init__(self, store: ProjectStore, orphan: Highlight, start: int, end: int) -> None:
+        if not orphan.orphaned:
+            raise ClaimmarkError("This highlight is in its place in the text already.")
+        text = store.text(orphan.document_id)
+        start, end = anchoring.trim_span(text, start, end)
+        if start >= end:
+            raise ClaimmarkError("Select the passage to place the orphaned highlight on first.")
+        prefix, suffix = anchoring.context(text, start, end)
+        self.orphan = orphan
+        self.placed = orphan._replace(
+            start=start,
+            end=end,
+            quote=text[start:end],
+            prefix=prefix,
+            suffix=suffix,
+            orphaned_version=None,
+            updated_at=utc_now(),
+        )
+        self.label = f"Place orphaned {_tag_name(store, orphan.tag_id)}"
+
+    def do(self, store: ProjectStore) -> Changes:
+        with store.batch():
+            if not store.highlight(self.orphan.id).orphaned:
+                raise Conflict("it has been placed already (in another window?)")
+            [self.placed] = store.set_highlight_places([self.placed], expected=[self.orphan])
+        return Changes(added=(self.placed,), orphans=True)
+
+    def undo(self, store: ProjectStore) -> Changes:
+        with store.batch():
+            shown = store.highlight(self.orphan.id)
+            # Refused if it was moved or deleted since it was placed.
+            store.set_highlight_places([self.orphan], expected=[self.placed])
+        return Changes(removed=(shown,), orphans=True)

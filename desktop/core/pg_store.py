@@ -32,12 +32,13 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
 from desktop.core import anchoring, pg_schema, schema, store_rules
-from desktop.core.changes import EVERYTHING, Changes
+from desktop.core.changes import EVERYTHING, Changes, highlights_changed
 from desktop.core.errors import ClaimmarkError, Conflict, ConnectionLost, NotFound, ProjectError
 from desktop.core.model import (
     BackupInfo,
     Document,
     DocumentInfo,
+    DocumentVersion,
     Highlight,
     HighlightFilter,
     HighlightRow,
@@ -72,8 +73,14 @@ _DOC_COLUMNS = ", ".join(_DOC_FIELDS)
 _NEW_DOC_FIELDS = tuple(f.name for f in fields(NewDocument))
 _HL_COLUMNS = (
     "id, uuid, document_id, start_pos, end_pos, tag_id, quote, prefix, suffix, note, annotator,"
-    " created_at, updated_at, rating_id"
+    " created_at, updated_at, rating_id, orphaned_version"
 )
+# Highlights placed in the current text, as views, counts and exports see them (not orphans).
+_PLACED = "orphaned_version IS NULL"
+# A document version's columns: its id, then its document's as DocumentInfo names them (the
+# document's id is `document_id` here), then its text and when it was replaced.
+_VERSION_INFO = ", ".join("document_id" if name == "id" else name for name in _DOC_FIELDS)
+_VERSION_COLUMNS = f"id, {_VERSION_INFO}, text, replaced_at"
 _LINK_COLUMNS = "id, uuid, from_id, to_id, type_id, note, annotator, created_at, updated_at"
 _LINK_MARKS = ", ".join(["%s"] * 9)
 # What a change to a highlight is checked against: the fields a person changes, and the time.
@@ -131,7 +138,7 @@ class PgStore:
         self.read_only = read_only
         self._conn = conn
         self._depth = 0
-        self._text_cache: tuple[int, str] | None = None
+        self._text_cache: tuple[int, str, str] | None = None  # (document id, sha256, text)
         self._lost = False
         self._foreign_commits = 0  # notifications from other connections (data_version)
         self._listening = False
@@ -218,10 +225,13 @@ class PgStore:
             with self.batch():
                 self._x("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
                 version = self._schema_version() or 0
+                upgraded = version >= pg_schema.BASE
                 for number in sorted(n for n in pg_schema.MIGRATIONS if n > version):
                     if number == pg_schema.BASE or version >= pg_schema.BASE:
                         self._apply_migration(number)
                     version = number
+                if upgraded and self._one(pg_schema.TEAM_SET_UP_SQL):
+                    self._x(pg_schema.POLICIES_SQL)  # new tables get the team's rules too
         except ClaimmarkError as e:
             raise ProjectError(
                 f"{describe_location(self.location)}: cannot set up the project here ({e}). "
@@ -330,8 +340,9 @@ class PgStore:
         except pg_errors.InsufficientPrivilege as e:
             raise ClaimmarkError(
                 f"the server does not let {self._login_name()} make this change: annotators "
-                "change only their own highlights and links, and tags, link types and the "
-                f"rating scale are the adjudicator's ({_first_line(e)})."
+                "change only their own highlights and links, and tags, link types, the "
+                "rating scale and new versions of documents are the adjudicator's "
+                f"({_first_line(e)})."
             ) from None
         except pg_errors.ReadOnlySqlTransaction:
             raise ProjectError(f"{self.name}: the project is open read-only.") from None
@@ -465,12 +476,18 @@ class PgStore:
         ).fetchone()
         if row is None:
             raise NotFound(f"There is no document {document_id} in this project.")
-        self._text_cache = (document_id, row[-1])
-        return Document(_doc_info(row[:-1]), row[-1])
+        info = _doc_info(row[:-1])
+        self._text_cache = (document_id, info.sha256, row[-1])
+        return Document(info, row[-1])
 
     def text(self, document_id: int) -> str:
-        if self._text_cache is not None and self._text_cache[0] == document_id:
-            return self._text_cache[1]
+        """A document's text; the last one read is kept for as long as the document has that
+        text (a teammate may give it a new version)."""
+        row = self._x("SELECT sha256 FROM documents WHERE id = %s", (document_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"There is no document {document_id} in this project.")
+        if self._text_cache is not None and self._text_cache[:2] == (document_id, row[0]):
+            return self._text_cache[2]
         return self.document(document_id).text
 
     def document_by_sha256(self, sha256: str) -> DocumentInfo | None:
@@ -516,6 +533,138 @@ class PgStore:
             )
             self._keep_ids_ahead("documents")
             self.insert_highlights(highlights, keep_ids=True)
+
+    # Versions of a document ---------------------------------------------------------------
+
+    def _lock_document(self, document_id: int, expected: DocumentInfo | None) -> Document:
+        """The document, its row locked until the transaction ends (a teammate's update of it
+        waits, then finds the text changed); Conflict if its text is not `expected`'s."""
+        row = self._x(
+            f"SELECT {_DOC_COLUMNS}, text FROM documents WHERE id = %s FOR NO KEY UPDATE",
+            (document_id,),
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"There is no document {document_id} in this project.")
+        document = Document(_doc_info(row[:-1]), row[-1])
+        if expected is not None and document.info.sha256 != expected.sha256:
+            raise Conflict(
+                f"“{document.title}” was updated by someone else meanwhile; it now shows as "
+                "they left it, and your change was not made."
+            )
+        return document
+
+    def _set_document(
+        self,
+        document_id: int,
+        metadata: DocumentInfo | NewDocument,
+        text: str,
+        imported_at: str,
+    ) -> None:
+        """Give a document this text, and the title, source and the rest of `metadata` (a
+        version's or a new one's)."""
+        names = [n for n in _NEW_DOC_FIELDS if n != "text"]
+        values = [_column(n, getattr(metadata, n)) for n in names]
+        try:
+            self._x(
+                f"UPDATE documents SET {', '.join(f'{n} = %s' for n in names)}, text = %s,"
+                " sha256 = %s, length = %s, imported_at = %s WHERE id = %s",
+                (*values, text, sha256_text(text), len(text), imported_at, document_id),
+                integrity=True,
+            )
+        except pg_errors.UniqueViolation:
+            raise ClaimmarkError(
+                "this text was imported by someone else meanwhile, as another document."
+            ) from None
+        self._text_cache = None
+
+    def update_document(
+        self,
+        document_id: int,
+        document: NewDocument,
+        replaced_at: str | None = None,
+        expected: DocumentInfo | None = None,
+    ) -> DocumentVersion:
+        """Give a document a new text and metadata, keeping its id, its highlights and their
+        links (the caller places the highlights in the new text: see set_highlight_places).
+        Its text and metadata as they were become a version of it, which is returned. With
+        `expected`, only if its text is still the one `expected` had (else Conflict)."""
+        digest = sha256_text(document.text)
+        _check_text(document.text, document.title)
+        when = replaced_at or utc_now()
+        with self.batch():
+            old = self._lock_document(document_id, expected)
+            if digest == old.info.sha256:
+                raise ClaimmarkError(f"“{old.title}” has this text already: nothing to update.")
+            other = self.document_by_sha256(digest)
+            if other is not None:
+                raise ClaimmarkError(
+                    f"this text is in the project already, as document {other.id} "
+                    f"“{other.title}”; delete that one first to make it a version of "
+                    f"“{old.title}”."
+                )
+            version_id = self._insert_version(None, old, when)
+            self._set_document(document_id, document, document.text, when)
+        return DocumentVersion(version_id, old, when)
+
+    def restore_version(
+        self, version: DocumentVersion, expected: DocumentInfo | None = None
+    ) -> None:
+        """Put a document back to one of its versions, text and metadata; that version is no
+        longer kept as one (the undo of update_document). With `expected`, only if its text is
+        still the one `expected` had (else Conflict)."""
+        info = version.document.info
+        with self.batch():
+            self._lock_document(info.id, expected)
+            deleted = self._x(
+                "DELETE FROM document_versions WHERE id = %s AND document_id = %s",
+                (version.id, info.id),
+            ).rowcount
+            if deleted == 0:
+                raise NotFound(
+                    f"the earlier version of “{info.title}” is no longer there "
+                    "(deleted by someone else?)"
+                )
+            other = self.document_by_sha256(info.sha256)
+            if other is not None and other.id != info.id:
+                raise ClaimmarkError(
+                    f"the earlier text of “{info.title}” is in the project again, as document "
+                    f"{other.id} “{other.title}”."
+                )
+            self._set_document(info.id, info, version.document.text, info.imported_at)
+
+    def document_versions(self, document_id: int) -> list[DocumentVersion]:
+        """A document's earlier versions, with their texts, oldest first."""
+        rows = self._x(
+            f"SELECT {_VERSION_COLUMNS} FROM document_versions WHERE document_id = %s ORDER BY id",
+            (document_id,),
+        )
+        return [
+            DocumentVersion(row[0], Document(_doc_info(row[1:-2]), row[-2]), row[-1])
+            for row in rows
+        ]
+
+    def restore_document_versions(self, versions: Sequence[DocumentVersion]) -> None:
+        """Put back versions with their ids (the undo of deleting their document)."""
+        with self.batch():
+            for version in versions:
+                self._insert_version(version.id, version.document, version.replaced_at)
+            if versions:
+                self._keep_ids_ahead("document_versions")
+
+    def _insert_version(self, version_id: int | None, document: Document, replaced_at: str) -> int:
+        info = document.info
+        values = [_column(name, getattr(info, name)) for name in _DOC_FIELDS]
+        columns = f"{_VERSION_INFO}, text, replaced_at"
+        params: tuple[object, ...] = (*values, document.text, replaced_at)
+        if version_id is not None:
+            columns, params = f"id, {columns}", (version_id, *params)
+        return int(
+            self._one(
+                f"INSERT INTO document_versions ({columns}) VALUES ({_marks(len(params))})"
+                " RETURNING id",
+                params,
+            )
+        )
 
     def _keep_ids_ahead(self, table: str) -> None:
         """After rows were stored with ids of their own (a copy, an undo), make sure the ids
@@ -1079,6 +1228,8 @@ class PgStore:
         if where.annotators:
             clauses.append("annotator = ANY(%s)")
             params.append(list(where.annotators))
+        if where.orphaned is not None:
+            clauses.append(_PLACED if not where.orphaned else f"NOT ({_PLACED})")
         sql = f"SELECT {_HL_COLUMNS} FROM highlights"
         if clauses:
             sql += " WHERE " + " AND ".join(clauses)
@@ -1097,7 +1248,7 @@ class PgStore:
     def spans(self, document_id: int) -> list[Span]:
         rows: list[Span] = self._x(
             "SELECT start_pos, end_pos, id, tag_id, rating_id, annotator FROM highlights"
-            " WHERE document_id = %s ORDER BY start_pos, end_pos, id",
+            f" WHERE document_id = %s AND {_PLACED} ORDER BY start_pos, end_pos, id",
             (document_id,),
         ).fetchall()
         return rows
@@ -1105,7 +1256,7 @@ class PgStore:
     def highlight_rows(self) -> Iterator[HighlightRow]:
         rows: list[HighlightRow] = self._x(
             "SELECT id, document_id, start_pos, end_pos, tag_id, annotator, created_at, rating_id"
-            " FROM highlights"
+            f" FROM highlights WHERE {_PLACED}"
         ).fetchall()
         return iter(rows)
 
@@ -1194,23 +1345,25 @@ class PgStore:
             raise ValueError(f"nothing to export called {kind}")
 
     def highlight_places(self, ids: Sequence[int]) -> dict[int, tuple[int, int, int]]:
-        """{id: (document id, start, end)} of these highlights (those that exist)."""
+        """{id: (document id, start, end)} of these highlights (those that exist and are placed
+        in their text: an orphan has no place)."""
         rows = self._x(
-            "SELECT id, document_id, start_pos, end_pos FROM highlights WHERE id = ANY(%s)",
+            "SELECT id, document_id, start_pos, end_pos FROM highlights"
+            f" WHERE id = ANY(%s) AND {_PLACED}",
             (list(ids),),
         )
         return {i: (d, start, end) for i, d, start, end in rows}
 
     def highlight_ids_matching(self, text: str) -> set[int]:
-        """Ids of highlights whose quote or note holds `text`, compared casefolded (Python's
-        full case folding, as the SQLite store does)."""
+        """Ids of placed highlights whose quote or note holds `text`, compared casefolded
+        (Python's full case folding, as the SQLite store does)."""
         needle = text.casefold()
-        rows = self._x("SELECT id, quote, note FROM highlights")
+        rows = self._x(f"SELECT id, quote, note FROM highlights WHERE {_PLACED}")
         return {i for i, q, n in rows if needle in q.casefold() or needle in n.casefold()}
 
     def annotator_counts(self) -> dict[tuple[int, str], int]:
         rows = self._x(
-            "SELECT document_id, annotator, count(*) FROM highlights"
+            f"SELECT document_id, annotator, count(*) FROM highlights WHERE {_PLACED}"
             " GROUP BY document_id, annotator"
         )
         return {(d, a): n for d, a, n in rows}
@@ -1218,11 +1371,114 @@ class PgStore:
     def highlight_counts(self) -> dict[int, dict[int, int]]:
         counts: dict[int, dict[int, int]] = {}
         rows = self._x(
-            "SELECT document_id, tag_id, count(*) FROM highlights GROUP BY document_id, tag_id"
+            f"SELECT document_id, tag_id, count(*) FROM highlights WHERE {_PLACED}"
+            " GROUP BY document_id, tag_id"
         )
         for document_id, tag_id, n in rows:
             counts.setdefault(document_id, {})[tag_id] = n
         return counts
+
+    # Orphans -----------------------------------------------------------------------------
+
+    def orphans(self, document_id: int | None = None) -> list[Highlight]:
+        """The orphans of a document (of every document, for None), in the order of their
+        places in the versions they were orphaned from."""
+        where, params = f"WHERE NOT ({_PLACED})", list[object]()
+        if document_id is not None:
+            where, params = f"WHERE document_id = %s AND NOT ({_PLACED})", [document_id]
+        return self._select_highlights(
+            f"{where} ORDER BY document_id, orphaned_version, start_pos, id", params
+        )
+
+    def orphan_counts(self) -> dict[int, int]:
+        """{document id: how many orphans it has}, for documents that have any."""
+        rows = self._x(
+            f"SELECT document_id, count(*) FROM highlights WHERE NOT ({_PLACED})"
+            " GROUP BY document_id"
+        )
+        return {d: n for d, n in rows}
+
+    def set_highlight_places(
+        self, highlights: Sequence[Highlight], expected: Sequence[Highlight] | None = None
+    ) -> list[Highlight]:
+        """Store where each highlight is: its offsets, quote, context, orphan mark and change
+        time, by id (its other fields stay as stored). A highlight placed in its text must be
+        on its quote there. Returns those that exist (someone may have deleted some), as
+        stored. With `expected` (each as it was read), only if every one is still there and
+        in the place it had then (else NotFound or Conflict, and nothing is stored). All in
+        one statement: a teammate's change to one of them meanwhile either came first (and
+        the check sees it) or waits for this one."""
+        if not highlights:
+            return []
+        seen = None if expected is None else store_rules.expected_for(highlights, expected)
+        with self.batch():
+            texts: dict[int, str] = {}
+            for h in highlights:
+                if h.orphaned:
+                    continue
+                if h.document_id not in texts:
+                    texts[h.document_id] = self.document(h.document_id).text
+                store_rules.check_placement(texts[h.document_id], h)
+            self._x(
+                "CREATE TEMPORARY TABLE places (id BIGINT PRIMARY KEY, start_pos INTEGER,"
+                " end_pos INTEGER, quote TEXT, prefix TEXT, suffix TEXT, orphaned_version BIGINT,"
+                " updated_at TEXT, checked BOOLEAN, was_start INTEGER, was_end INTEGER,"
+                " was_quote TEXT, was_orphaned BIGINT)"
+            )
+            with (
+                self._errors(),
+                self._conn.cursor() as cur,
+                cur.copy("COPY places FROM STDIN") as copy,
+            ):
+                for i, h in enumerate(highlights):
+                    place = (h.id, h.start, h.end, h.quote, h.prefix, h.suffix)
+                    copy.write_row(
+                        (*place, h.orphaned_version, h.updated_at, seen is not None)
+                        + (store_rules.place_state(seen[i]) if seen is not None else (None,) * 4)
+                    )
+            moved = {
+                i
+                for (i,) in self._x(
+                    "UPDATE highlights AS h SET start_pos = p.start_pos, end_pos = p.end_pos,"
+                    " quote = p.quote, prefix = p.prefix, suffix = p.suffix,"
+                    " orphaned_version = p.orphaned_version, updated_at = p.updated_at,"
+                    " changed_by = %s FROM places AS p WHERE h.id = p.id AND (NOT p.checked OR"
+                    " (h.start_pos, h.end_pos, h.quote) = (p.was_start, p.was_end, p.was_quote)"
+                    " AND h.orphaned_version IS NOT DISTINCT FROM p.was_orphaned)"
+                    " RETURNING h.id",
+                    (self.annotator,),
+                )
+            }
+            self._x("DROP TABLE places")
+            for i, h in enumerate(highlights):
+                if h.id not in moved:
+                    self._refused_place(h.id, None if seen is None else seen[i])
+            stored = self.highlights_by_id([h.id for h in highlights])
+        return [stored[h.id] for h in highlights if h.id in stored]
+
+    def _refused_place(self, highlight_id: int, expected: Highlight | None) -> None:
+        """Say why a highlight was not moved: deleted (skipped without `expected`), moved by
+        someone else since `expected`, or not this login's to move."""
+        row = self._x(
+            "SELECT changed_by, annotator, start_pos, end_pos, quote, orphaned_version"
+            " FROM highlights WHERE id = %s",
+            (highlight_id,),
+        ).fetchone()
+        if row is None:
+            if expected is None:
+                return
+            raise NotFound("the highlight is no longer there (deleted by someone else meanwhile?)")
+        changed_by, owner, *place = row
+        if expected is not None and tuple(place) != store_rules.place_state(expected):
+            who = changed_by or "someone else"
+            raise Conflict(
+                f"the highlight was moved by {who} meanwhile; it now shows as {who} left it, "
+                "and your change was not made."
+            )
+        raise ClaimmarkError(
+            f"this highlight is {owner}'s: you ({self.annotator}) may move only your own (an "
+            "adjudicator moves anyone's)."
+        )
 
 
 # Fields stored in a form of their own: (to the column, from the column). A page map is a JSON
@@ -1362,9 +1618,14 @@ class PgChangeFeed:
         span, tag, rating) comes from the notification itself, so that records of one row
         applied one after another add up even when the row has changed again since; the rest
         is read as it is now (a row deleted since keeps empty texts: its deletion follows).
-        Many notifications at once (a teammate's import) are one "everything".
+        Many notifications at once (a teammate's import) are one "everything", and so is a new
+        version of a document (its text changed under every view; its highlights' moves, in
+        the same transaction, are in that re-read). A highlight that became an orphan is
+        removed, an orphan placed again is added (see changes.py).
         """
-        if len(messages) > MAX_RECORDS:
+        if len(messages) > MAX_RECORDS or any(
+            m.get("table") == "documents" and m.get("op") == "U" for m in messages
+        ):
             return [EVERYTHING]
         hl_ids: set[int] = set()
         link_ids: set[int] = set()
@@ -1382,15 +1643,18 @@ class PgChangeFeed:
             changes = Changes()
             if table == "highlights":
                 if op == "U":
-                    changes = Changes(
-                        changed=tuple(
-                            (_highlight_from(o, now_hl), _highlight_from(n, now_hl))
-                            for o, n in rows
-                        )
+                    changes = highlights_changed(
+                        [(_highlight_from(o, now_hl), _highlight_from(n, now_hl)) for o, n in rows]
                     )
                 else:
-                    hl = tuple(_highlight_from(r, now_hl) for r in rows)
-                    changes = Changes(added=hl) if op == "I" else Changes(removed=hl)
+                    hl = [_highlight_from(r, now_hl) for r in rows]
+                    placed = tuple(h for h in hl if not h.orphaned)
+                    orphans = len(placed) < len(hl)
+                    changes = (
+                        Changes(added=placed, orphans=orphans)
+                        if op == "I"
+                        else Changes(removed=placed, orphans=orphans)
+                    )
             elif table == "links":
                 if op != "U":
                     links = tuple(_link_from(r, now_links) for r in rows)
@@ -1420,13 +1684,31 @@ _FLAGS = {
 
 
 def _highlight_from(row: list[Any], now: dict[int, Highlight]) -> Highlight:
-    hid, document_id, start, end, tag_id, rating_id, annotator = row
+    hid, document_id, start, end, tag_id, rating_id, annotator, orphaned_version = row
     current = now.get(hid)
     if current is None:
         empty = ("", "", "", "")
-        return Highlight(hid, "", document_id, start, end, tag_id, *empty, annotator, "", "")
+        return Highlight(
+            hid,
+            "",
+            document_id,
+            start,
+            end,
+            tag_id,
+            *empty,
+            annotator,
+            "",
+            "",
+            rating_id,
+            orphaned_version,
+        )
     return current._replace(
-        document_id=document_id, start=start, end=end, tag_id=tag_id, rating_id=rating_id
+        document_id=document_id,
+        start=start,
+        end=end,
+        tag_id=tag_id,
+        rating_id=rating_id,
+        orphaned_version=orphaned_version,
     )
 
 

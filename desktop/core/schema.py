@@ -185,6 +185,39 @@ MIGRATIONS: dict[int, str] = {
     ALTER TABLE documents ADD COLUMN url TEXT NOT NULL DEFAULT '';
     ALTER TABLE documents ADD COLUMN page_starts TEXT NOT NULL DEFAULT '';
     """,
+    # Articles that change: a document's earlier texts, kept (with what it was called and
+    # where it came from) when a new version replaces its text; and orphans, highlights that
+    # could not be placed in the new text, marked with the version their offsets refer to
+    # (NULL: placed in the current text). The spans index (which since version 5 also holds
+    # the rating and the annotator) gets the mark too, so that reading a document's placed
+    # highlights, and counting them, stays an index-only read. It only adds a table, a column
+    # and an index, so it stands on its own whatever its number. (PostgreSQL: its own form in
+    # pg_schema.py.)
+    7: """
+    CREATE TABLE document_versions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        title TEXT NOT NULL,
+        author TEXT NOT NULL DEFAULT '',
+        outlet TEXT NOT NULL DEFAULT '',
+        published TEXT NOT NULL DEFAULT '',
+        source TEXT NOT NULL,
+        source_offset INTEGER NOT NULL DEFAULT 0,
+        sha256 TEXT NOT NULL,
+        text TEXT NOT NULL,
+        length INTEGER NOT NULL,
+        imported_at TEXT NOT NULL,
+        url TEXT NOT NULL DEFAULT '',
+        page_starts TEXT NOT NULL DEFAULT '',
+        replaced_at TEXT NOT NULL
+    );
+    CREATE INDEX document_versions_by_document ON document_versions (document_id);
+    ALTER TABLE highlights ADD COLUMN orphaned_version INTEGER;
+    DROP INDEX highlights_spans;
+    CREATE INDEX highlights_spans
+        ON highlights
+        (document_id, start_pos, end_pos, tag_id, rating_id, annotator, orphaned_version);
+    """,
 }
 
 LATEST = max(MIGRATIONS)

@@ -29,6 +29,7 @@ from desktop.core.model import (
     BackupInfo,
     Document,
     DocumentInfo,
+    DocumentVersion,
     Highlight,
     HighlightFilter,
     HighlightRow,
@@ -56,7 +57,15 @@ _DOC_COLUMNS = (
 _DocumentRow = tuple[int, str, str, str, str, str, int, str, str, int, str, str]
 _HL_COLUMNS = (
     "id, uuid, document_id, start_pos, end_pos, tag_id, quote, prefix, suffix, note, annotator,"
-    " created_at, updated_at, rating_id"
+    " created_at, updated_at, rating_id, orphaned_version"
+)
+# The placeholders of an insert of every column of a Highlight.
+_HL_VALUES = ", ".join("?" * len(_HL_COLUMNS.split(",")))
+# Highlights placed in the current text, as views, counts and exports see them.
+_PLACED = "orphaned_version IS NULL"
+_VERSION_COLUMNS = (
+    "id, document_id, title, author, outlet, published, source, source_offset, sha256,"
+    " imported_at, length, url, page_starts, text, replaced_at"
 )
 _LINK_COLUMNS = "id, uuid, from_id, to_id, type_id, note, annotator, created_at, updated_at"
 # A change made from a record as it was read applies only if the record is still so: the fields
@@ -428,7 +437,7 @@ class SqliteStore:
         self.read_only = read_only
         self.annotator = default_annotator()
         self._depth = 0
-        self._text_cache: tuple[int, str] | None = None
+        self._text_cache: tuple[int, str, str] | None = None  # (document id, sha256, text)
         # The project file and its journal files as they were when it opened: see _check_files.
         self._files: dict[str, tuple[int, int] | None] = {}
         if not read_only:
@@ -710,20 +719,21 @@ class SqliteStore:
         ).fetchone()
         if row is None:
             raise NotFound(f"There is no document {document_id} in this project.")
-        self._text_cache = (document_id, row[-1])
-        return Document(self._doc_info(row[:-1]), row[-1])
+        info = self._doc_info(row[:-1])
+        self._text_cache = (document_id, info.sha256, row[-1])
+        return Document(info, row[-1])
 
     def text(self, document_id: int) -> str:
-        """A document's text; the last one read is kept (highlighting reads it at each key)."""
-        if self._text_cache is not None and self._text_cache[0] == document_id:
-            return self._text_cache[1]
+        """A document's text; the last one read is kept (highlighting reads it at each key)
+        for as long as the document has that text (another window may give it a new version)."""
         row = self._conn.execute(
-            "SELECT text FROM documents WHERE id = ?", (document_id,)
+            "SELECT sha256 FROM documents WHERE id = ?", (document_id,)
         ).fetchone()
         if row is None:
             raise NotFound(f"There is no document {document_id} in this project.")
-        self._text_cache = (document_id, row[0])
-        return str(row[0])
+        if self._text_cache is not None and self._text_cache[:2] == (document_id, row[0]):
+            return self._text_cache[2]
+        return self.document(document_id).text
 
     def set_document_details(
         self, document_id: int, title: str, author: str, outlet: str, published: str, url: str
@@ -814,6 +824,147 @@ class SqliteStore:
                 ),
             )
             self.insert_highlights(highlights, keep_ids=True)
+
+    # Versions of a document ---------------------------------------------------------------
+
+    def update_document(
+        self,
+        document_id: int,
+        document: NewDocument,
+        replaced_at: str | None = None,
+        expected: DocumentInfo | None = None,
+    ) -> DocumentVersion:
+        """Give a document a new text and metadata, keeping its id, its highlights and their
+        links (the caller places the highlights in the new text: see set_highlight_places).
+        Its text and metadata as they were become a version of it, which is returned. With
+        `expected`, only if its text is still the one `expected` had (else Conflict)."""
+        digest = sha256_text(document.text)
+        when = replaced_at or utc_now()
+        with self.batch():
+            old = self.document(document_id)
+            _check_document(old.info, expected)
+            if digest == old.info.sha256:
+                raise ClaimmarkError(f"“{old.title}” has this text already: nothing to update.")
+            other = self.document_by_sha256(digest)
+            if other is not None:
+                raise ClaimmarkError(
+                    f"this text is in the project already, as document {other.id} "
+                    f"“{other.title}”; delete that one first to make it a version of "
+                    f"“{old.title}”."
+                )
+            version_id = self._insert_version(None, old, when)
+            self._conn.execute(
+                "UPDATE documents SET title = ?, author = ?, outlet = ?, published = ?,"
+                " source = ?, source_offset = ?, sha256 = ?, text = ?, length = ?,"
+                " imported_at = ?, url = ?, page_starts = ? WHERE id = ?",
+                (
+                    document.title,
+                    document.author,
+                    document.outlet,
+                    document.published,
+                    document.source,
+                    document.source_offset,
+                    digest,
+                    document.text,
+                    len(document.text),
+                    when,
+                    document.url,
+                    _page_starts_column(document.page_starts),
+                    document_id,
+                ),
+            )
+        self._text_cache = None
+        return DocumentVersion(version_id, old, when)
+
+    def restore_version(
+        self, version: DocumentVersion, expected: DocumentInfo | None = None
+    ) -> None:
+        """Put a document back to one of its versions, text and metadata; that version is no
+        longer kept as one (the undo of update_document). With `expected`, only if its text is
+        still the one `expected` had (else Conflict)."""
+        info = version.document.info
+        with self.batch():
+            if expected is not None:
+                _check_document(self.document(info.id).info, expected)
+            cur = self._conn.execute(
+                "DELETE FROM document_versions WHERE id = ? AND document_id = ?",
+                (version.id, info.id),
+            )
+            if cur.rowcount == 0:
+                raise NotFound(
+                    f"the earlier version of “{info.title}” is no longer there "
+                    "(deleted in another window?)"
+                )
+            other = self.document_by_sha256(info.sha256)
+            if other is not None and other.id != info.id:
+                raise ClaimmarkError(
+                    f"the earlier text of “{info.title}” is in the project again, as document "
+                    f"{other.id} “{other.title}”."
+                )
+            self._conn.execute(
+                "UPDATE documents SET title = ?, author = ?, outlet = ?, published = ?,"
+                " source = ?, source_offset = ?, sha256 = ?, text = ?, length = ?,"
+                " imported_at = ?, url = ?, page_starts = ? WHERE id = ?",
+                (
+                    info.title,
+                    info.author,
+                    info.outlet,
+                    info.published,
+                    info.source,
+                    info.source_offset,
+                    info.sha256,
+                    version.document.text,
+                    info.length,
+                    info.imported_at,
+                    info.url,
+                    _page_starts_column(info.page_starts),
+                    info.id,
+                ),
+            )
+        self._text_cache = None
+
+    def document_versions(self, document_id: int) -> list[DocumentVersion]:
+        """A document's earlier versions, with their texts, oldest first."""
+        rows = self._conn.execute(
+            f"SELECT {_VERSION_COLUMNS} FROM document_versions WHERE document_id = ? ORDER BY id",
+            (document_id,),
+        )
+        # A row: the version's id, the document's info as _DOC_COLUMNS has it, text, when.
+        return [
+            DocumentVersion(row[0], Document(self._doc_info(row[1:13]), row[13]), row[14])
+            for row in rows
+        ]
+
+    def restore_document_versions(self, versions: Sequence[DocumentVersion]) -> None:
+        """Put back versions with their ids (the undo of deleting their document)."""
+        with self.batch():
+            for version in versions:
+                self._insert_version(version.id, version.document, version.replaced_at)
+
+    def _insert_version(self, version_id: int | None, document: Document, replaced_at: str) -> int:
+        info = document.info
+        cur = self._conn.execute(
+            f"INSERT INTO document_versions ({_VERSION_COLUMNS}) VALUES ({', '.join('?' * 15)})",
+            (
+                version_id,
+                info.id,
+                info.title,
+                info.author,
+                info.outlet,
+                info.published,
+                info.source,
+                info.source_offset,
+                info.sha256,
+                info.imported_at,
+                info.length,
+                info.url,
+                _page_starts_column(info.page_starts),
+                document.text,
+                replaced_at,
+            ),
+        )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
 
     # Tags and link types: named, coloured, keyed, in an order -----------------------------
 
@@ -1229,7 +1380,7 @@ class SqliteStore:
         with self.batch():
             try:
                 cur = self._conn.execute(
-                    f"INSERT INTO highlights ({_HL_COLUMNS}) VALUES (?{', ?' * 13})",
+                    f"INSERT INTO highlights ({_HL_COLUMNS}) VALUES ({_HL_VALUES})",
                     (highlight.id or None, *highlight[1:]),
                 )
             except sqlite3.IntegrityError as e:
@@ -1251,7 +1402,7 @@ class SqliteStore:
         with self.batch():
             before = self._conn.total_changes
             self._conn.executemany(
-                f"INSERT INTO highlights ({_HL_COLUMNS}) VALUES (?{', ?' * 13})"
+                f"INSERT INTO highlights ({_HL_COLUMNS}) VALUES ({_HL_VALUES})"
                 " ON CONFLICT (uuid) DO NOTHING",
                 rows,
             )
@@ -1371,16 +1522,17 @@ class SqliteStore:
     def spans(self, document_id: int) -> list[Span]:
         rows: list[Span] = self._conn.execute(
             "SELECT start_pos, end_pos, id, tag_id, rating_id, annotator FROM highlights"
-            " WHERE document_id = ? ORDER BY start_pos, end_pos, id",
+            f" WHERE document_id = ? AND {_PLACED} ORDER BY start_pos, end_pos, id",
             (document_id,),
         ).fetchall()
         return rows
 
     def highlight_rows(self) -> Iterator[HighlightRow]:
-        """Every highlight, without its texts (see highlight_texts), one at a time."""
+        """Every highlight placed in its text, without its texts (see highlight_texts), one at
+        a time."""
         return self._conn.execute(
             "SELECT id, document_id, start_pos, end_pos, tag_id, annotator, created_at, rating_id"
-            " FROM highlights"
+            f" FROM highlights WHERE {_PLACED}"
         )
 
     def highlight_texts(self, ids: Sequence[int] | None) -> dict[int, tuple[str, str]]:
@@ -1479,31 +1631,115 @@ class SqliteStore:
         yield orjson.dumps(decoder.decode(b"", final=True))[1:-1] + b'"}'
 
     def highlight_places(self, ids: Sequence[int]) -> dict[int, tuple[int, int, int]]:
-        """{id: (document id, start, end)} of these highlights (those that exist)."""
+        """{id: (document id, start, end)} of these highlights (those that exist and are placed
+        in their text: an orphan has no place)."""
         found: dict[int, tuple[int, int, int]] = {}
         for lo in range(0, len(ids), 500):
             chunk = ids[lo : lo + 500]
             marks = ", ".join("?" * len(chunk))
             rows = self._conn.execute(
-                f"SELECT id, document_id, start_pos, end_pos FROM highlights WHERE id IN ({marks})",
+                "SELECT id, document_id, start_pos, end_pos FROM highlights"
+                f" WHERE id IN ({marks}) AND {_PLACED}",
                 chunk,
             )
             found.update((i, (d, s, e)) for i, d, s, e in rows)
         return found
 
     def highlight_ids_matching(self, text: str) -> set[int]:
-        """Ids of highlights whose quote or note holds `text`, compared casefolded."""
+        """Ids of placed highlights whose quote or note holds `text`, compared casefolded."""
         needle = text.casefold()
         rows = self._conn.execute(
-            "SELECT id FROM highlights WHERE instr(casefold(quote), ?) OR instr(casefold(note), ?)",
+            "SELECT id FROM highlights"
+            " WHERE (instr(casefold(quote), ?) OR instr(casefold(note), ?))"
+            f" AND {_PLACED}",
             (needle, needle),
         )
         return {i for (i,) in rows}
 
-    def annotator_counts(self) -> dict[tuple[int, str], int]:
-        """Highlights per document and annotator: {(document_id, annotator): count}."""
+    def orphans(self, document_id: int | None = None) -> list[Highlight]:
+        """The orphans of a document (of every document, for None), in the order of their
+        places in the versions they were orphaned from."""
+        where, params = f"WHERE NOT ({_PLACED})", list[int]()
+        if document_id is not None:
+            where, params = f"WHERE document_id = ? AND NOT ({_PLACED})", [document_id]
+        return self._select_highlights(
+            f"{where} ORDER BY document_id, orphaned_version, start_pos, id", params
+        )
+
+    def orphan_counts(self) -> dict[int, int]:
+        """{document id: how many orphans it has}, for documents that have any."""
         rows = self._conn.execute(
-            "SELECT document_id, annotator, count(*) FROM highlights"
+            f"SELECT document_id, count(*) FROM highlights WHERE NOT ({_PLACED})"
+            " GROUP BY document_id"
+        )
+        return {d: n for d, n in rows}
+
+    def set_highlight_places(
+        self, highlights: Sequence[Highlight], expected: Sequence[Highlight] | None = None
+    ) -> list[Highlight]:
+        """Store where each highlight is: its offsets, quote, context, orphan mark and change
+        time, by id (its other fields stay as stored). A highlight placed in its text must be
+        on its quote there. Returns those that exist (another window may have deleted some),
+        as stored. With `expected` (each as it was read), only if every one is still there
+        and in the place it had then (else NotFound or Conflict, and nothing is stored)."""
+        with self.batch():
+            places: dict[int, tuple[object, ...]] = {}  # {id: place_state} of those there
+            ids = [h.id for h in highlights]
+            for lo in range(0, len(ids), 500):
+                chunk = ids[lo : lo + 500]
+                marks = ", ".join("?" * len(chunk))
+                rows = self._conn.execute(
+                    "SELECT id, start_pos, end_pos, quote, orphaned_version FROM highlights"
+                    f" WHERE id IN ({marks})",
+                    chunk,
+                )
+                places.update((i, tuple(place)) for i, *place in rows)
+            if expected is not None:
+                for seen in store_rules.expected_for(highlights, expected):
+                    if places.get(seen.id) != store_rules.place_state(seen):
+                        self._refused("highlight", self._select_by_ids([seen.id]))
+            texts: dict[int, str] = {}
+            for h in highlights:
+                if h.orphaned:
+                    continue
+                if h.document_id not in texts:
+                    texts[h.document_id] = self.document(h.document_id).text
+                store_rules.check_placement(texts[h.document_id], h)
+            placed = [h for h in highlights if h.id in places]
+            self._conn.executemany(
+                "UPDATE highlights SET start_pos = ?, end_pos = ?, quote = ?, prefix = ?,"
+                " suffix = ?, orphaned_version = ?, updated_at = ? WHERE id = ?",
+                [
+                    (
+                        h.start,
+                        h.end,
+                        h.quote,
+                        h.prefix,
+                        h.suffix,
+                        h.orphaned_version,
+                        h.updated_at,
+                        h.id,
+                    )
+                    for h in placed
+                ],
+            )
+            return self._select_by_ids([h.id for h in placed])
+
+    def _select_by_ids(self, ids: Sequence[int]) -> list[Highlight]:
+        """These highlights as stored, in the order of `ids` (those that exist)."""
+        found: dict[int, Highlight] = {}
+        for lo in range(0, len(ids), 500):
+            chunk = list(ids[lo : lo + 500])
+            marks = ", ".join("?" * len(chunk))
+            found.update(
+                (h.id, h) for h in self._select_highlights(f"WHERE id IN ({marks})", chunk)
+            )
+        return [found[i] for i in ids if i in found]
+
+    def annotator_counts(self) -> dict[tuple[int, str], int]:
+        """Placed highlights per document and annotator: {(document_id, annotator): count}."""
+        rows = self._conn.execute(
+            f"SELECT document_id, annotator, count(*) FROM highlights WHERE {_PLACED}"
             " GROUP BY document_id, annotator"
         )
         return {(d, a): n for d, a, n in rows}
@@ -1511,7 +1747,8 @@ class SqliteStore:
     def highlight_counts(self) -> dict[int, dict[int, int]]:
         counts: dict[int, dict[int, int]] = {}
         rows = self._conn.execute(
-            "SELECT document_id, tag_id, count(*) FROM highlights GROUP BY document_id, tag_id"
+            f"SELECT document_id, tag_id, count(*) FROM highlights WHERE {_PLACED}"
+            " GROUP BY document_id, tag_id"
         )
         for document_id, tag_id, n in rows:
             counts.setdefault(document_id, {})[tag_id] = n
@@ -1522,6 +1759,15 @@ def _hl_state(h: Highlight) -> tuple[object, ...]:
     return (h.tag_id, h.note, h.rating_id, h.updated_at)
 
 
+def _check_document(now: DocumentInfo, expected: DocumentInfo | None) -> None:
+    """Refuse a change to a document's text made from a reading of another text of it."""
+    if expected is not None and now.sha256 != expected.sha256:
+        raise Conflict(
+            f"“{now.title}” was updated in another window meanwhile; it now shows as it is "
+            "there, and your change was not made."
+        )
+
+
 def _link_state(link: Link) -> tuple[object, ...]:
     return (link.type_id, link.note, link.updated_at)
 
@@ -1529,10 +1775,13 @@ def _link_state(link: Link) -> tuple[object, ...]:
 def _highlight_clauses(
     where: HighlightFilter, alias: str, *, text: bool = False
 ) -> tuple[list[str], list[object]]:
-    """SQL conditions on the highlights table (named `alias`) for the filter's documents, tags
-    and annotators (and, with `text`, its text), with their parameters."""
+    """SQL conditions on the highlights table (named `alias`) for the filter's documents, tags,
+    annotators and orphans (and, with `text`, its text), with their parameters."""
     clauses: list[str] = []
     params: list[object] = []
+    if where.orphaned is not None:
+        placed = f"{alias}.{_PLACED}"
+        clauses.append(placed if not where.orphaned else f"NOT ({placed})")
     if text and where.text:
         needle = where.text.casefold()
         clauses.append(f"(instr(casefold({alias}.quote), ?) OR instr(casefold({alias}.note), ?))")

@@ -8,7 +8,9 @@ before it returns, unless it runs inside `batch()`, which makes the whole block 
 Changes to one highlight or link may name the record as the caller last read it (`expected`):
 the change is made only if the record is still so, and otherwise raises `Conflict` (someone
 else changed it meanwhile) or `NotFound` (deleted meanwhile), writing nothing. Another window on
-the same file and a teammate on the same server are the same case.
+the same file and a teammate on the same server are the same case. A new version of a document
+(`update_document`, `restore_version`) and the highlights it moves (`set_highlight_places`) are
+checked the same way: against the document's text and the highlights' places as read.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from desktop.core.model import (
     BackupInfo,
     Document,
     DocumentInfo,
+    DocumentVersion,
     Highlight,
     HighlightFilter,
     HighlightRow,
@@ -134,6 +137,38 @@ class ProjectStore(Protocol):
 
     def restore_document(self, document: Document, highlights: Sequence[Highlight]) -> None: ...
 
+    # Versions of a document (see operations.UpdateDocument)
+    def update_document(
+        self,
+        document_id: int,
+        document: NewDocument,
+        replaced_at: str | None = None,
+        expected: DocumentInfo | None = None,
+    ) -> DocumentVersion:
+        """Give a document a new text and metadata (its `imported_at` becomes `replaced_at`,
+        default now), keeping its id, highlights and links; its text and metadata as they were
+        become a new version of it, which is returned. Refused when the text is the document's
+        already or another document's; with `expected`, also when the document's text is no
+        longer the one `expected` had (Conflict: updated by someone else meanwhile)."""
+        ...
+
+    def restore_version(
+        self, version: DocumentVersion, expected: DocumentInfo | None = None
+    ) -> None:
+        """Put a document back to one of its versions, text and metadata; that version is no
+        longer kept as one (the undo of update_document). With `expected`, only if the
+        document's text is still the one `expected` had (else Conflict)."""
+        ...
+
+    def document_versions(self, document_id: int) -> list[DocumentVersion]:
+        """A document's earlier versions, with their texts, oldest first (deleting the document
+        deletes them)."""
+        ...
+
+    def restore_document_versions(self, versions: Sequence[DocumentVersion]) -> None:
+        """Put back versions with their ids (the undo of deleting their document)."""
+        ...
+
     # Tags
     def tags(self) -> list[Tag]: ...
 
@@ -209,18 +244,49 @@ class ProjectStore(Protocol):
 
     def highlight(self, highlight_id: int) -> Highlight: ...
 
-    def highlights(self, where: HighlightFilter = HighlightFilter()) -> list[Highlight]: ...
+    def highlights(self, where: HighlightFilter = HighlightFilter()) -> list[Highlight]:
+        """The highlights `where` selects (by default those placed in their text, no orphans),
+        by document and start."""
+        ...
 
     def iter_highlights(
         self, where: HighlightFilter = HighlightFilter()
     ) -> Iterator[Highlight]: ...
 
     def spans(self, document_id: int) -> list[Span]:
-        """(start, end, id, tag_id, rating_id, annotator) of a document's highlights, in start
-        order."""
+        """(start, end, id, tag_id, rating_id, annotator) of a document's highlights placed in
+        its text, in start order."""
         ...
 
-    def highlight_rows(self) -> Iterator[HighlightRow]: ...
+    def highlight_rows(self) -> Iterator[HighlightRow]:
+        """Every highlight placed in its text (no orphans), without its texts."""
+        ...
+
+    # Orphans: highlights that re-anchoring could not place in a document's new text. They
+    # keep their tag, note, links and the offsets, quote and context they had in the version
+    # they were orphaned from (Highlight.orphaned_version), and are left out of spans,
+    # highlight_rows, highlight_counts, annotator_counts, highlight_places,
+    # highlight_ids_matching and (by default) highlights; `highlight(id)` and links_touching
+    # still give them.
+    def orphans(self, document_id: int | None = None) -> list[Highlight]:
+        """The orphans of a document (of every document, for None)."""
+        ...
+
+    def orphan_counts(self) -> dict[int, int]:
+        """{document id: how many orphans it has}, for documents that have any."""
+        ...
+
+    def set_highlight_places(
+        self, highlights: Sequence[Highlight], expected: Sequence[Highlight] | None = None
+    ) -> list[Highlight]:
+        """Store where each highlight is: offsets, quote, prefix, suffix, orphaned_version and
+        updated_at, by id (its other fields stay as stored). One placed in its text must be on
+        its quote there, or nothing is stored. Returns those that exist, as stored (one deleted
+        meanwhile is skipped). With `expected` (each highlight as it was read, by id), nothing
+        is stored unless every one is still there and in the place it had then (its offsets,
+        quote and orphan mark): else Conflict or NotFound. A change made meanwhile to its tag,
+        note or verdict is no conflict: it stays."""
+        ...
 
     def highlight_texts(self, ids: Sequence[int] | None) -> dict[int, tuple[str, str]]: ...
 
@@ -255,11 +321,11 @@ class ProjectStore(Protocol):
     def highlight_ids_matching(self, text: str) -> set[int]: ...
 
     def annotator_counts(self) -> dict[tuple[int, str], int]:
-        """Highlights per document and annotator: {(document_id, annotator): count}."""
+        """Placed highlights per document and annotator: {(document_id, annotator): count}."""
         ...
 
     def highlight_counts(self) -> dict[int, dict[int, int]]:
-        """Highlights per document and tag: {document_id: {tag_id: count}}."""
+        """Placed highlights per document and tag: {document_id: {tag_id: count}}."""
         ...
 
     # Link types

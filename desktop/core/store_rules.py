@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 
 from desktop.core.errors import ClaimmarkError
-from desktop.core.model import Rating, tag_name_problem
+from desktop.core.model import Highlight, Rating, tag_name_problem
 
 COLOUR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
@@ -60,3 +60,29 @@ def refuse(problem: str | None) -> None:
     """Raise the problem a model check found (model.py's `..._problem`), as a sentence."""
     if problem:
         raise ClaimmarkError(f"{problem[:1].upper()}{problem[1:]}.")
+
+
+def place_state(h: Highlight) -> tuple[object, ...]:
+    """Where a highlight is, as `set_highlight_places` checks it against `expected`: its
+    offsets, its quote and its orphan mark (a change of context alone is no move)."""
+    return (h.start, h.end, h.quote, h.orphaned_version)
+
+
+def expected_for(highlights: Sequence[Highlight], expected: Sequence[Highlight]) -> list[Highlight]:
+    """The record in `expected` of each of `highlights`, matched by id."""
+    by_id = {h.id: h for h in expected}
+    missing = [h.id for h in highlights if h.id not in by_id]
+    if missing:
+        raise ValueError(f"no expected record for highlights {missing[:5]}")
+    return [by_id[h.id] for h in highlights]
+
+
+def check_placement(text: str, h: Highlight) -> None:
+    """Refuse to place a highlight (not an orphan) where its quote is not in `text`."""
+    if h.orphaned:
+        return
+    if not 0 <= h.start < h.end <= len(text) or text[h.start : h.end] != h.quote:
+        raise ClaimmarkError(
+            f"a highlight cannot be placed at {h.start}-{h.end} of document "
+            f"{h.document_id}: its text is not there."
+        )

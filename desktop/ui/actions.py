@@ -36,6 +36,11 @@ SPECS: dict[str, Spec] = {
         "Import a web page, or a PDF or Word document on the web, by its address",
     ),
     "import_brat": Spec("Import &brat Folder…", (), "Import a folder of brat standoff files"),
+    "update_document": Spec(
+        "&Update Document from File…",
+        (),
+        "Replace the open document's text with a new version, keeping its highlights in place",
+    ),
     "export": Spec(
         "&Export…", ("Ctrl+E",), "Export highlights as JSON, W3C, CSV, doccano JSONL or brat"
     ),
@@ -94,6 +99,11 @@ SPECS: dict[str, Spec] = {
         "pick a claim)",
     ),
     "verdict": Spec("&Verdict…", ("V",), "Give the claim under the cursor a verdict"),
+    "place_orphan": Spec(
+        "&Place Orphan Here",
+        ("P",),
+        "Place the orphaned highlight chosen in the Orphans panel on the selected passage",
+    ),
     "next_highlight": Spec(
         "Ne&xt Highlight", ("Alt+Down",), "Go to the next highlight in the list"
     ),
@@ -124,7 +134,7 @@ SPECS: dict[str, Spec] = {
 
 # Actions whose keys are plain letters or Delete: they must only fire in the text, never while
 # typing in a field.
-TEXT_ONLY = ("delete_highlight", "edit_note", "link", "verdict")
+TEXT_ONLY = ("delete_highlight", "edit_note", "link", "verdict", "place_orphan")
 # Delete in the document list deletes the document: only there (in the text it deletes a
 # highlight).
 LIST_ONLY = ("delete_document", "edit_document")

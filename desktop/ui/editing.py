@@ -67,6 +67,8 @@ class Editing(QObject):
         """After an undo or redo: say what it was, and show where (another document, or off
         screen, included)."""
         self.say(f"{'Undone' if verb == 'undo' else 'Redone'}: {label}.", 5000)
+        if changes.everything:  # a document's text replaced (an update): no one place to show
+            return
         shown = [*changes.added, *(new for _old, new in changes.changed)]
         if shown:
             self.jump_to(shown[0])
@@ -146,6 +148,9 @@ class Editing(QObject):
     def jump_to(self, h: Highlight | Row) -> None:
         """Open the highlight's document, scroll to it and select it."""
         self.session.open_document(h.document_id)
+        if isinstance(h, Highlight) and h.orphaned:  # no place in the text: see Orphans
+            self.say("That highlight is orphaned: its text is not in the new version (Orphans).")
+            return
         self.view.select_span(h.start, h.end)
         self.highlights.select_highlight(h.id)
 

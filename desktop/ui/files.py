@@ -42,6 +42,8 @@ def describe_import(report: ImportReport) -> str:
         )
         lines.extend(f"  {n}" for n in merge.notes[:20])
         lines.extend(f"  skipped {s}" for s in merge.skipped[:20])
+    if report.new_versions:
+        lines.append(f"{len(report.new_versions)} new version(s) of documents in the project.")
     if report.refused:
         lines.append("Refused:")
         lines.extend(f"  {r}" for r in report.refused)
@@ -57,6 +59,9 @@ def _shown(name: str) -> str:
 
 class Files(QObject):
     project_requested = Signal(object)  # Path of a project to open instead of this one
+    # list[NewVersion]: documents an import found to be new versions of ones in the project,
+    # not imported: what to do with each is asked (updating.py).
+    new_versions_found = Signal(object)
 
     def __init__(
         self,
@@ -134,6 +139,7 @@ class Files(QObject):
                     paths,
                     on_progress=lambda done, total, name: progress(done, total, _shown(name)),
                     is_cancelled=is_cancelled,
+                    new_versions="hold",
                 )
             finally:
                 store.close()
@@ -151,6 +157,8 @@ class Files(QObject):
             dialogs.show_message(self.window, describe_import(report), error=bool(report.refused))
         else:
             self.window.statusBar().showMessage(describe_import(report), 8000)
+        if report.new_versions:
+            self.new_versions_found.emit(report.new_versions)
         return report
 
     # Export ------------------------------------------------------------------------------------

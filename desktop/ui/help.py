@@ -16,6 +16,7 @@ FIXED_SHORTCUTS = (
     ("Shift+arrows, Shift+End, Ctrl+Shift+arrows", "Select text with the keyboard"),
     ("Delete", "Delete the highlight under the cursor"),
     ("N or double-click", "Edit the note of the highlight under the cursor"),
+    ("P", "Place the orphan chosen in the Orphans panel on the selection"),
     ("Alt+Down / Alt+Up", "Next / previous highlight in the list"),
     ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo"),
     ("Ctrl+F, F3, Shift+F3", "Find in the document"),

@@ -121,6 +121,14 @@ class LinkMargin(QWidget):
             self._has_note.clear()
             self._reload()
             return
+        # An orphan placed again comes with its links; a highlight that became an orphan keeps
+        # its links but has no place any more (the summary is up to date with this change).
+        linked = self.session.summary.linked()
+        linked -= {end for link in changes.links_added for end in (link.from_id, link.to_id)}
+        placed_again = [h for h in changes.added if h.id in linked]
+        orphaned = any(h.id in linked for h in changes.removed)
+        for h in placed_again:
+            self.places[h.id] = Place(h.document_id, h.start, h.end)
         if changes.links_added:
             missing = [
                 end
@@ -131,12 +139,14 @@ class LinkMargin(QWidget):
             if missing:
                 found = self.session.store.highlight_places(missing)
                 self.places.update((i, Place(*p)) for i, p in found.items())
-        if changes.documents:
+        if changes.documents or placed_again or orphaned:
+            for h in changes.removed:
+                self.places.pop(h.id, None)
             self._index_ends()
         else:
             self._follow_ends(changes)
-        for h in changes.removed:  # their links went with them, above
-            self.places.pop(h.id, None)
+            for h in changes.removed:  # their links went with them, above
+                self.places.pop(h.id, None)
         if changes:
             self.update()
 

@@ -4,7 +4,9 @@ A project on a server announces every committed change; the store's change feed 
 connection of its own. Its socket is watched here, on the GUI thread, with a QSocketNotifier:
 when it is readable the feed turns what arrived into one change record, which the session
 announces like any other, so every view updates itself without moving the reader's scroll
-position or selection.
+position or selection. A teammate's new version of a document (its text replaced, its
+highlights moved or orphaned) comes as "everything": every view shows the new text; a
+teammate's placing or deleting an orphan comes with the `orphans` flag, for the Orphans panel.
 
 When the connection is lost the status bar says so, the store refuses every change with a clear
 message (nothing is shown as saved that is not), and a background thread tries to connect again

@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QEvent, QPoint, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
+    QDockWidget,
     QMainWindow,
     QMenu,
     QSplitter,
@@ -41,6 +42,7 @@ from desktop.ui.highlight_list import HighlightListPanel
 from desktop.ui.highlighter import Visibility
 from desktop.ui.link_margin import LinkMargin
 from desktop.ui.linking import Linking
+from desktop.ui.orphans_panel import OrphansPanel
 from desktop.ui.review import Review
 from desktop.ui.scheme_editing import SchemeEditing
 from desktop.ui.scheme_panel import SchemePanel
@@ -48,6 +50,7 @@ from desktop.ui.session import Session
 from desktop.ui.status_line import StatusLine
 from desktop.ui.tag_editing import TagEditing
 from desktop.ui.tag_panel import TagPanel
+from desktop.ui.updating import Updating
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +79,7 @@ class MainWindow(QMainWindow):
         self.scheme_panel = SchemePanel(session)
         self.link_margin = LinkMargin(session, self.view)
         self.status_line = StatusLine(session, self.statusBar())
+        self.orphans_panel = OrphansPanel(session)
         self.live = live.attach(session, self.statusBar())  # a server project's teammates
         self._lay_out()
 
@@ -96,6 +100,9 @@ class MainWindow(QMainWindow):
         self.linking = Linking(session, self.editing, self.view, self.hl_panel, self)
         self.scheme = SchemeEditing(session, self.scheme_panel, self)
         self.files = Files(session, self.hl_panel, self, settings)
+        self.updating = Updating(
+            session, self.view, self.orphans_panel, self.orphans_dock, self, settings
+        )
         self.appearance = Appearance(self.view, self.size_menu, self, settings)
         self.backups = Backups(session, self)
         self.review = Review(session, self.view, self.hl_panel, self)
@@ -152,6 +159,12 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([260, 820, 220])
         self.centre.setSizes([560, 220])
         self.setCentralWidget(self.splitter)
+        # Highlights that an update could not place: shown when the open document has some.
+        self.orphans_dock = QDockWidget("Orphans", self)
+        self.orphans_dock.setObjectName("orphansDock")
+        self.orphans_dock.setWidget(self.orphans_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.orphans_dock)
+        self.orphans_dock.hide()
 
     def _build_menus(self) -> None:
         undo = self.session.undo_stack.createUndoAction(self, "&Undo")
@@ -166,7 +179,8 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         self._fill(
             bar.addMenu("&File"),
-            "new_project open_project - import import_url import_brat merge export - "
+            "new_project open_project - import import_url import_brat update_document merge "
+            "export - "
             "restore_backup - quit",
         )
         edit = bar.addMenu("&Edit")
@@ -178,7 +192,8 @@ class MainWindow(QMainWindow):
         bar.addMenu(self.highlight_menu)  # the tags' items go first (tag_editing.py)
         self._fill(
             self.highlight_menu,
-            "- edit_note delete_highlight - link verdict - next_highlight previous_highlight",
+            "- edit_note delete_highlight - link verdict - place_orphan - next_highlight "
+            "previous_highlight",
         )
         view = bar.addMenu("&View")
         self._fill(
@@ -187,6 +202,8 @@ class MainWindow(QMainWindow):
             "filtered_tags_only blind_mode - zoom_in zoom_out zoom_reset",
         )
         self.size_menu = view.addMenu("Interface &Size")  # filled by appearance.py
+        view.addSeparator()
+        view.addAction(self.orphans_dock.toggleViewAction())
         self._fill(view, "- refresh")
         self._fill(bar.addMenu("&Review"), "agreement curation")
         self._fill(bar.addMenu("&Help"), "guidelines shortcuts - about")
@@ -221,6 +238,8 @@ class MainWindow(QMainWindow):
             "export": self.files.choose_export,
             "import_url": self.files.choose_url_import,
             "import_brat": self.files.choose_brat_import,
+            "update_document": self.updating.choose_file,
+            "place_orphan": self.updating.place_chosen,
             "new_project": self.files.choose_new_project,
             "open_project": self.files.choose_open_project,
             "restore_backup": self.backups.choose_backup,
@@ -260,6 +279,7 @@ class MainWindow(QMainWindow):
         self.tag_panel.guidelines_requested.connect(lambda: help.show_guidelines(self))
         self.doc_list.activated.connect(lambda _index: self.view.setFocus())
         self.files.project_requested.connect(self.project_requested)
+        self.files.new_versions_found.connect(self.updating.resolve)
         self.backups.restore_requested.connect(self.restore_requested)
         s.failed.connect(lambda message: dialogs.show_message(self, message))
         self.view.current_highlight_changed.connect(self.inspector.show_highlight)
@@ -293,6 +313,7 @@ class MainWindow(QMainWindow):
                 faint_others=whose is None,
             )
         )
+        self.orphans_panel.set_annotators(whose)
 
     # Opening documents -------------------------------------------------------------------
 

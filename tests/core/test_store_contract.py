@@ -260,6 +260,172 @@ def test_backups(store: ProjectStore) -> None:
     assert not store.changed_since_backup()
 
 
+# Versions of a document, and orphans ---------------------------------------------------------
+
+
+def test_a_new_version_replaces_the_text_and_keeps_the_old_one(store: ProjectStore) -> None:
+    [info] = store.add_documents([_doc()])
+    h = store.add_highlight(info.id, 0, 5, 1)
+    new = NewDocument(
+        text="Alpha and beta.\n",
+        title="T2",
+        source="t2.pdf",
+        url="https://x.test/t",
+        page_starts=(0, 6),
+    )
+    version = store.update_document(info.id, new, "2030-01-02T03:04:05.000Z")
+    assert version.document_id == info.id
+    assert (version.document.info, version.document.text) == (info, _doc().text)
+    assert version.replaced_at == "2030-01-02T03:04:05.000Z"
+    [now] = store.documents()
+    assert (now.id, now.title, now.source, now.url, now.page_starts) == (
+        info.id,
+        "T2",
+        "t2.pdf",
+        "https://x.test/t",
+        (0, 6),
+    )
+    assert (now.length, now.imported_at) == (16, "2030-01-02T03:04:05.000Z")
+    assert store.text(info.id) == store.document(info.id).text == new.text
+    assert store.highlight(h.id) == h  # the caller places the highlights
+    assert store.document_versions(info.id) == [version]
+    store.restore_version(version)
+    assert store.document(info.id).info == info
+    assert store.text(info.id) == _doc().text
+    assert store.document_versions(info.id) == []
+    with pytest.raises(NotFound):
+        store.restore_version(version)
+
+
+def test_a_version_must_have_new_text_that_no_other_document_has(store: ProjectStore) -> None:
+    a, b = store.add_documents([_doc("one\n", "A"), _doc("two\n", "B")])
+    with pytest.raises(ClaimmarkError, match="has this text already"):
+        store.update_document(a.id, _doc("one\n", "A again"))
+    with pytest.raises(ClaimmarkError, match="as document"):
+        store.update_document(a.id, _doc("two\n", "B's text"))
+    assert store.documents() == [a, b]
+    assert store.document_versions(a.id) == []
+
+
+def test_deleting_a_document_deletes_its_versions_and_they_can_be_put_back(
+    store: ProjectStore,
+) -> None:
+    [info] = store.add_documents([_doc("one\n")])
+    first = store.update_document(info.id, _doc("two\n"))
+    second = store.update_document(info.id, _doc("three\n"))
+    assert store.document_versions(info.id) == [first, second]
+    doc, highlights = store.delete_document(info.id)
+    store.restore_document(doc, highlights)
+    assert store.document_versions(info.id) == []
+    store.restore_document_versions([first, second])
+    assert store.document_versions(info.id) == [first, second]
+
+
+def test_orphans_are_kept_but_not_placed_anywhere(store: ProjectStore) -> None:
+    a, b = store.add_documents([_doc("one two three\n", "A"), _doc("four five six\n", "B")])
+    one = store.add_highlight(a.id, 0, 3, 1, note="Numbers")
+    two = store.add_highlight(a.id, 4, 7, 2)
+    four = store.add_highlight(b.id, 0, 4, 3)
+    version = store.update_document(a.id, _doc("one 2 three\n", "A"))
+    [orphan] = store.set_highlight_places([two._replace(orphaned_version=version.id)])
+    assert orphan.orphaned
+    assert orphan == two._replace(orphaned_version=version.id)
+    assert store.highlight(two.id) == orphan
+    assert store.highlights() == [one, four]
+    assert store.highlights(HighlightFilter(orphaned=True)) == [orphan]
+    assert store.highlights(HighlightFilter(orphaned=None)) == [one, orphan, four]
+    assert [s[2] for s in store.spans(a.id)] == [one.id]
+    assert sorted(r[0] for r in store.highlight_rows()) == sorted([one.id, four.id])
+    assert store.highlight_counts() == {a.id: {1: 1}, b.id: {3: 1}}
+    assert set(store.highlight_places([one.id, two.id])) == {one.id}
+    assert store.highlight_ids_matching("tw") == set()
+    assert store.orphans() == store.orphans(a.id) == [orphan]
+    assert store.orphans(b.id) == []
+    assert store.orphan_counts() == {a.id: 1}
+    # Deleted and put back, it is an orphan still.
+    store.delete_highlight(two.id)
+    assert store.orphans() == []
+    store.insert_highlight(orphan)
+    assert store.orphans() == [orphan]
+
+
+def test_placing_a_highlight_needs_its_quote_there(store: ProjectStore) -> None:
+    [info] = store.add_documents([_doc("one two three\n")])
+    h = store.add_highlight(info.id, 0, 3, 1)
+    gone = store.add_highlight(info.id, 4, 7, 1)
+    store.delete_highlight(gone.id)
+    moved = h._replace(start=4, end=7, quote="two", prefix="one ", suffix=" three\n")
+    assert store.set_highlight_places([moved, gone]) == [moved]  # a deleted one is skipped
+    assert store.highlight(h.id) == moved
+    with pytest.raises(ClaimmarkError, match="its text is not there"):
+        store.set_highlight_places([moved._replace(start=0, end=3)])
+    with pytest.raises(ClaimmarkError, match="its text is not there"):
+        store.set_highlight_places([moved._replace(start=8, end=80, quote="three\n")])
+    assert store.highlight(h.id) == moved
+
+
+def test_placed_counts_and_spans_leave_orphans_out(store: ProjectStore) -> None:
+    [info] = store.add_documents([_doc("one two three\n")])
+    one = store.add_highlight(info.id, 0, 3, 1)
+    store.annotator = "other"
+    two = store.add_highlight(info.id, 4, 7, 2)
+    assert store.annotator_counts() == {(info.id, "tester"): 1, (info.id, "other"): 1}
+    version = store.update_document(info.id, _doc("one 2 three\n"))
+    store.set_highlight_places([two._replace(orphaned_version=version.id)])
+    assert store.spans(info.id) == [(0, 3, one.id, 1, None, "tester")]
+    assert store.annotator_counts() == {(info.id, "tester"): 1}
+
+
+def test_another_connection_reads_a_documents_new_text(open_store: Opener) -> None:
+    mine, theirs = open_store(), open_store()
+    [info] = mine.add_documents([_doc("one two three\n")])
+    assert mine.text(info.id) == "one two three\n"
+    theirs.update_document(info.id, _doc("one 2 three\n"))
+    assert mine.text(info.id) == mine.document(info.id).text == "one 2 three\n"
+    assert mine.add_highlight(info.id, 4, 5, 1).quote == "2"  # from the new text, not the old
+
+
+def test_an_update_from_a_stale_reading_is_refused(open_store: Opener) -> None:
+    """Two people update one document, both from the text they read: the second is refused,
+    and so is the undo of the first once the second is made."""
+    mine, theirs = open_store(), open_store()
+    [info] = mine.add_documents([_doc("one\n")])
+    first = theirs.update_document(info.id, _doc("two\n"), expected=info)
+    with pytest.raises(Conflict):
+        mine.update_document(info.id, _doc("three\n"), expected=info)
+    now = mine.document(info.id).info
+    assert mine.text(info.id) == "two\n"
+    assert mine.document_versions(info.id) == [first]
+    second = mine.update_document(info.id, _doc("three\n"), expected=now)
+    with pytest.raises(Conflict):
+        theirs.restore_version(first, expected=now)
+    assert theirs.document_versions(info.id) == [first, second]
+    theirs.restore_version(second, expected=mine.document(info.id).info)
+    assert theirs.text(info.id) == "two\n"
+
+
+def test_places_are_set_only_from_where_the_highlights_were_read(open_store: Opener) -> None:
+    """A move made from a reading of a highlight's place is refused if someone moved or deleted
+    it since; a retag or a note made meanwhile is no conflict, and stays."""
+    mine, theirs = open_store(), open_store()
+    [info] = mine.add_documents([_doc("one two three two\n")])
+    h = mine.add_highlight(info.id, 4, 7, 1)
+    version = theirs.update_document(info.id, _doc("one 2 three two\n"))
+    orphaned = h._replace(orphaned_version=version.id, updated_at="2030-01-01T00:00:00.000Z")
+    retagged = theirs.update_highlight(h.id, tag_id=2, note="why")
+    [stored] = mine.set_highlight_places([orphaned], expected=[h])
+    assert stored == orphaned._replace(tag_id=2, note="why")
+    placed = stored._replace(start=12, end=15, prefix="one 2 three ", suffix="\n")
+    with pytest.raises(Conflict):  # made from the place it had before it became an orphan
+        theirs.set_highlight_places([placed], expected=[retagged])
+    assert mine.highlight(h.id) == stored
+    assert theirs.set_highlight_places([placed], expected=[stored]) == [placed]
+    mine.delete_highlight(h.id)
+    with pytest.raises(NotFound):
+        theirs.set_highlight_places([stored], expected=[placed])
+    assert theirs.set_highlight_places([stored]) == []  # without `expected`, skipped
+
+
 def test_a_change_made_from_a_stale_record_is_refused(open_store: Opener) -> None:
     """Two people change the same highlight: the second change, made from the record as it was
     before the first, is refused and writes nothing."""

@@ -17,7 +17,7 @@ from desktop.core import operations
 from desktop.core.changes import Changes
 from desktop.core.errors import ClaimmarkError, Conflict, ConnectionLost, NotFound, ProjectError
 from desktop.core.formats.native import export_native
-from desktop.core.model import Link, NewDocument
+from desktop.core.model import Highlight, HighlightFilter, Link, NewDocument
 from desktop.core.pg_store import PgStore, set_up_team
 from desktop.core.project import open_project
 from desktop.core.store import ProjectStore
@@ -341,6 +341,179 @@ def test_a_bulk_change_is_everything_and_a_reread_skips_what_it_saw(server: PgSt
     teammate.close()
 
 
+# Articles that change ------------------------------------------------------------------------
+
+OLD = (
+    "The mayor said the bridge would open in May. Critics doubt it.\n"
+    "A spokesperson declined to comment on the delay.\n"
+    "Work on the eastern ramp resumed in the spring after a long pause.\n"
+)
+NEW = (
+    "The mayor said the bridge would open in May. Critics doubt it.\n"
+    "Construction began in 2019.\n"
+    "Work on the eastern ramp resumed in the spring after a long pause.\n"
+)
+KEPT, DELETED = "The mayor said the bridge would open in May.", "A spokesperson declined"
+
+
+def new_version(text: str = NEW) -> NewDocument:
+    return NewDocument(text=text, title="Bridge", source="bridge.html")
+
+
+def mark(store: ProjectStore, document_id: int, quote: str, tag_id: int = 1) -> Highlight:
+    start = store.text(document_id).index(quote)
+    return store.add_highlight(document_id, start, start + len(quote), tag_id)
+
+
+@pytest.fixture
+def bridge(two: tuple[ProjectStore, ...]) -> int:
+    """The two connections' project with the bridge article, a highlight of each on it."""
+    mine, theirs = two
+    [info] = mine.add_documents([new_version(OLD)])
+    mark(mine, info.id, KEPT)
+    mark(theirs, info.id, DELETED)
+    return info.id
+
+
+def test_an_update_over_a_teammates_update_is_refused(
+    two: tuple[ProjectStore, ...], bridge: int
+) -> None:
+    mine, theirs = two
+    mine_op = operations.UpdateDocument(mine, bridge, new_version())
+    operations.UpdateDocument(theirs, bridge, new_version(NEW + "Updated at noon.\n")).do(theirs)
+    with pytest.raises(Conflict, match="meanwhile"):
+        mine_op.do(mine)
+    assert mine.text(bridge).endswith("Updated at noon.\n")
+    assert len(mine.document_versions(bridge)) == 1
+
+
+def test_undo_of_an_update_is_refused_once_a_teammate_placed_an_orphan(
+    two: tuple[ProjectStore, ...], bridge: int
+) -> None:
+    mine, theirs = two
+    update = operations.UpdateDocument(mine, bridge, new_version())
+    update.do(mine)
+    assert str(update.summary) == "kept 1, moved 0, fuzzy 0, orphaned 1"
+    [orphan] = theirs.orphans(bridge)
+    start = NEW.index("Construction")
+    place = operations.PlaceOrphan(theirs, orphan, start, start + 12)
+    place.do(theirs)
+    with pytest.raises(Conflict):
+        update.undo(mine)  # the orphan would go back to a text it is no longer in
+    assert mine.text(bridge) == NEW
+    assert mine.orphans() == []
+    with pytest.raises(Conflict, match="placed already"):
+        operations.PlaceOrphan(mine, orphan, 0, 5).do(mine)
+    place.undo(theirs)
+    update.undo(mine)
+    assert mine.text(bridge) == OLD
+    assert sorted(h.quote for h in mine.highlights()) == sorted([KEPT, DELETED])
+    assert mine.document_versions(bridge) == []
+
+
+def test_a_document_with_orphans_is_deleted_and_put_back(
+    two: tuple[ProjectStore, ...], bridge: int
+) -> None:
+    mine, _theirs = two
+    operations.UpdateDocument(mine, bridge, new_version()).do(mine)
+    everything = HighlightFilter(orphaned=None)
+    before = (mine.highlights(everything), mine.orphans(), mine.document_versions(bridge))
+    delete = operations.DeleteDocument(bridge, "Bridge")
+    delete.do(mine)
+    assert (mine.highlights(everything), mine.document_versions(bridge)) == ([], [])
+    delete.undo(mine)  # the orphan and its version come back in one transaction
+    assert (mine.highlights(everything), mine.orphans(), mine.document_versions(bridge)) == before
+
+
+def test_an_adjudicator_updates_a_document_under_everyones_highlights(team: tuple) -> None:
+    server, _doc = team
+    [info] = server.add_documents([new_version(OLD)])
+    ana, bob, judy = (login(server, name) for name in ("ana", "bob", "judy"))
+    kept, orphaned = mark(ana, info.id, KEPT), mark(bob, info.id, DELETED)
+    with pytest.raises(ClaimmarkError, match="does not let ana"):
+        operations.UpdateDocument(ana, info.id, new_version()).do(ana)
+    assert server.text(info.id) == OLD
+    update = operations.UpdateDocument(judy, info.id, new_version())
+    update.do(judy)
+    assert server.text(info.id) == NEW
+    [orphan] = server.orphans(info.id)
+    assert (orphan.id, orphan.annotator) == (orphaned.id, "bob")
+    assert server.highlight(kept.id).annotator == "ana"
+    # Moving is all an adjudicator may do to someone else's highlight, even with SQL.
+    with (
+        psycopg.connect(as_user(server.location, "judy"), autocommit=True) as conn,
+        pytest.raises(psycopg.errors.InsufficientPrivilege, match="may only move"),
+    ):
+        conn.execute("UPDATE highlights SET note = 'mine' WHERE id = %s", (kept.id,))
+    with psycopg.connect(as_user(server.location, "ana"), autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("DELETE FROM document_versions")
+        assert conn.execute("SELECT count(*) FROM document_versions").fetchone() == (1,)
+    # An orphan is placed by its annotator (or an adjudicator), not by anyone.
+    start = NEW.index("Construction")
+    with pytest.raises(ClaimmarkError, match="bob's"):
+        operations.PlaceOrphan(ana, orphan, start, start + 12).do(ana)
+    place = operations.PlaceOrphan(bob, orphan, start, start + 12)
+    place.do(bob)
+    place.undo(bob)
+    update.undo(judy)
+    assert server.text(info.id) == OLD
+    assert server.highlight(orphaned.id) == orphaned  # as it was, in its old place
+    for store in (ana, bob, judy):
+        store.close()
+
+
+def test_the_feed_brings_a_new_version_and_orphans(server: PgStore) -> None:
+    [info] = server.add_documents([new_version(OLD)])
+    teammate = PgStore.open(server.location)
+    orphaned = mark(teammate, info.id, DELETED)
+    feed = server.change_feed()
+    operations.UpdateDocument(teammate, info.id, new_version()).do(teammate)
+    assert wait_for(feed, lambda c: c.everything).everything  # the text changed under every view
+    [orphan] = teammate.orphans(info.id)
+    start = NEW.index("Construction")
+    place = operations.PlaceOrphan(teammate, orphan, start, start + 12)
+    place.do(teammate)
+    got = wait_for(feed, lambda c: bool(c.added))
+    assert ([h.id for h in got.added], got.orphans) == ([orphaned.id], True)
+    place.undo(teammate)
+    got = wait_for(feed, lambda c: bool(c.removed))
+    assert ([h.id for h in got.removed], got.orphans) == ([orphaned.id], True)
+    operations.ChangeHighlight(teammate.highlight(orphaned.id), note="lost").do(teammate)
+    got = wait_for(feed, lambda c: c.orphans)
+    assert (got.added, got.removed, got.changed) == ((), (), ())  # no view shows an orphan
+    feed.close()
+    teammate.close()
+
+
+def test_a_team_project_upgraded_to_versions_gets_their_rules(
+    pg_location: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A project set up for a team before documents had versions (schema version 6): the
+    owner's next opening adds them, and who may write them, without another server-setup."""
+    from desktop.core import pg_schema
+
+    with monkeypatch.context() as before:
+        older = {n: m for n, m in pg_schema.MIGRATIONS.items() if n < 7}
+        before.setattr(pg_schema, "MIGRATIONS", older)
+        before.setattr(pg_schema, "LATEST", 6)
+        before.setattr(pg_schema, "ROLES_SQL", pg_schema.TEAM_ROLES_SQL + pg_schema.TABLE_RULES_SQL)
+        set_up_team(pg_location, ["ana", "bob"], ["judy"])
+        old = PgStore.open(pg_location)
+        [info] = old.add_documents([new_version(OLD)])
+        assert old._one("SELECT version FROM claimmark_schema") == 6
+        old.close()
+    owner = PgStore.open(pg_location)  # its opening upgrades the project
+    ana, bob, judy = (login(owner, name) for name in ("ana", "bob", "judy"))
+    orphaned = mark(bob, info.id, DELETED)
+    operations.UpdateDocument(judy, info.id, new_version()).do(judy)
+    assert bob.orphans(info.id) == [judy.highlight(orphaned.id)]
+    with pytest.raises(ClaimmarkError, match="does not let ana"):
+        operations.UpdateDocument(ana, info.id, new_version(OLD)).do(ana)
+    for store in (owner, ana, bob, judy):
+        store.close()
+
+
 # Copying ---------------------------------------------------------------------------------------
 
 
@@ -375,6 +548,29 @@ def test_copy_a_file_to_a_server_and_back(
         assert copy.ratings() == file.ratings()
         later = copy.add_highlight(a.document_id, a.start, a.end, 2)
         assert later.id > max(h.id for h in file.highlights())
+        copy.close()
+
+
+def test_copy_keeps_earlier_versions_and_orphans(
+    store: ProjectStore, pg_cluster: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    [info] = store.add_documents([new_version(OLD)])
+    kept, orphaned = mark(store, info.id, KEPT), mark(store, info.id, DELETED)
+    link = store.insert_link(Link(0, "link-1", orphaned.id, kept.id, 1, "", "tester", "t", "t"))
+    operations.UpdateDocument(store, info.id, new_version()).do(store)
+    everything = HighlightFilter(orphaned=None)
+    server = new_database(pg_cluster)
+    assert cli.main(["copy", "--from", store.location, "--to", server]) == 0
+    assert "(and 1 earlier versions), 2 highlights (1 orphaned)" in capsys.readouterr().out
+    back = tmp_path / "back.claimmark"
+    assert cli.main(["copy", "--from", server, "--to", str(back)]) == 0
+    for location in (server, str(back)):
+        copy = open_project(location)
+        assert copy.document(info.id) == store.document(info.id)
+        assert copy.document_versions(info.id) == store.document_versions(info.id)
+        assert copy.highlights(everything) == store.highlights(everything)
+        assert copy.orphans() == store.orphans() != []
+        assert copy.links() == [link]
         copy.close()
 
 

@@ -10,7 +10,9 @@ from collections.abc import Callable, Iterator
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
+from desktop.core import operations
 from desktop.core.importing import import_paths
+from desktop.core.model import NewDocument
 from desktop.core.project import open_project
 from desktop.ui.main_window import MainWindow
 from tests.conftest import SEED_DIGEST, new_database
@@ -218,3 +220,34 @@ def test_a_change_not_drawn_yet_is_not_changed_over(  # type: ignore[no-untyped-
     assert bob.store.highlight(made.id).tag_id == tag_with_key(bob, "2").id
     evidence = tag_with_key(bob, "2").id
     assert [s.tag_id for s in bob.view.spans_at_cursor()] == [evidence]  # shown as it is now
+
+
+def test_a_teammates_new_version_of_the_open_document_shows_at_once(  # type: ignore[no-untyped-def]
+    qtbot, server_project: str, open_window: Opener
+) -> None:
+    """A teammate updates the document Ana reads: her window shows the new text, her highlight
+    where it now is, and the one whose passage went in the Orphans panel."""
+    ana = open_window(server_project, "ana")
+    ana.open_document(1)
+    deleted = "the American claim that they shared the ‘information’ with the Russians"
+    kept = "Clearly, Washington was in possession of some information"
+    add_by_keys(qtbot, ana, deleted)
+    add_by_keys(qtbot, ana, kept)
+    assert ana.hl_panel.model.total() == 2
+    text = ana.store.text(1)
+    start = text.index("It took the form")
+    new_text = text[:start] + text[text.index("\n", start) :]
+    teammate = open_project(server_project)
+    teammate.annotator = "judy"
+    previous = teammate.document(1).info
+    new = NewDocument(text=new_text, title=previous.title, source=previous.source)
+    operations.UpdateDocument(teammate, 1, new).do(teammate)
+    teammate.close()
+    qtbot.waitUntil(lambda: ana.view.text == new_text, timeout=1000)
+    qtbot.waitUntil(lambda: ana.orphans_panel.list.count() == 1, timeout=1000)
+    assert ana.orphans_panel.current_orphan().quote == deleted  # type: ignore[union-attr]
+    assert ana.orphans_dock.isVisible()
+    assert ana.hl_panel.model.total() == 1
+    [span] = ana.view.index.overlapping(0, len(new_text))  # type: ignore[union-attr]
+    assert ana.view.positions.to_code_point(span.start) == new_text.index(kept)
+    assert ana.session.summary.highlights_in(1) == 1
