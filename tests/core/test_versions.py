@@ -280,3 +280,19 @@ def test_deleting_a_document_or_tag_keeps_orphans_and_versions_for_undo(
     delete_tag.undo(store)
     assert everything(store) == before
     assert store.links() == [supports]
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "w3c", "jsonl", "jsonl-relations"])
+def test_exports_leave_orphans_out(
+    store: SqliteStore, doc: int, marked: dict[str, Highlight], fmt: str
+) -> None:
+    from desktop.core.exporting import render_bytes
+
+    link(store, marked["deleted"], marked["kept"])  # a link to an orphan-to-be
+    operations.UpdateDocument(store, doc, new_version()).do(store)
+    assert marked["deleted"].id in {h.id for h in everything(store) if h.orphaned}
+    exported = render_bytes(store, fmt).decode("utf-8")
+    assert KEPT in exported
+    assert DELETED not in exported
+    if fmt != "csv":  # (CSV names the far end of a link by id, even one it leaves out)
+        assert marked["deleted"].uuid not in exported
