@@ -583,6 +583,8 @@ class EditDocument:
         o = self.old
         store.set_document_details(o.id, o.title, o.author, o.outlet, o.published, o.url)
         return Changes(documents=True)
+
+
 # New versions of documents, and their orphans -----------------------------------------------
 
 
