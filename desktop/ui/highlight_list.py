@@ -534,7 +534,7 @@ class HighlightListPanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QUOTE, QHeaderView.ResizeMode.Stretch)
-        for column, chars in ((DOC, 14), (TAG, 9), (VERDICT, 9), (LINKS, 5), (NOTE, 14),
+        for column, chars in ((DOC, 14), (TAG, 11), (VERDICT, 9), (LINKS, 5), (NOTE, 14),
                               (ANNOTATOR, 8), (CREATED, 13)):  # fmt: skip
             header.resizeSection(column, self.table.fontMetrics().averageCharWidth() * chars + 12)
         self.table.setAccessibleName("Highlights")
