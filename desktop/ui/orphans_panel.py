@@ -117,10 +117,22 @@ class OrphansPanel(QWidget):
         return orphans if whose is None else [h for h in orphans if h.annotator in whose]
 
     def _on_changes(self, changes: Changes) -> None:
-        if changes.orphans or changes.everything or changes.tags or changes.links:
+        # Orphans are in no change record, so most changes (a highlight added, a link made)
+        # leave this list as it is; re-reading it on each would cost a query per key press.
+        shown_touched = (changes.tags and self.list.count()) or self._links_touch_shown(changes)
+        if changes.orphans or changes.everything or shown_touched:
             self.refresh()
         elif changes.documents:
             self._fill_heading(self.orphans())
+
+    def _links_touch_shown(self, changes: Changes) -> bool:
+        """Whether a link added, removed or changed ends in an orphan this list shows."""
+        if not changes.links or not self.list.count():
+            return False
+        shown = {self.list.item(row).data(ORPHAN_ROLE).id for row in range(self.list.count())}
+        links = [*changes.links_added, *changes.links_removed]
+        links += [link for pair in changes.links_changed for link in pair]
+        return any(link.from_id in shown or link.to_id in shown for link in links)
 
     def refresh(self) -> None:
         """Read the open document's orphans again, keeping the chosen one (or its row)."""

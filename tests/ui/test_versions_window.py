@@ -175,3 +175,24 @@ def test_importing_a_new_version_asks_first(
     assert [window.store.text(d.id) for d in window.store.documents()] == texts
     assert window.view.text == texts[-1]
     assert window.doc_list.doc_model.rowCount() == len(texts)
+
+
+def test_an_orphans_row_follows_its_links_and_its_tag(
+    make_window: WindowFactory, bridge: Path, new_file: Path, messages: list[str]
+) -> None:
+    """The panel re-reads its orphans only for changes that touch them; these do."""
+    window = make_window(bridge)
+    window.updating.update_from(new_file, 1)
+    assert orphan_rows(window) == [f"evidence: “{DELETED}” · note: A spokesp · 1 link"]
+    [link] = window.store.links()
+    window.session.run(operations.DeleteLink(link))
+    assert orphan_rows(window) == [f"evidence: “{DELETED}” · note: A spokesp"]
+    evidence = next(t for t in window.store.tags() if t.name == "evidence")
+    window.session.run(operations.EditTag(evidence, "source", evidence.colour, evidence.key))
+    assert orphan_rows(window) == [f"source: “{DELETED}” · note: A spokesp"]
+    # A highlight added elsewhere leaves the list as it was.
+    start = NEW.index("Construction")
+    select(window, start, start + len("Construction"))
+    window.editing.apply_tag(1)
+    assert len(window.store.highlights()) == 4  # the three placed, and this one
+    assert orphan_rows(window) == [f"source: “{DELETED}” · note: A spokesp"]
