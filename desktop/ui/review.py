@@ -3,16 +3,19 @@ they name (with everyone's highlights shown)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMainWindow
 
-from desktop.core.agreement import Disagreement
-from desktop.core.curation import decisions
-from desktop.ui.agreement_view import AgreementDialog, compute
-from desktop.ui.curation import CurationPanel
 from desktop.ui.document_view import DocumentView
 from desktop.ui.highlight_list import HighlightListPanel
 from desktop.ui.session import Session
+
+if TYPE_CHECKING:  # the agreement engine (and numpy) load when Review is first used
+    from desktop.core.agreement import Disagreement
+    from desktop.ui.agreement_view import AgreementDialog
+    from desktop.ui.curation import CurationPanel
 
 
 class Review(QObject):
@@ -33,6 +36,8 @@ class Review(QObject):
         self._annotating_as: str | None = None  # who annotated before editing gold
 
     def show_agreement(self) -> None:
+        from desktop.ui.agreement_view import AgreementDialog, compute
+
         computed = compute(self.session, self.window)
         if computed is None:
             return
@@ -45,6 +50,10 @@ class Review(QObject):
         self.agreement.raise_()
 
     def start_curation(self) -> None:
+        from desktop.core.curation import decisions
+        from desktop.ui.agreement_view import compute
+        from desktop.ui.curation import CurationPanel
+
         computed = compute(self.session, self.window)
         if computed is None:
             return
