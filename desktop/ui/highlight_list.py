@@ -365,6 +365,8 @@ class HighlightTableModel(QAbstractTableModel):
         return next((n for n, x in enumerate(rows) if x.id == r.id), None)
 
     def add(self, h: Highlight) -> None:
+        if h.id in self._by_id:  # shown already (read in a re-read the record came after)
+            self.remove(h)
         r = Row.of(h)
         self._by_id[r.id] = r
         self._texts[r.id] = (h.quote, h.note)

@@ -143,10 +143,8 @@ class Live(QObject):
     def _back(self) -> None:
         self.connected = True
         self._watch()
-        store = self.session.store
-        try:
-            with store.snapshot():  # the views re-read in the snapshot the feed then skips
-                self.session.announce_from_elsewhere(EVERYTHING)
+        try:  # everything is re-read in one snapshot, which the feed then skips
+            self.session.announce_from_elsewhere(EVERYTHING)
         except ClaimmarkError as e:
             log.warning("catching up failed: %s", e)
             self._lost()

@@ -78,8 +78,16 @@ class Session(QObject):
     def announce(self, changes: Changes) -> None:
         """Tell every view what changed (after an operation, an import, or another window's
         changes), once the summary they read is up to date."""
-        if changes.everything:
+        if not changes.everything:
+            self._tell(changes)
+            return
+        # The summary and every view re-read in one snapshot, the one a server's change feed
+        # then skips: a teammate's commit in between is shown once, not re-read and announced.
+        with self.store.snapshot():
             self._seen_version = self.store.data_version()
+            self._tell(changes)
+
+    def _tell(self, changes: Changes) -> None:
         self.summary.apply(changes, self.store)
         if self.document_id is not None and self.summary.document(self.document_id) is None:
             self.document_id = None  # deleted: the views show the next one chosen

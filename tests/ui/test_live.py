@@ -251,3 +251,33 @@ def test_a_teammates_new_version_of_the_open_document_shows_at_once(  # type: ig
     [span] = ana.view.index.overlapping(0, len(new_text))  # type: ignore[union-attr]
     assert ana.view.positions.to_code_point(span.start) == new_text.index(kept)
     assert ana.session.summary.highlights_in(1) == 1
+
+
+def test_a_teammates_commit_during_a_re_read_is_shown_once(  # type: ignore[no-untyped-def]
+    qtbot, server_project: str, open_window: Opener, monkeypatch
+) -> None:
+    """Everything is re-read (as after an import or a refused change) while a teammate commits: the
+    summary and the views read one snapshot, the feed brings the new highlight once."""
+    ana = open_window(server_project, "ana")
+    ana.open_document(1)
+    teammate = open_project(server_project)
+    teammate.annotator = "bob"
+    text = ana.view.text
+    start = text.index("A controversy")
+    apply = ana.session.summary.apply
+
+    def apply_then_commit(changes, store) -> None:  # type: ignore[no-untyped-def]
+        apply(changes, store)
+        if changes.everything:  # between the summary's re-read and the views'
+            teammate.add_highlight(1, start, start + len("A controversy"), 1)
+
+    monkeypatch.setattr(ana.session.summary, "apply", apply_then_commit)
+    ana.session.reload()
+    monkeypatch.undo()
+    qtbot.waitUntil(lambda: ana.session.summary.highlights_in(1) == 1, timeout=1000)
+    qtbot.wait(200)  # anything further from the feed has arrived
+    assert ana.hl_panel.model.total() == 1
+    assert ana.view.index is not None
+    assert len(ana.view.index) == 1
+    assert ana.session.summary.highlights_in(1) == 1
+    teammate.close()
