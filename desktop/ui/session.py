@@ -70,6 +70,14 @@ class Session(QObject):
             if (verb or isinstance(e, Conflict | NotFound)) and not isinstance(e, ConnectionLost):
                 self.announce(EVERYTHING)
             return False
+        except Exception as e:  # a defect: the step's transaction rolled back; say so, go on
+            log.exception("%s failed unexpectedly", verb or "operation")
+            self.failed.emit(
+                f"Cannot {verb or 'do'} “{label}”: an unexpected error ({type(e).__name__}: {e})."
+                " Nothing was changed."
+            )
+            self.attempt(lambda: self.announce(EVERYTHING))
+            return False
         self.announce(changes)
         if verb:
             self.stepped.emit(verb, label, changes)

@@ -3,6 +3,7 @@ only subscribes to the session, updates itself from the change record (do, undo 
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
@@ -75,3 +76,33 @@ def test_the_window_has_no_change_handlers() -> None:
     """Views follow the session; the window only lays out and wires."""
     handlers = [name for name in vars(MainWindow) if name.startswith("_on_")]
     assert handlers == []
+
+
+class Faulty:
+    """An operation with a defect: it writes, then fails in a way no one foresaw."""
+
+    label = "Faulty change"
+
+    def do(self, store):  # type: ignore[no-untyped-def]
+        with store.batch():
+            store.add_highlight(1, 0, 9, 1)
+            raise RuntimeError("a defect")
+
+    undo = do
+
+
+def test_an_unexpected_error_is_a_message_and_no_undo_step(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failures: list[str] = []
+    monkeypatch.setattr(
+        "desktop.ui.dialogs.show_message", lambda _p, text, **_k: failures.append(text)
+    )
+    assert window.session.run(Faulty()) is False  # type: ignore[arg-type]
+    assert failures == [
+        "Cannot do “Faulty change”: an unexpected error (RuntimeError: a defect). "
+        "Nothing was changed."
+    ]
+    assert window.store.highlights() == []  # its transaction rolled back
+    assert window.session.undo_stack.count() == 0
+    assert not window.undo_action.isEnabled()
