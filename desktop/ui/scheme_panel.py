@@ -5,19 +5,12 @@ they ask for is done by the scheme controller (scheme_editing.py)."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
-    QColorDialog,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMenu,
-    QPushButton,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
@@ -27,14 +20,9 @@ from PySide6.QtWidgets import (
 from desktop.core.changes import Changes
 from desktop.core.model import Rating
 from desktop.ui.session import Session
+from desktop.ui.tag_panel import TagDialog, swatch
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-def _swatch(colour: str) -> QIcon:
-    pixmap = QPixmap(12, 12)
-    pixmap.fill(QColor(colour))
-    return QIcon(pixmap)
 
 
 class _Section(QWidget):
@@ -69,7 +57,7 @@ class _Section(QWidget):
         """(text, colour, item) in order."""
         self.list.clear()
         for text, colour, item in items:
-            entry = QListWidgetItem(_swatch(colour), text)
+            entry = QListWidgetItem(swatch(colour), text)
             entry.setData(ITEM_ROLE, item)
             self.list.addItem(entry)
         rows = max(2, min(len(items), 6))
@@ -126,48 +114,16 @@ def _label(name: str, key: str) -> str:
     return f"{name}   [{key}]" if key else name
 
 
-class RatingDialog(QDialog):
+class RatingDialog(TagDialog):
     """Name, value on the scale, colour and key of a rating."""
 
     def __init__(self, parent: QWidget | None, rating: Rating | None, value: int) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Edit Verdict" if rating else "Add Verdict")
-        self.name = QLineEdit(rating.name if rating else "")
-        self.name.setMaxLength(60)
+        super().__init__(parent, rating, "#999999", noun="Verdict")
         self.value = QSpinBox()
         self.value.setRange(-99, 99)
         self.value.setValue(rating.value if rating else value)
         self.value.setToolTip("Its place on the scale: the highest is the best rating")
-        self.key = QLineEdit(rating.key if rating else "")
-        self.key.setMaxLength(1)
-        self.key.setPlaceholderText("none")
-        self.colour = rating.colour if rating else "#999999"
-        self.colour_button = QPushButton()
-        self.colour_button.clicked.connect(self._pick_colour)
-        self._show_colour()
-        form = QFormLayout()
-        form.addRow("&Name:", self.name)
-        form.addRow("&Value:", self.value)
-        form.addRow("&Colour:", self.colour_button)
-        form.addRow("&Key:", self.key)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
-
-    def _show_colour(self) -> None:
-        self.colour_button.setIcon(_swatch(self.colour))
-        self.colour_button.setText(self.colour)
-
-    def _pick_colour(self) -> None:
-        chosen = QColorDialog.getColor(QColor(self.colour), self, "Verdict Colour")
-        if chosen.isValid():
-            self.colour = chosen.name().upper()
-            self._show_colour()
+        self.form.insertRow(1, "&Value:", self.value)
 
     def values(self) -> tuple[str, int, str, str]:
         return self.name.text().strip(), self.value.value(), self.colour, self.key.text().strip()

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.changes import Changes
-from desktop.core.model import RelationType, Tag
+from desktop.core.model import Rating, RelationType, Tag
 from desktop.ui.session import Session
 
 
@@ -147,38 +147,39 @@ class TagPanel(QWidget):
 
 
 class TagDialog(QDialog):
-    """Name, colour and key of a new or existing tag (or link type: `noun`)."""
+    """Name, colour and key of a new or existing tag (or link type, or verdict: `noun`)."""
 
     def __init__(
         self,
         parent: QWidget | None,
-        tag: Tag | RelationType | None,
+        tag: Tag | RelationType | Rating | None,
         colour: str,
         noun: str = "Tag",
     ) -> None:
         super().__init__(parent)
+        self.noun = noun
         self.setWindowTitle(f"Edit {noun}" if tag else f"Add {noun}")
         self.name = QLineEdit(tag.name if tag else "")
         self.name.setMaxLength(60)
         self.key = QLineEdit(tag.key if tag else "")
         self.key.setMaxLength(1)
         self.key.setPlaceholderText("none")
-        self.key.setToolTip("One character to press for this tag; empty for none")
+        self.key.setToolTip(f"One character to press for this {noun.lower()}; empty for none")
         self.colour = tag.colour if tag else colour
         self.colour_button = QPushButton()
         self.colour_button.clicked.connect(self._pick_colour)
         self._show_colour()
-        form = QFormLayout()
-        form.addRow("&Name:", self.name)
-        form.addRow("&Colour:", self.colour_button)
-        form.addRow("&Key:", self.key)
+        self.form = QFormLayout()
+        self.form.addRow("&Name:", self.name)
+        self.form.addRow("&Colour:", self.colour_button)
+        self.form.addRow("&Key:", self.key)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addLayout(self.form)
         layout.addWidget(buttons)
 
     def _show_colour(self) -> None:
@@ -186,7 +187,7 @@ class TagDialog(QDialog):
         self.colour_button.setText(self.colour)
 
     def _pick_colour(self) -> None:
-        chosen = QColorDialog.getColor(QColor(self.colour), self, "Tag Colour")
+        chosen = QColorDialog.getColor(QColor(self.colour), self, f"{self.noun} Colour")
         if chosen.isValid():
             self.colour = chosen.name().upper()
             self._show_colour()
