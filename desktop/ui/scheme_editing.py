@@ -12,6 +12,7 @@ from desktop.core.schema import free_colour
 from desktop.ui import dialogs, scheme_panel, tag_panel
 from desktop.ui.scheme_panel import SchemePanel
 from desktop.ui.session import Session
+from desktop.ui.tag_editing import edit_in_dialog
 
 
 class SchemeEditing(QObject):
@@ -37,25 +38,16 @@ class SchemeEditing(QObject):
 
     def _type_dialog(self, relation: RelationType | None, colour: str) -> None:
         dialog = tag_panel.TagDialog(self.window, relation, colour, noun="Link Type")
-        try:
-            while dialog.exec():
-                name, colour, key = dialog.values()
-                if relation is not None:
-                    if (name, colour.upper(), key) == (
-                        relation.name,
-                        relation.colour,
-                        relation.key,
-                    ):
-                        return
-                    op: operations.Operation = operations.EditRelationType(
-                        relation, name, colour, key
-                    )
-                else:
-                    op = operations.AddRelationType(name, colour, key)
-                if self.session.run(op):
-                    return
-        finally:
-            dialog.deleteLater()
+
+        def operation_for() -> operations.Operation | None:
+            name, colour, key = dialog.values()
+            if relation is None:
+                return operations.AddRelationType(name, colour, key)
+            if (name, colour.upper(), key) == (relation.name, relation.colour, relation.key):
+                return None
+            return operations.EditRelationType(relation, name, colour, key)
+
+        edit_in_dialog(self.session, self.window, dialog, operation_for)
 
     def delete_relation_type(self, relation: RelationType) -> None:
         used = self.session.store.relation_type_usage(relation.id)
@@ -79,21 +71,16 @@ class SchemeEditing(QObject):
 
     def _rating_dialog(self, rating: Rating | None, value: int) -> None:
         dialog = scheme_panel.RatingDialog(self.window, rating, value)
-        try:
-            while dialog.exec():
-                name, value, colour, key = dialog.values()
-                if rating is not None:
-                    if Rating(rating.id, name, value, colour.upper(), key) == rating:
-                        return
-                    op: operations.Operation = operations.EditRating(
-                        rating, name, value, colour, key
-                    )
-                else:
-                    op = operations.AddRating(name, value, colour, key)
-                if self.session.run(op):
-                    return
-        finally:
-            dialog.deleteLater()
+
+        def operation_for() -> operations.Operation | None:
+            name, value, colour, key = dialog.values()
+            if rating is None:
+                return operations.AddRating(name, value, colour, key)
+            if Rating(rating.id, name, value, colour.upper(), key) == rating:
+                return None
+            return operations.EditRating(rating, name, value, colour, key)
+
+        edit_in_dialog(self.session, self.window, dialog, operation_for)
 
     def delete_rating(self, rating: Rating) -> None:
         given = self.session.store.rating_usage(rating.id)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
+from PySide6.QtWidgets import QDialog, QMainWindow, QMenu, QWidget
 
 from desktop.core import operations
 from desktop.core.changes import Changes
@@ -86,24 +86,21 @@ class TagEditing(QObject):
     ) -> None:
         """Ask for a tag's name, colour and key until they are accepted or the user cancels."""
         dialog = tag_panel.TagDialog(self.window, tag, colour)
-        try:
-            while dialog.exec():
-                name, colour, key = dialog.values()
-                taken = self.reserved_keys().get(key.casefold()) if key else None
-                if taken:
-                    dialogs.show_message(
-                        self.window, f"The key {key} is taken by {taken}; choose another."
-                    )
-                elif tag is not None and (name, colour.upper(), key) == (
-                    tag.name,
-                    tag.colour.upper(),
-                    tag.key,
-                ):
-                    return  # nothing changed: nothing to undo
-                elif self.session.run(operation(name, colour, key)):
-                    return
-        finally:
-            dialog.deleteLater()
+
+        def operation_for() -> Operation | str | None:
+            name, colour, key = dialog.values()
+            taken = self.reserved_keys().get(key.casefold()) if key else None
+            if taken:
+                return f"The key {key} is taken by {taken}; choose another."
+            if tag is not None and (name, colour.upper(), key) == (
+                tag.name,
+                tag.colour.upper(),
+                tag.key,
+            ):
+                return None  # nothing changed: nothing to undo
+            return operation(name, colour, key)
+
+        edit_in_dialog(self.session, self.window, dialog, operation_for)
 
     def move_tag(self, tag: Tag, delta: int) -> None:
         order = [t.id for t in self.session.summary.tags]
@@ -124,3 +121,25 @@ class TagEditing(QObject):
             )
         if dialogs.ask(self.window, text, "Delete Tag"):
             self.session.run(operations.DeleteTag(tag))
+
+
+def edit_in_dialog(
+    session: Session,
+    parent: QWidget,
+    dialog: QDialog,
+    operation_for: Callable[[], Operation | str | None],
+) -> None:
+    """Show `dialog` until what it holds is saved or the user cancels. `operation_for()` reads
+    the dialog: the operation to run, None when nothing changed (the dialog closes), or a
+    message to show before asking again. A refused operation asks again too."""
+    try:
+        while dialog.exec():
+            outcome = operation_for()
+            if outcome is None:
+                return
+            if isinstance(outcome, str):
+                dialogs.show_message(parent, outcome)
+            elif session.run(outcome):
+                return
+    finally:
+        dialog.deleteLater()
