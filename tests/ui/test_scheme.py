@@ -63,6 +63,7 @@ def test_a_verdict_edited_in_its_dialog_and_one_left_as_it_was(window: MainWindo
         dialog.name.setText("Half true")
         dialog.value.setValue(7)
 
+    titles.clear()
     answer(fill)
     window.scheme_panel.ratings.edit_requested.emit(mixed)
     changed = window.store.rating(mixed.id)
