@@ -99,7 +99,8 @@ def _changed(pairs: Sequence[tuple[Highlight, Highlight]]) -> Changes:
 
 
 class AddHighlight:
-    """Highlight [start, end) of a document with a tag."""
+    """Highlight [start, end) of a document with a tag. Links made to it since (in another
+    window, by a teammate) go with it when it is undone, and come back with it on redo."""
 
     def __init__(
         self, store: ProjectStore, document_id: int, start: int, end: int, tag_id: int
@@ -107,15 +108,27 @@ class AddHighlight:
         self.highlight = anchoring.new_highlight(
             store.text(document_id), document_id, start, end, tag_id, store.annotator
         )
+        self.links: list[Link] = []  # those the last undo took with it
         self.label = f"Highlight as {_tag_name(store, tag_id)}"
 
     def do(self, store: ProjectStore) -> Changes:
-        self.highlight = store.insert_highlight(self.highlight)  # keeps its id once it has one
-        return Changes(added=(self.highlight,))
+        if not self.links:  # one statement (one round trip to a server) for a key press
+            self.highlight = store.insert_highlight(self.highlight)  # keeps its id once it has one
+            return Changes(added=(self.highlight,))
+        with store.batch():
+            self.highlight = store.insert_highlight(self.highlight)
+            links = store.insert_links(self.links)
+        return Changes(added=(self.highlight,), links_added=tuple(links))
 
     def undo(self, store: ProjectStore) -> Changes:
-        removed = store.delete_highlight(self.highlight.id, expected=self.highlight)
-        return Changes(removed=_placed([removed]), orphans=removed.orphaned)
+        with store.batch():
+            self.links = store.links_touching([self.highlight.id])
+            removed = store.delete_highlight(self.highlight.id, expected=self.highlight)
+        return Changes(
+            removed=_placed([removed]),
+            links_removed=tuple(self.links),
+            orphans=removed.orphaned,
+        )
 
 
 class DeleteHighlight:

@@ -10,6 +10,7 @@ from desktop.core.changes import Changes
 from desktop.core.errors import ClaimmarkError
 from desktop.core.model import NewDocument
 from desktop.core.sqlite_store import SqliteStore
+from desktop.core.store import ProjectStore
 from desktop.core.summary import ProjectSummary
 
 
@@ -123,6 +124,23 @@ def test_undo_of_a_highlight_deletion_brings_its_links_back(
     assert store.links() == [made]
     with pytest.raises(ClaimmarkError, match="already linked"):
         operations.AddLink(store, evidence.id, claim.id, attacks.id).do(store)
+
+
+def test_undo_of_a_new_highlight_takes_the_links_made_to_it_since_and_redo_brings_them_back(
+    two: tuple[ProjectStore, ...],
+) -> None:
+    """Another window (or a teammate) links to the highlight I just made; my undo deletes the
+    highlight and, with it, their link: it says so, and redo puts both back."""
+    mine, theirs = two
+    claim = mine.add_highlight(1, 0, 5, 1)
+    add = operations.AddHighlight(mine, 1, 6, 10, 2)
+    [evidence] = add.do(mine).added
+    [link] = operations.AddLink(theirs, evidence.id, claim.id, 1).do(theirs).links_added
+    assert add.undo(mine) == Changes(removed=(evidence,), links_removed=(link,))
+    assert theirs.links() == []
+    assert add.do(mine) == Changes(added=(evidence,), links_added=(link,))
+    assert theirs.links() == [link]
+    assert theirs.highlight(evidence.id) == evidence
 
 
 def test_deleting_a_document_takes_its_links_across_documents(
