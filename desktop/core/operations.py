@@ -537,11 +537,15 @@ class EditRating:
 
 
 class DeleteRating:
-    """Delete a rating; the claims that had it lose their verdict, and undo gives it back."""
+    """Delete a rating; the claims that had it lose their verdict. Undo puts the rating back
+    and gives it back to those claims, except to one whose verdict changed since (given, or
+    given and taken away, in another window or by a teammate): that one stays as it is, and
+    `kept` names it."""
 
     def __init__(self, rating: Rating) -> None:
         self.rating = rating
         self.rated: list[Highlight] = []
+        self.kept: list[Highlight] = []  # as they had it; the last undo did not give it back
         self.label = f"Delete rating {rating.name}"
 
     def do(self, store: ProjectStore) -> Changes:
@@ -550,9 +554,10 @@ class DeleteRating:
         return _changed(list(zip(self.rated, after, strict=True))) | Changes(ratings=True)
 
     def undo(self, store: ProjectStore) -> Changes:
-        store.restore_rating(self.rating, self.rated)
-        before = [h._replace(rating_id=None) for h in self.rated]
-        return _changed(list(zip(before, self.rated, strict=True))) | Changes(ratings=True)
+        given = store.restore_rating(self.rating, self.rated)
+        ids = {h.id for h in given}
+        self.kept = [h for h in self.rated if h.id not in ids]
+        return _changed([(h._replace(rating_id=None), h) for h in given]) | Changes(ratings=True)
 
 
 # Annotators' progress ---------------------------------------------------------------------------

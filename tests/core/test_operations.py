@@ -184,6 +184,28 @@ def test_verdicts_and_deleting_a_rating_of_the_scale(store: SqliteStore, doc: in
     assert cleared == claim
 
 
+def test_undo_of_deleting_a_rating_leaves_a_verdict_given_since(
+    two: tuple[ProjectStore, ...],
+) -> None:
+    mine, theirs = two
+    false, true = (next(r for r in mine.ratings() if r.name == n) for n in ("False", "True"))
+    first, second = (
+        mine.set_rating(mine.add_highlight(1, start, end, 1).id, false.id)
+        for start, end in [(0, 5), (6, 10)]
+    )
+    delete = operations.DeleteRating(false)
+    delete.do(mine)
+    [(_, judged)] = operations.SetRating(theirs.highlight(second.id), true).do(theirs).changed
+    undone = delete.undo(mine)
+    assert undone == Changes(changed=((first._replace(rating_id=None), first),), ratings=True)
+    assert delete.kept == [second]
+    assert theirs.highlights() == [first, judged]
+    # Redo takes it from the claim that has it again, and its undo gives it back.
+    assert delete.do(mine).changed == ((first, first._replace(rating_id=None)),)
+    assert delete.undo(mine).changed == ((first._replace(rating_id=None), first),)
+    assert delete.kept == []
+
+
 def test_the_summary_knows_every_link(store: SqliteStore, two_docs: tuple[int, int]) -> None:
     a, b = two_docs
     claim, evidence = store.add_highlight(a, 4, 34, 1), store.add_highlight(b, 0, 30, 2)
