@@ -264,13 +264,12 @@ class DeleteTag:
         self.label = f"Delete tag {tag.name}"
 
     def do(self, store: ProjectStore) -> Changes:
-        # What it holds now, which may be more than the first time (other windows, imports).
+        # What it holds now, which may be more than the first time (other windows, imports),
+        # under the name it has now (renamed elsewhere since an undo?).
         with store.batch():
+            name = store.tag(self.tag.id).name
             held = [
-                h.id
-                for h in store.highlights(
-                    HighlightFilter(tag_names=(self.tag.name,), orphaned=None)
-                )
+                h.id for h in store.highlights(HighlightFilter(tag_names=(name,), orphaned=None))
             ]
             self.links = store.links_touching(held)
             self.tag, self.highlights = store.delete_tag(self.tag.id)

@@ -61,6 +61,25 @@ def test_delete_tag_undo_restores_its_highlights(store: SqliteStore, doc: int) -
     assert set(store.highlights()) == {mine, theirs}
 
 
+def test_redo_of_deleting_a_tag_renamed_since_takes_its_highlights_links_too(
+    two: tuple[ProjectStore, ...],
+) -> None:
+    mine, theirs = two
+    tag = mine.add_tag("question", "#009E73", "4")
+    asked = mine.add_highlight(1, 0, 5, tag.id)
+    answer = mine.add_highlight(1, 6, 10, 2)
+    [link] = operations.AddLink(mine, answer.id, asked.id, 1).do(mine).links_added
+    delete = operations.DeleteTag(tag)
+    delete.do(mine)
+    delete.undo(mine)
+    operations.EditTag(theirs.tag(tag.id), "query", tag.colour, tag.key).do(theirs)
+    redone = delete.do(mine)
+    assert (redone.removed, redone.links_removed) == ((asked,), (link,))
+    undone = delete.undo(mine)
+    assert (undone.added, undone.links_added) == ((asked,), (link,))
+    assert (theirs.tag(tag.id).name, theirs.links()) == ("query", [link])
+
+
 def test_delete_document_undo_restores_it_with_its_highlights(store: SqliteStore, doc: int) -> None:
     h = store.add_highlight(doc, 0, 5, 1)
     op = operations.DeleteDocument(doc, "T")
