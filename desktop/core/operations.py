@@ -510,13 +510,13 @@ class AddRating:
         return Changes(ratings=True)
 
     def undo(self, store: ProjectStore) -> Changes:
-        _rating, rated = store.delete_rating(self.rating.id)
-        if rated:  # given since, in another window: not ours to take away
-            store.restore_rating(self.rating, rated)
-            raise ClaimmarkError(
-                f"the rating “{self.rating.name}” has been given since; delete it from the "
-                "panel if that is what you want."
-            )
+        with store.batch():  # one transaction: refused, it leaves everything as it was
+            _rating, rated = store.delete_rating(self.rating.id)
+            if rated:  # given since, in another window or by a teammate: not ours to take away
+                raise ClaimmarkError(
+                    f"the rating “{self.rating.name}” has been given since; delete it from the "
+                    "panel if that is what you want."
+                )
         return Changes(ratings=True)
 
 

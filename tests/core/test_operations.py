@@ -225,6 +225,21 @@ def test_undo_of_deleting_a_rating_leaves_a_verdict_given_since(
     assert delete.kept == []
 
 
+def test_undo_of_adding_a_rating_given_since_is_refused_and_writes_nothing(
+    two: tuple[ProjectStore, ...],
+) -> None:
+    mine, theirs = two
+    add = operations.AddRating("Satire", 0, "#777777", "")
+    add.do(mine)
+    rated = theirs.set_rating(theirs.add_highlight(1, 0, 5, 1).id, add.rating.id)
+    seen = theirs.data_version()
+    with pytest.raises(ClaimmarkError, match="given since"):
+        add.undo(mine)
+    assert theirs.data_version() == seen  # no transaction committed
+    assert theirs.highlights() == [rated]
+    assert theirs.rating(add.rating.id) == add.rating
+
+
 def test_the_summary_knows_every_link(store: SqliteStore, two_docs: tuple[int, int]) -> None:
     a, b = two_docs
     claim, evidence = store.add_highlight(a, 4, 34, 1), store.add_highlight(b, 0, 30, 2)
