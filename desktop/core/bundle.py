@@ -8,7 +8,9 @@ adds it to the project in one transaction:
 - highlights by id: one whose id is in the project already is the same highlight, and when its
   tag, note or verdict differ, the one changed last (`updated_at`) is kept; one with another id
   but the same document, span, tag and annotator is present already too. A highlight whose file
-  does not say who made it (brat, doccano) is present when any annotator has it;
+  does not say who made it (brat, doccano) is present when any annotator has it. One that the
+  project keeps as an orphan (in no place of the document's text) and the file has in that
+  text, changed later, is placed where the file has it, unless the same highlight is there;
 - links are re-linked through their highlights (the project's highlight for each of the file's),
   and one with the same id, or the same two highlights and type, as a link in the project is
   present already (the newer one kept, as for highlights);
@@ -206,7 +208,8 @@ def merge_bundle(
 
 
 class _Existing:
-    """A document's highlights in the project, by uuid and by what makes two the same."""
+    """A document's highlights in the project, orphans too, by uuid; those placed in its text
+    by what makes two the same (an orphan's offsets are in an older text)."""
 
     def __init__(self, highlights: Sequence[Highlight]) -> None:
         self.by_uuid: dict[str, Highlight] = {h.uuid: h for h in highlights}
@@ -215,8 +218,9 @@ class _Existing:
         self.identities: dict[tuple[int, int, int, str], str] = {}
         self.by_anyone: dict[tuple[int, int, int], str] = {}
         for h in highlights:
-            self.identities.setdefault((h.start, h.end, h.tag_id, h.annotator), h.uuid)
-            self.by_anyone.setdefault((h.start, h.end, h.tag_id), h.uuid)
+            if not h.orphaned:
+                self.identities.setdefault((h.start, h.end, h.tag_id, h.annotator), h.uuid)
+                self.by_anyone.setdefault((h.start, h.end, h.tag_id), h.uuid)
 
 
 class _Merge:
@@ -404,7 +408,7 @@ class _Merge:
             here = existing.get(doc_id)
             if here is None:
                 here = existing[doc_id] = _Existing(
-                    store.highlights(HighlightFilter(document_ids=(doc_id,)))
+                    store.highlights(HighlightFilter(document_ids=(doc_id,), orphaned=None))
                 )
             tag_id = tag_ids[tag]
             rating_id = rating_ids.get(h.rating) if h.rating else None
@@ -418,6 +422,17 @@ class _Merge:
                 continue
             ref = h.ref or uid
             old = here.by_uuid.get(uid) if uid else None
+            if old is not None and old.orphaned:
+                refs[ref] = old.id
+                here.by_uuid[uid] = self.update_orphan(
+                    here,
+                    old,
+                    _label(h, n),
+                    (start, end, text[start:end], *context(text, start, end)),
+                    (tag_id, note, rating_id),
+                    updated or created or self.now,
+                )
+                continue
             if old is not None:
                 if (old.start, old.end) != (start, end):
                     report.skipped.append(
@@ -469,13 +484,61 @@ class _Merge:
         if (old.tag_id, old.note, old.rating_id) == (tag_id, note, rating_id):
             self.report.highlights_present += 1
         elif updated > old.updated_at:
-            if (old.tag_id, old.note) != (tag_id, note):
-                self.store.update_highlight(old.id, tag_id=tag_id, note=note, updated_at=updated)
-            if old.rating_id != rating_id:
-                self.store.set_rating(old.id, rating_id, updated_at=updated)
+            self.take(old, tag_id, note, rating_id, updated)
             self.report.highlights_updated += 1
         else:
             self.report.highlights_present += 1
+
+    def take(
+        self, old: Highlight, tag_id: int, note: str, rating_id: int | None, updated: str
+    ) -> None:
+        """Give a highlight of the project the file's tag, note and verdict."""
+        if (old.tag_id, old.note) != (tag_id, note):
+            self.store.update_highlight(old.id, tag_id=tag_id, note=note, updated_at=updated)
+        if old.rating_id != rating_id:
+            self.store.set_rating(old.id, rating_id, updated_at=updated)
+
+    def update_orphan(
+        self,
+        here: _Existing,
+        old: Highlight,
+        label: str,
+        place: tuple[int, int, str, str, str],
+        fields: tuple[int, str, int | None],
+        updated: str,
+    ) -> Highlight:
+        """The file's version of a highlight the project keeps as an orphan, which the file has
+        at `place` (start, end, quote, prefix, suffix) in the document's text, with `fields`
+        (tag id, note, verdict): if it was changed later, the orphan is placed there and takes
+        them, unless the same highlight is there already (then it stays an orphan, for the user
+        to place or delete). Returns it as it is now."""
+        start, end, quote, prefix, suffix = place
+        if updated <= old.updated_at:
+            self.report.highlights_present += 1
+            return old
+        same = here.identities.get((start, end, fields[0], old.annotator))
+        if same is not None:
+            self.report.highlights_present += 1
+            self.report.notes.append(
+                f"{label}: an orphan here, which the file has where this project has the same "
+                f"highlight ({same}): it stays an orphan"
+            )
+            return old
+        placed = old._replace(
+            start=start,
+            end=end,
+            quote=quote,
+            prefix=prefix,
+            suffix=suffix,
+            orphaned_version=None,
+            updated_at=updated,
+        )
+        self.store.set_highlight_places([placed])
+        self.take(placed, *fields, updated)
+        self.report.highlights_updated += 1
+        self.report.notes.append(f"{label}: an orphan here, placed where the file has it")
+        tag_id, note, rating_id = fields
+        return placed._replace(tag_id=tag_id, note=note, rating_id=rating_id)
 
     # Links -----------------------------------------------------------------------------------
 

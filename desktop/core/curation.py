@@ -90,7 +90,8 @@ def _overlaps(h: Highlight, passage: Disagreement) -> bool:
 
 
 class Settle:
-    """Settle a passage: the gold version there becomes `annotator`'s (None: no highlight)."""
+    """Settle a passage: the gold version there becomes `annotator`'s (None: no highlight).
+    Links made to its gold copies since go with them when it is undone, and come back on redo."""
 
     def __init__(self, passage: Disagreement, annotator: str | None, gold: str) -> None:
         self.passage = passage
@@ -98,8 +99,9 @@ class Settle:
         self.gold = gold
         self.settled_at = utc_now()
         self.removed: list[Highlight] = []
-        self.links: list[Link] = []
+        self.links: list[Link] = []  # of the gold highlights it removed
         self.added: list[Highlight] = []
+        self.added_links: list[Link] = []  # made to its gold copies since, taken by the undo
         self.label = f"Settle: {annotator}'s version" if annotator else "Settle: no highlight"
 
     def _around(self, store: ProjectStore, annotator: str) -> list[Highlight]:
@@ -116,16 +118,19 @@ class Settle:
             if not self.added:  # the first time: the gold copies, kept for redo
                 self.added = [_gold_copy(h, self.gold) for h in chosen]
             self.added = [store.insert_highlight(h) for h in self.added]
+            added_links = store.insert_links(self.added_links)  # on redo
             store.set_setting(_key(self.passage), self.settled_at)
         return Changes(
             added=tuple(self.added),
             removed=tuple(self.removed),
+            links_added=tuple(added_links),
             links_removed=tuple(self.links),
             progress=True,
         )
 
     def undo(self, store: ProjectStore) -> Changes:
         with store.batch():
+            self.added_links = store.links_touching([h.id for h in self.added])
             for h in self.added:
                 store.delete_highlight(h.id)
             for h in self.removed:
@@ -136,6 +141,7 @@ class Settle:
             added=tuple(self.removed),
             removed=tuple(self.added),
             links_added=tuple(links),
+            links_removed=tuple(self.added_links),
             progress=True,
         )
 

@@ -99,7 +99,8 @@ def _changed(pairs: Sequence[tuple[Highlight, Highlight]]) -> Changes:
 
 
 class AddHighlight:
-    """Highlight [start, end) of a document with a tag."""
+    """Highlight [start, end) of a document with a tag. Links made to it since (in another
+    window, by a teammate) go with it when it is undone, and come back with it on redo."""
 
     def __init__(
         self, store: ProjectStore, document_id: int, start: int, end: int, tag_id: int
@@ -107,15 +108,27 @@ class AddHighlight:
         self.highlight = anchoring.new_highlight(
             store.text(document_id), document_id, start, end, tag_id, store.annotator
         )
+        self.links: list[Link] = []  # those the last undo took with it
         self.label = f"Highlight as {_tag_name(store, tag_id)}"
 
     def do(self, store: ProjectStore) -> Changes:
-        self.highlight = store.insert_highlight(self.highlight)  # keeps its id once it has one
-        return Changes(added=(self.highlight,))
+        if not self.links:  # one statement (one round trip to a server) for a key press
+            self.highlight = store.insert_highlight(self.highlight)  # keeps its id once it has one
+            return Changes(added=(self.highlight,))
+        with store.batch():
+            self.highlight = store.insert_highlight(self.highlight)
+            links = store.insert_links(self.links)
+        return Changes(added=(self.highlight,), links_added=tuple(links))
 
     def undo(self, store: ProjectStore) -> Changes:
-        removed = store.delete_highlight(self.highlight.id, expected=self.highlight)
-        return Changes(removed=_placed([removed]), orphans=removed.orphaned)
+        with store.batch():
+            self.links = store.links_touching([self.highlight.id])
+            removed = store.delete_highlight(self.highlight.id, expected=self.highlight)
+        return Changes(
+            removed=_placed([removed]),
+            links_removed=tuple(self.links),
+            orphans=removed.orphaned,
+        )
 
 
 class DeleteHighlight:
@@ -251,13 +264,12 @@ class DeleteTag:
         self.label = f"Delete tag {tag.name}"
 
     def do(self, store: ProjectStore) -> Changes:
-        # What it holds now, which may be more than the first time (other windows, imports).
+        # What it holds now, which may be more than the first time (other windows, imports),
+        # under the name it has now (renamed elsewhere since an undo?).
         with store.batch():
+            name = store.tag(self.tag.id).name
             held = [
-                h.id
-                for h in store.highlights(
-                    HighlightFilter(tag_names=(self.tag.name,), orphaned=None)
-                )
+                h.id for h in store.highlights(HighlightFilter(tag_names=(name,), orphaned=None))
             ]
             self.links = store.links_touching(held)
             self.tag, self.highlights = store.delete_tag(self.tag.id)
@@ -498,13 +510,13 @@ class AddRating:
         return Changes(ratings=True)
 
     def undo(self, store: ProjectStore) -> Changes:
-        _rating, rated = store.delete_rating(self.rating.id)
-        if rated:  # given since, in another window: not ours to take away
-            store.restore_rating(self.rating, rated)
-            raise ClaimmarkError(
-                f"the rating “{self.rating.name}” has been given since; delete it from the "
-                "panel if that is what you want."
-            )
+        with store.batch():  # one transaction: refused, it leaves everything as it was
+            _rating, rated = store.delete_rating(self.rating.id)
+            if rated:  # given since, in another window or by a teammate: not ours to take away
+                raise ClaimmarkError(
+                    f"the rating “{self.rating.name}” has been given since; delete it from the "
+                    "panel if that is what you want."
+                )
         return Changes(ratings=True)
 
 
@@ -524,11 +536,15 @@ class EditRating:
 
 
 class DeleteRating:
-    """Delete a rating; the claims that had it lose their verdict, and undo gives it back."""
+    """Delete a rating; the claims that had it lose their verdict. Undo puts the rating back
+    and gives it back to those claims, except to one whose verdict changed since (given, or
+    given and taken away, in another window or by a teammate): that one stays as it is, and
+    `kept` names it."""
 
     def __init__(self, rating: Rating) -> None:
         self.rating = rating
         self.rated: list[Highlight] = []
+        self.kept: list[Highlight] = []  # as they had it; the last undo did not give it back
         self.label = f"Delete rating {rating.name}"
 
     def do(self, store: ProjectStore) -> Changes:
@@ -537,9 +553,10 @@ class DeleteRating:
         return _changed(list(zip(self.rated, after, strict=True))) | Changes(ratings=True)
 
     def undo(self, store: ProjectStore) -> Changes:
-        store.restore_rating(self.rating, self.rated)
-        before = [h._replace(rating_id=None) for h in self.rated]
-        return _changed(list(zip(before, self.rated, strict=True))) | Changes(ratings=True)
+        given = store.restore_rating(self.rating, self.rated)
+        ids = {h.id for h in given}
+        self.kept = [h for h in self.rated if h.id not in ids]
+        return _changed([(h._replace(rating_id=None), h) for h in given]) | Changes(ratings=True)
 
 
 # Annotators' progress ---------------------------------------------------------------------------

@@ -893,14 +893,17 @@ class PgStore:
             self._x("DELETE FROM ratings WHERE id = %s", (rating_id,))
         return rating, rated
 
-    def restore_rating(self, rating: Rating, rated: Sequence[Highlight]) -> None:
+    def restore_rating(self, rating: Rating, rated: Sequence[Highlight]) -> list[Highlight]:
         with self.batch():
             self.insert_rating(rating)
-            self._many(
-                "UPDATE highlights SET rating_id = %s, updated_at = %s, changed_by = %s"
-                " WHERE id = %s",
-                [(rating.id, h.updated_at, self.annotator, h.id) for h in rated],
+            rows = self._x(
+                "UPDATE highlights SET rating_id = %s, changed_by = %s"
+                " WHERE rating_id IS NULL AND (id, updated_at) IN"
+                " (SELECT * FROM unnest(%s::bigint[], %s::text[]))"
+                f" RETURNING {_HL_COLUMNS}",
+                (rating.id, self.annotator, [h.id for h in rated], [h.updated_at for h in rated]),
             )
+            return sorted(map(Highlight._make, rows))
 
     # Links -------------------------------------------------------------------------------
 

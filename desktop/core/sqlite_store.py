@@ -1190,7 +1190,8 @@ class SqliteStore:
         )
 
     def delete_rating(self, rating_id: int) -> tuple[Rating, list[Highlight]]:
-        """Delete a rating; the highlights that had it (returned as they were) lose it."""
+        """Delete a rating; the highlights that had it (returned as they were) lose it, and
+        keep their change time."""
         rating = self.rating(rating_id)
         with self.batch():
             rated = self._select_highlights("WHERE rating_id = ?", (rating_id,))
@@ -1200,14 +1201,21 @@ class SqliteStore:
             self._conn.execute("DELETE FROM ratings WHERE id = ?", (rating_id,))
         return rating, rated
 
-    def restore_rating(self, rating: Rating, rated: Sequence[Highlight]) -> None:
-        """Put back a deleted rating and give it back to the highlights that had it."""
+    def restore_rating(self, rating: Rating, rated: Sequence[Highlight]) -> list[Highlight]:
+        """Put back a deleted rating and give it back to the highlights that had it, those
+        still as the deletion left them (see ProjectStore.restore_rating)."""
         with self.batch():
             self.insert_rating(rating)
-            self._conn.executemany(
-                "UPDATE highlights SET rating_id = ?, updated_at = ? WHERE id = ?",
-                [(rating.id, h.updated_at, h.id) for h in rated],
-            )
+            given = [
+                h.id
+                for h in rated
+                if self._conn.execute(
+                    "UPDATE highlights SET rating_id = ?"
+                    " WHERE id = ? AND rating_id IS NULL AND updated_at = ?",
+                    (rating.id, h.id, h.updated_at),
+                ).rowcount
+            ]
+            return sorted(self._select_by_ids(given))
 
     # Links -------------------------------------------------------------------------------
 

@@ -378,10 +378,16 @@ class ProjectStore(Protocol):
         ...
 
     def delete_rating(self, rating_id: int) -> tuple[Rating, list[Highlight]]:
-        """Delete a rating; the highlights that had it (returned as they were) lose it."""
+        """Delete a rating; the highlights that had it (returned as they were) lose it, and
+        keep their change time (`updated_at`)."""
         ...
 
-    def restore_rating(self, rating: Rating, rated: Sequence[Highlight]) -> None: ...
+    def restore_rating(self, rating: Rating, rated: Sequence[Highlight]) -> list[Highlight]:
+        """Put back a deleted rating, and give it back to those of `rated` (the highlights
+        delete_rating returned) that are still as the deletion left them: without a verdict
+        and with the change time they had (a verdict given since, even one taken away again,
+        stays). Returns those it gave it back to, as stored."""
+        ...
 
     # Links
     def links(self) -> list[Link]: ...

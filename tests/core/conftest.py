@@ -1,5 +1,6 @@
 """A project worth exporting: the seed articles and the emoji sample, with highlights on astral
-characters, joiner sequences, combining marks and spans across line breaks."""
+characters, joiner sequences, combining marks and spans across line breaks. And projects of
+either kind, a file or a server, for what must hold on both (`location`, `two`)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,14 @@ import pytest
 from desktop.core.anchoring import trim_span
 from desktop.core.formats.native import export_native
 from desktop.core.importing import import_paths
+from desktop.core.model import NewDocument
+from desktop.core.project import open_project
 from desktop.core.sqlite_store import SqliteStore
+from desktop.core.store import ProjectStore
 from tests.conftest import SAMPLES, SEED_DIGEST
 
 EMOJI = SAMPLES / "emoji-and-marks.txt"
+TEXT = "Alpha beta gamma.\nDelta 🇺🇦 epsilon.\n"
 
 # (quote in the emoji sample, tag, note, annotator)
 TRICKY = [
@@ -145,3 +150,23 @@ WEB_TEXT = (
     "Harbour to reopen\nThe harbour will reopen in May, the mayor said.\n"
     "Critics said the date was set before the repairs were costed.\n"
 )
+
+
+@pytest.fixture(params=["file", "server"])
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a new project is: a file, or a new database on the test server."""
+    if request.param == "server":
+        return str(request.getfixturevalue("pg_location"))
+    return str(tmp_path / "either.claimmark")
+
+
+@pytest.fixture
+def two(location: str) -> Iterator[tuple[ProjectStore, ...]]:
+    """Two connections to one new project with one document (TEXT), a file or a server: ana's
+    window and bob's (another window, or a teammate)."""
+    mine, theirs = open_project(location), open_project(location)
+    mine.annotator, theirs.annotator = "ana", "bob"
+    mine.add_documents([NewDocument(text=TEXT, title="T", source="t")])
+    yield mine, theirs
+    mine.close()
+    theirs.close()

@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 
 from desktop.cli import main
-from desktop.core import curation
+from desktop.core import curation, operations
 from desktop.core.model import HighlightFilter, NewDocument
+from desktop.core.project import open_project
 from desktop.core.sqlite_store import SqliteStore
 
 TEXT = "The mayor said crime fell by half. Police figures show a rise.\n"
@@ -41,3 +42,29 @@ def test_settle_copies_a_version_as_gold_and_undoes(store: SqliteStore, capsys) 
     assert main(["export", "--db", store.location, "--annotator", "gold"]) == 0
     exported = json.loads(capsys.readouterr().out)
     assert [(h["annotator"], h["quote"]) for h in exported["highlights"]] == [("gold", TEXT[0:33])]
+
+
+def test_undo_of_a_decision_takes_the_links_made_to_its_gold_copies_and_redo_brings_them_back(
+    location: str,
+) -> None:
+    store = open_project(location)
+    try:
+        [doc] = store.add_documents([NewDocument(text=TEXT, title="T", source="t")])
+        for name, (start, end, tag) in {"ana": (0, 33, 1), "bob": (15, 33, 2)}.items():
+            store.annotator = name
+            store.add_highlight(doc.id, start, end, tag)
+        [bobs] = store.highlights(HighlightFilter(annotators=("bob",)))
+        result, gold = curation.disagreements(store)
+        [passage] = curation.decisions(result.disagreements)
+        op = curation.Settle(passage, "ana", gold)
+        [copy] = op.do(store).added
+        store.annotator = gold
+        [link] = operations.AddLink(store, bobs.id, copy.id, 2).do(store).links_added
+        undone = op.undo(store)
+        assert (undone.removed, undone.links_removed) == ((copy,), (link,))
+        assert store.links() == []
+        redone = op.do(store)
+        assert (redone.added, redone.links_added) == ((copy,), (link,))
+        assert store.links() == [link]
+    finally:
+        store.close()

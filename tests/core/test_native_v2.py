@@ -13,12 +13,14 @@ import jsonschema
 import orjson
 import pytest
 
+from desktop.core import operations
 from desktop.core.bundle import merge_bundle
 from desktop.core.exporting import export_to_path, render_bytes
 from desktop.core.formats.native import export_native, parse_native
 from desktop.core.importing import import_paths
 from desktop.core.model import HighlightFilter, Link, NewDocument
 from desktop.core.progress import Cancelled, Progress
+from desktop.core.project import open_project
 from desktop.core.sqlite_store import SqliteStore
 from desktop.core.store import ProjectStore
 from tests.conftest import REPO, SEED_DIGEST
@@ -292,7 +294,7 @@ def _one_highlight_file(
     }
 
 
-def _import_data(store: SqliteStore, data: dict[str, Any], path: Path) -> Any:
+def _import_data(store: ProjectStore, data: dict[str, Any], path: Path) -> Any:
     path.write_bytes(orjson.dumps(data))
     report = import_paths(store, [path])
     assert report.refused == [], report.refused
@@ -322,6 +324,68 @@ def test_a_highlight_known_by_its_id_keeps_the_newer_change(
     merge = _import_data(store, older, path)
     assert (merge.highlights_updated, merge.highlights_present) == (0, 1)
     assert store.highlights() == [h]
+
+
+def _file_on(text: str, *highlights: dict[str, Any]) -> dict[str, Any]:
+    """A format 2 file of one document and these highlights, each by ana as a claim unless it
+    says otherwise."""
+    made = "2026-01-01T00:00:00Z"
+    return {
+        "format": "claimmark",
+        "version": 2,
+        "documents": [{"id": 1, "text": text}],
+        "highlights": [
+            {"document_id": 1, "tag": "claim", "annotator": "ana", "created_at": made} | h
+            for h in highlights
+        ],
+    }
+
+
+def test_an_orphan_takes_a_newer_version_from_a_file_and_its_place_there(
+    location: str, tmp_path: Path
+) -> None:
+    """A file that has, in the document's current text, a highlight the project keeps as an
+    orphan: a newer version places it where the file has it, with its tag and note, unless the
+    same highlight is there; an older one leaves the orphan as it is. The offsets an orphan had
+    in an older text make no other highlight the same as it."""
+    old_text = "Rates rose again in May. The bank blamed energy.\n"
+    new_text = "Wages kept pace with it. The bank blamed energy.\n"
+    bank = new_text.index("The bank")
+    made = "2026-01-01T00:00:00Z"
+    store = open_project(location)
+    try:
+        sentence = {"id": "h-1", "start": 0, "end": 24, "updated_at": made}
+        word = {"id": "h-3", "start": 0, "end": 5, "updated_at": made}
+        _import_data(store, _file_on(old_text, sentence, word), tmp_path / "old.json")
+        [doc] = store.documents()
+        operations.UpdateDocument(store, doc.id, NewDocument(new_text, "T", "t")).do(store)
+        orphan, word_orphan = store.orphans(doc.id)
+        assert [h.uuid for h in (orphan, word_orphan)] == ["h-1", "h-3"]
+
+        older = {"id": "h-1", "start": bank, "end": bank + 8, "note": "stale"}
+        older["updated_at"] = "2026-02-01T00:00:00Z"  # before it became an orphan
+        same_offsets = {"id": "h-2", "start": 0, "end": 24, "updated_at": "2026-02-01T00:00:00Z"}
+        merge = _import_data(store, _file_on(new_text, older, same_offsets), tmp_path / "a.json")
+        assert (merge.highlights_added, merge.highlights_present) == (1, 1)
+        assert store.orphans(doc.id) == [orphan, word_orphan]
+        [same] = store.highlights()
+        assert same.uuid == "h-2"
+
+        later = "2090-01-01T00:00:00Z"
+        newer = {"id": "h-1", "start": bank, "end": bank + 8, "tag": "evidence", "note": "here"}
+        onto_same = {"id": "h-3", "start": 0, "end": 24, "note": "moved", "updated_at": later}
+        file = _file_on(new_text, newer | {"updated_at": later}, onto_same)
+        merge = _import_data(store, file, tmp_path / "b.json")
+        assert (merge.highlights_added, merge.highlights_updated) == (0, 1)
+        assert merge.highlights_present == 1
+        assert store.orphans(doc.id) == [word_orphan]
+        assert store.highlights() == [same, store.highlight(orphan.id)]
+        placed = store.highlight(orphan.id)
+        assert (placed.start, placed.quote, placed.note) == (bank, "The bank", "here")
+        assert store.tag(placed.tag_id).name == "evidence"
+        assert placed.updated_at == "2090-01-01T00:00:00.000Z"
+    finally:
+        store.close()
 
 
 def test_a_cancelled_merge_leaves_nothing(linked: SqliteStore, tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from desktop.core.changes import Changes
 from desktop.core.errors import ClaimmarkError
 from desktop.core.model import NewDocument
 from desktop.core.sqlite_store import SqliteStore
+from desktop.core.store import ProjectStore
 from desktop.core.summary import ProjectSummary
 
 
@@ -58,6 +59,25 @@ def test_delete_tag_undo_restores_its_highlights(store: SqliteStore, doc: int) -
     assert set(restored.added) == {mine, theirs}
     assert store.tag(tag.id) == tag
     assert set(store.highlights()) == {mine, theirs}
+
+
+def test_redo_of_deleting_a_tag_renamed_since_takes_its_highlights_links_too(
+    two: tuple[ProjectStore, ...],
+) -> None:
+    mine, theirs = two
+    tag = mine.add_tag("question", "#009E73", "4")
+    asked = mine.add_highlight(1, 0, 5, tag.id)
+    answer = mine.add_highlight(1, 6, 10, 2)
+    [link] = operations.AddLink(mine, answer.id, asked.id, 1).do(mine).links_added
+    delete = operations.DeleteTag(tag)
+    delete.do(mine)
+    delete.undo(mine)
+    operations.EditTag(theirs.tag(tag.id), "query", tag.colour, tag.key).do(theirs)
+    redone = delete.do(mine)
+    assert (redone.removed, redone.links_removed) == ((asked,), (link,))
+    undone = delete.undo(mine)
+    assert (undone.added, undone.links_added) == ((asked,), (link,))
+    assert (theirs.tag(tag.id).name, theirs.links()) == ("query", [link])
 
 
 def test_delete_document_undo_restores_it_with_its_highlights(store: SqliteStore, doc: int) -> None:
@@ -125,6 +145,23 @@ def test_undo_of_a_highlight_deletion_brings_its_links_back(
         operations.AddLink(store, evidence.id, claim.id, attacks.id).do(store)
 
 
+def test_undo_of_a_new_highlight_takes_the_links_made_to_it_since_and_redo_brings_them_back(
+    two: tuple[ProjectStore, ...],
+) -> None:
+    """Another window (or a teammate) links to the highlight I just made; my undo deletes the
+    highlight and, with it, their link: it says so, and redo puts both back."""
+    mine, theirs = two
+    claim = mine.add_highlight(1, 0, 5, 1)
+    add = operations.AddHighlight(mine, 1, 6, 10, 2)
+    [evidence] = add.do(mine).added
+    [link] = operations.AddLink(theirs, evidence.id, claim.id, 1).do(theirs).links_added
+    assert add.undo(mine) == Changes(removed=(evidence,), links_removed=(link,))
+    assert theirs.links() == []
+    assert add.do(mine) == Changes(added=(evidence,), links_added=(link,))
+    assert theirs.links() == [link]
+    assert theirs.highlight(evidence.id) == evidence
+
+
 def test_deleting_a_document_takes_its_links_across_documents(
     store: SqliteStore, two_docs: tuple[int, int]
 ) -> None:
@@ -164,6 +201,43 @@ def test_verdicts_and_deleting_a_rating_of_the_scale(store: SqliteStore, doc: in
     assert store.highlight(claim.id).rating_id == false.id
     [(_, cleared)] = verdict.undo(store).changed
     assert cleared == claim
+
+
+def test_undo_of_deleting_a_rating_leaves_a_verdict_given_since(
+    two: tuple[ProjectStore, ...],
+) -> None:
+    mine, theirs = two
+    false, true = (next(r for r in mine.ratings() if r.name == n) for n in ("False", "True"))
+    first, second = (
+        mine.set_rating(mine.add_highlight(1, start, end, 1).id, false.id)
+        for start, end in [(0, 5), (6, 10)]
+    )
+    delete = operations.DeleteRating(false)
+    delete.do(mine)
+    [(_, judged)] = operations.SetRating(theirs.highlight(second.id), true).do(theirs).changed
+    undone = delete.undo(mine)
+    assert undone == Changes(changed=((first._replace(rating_id=None), first),), ratings=True)
+    assert delete.kept == [second]
+    assert theirs.highlights() == [first, judged]
+    # Redo takes it from the claim that has it again, and its undo gives it back.
+    assert delete.do(mine).changed == ((first, first._replace(rating_id=None)),)
+    assert delete.undo(mine).changed == ((first._replace(rating_id=None), first),)
+    assert delete.kept == []
+
+
+def test_undo_of_adding_a_rating_given_since_is_refused_and_writes_nothing(
+    two: tuple[ProjectStore, ...],
+) -> None:
+    mine, theirs = two
+    add = operations.AddRating("Satire", 0, "#777777", "")
+    add.do(mine)
+    rated = theirs.set_rating(theirs.add_highlight(1, 0, 5, 1).id, add.rating.id)
+    seen = theirs.data_version()
+    with pytest.raises(ClaimmarkError, match="given since"):
+        add.undo(mine)
+    assert theirs.data_version() == seen  # no transaction committed
+    assert theirs.highlights() == [rated]
+    assert theirs.rating(add.rating.id) == add.rating
 
 
 def test_the_summary_knows_every_link(store: SqliteStore, two_docs: tuple[int, int]) -> None:

@@ -482,7 +482,7 @@ def test_ratings_progress_settings_and_annotators(store: ProjectStore) -> None:
     rating, had = store.delete_rating(best.id)
     assert had == [rated]
     assert store.highlight(h.id).rating_id is None
-    store.restore_rating(rating, had)
+    assert store.restore_rating(rating, had) == [rated]
     assert store.highlight(h.id).rating_id == best.id
     store.set_done("ana", info.id, "2026-01-01T00:00:00.000Z")
     assert store.done() == {("ana", info.id): "2026-01-01T00:00:00.000Z"}
@@ -493,6 +493,29 @@ def test_ratings_progress_settings_and_annotators(store: ProjectStore) -> None:
     store.set_setting("name", "Desk")
     store.set_setting("name", "The desk")
     assert store.setting("name") == "The desk"
+
+
+def test_a_rating_put_back_goes_only_to_claims_as_its_deletion_left_them(
+    open_store: Opener,
+) -> None:
+    """The undo of deleting a rating gives it back to the claims that lost it, but not to one
+    that got another verdict since, or one whose verdict was given and taken away since."""
+    mine, theirs = open_store(), open_store()
+    [info] = mine.add_documents([_doc()])
+    false, true = (next(r for r in mine.ratings() if r.name == n) for n in ("False", "True"))
+    untouched, judged, cleared = (
+        mine.set_rating(mine.add_highlight(info.id, start, end, 1).id, false.id)
+        for start, end in [(0, 5), (6, 10), (11, 16)]
+    )
+    rating, had = mine.delete_rating(false.id)
+    assert [h.updated_at for h in mine.highlights()] == [h.updated_at for h in had]
+    judged = theirs.set_rating(judged.id, true.id)
+    theirs.set_rating(cleared.id, true.id)
+    cleared = theirs.set_rating(cleared.id, None, "2031-01-01T00:00:00.000Z")
+    restored = mine.restore_rating(rating, had)
+    assert mine.highlights() == [untouched, judged, cleared]
+    assert restored == [untouched]
+    assert mine.rating(false.id) == rating
 
 
 def test_records_stored_with_their_ids_do_not_take_later_ids(store: ProjectStore) -> None:

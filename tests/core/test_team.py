@@ -22,8 +22,7 @@ from desktop.core.pg_store import PgStore, set_up_team
 from desktop.core.project import open_project
 from desktop.core.store import ProjectStore
 from tests.conftest import SEED_DIGEST, new_database
-
-TEXT = "Alpha beta gamma.\nDelta 🇺🇦 epsilon.\n"
+from tests.core.conftest import TEXT
 
 
 def as_user(location: str, user: str) -> str:
@@ -181,25 +180,7 @@ def test_an_adjudicator_writes_gold_and_edits_tags(team: tuple) -> None:
     ana.close()
 
 
-# Two people, one highlight --------------------------------------------------------------------
-
-Opener = Callable[[], ProjectStore]
-
-
-@pytest.fixture(params=["file", "server"])
-def two(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[ProjectStore, ...]]:
-    """Two connections to one new project with one document: a file or a server."""
-    location = (
-        request.getfixturevalue("pg_location")
-        if request.param == "server"
-        else str(tmp_path / "two.claimmark")
-    )
-    mine, theirs = open_project(location), open_project(location)
-    mine.annotator, theirs.annotator = "ana", "bob"
-    mine.add_documents([NewDocument(text=TEXT, title="T", source="t")])
-    yield mine, theirs
-    mine.close()
-    theirs.close()
+# Two people, one highlight (the fixture `two` is in conftest.py) -------------------------------
 
 
 def test_the_second_change_to_a_highlight_is_refused(two: tuple[ProjectStore, ...]) -> None:
