@@ -50,7 +50,8 @@ from desktop.core.timeutil import utc_now
 
 
 class Operation(Protocol):
-    """A change to a project that can be undone."""
+    """A change to a project that can be undone. One may also have a `remark`: what its last
+    step left as it was, for people ("1 claim keeps the verdict given since")."""
 
     @property
     def label(self) -> str:
@@ -548,6 +549,7 @@ class DeleteRating:
         self.label = f"Delete rating {rating.name}"
 
     def do(self, store: ProjectStore) -> Changes:
+        self.kept = []
         self.rating, self.rated = store.delete_rating(self.rating.id)
         after = [h._replace(rating_id=None) for h in self.rated]
         return _changed(list(zip(self.rated, after, strict=True))) | Changes(ratings=True)
@@ -557,6 +559,15 @@ class DeleteRating:
         ids = {h.id for h in given}
         self.kept = [h for h in self.rated if h.id not in ids]
         return _changed([(h._replace(rating_id=None), h) for h in given]) | Changes(ratings=True)
+
+    @property
+    def remark(self) -> str:
+        """What the last undo left as it was, for the status bar ("" when nothing)."""
+        if not self.kept:
+            return ""
+        n = len(self.kept)
+        claims = "1 claim keeps" if n == 1 else f"{n} claims keep"
+        return f"{claims} the verdict given since"
 
 
 # Annotators' progress ---------------------------------------------------------------------------

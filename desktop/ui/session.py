@@ -52,14 +52,16 @@ class Session(QObject):
         outcome: list[bool] = []
 
         def perform(step: Step, verb: str, label: str) -> bool:
-            done = self._perform(step, verb, label)
+            done = self._perform(step, verb, label, lambda: getattr(operation, "remark", ""))
             outcome.append(done)
             return done
 
         self.undo_stack.push(OperationCommand(operation, perform))
         return outcome == [True]
 
-    def _perform(self, step: Step, verb: str, label: str) -> bool:
+    def _perform(self, step: Step, verb: str, label: str, remark: Callable[[], str]) -> bool:
+        """Run a step; after an undo or redo, say what it was (with the operation's `remark`,
+        where it has one: what the step left as it was)."""
         try:
             changes = step(self.store)
         except ClaimmarkError as e:
@@ -80,7 +82,8 @@ class Session(QObject):
             return False
         self.announce(changes)
         if verb:
-            self.stepped.emit(verb, label, changes)
+            said = remark()
+            self.stepped.emit(verb, f"{label}; {said}" if said else label, changes)
         return True
 
     def announce(self, changes: Changes) -> None:

@@ -71,3 +71,25 @@ def test_a_verdict_edited_in_its_dialog_and_one_left_as_it_was(window: MainWindo
     assert window.scheme_panel.ratings.list.item(0).text() == "Half true (7)   [3]"  # best first
     window.undo_action.trigger()
     assert window.store.rating(mixed.id) == mixed
+
+
+def test_undo_of_deleting_a_verdict_says_which_claims_keep_one_given_since(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("desktop.ui.dialogs.ask", lambda *_a: True)
+    store = window.store
+    mixed = next(r for r in store.ratings() if r.name == "Mixed")
+    false = next(r for r in store.ratings() if r.name == "False")
+    first, second = store.add_highlight(1, 0, 9, 1), store.add_highlight(1, 20, 30, 1)
+    for claim in (first, second):
+        store.set_rating(claim.id, mixed.id)
+    window.session.reload()
+    window.scheme.delete_rating(mixed)
+    assert store.highlight(first.id).rating_id is None
+    store.set_rating(second.id, false.id)  # given since, in another window
+    window.undo_action.trigger()
+    assert store.highlight(first.id).rating_id == mixed.id
+    assert store.highlight(second.id).rating_id == false.id
+    assert window.statusBar().currentMessage() == (
+        "Undone: Delete rating Mixed; 1 claim keeps the verdict given since."
+    )
