@@ -138,19 +138,20 @@ class AgreementDialog(QDialog):
         curate.clicked.connect(self.curate_requested)
         self.tags = self._table(("Tag", "Alpha"))
         self.documents = self._table(("Document", "Alpha", "Annotators who count"))
-        self.metric = QComboBox()
+        # Not `metric`: that is QPaintDevice.metric(), which Qt calls to paint the dialog.
+        self.pair_measure = QComboBox()
         for label, key in (
             ("Alpha", "alpha"),
             ("F1, strict", "f1_strict"),
             ("F1, overlap", "f1_overlap"),
         ):
-            self.metric.addItem(label, key)
-        self.metric.currentIndexChanged.connect(lambda _i: self._fill_pairs())
+            self.pair_measure.addItem(label, key)
+        self.pair_measure.currentIndexChanged.connect(lambda _i: self._fill_pairs())
         self.pairs = QTableWidget()
         self.pairs.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         pairs_tab = QWidget()
         pairs_layout = QVBoxLayout(pairs_tab)
-        pairs_layout.addWidget(self.metric)
+        pairs_layout.addWidget(self.pair_measure)
         pairs_layout.addWidget(self.pairs)
         self.passages = DisagreementModel(session, self)
         self.passage_table = QTableView()
@@ -230,7 +231,7 @@ class AgreementDialog(QDialog):
         if result is None:
             return
         names = list(result.annotators)
-        key = self.metric.currentData()
+        key = self.pair_measure.currentData()
         self.pairs.clear()
         self.pairs.setRowCount(len(names))
         self.pairs.setColumnCount(len(names))

@@ -86,3 +86,17 @@ def test_curation_settles_every_passage_by_keyboard(qtbot, window: MainWindow) -
     assert f"{total} of {total} settled" in panel.progress.text()
     assert len(settled(window.store)) == total
     panel.close()
+
+
+def test_the_agreement_dialog_paints_and_switches_measures(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    three_annotators(window)
+    window.actions["agreement"].trigger()
+    dialog = window.review.agreement
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    with qtbot.waitExposed(dialog):
+        dialog.show()
+    assert not dialog.grab().isNull()  # painted
+    dialog.pair_measure.setCurrentIndex(dialog.pair_measure.findData("f1_strict"))
+    assert dialog.pairs.item(0, 1).text() not in ("", None)
+    dialog.close()
