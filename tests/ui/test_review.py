@@ -65,7 +65,6 @@ def test_curation_settles_every_passage_by_keyboard(qtbot, window: MainWindow) -
     window.actions["curation"].trigger()
     panel = window.review.curation
     assert panel is not None
-    qtbot.addWidget(panel)
     qtbot.waitUntil(lambda: QApplication.activeWindow() is panel)
     total = len(panel.passages)
     assert total > 1
@@ -99,4 +98,85 @@ def test_the_agreement_dialog_paints_and_switches_measures(qtbot, window: MainWi
     assert not dialog.grab().isNull()  # painted
     dialog.pair_measure.setCurrentIndex(dialog.pair_measure.findData("f1_strict"))
     assert dialog.pairs.item(0, 1).text() not in ("", None)
+    dialog.close()
+
+
+def disagree_on_two_documents(window: MainWindow) -> None:
+    """Three annotators on the first article, and Ana and Bob differing on the second."""
+    three_annotators(window)
+    text = window.store.text(2)
+    phrase = "A massive tragedy struck Moscow"
+    start = text.index(phrase)
+    for name, tag in (("ana", 1), ("bob", 2)):
+        other = SqliteStore.open(window.store.location)
+        other.annotator = name
+        other.add_highlight(2, start, start + len(phrase), tag)
+        other.close()
+    window.session.reload()
+
+
+def test_review_after_the_document_of_a_passage_is_deleted(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, monkeypatch
+) -> None:
+    from shiboken6 import isValid
+
+    disagree_on_two_documents(window)
+    window.actions["agreement"].trigger()
+    dialog = window.review.agreement
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    assert {d.document_id for d in dialog.passages.passages} == {1, 2}
+    # Curation opened, closed (Escape) and opened again: the first panel is gone.
+    window.actions["curation"].trigger()
+    first = window.review.curation
+    assert first is not None
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is first)
+    qtbot.keyClick(first.versions, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not isValid(first))
+    window.actions["curation"].trigger()
+    panel = window.review.curation
+    assert panel is not None
+    passage = panel.passage_now()
+    assert passage is not None
+    assert passage.document_id == 1
+    # The first article is deleted (Document > Delete Document), then the project re-read
+    # (View > Refresh): the passages in it go, the rest stay, and nothing breaks.
+    monkeypatch.setattr("desktop.ui.dialogs.ask", lambda *_a: True)
+    window.open_document(1)
+    window.actions["delete_document"].trigger()
+    assert window.store.documents()[0].id == 2
+    window.actions["refresh"].trigger()
+    assert {d.document_id for d in panel.passages} == {2}
+    now = panel.passage_now()
+    assert now is not None
+    assert now.document_id == 2
+    assert "massive tragedy" in panel.passage.text()
+    assert "Passage 1 of 1" in panel.progress.text()
+    assert {d.document_id for d in dialog.passages.passages} == {2}
+    dialog.passage_table.viewport().repaint()
+    assert "massive tragedy" in dialog.passages.index(0, 1).data()
+    assert "Recompute" in dialog.stale.text()
+    panel.close()
+    dialog.close()
+
+
+def test_the_disagreements_read_each_documents_text_once(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    disagree_on_two_documents(window)
+    window.actions["agreement"].trigger()
+    dialog = window.review.agreement
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    reads: list[int] = []
+    read_text = window.store.text
+
+    def counted(document_id: int) -> str:
+        reads.append(document_id)
+        return read_text(document_id)
+
+    window.store.text = counted  # type: ignore[method-assign]
+    model = dialog.passages
+    for _repaint in range(3):  # as the table asks, row after row
+        shown = [model.index(row, 1).data() for row in range(model.rowCount())]
+        assert all(shown)
+    assert sorted(reads) == [1, 2]
     dialog.close()
