@@ -180,9 +180,13 @@ class CurationPanel(QDialog):
         name, ok = QInputDialog.getText(
             self, "Gold Version", "Annotator name of the curated highlights:", text=self.gold
         )
-        if ok and name.strip() and name.strip() != self.gold:
-            self.gold = name.strip()
-            self.session.store.set_setting(curation.GOLD_SETTING, self.gold)
+        chosen = name.strip()
+        if not ok or not chosen or chosen == self.gold:
+            return
+        store = self.session.store
+        # A project open read-only, or a lost server: a message, and the gold name stays.
+        if self.session.attempt(lambda: store.set_setting(curation.GOLD_SETTING, chosen) or True):
+            self.gold = chosen
             self.show_passage(self.current)
 
     def _on_changes(self, changes: Changes) -> None:

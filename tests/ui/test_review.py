@@ -180,3 +180,43 @@ def test_the_disagreements_read_each_documents_text_once(qtbot, window: MainWind
         assert all(shown)
     assert sorted(reads) == [1, 2]
     dialog.close()
+
+
+def test_a_gold_name_that_cannot_be_stored_gets_a_message(  # type: ignore[no-untyped-def]
+    qtbot, project, tmp_path, monkeypatch
+) -> None:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QInputDialog, QPushButton
+
+    from desktop.core.curation import GOLD_SETTING
+
+    text = SqliteStore.open(project).text(1)
+    for name, marks in PHRASES.items():
+        other = SqliteStore.open(project)
+        other.annotator = name
+        for phrase, tag in marks:
+            start = text.index(phrase)
+            other.add_highlight(1, start, start + len(phrase), tag)
+        other.close()
+    store = SqliteStore.open(project, read_only=True)  # a project others may only read
+    store.annotator = "tester"
+    window = MainWindow(store, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    shown: list[str] = []
+    monkeypatch.setattr(
+        "desktop.ui.dialogs.show_message", lambda _parent, text, **_kw: shown.append(text)
+    )
+    monkeypatch.setattr(QInputDialog, "getText", lambda *_a, **_kw: ("chief", True))
+    window.actions["curation"].trigger()
+    panel = window.review.curation
+    assert panel is not None
+    rename = next(b for b in panel.findChildren(QPushButton) if b.text() == "Gold &name…")
+    qtbot.mouseClick(rename, Qt.MouseButton.LeftButton)
+    assert len(shown) == 1
+    assert "read-only" in shown[0]
+    assert panel.gold == "gold"
+    assert "Gold version: gold" in panel.gold_label.text()
+    assert store.setting(GOLD_SETTING) is None
+    panel.close()
+    window.close()
+    store.close()
