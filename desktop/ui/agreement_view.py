@@ -48,7 +48,7 @@ def measure_item(m: Measure) -> QTableWidgetItem:
     item = QTableWidgetItem(measure_text(m))
     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     if m.reason:
-        item.setToolTip(m.reason)  # plain words of our own, no document text
+        item.setToolTip(dialogs.plain_tooltip(m.reason))  # it may name an annotator
     return item
 
 

@@ -251,3 +251,25 @@ def test_a_teammates_new_version_of_the_open_document_shows_at_once(  # type: ig
     [span] = ana.view.index.overlapping(0, len(new_text))  # type: ignore[union-attr]
     assert ana.view.positions.to_code_point(span.start) == new_text.index(kept)
     assert ana.session.summary.highlights_in(1) == 1
+
+
+def test_the_servers_words_show_as_written_in_the_indicators_tooltip(  # type: ignore[no-untyped-def]
+    qtbot, open_window: Opener, server_project: str, monkeypatch
+) -> None:
+    from desktop.core.errors import ClaimmarkError
+    from tests.ui.conftest import tooltip_as_shown
+
+    ana = open_window(server_project, "ana")
+    live = ana.live
+    assert live is not None
+    said = "<b>gateway</b> says: <i>try later</i>"  # a proxy's answer, say
+
+    def refuse() -> None:
+        raise ClaimmarkError(said)
+
+    feed = live.feed
+    monkeypatch.setattr(type(feed), "connected", property(lambda _feed: False))  # server gone
+    monkeypatch.setattr(feed, "reconnect", refuse)
+    live._timer.setInterval(20)  # look at the connection often: the test need not wait
+    qtbot.waitUntil(lambda: tooltip_as_shown(live.indicator.toolTip()) == said, timeout=5000)
+    assert "Connection lost" in live.indicator.text()

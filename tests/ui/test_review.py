@@ -220,3 +220,23 @@ def test_a_gold_name_that_cannot_be_stored_gets_a_message(  # type: ignore[no-un
     panel.close()
     window.close()
     store.close()
+
+
+def test_an_annotators_name_in_a_tooltip_shows_as_written(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    from tests.ui.conftest import tooltip_as_shown
+
+    three_annotators(window)
+    other = SqliteStore.open(window.store.location)
+    other.annotator = "<i>eve"  # the only one who annotated the second article
+    other.add_highlight(2, 0, 9, 1)
+    other.close()
+    window.session.reload()
+    window.actions["agreement"].trigger()
+    dialog = window.review.agreement
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    titles = [dialog.documents.item(r, 0).text() for r in range(dialog.documents.rowCount())]
+    row = titles.index(window.session.summary.document(2).title)
+    tip = dialog.documents.item(row, 1).toolTip()  # Alpha: "—", and why when hovered
+    assert tooltip_as_shown(tip) == "one annotator only: <i>eve"
+    dialog.close()
