@@ -183,19 +183,23 @@ def export_to_path(
     on_progress: ProgressCallback | None = None,
     is_cancelled: CancelCheck | None = None,
     options: Mapping[str, str] | None = None,
+    highlight_ids: frozenset[int] | None = None,
 ) -> ExportResult:
     """Write the export in format `fmt` to `path` (a file, or a folder for brat), all or nothing.
 
     Whatever is at `path` is replaced only when `replace` is true (the window asks first; the
     command line needs --force). Leftovers of exports killed half way in the same folder are
-    removed first, and named in the result's notes.
+    removed first, and named in the result's notes. `highlight_ids` narrows the highlights
+    `where` selects to these (see ExportContext).
     """
     export = export_format(fmt)
     target = check_target(path, fmt, store.location)
     if target.existing and not replace:
         raise TargetExists(f"{path}: {target.existing}; claimmark replaces it only when asked to.")
     notes = _remove_leftovers(target.real.parent)
-    context = ExportContext(store, where, Progress(on_progress, is_cancelled), options or {})
+    context = ExportContext(
+        store, where, Progress(on_progress, is_cancelled), options or {}, highlight_ids
+    )
     # One state of the project throughout: the file is written as it is made.
     with store.snapshot():
         if export.render is not None:

@@ -41,12 +41,17 @@ class ExportContext:
     """What every export starts from, made once by exporting.py and handed to the format: the
     store (read inside one snapshot), the filter, progress and cancel, the options given for
     the format (ClaimReview's publisher), and the project's names and lists, each read the
-    first time a format asks for it."""
+    first time a format asks for it.
+
+    `highlight_ids`, when given, narrows the filter's highlights to these: the window's list
+    can show a part of the argument structure (claims without evidence, …), which no filter
+    says, and its export writes exactly the highlights it shows."""
 
     store: ProjectStore
     where: HighlightFilter = field(default_factory=HighlightFilter)
     progress: Progress = field(default_factory=Progress)
     options: Mapping[str, str] = field(default_factory=dict)
+    highlight_ids: frozenset[int] | None = None
 
     @cached_property
     def all_tags(self) -> list[Tag]:
@@ -90,8 +95,11 @@ class ExportContext:
         return {r.id: r.name for r in self.ratings}
 
     def highlights(self) -> Iterator[Highlight]:
-        """The highlights the filter selects, in document and start order."""
-        return self.store.iter_highlights(self.where)
+        """The highlights the filter (and `highlight_ids`) selects, in document and start
+        order."""
+        selected = self.store.iter_highlights(self.where)
+        ids = self.highlight_ids
+        return selected if ids is None else (h for h in selected if h.id in ids)
 
     @cached_property
     def all_links(self) -> list[Link]:

@@ -5,6 +5,8 @@ recomputed (F5 in the dialog)."""
 
 from __future__ import annotations
 
+import logging
+from collections import OrderedDict
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -27,12 +29,14 @@ from PySide6.QtWidgets import (
 from desktop.core.agreement import AgreementResult, Disagreement, Measure
 from desktop.core.changes import Changes
 from desktop.core.curation import disagreements
+from desktop.core.errors import ClaimmarkError
 from desktop.core.project import open_project
 from desktop.ui import dialogs
 from desktop.ui.session import Session
 from desktop.ui.workers import run_with_progress
 
 Index = QModelIndex | QPersistentModelIndex
+log = logging.getLogger(__name__)
 PASSAGE_CHARS = 80
 
 
@@ -44,7 +48,7 @@ def measure_item(m: Measure) -> QTableWidgetItem:
     item = QTableWidgetItem(measure_text(m))
     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     if m.reason:
-        item.setToolTip(m.reason)  # plain words of our own, no document text
+        item.setToolTip(dialogs.plain_tooltip(m.reason))  # it may name an annotator
     return item
 
 
@@ -72,16 +76,46 @@ class DisagreementModel(QAbstractTableModel):
     """The passages where annotators differ: document, passage, who said what."""
 
     COLUMNS = ("Document", "Passage", "Who said what")
+    TEXTS_KEPT = 8  # documents' texts kept for the passages on screen (they alternate)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.passages: list[Disagreement] = []
+        self._texts: OrderedDict[int, str] = OrderedDict()
 
     def set_passages(self, passages: list[Disagreement]) -> None:
         self.beginResetModel()
         self.passages = passages
+        self._texts.clear()
         self.endResetModel()
+
+    def documents_changed(self) -> None:
+        """Documents were deleted, or given new texts: passages in documents no longer in the
+        project go, and texts are read again."""
+        summary = self.session.summary
+        kept = [d for d in self.passages if summary.document(d.document_id) is not None]
+        if len(kept) < len(self.passages):
+            self.set_passages(kept)
+        elif kept:
+            self._texts.clear()
+            self.dataChanged.emit(self.index(0, 0), self.index(len(kept) - 1, 1))
+
+    def _text(self, document_id: int) -> str:
+        """A document's text ("" when it cannot be read: a repaint reports no errors)."""
+        text = self._texts.get(document_id)
+        if text is not None:
+            self._texts.move_to_end(document_id)
+            return text
+        try:
+            text = self.session.store.text(document_id)
+        except ClaimmarkError as e:
+            log.warning("cannot show the passage: %s", e)
+            return ""
+        self._texts[document_id] = text
+        while len(self._texts) > self.TEXTS_KEPT:
+            self._texts.popitem(last=False)
+        return text
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.passages)
@@ -104,7 +138,7 @@ class DisagreementModel(QAbstractTableModel):
             info = self.session.summary.document(d.document_id)
             return info.title if info else str(d.document_id)
         if index.column() == 1:
-            text = self.session.store.text(d.document_id)[d.start : d.end]
+            text = self._text(d.document_id)[d.start : d.end]
             flat = " ".join(text.split())
             return flat if len(flat) <= PASSAGE_CHARS else flat[: PASSAGE_CHARS - 1] + "…"
         return said_text(d)
@@ -138,19 +172,20 @@ class AgreementDialog(QDialog):
         curate.clicked.connect(self.curate_requested)
         self.tags = self._table(("Tag", "Alpha"))
         self.documents = self._table(("Document", "Alpha", "Annotators who count"))
-        self.metric = QComboBox()
+        # Not `metric`: that is QPaintDevice.metric(), which Qt calls to paint the dialog.
+        self.pair_measure = QComboBox()
         for label, key in (
             ("Alpha", "alpha"),
             ("F1, strict", "f1_strict"),
             ("F1, overlap", "f1_overlap"),
         ):
-            self.metric.addItem(label, key)
-        self.metric.currentIndexChanged.connect(lambda _i: self._fill_pairs())
+            self.pair_measure.addItem(label, key)
+        self.pair_measure.currentIndexChanged.connect(lambda _i: self._fill_pairs())
         self.pairs = QTableWidget()
         self.pairs.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         pairs_tab = QWidget()
         pairs_layout = QVBoxLayout(pairs_tab)
-        pairs_layout.addWidget(self.metric)
+        pairs_layout.addWidget(self.pair_measure)
         pairs_layout.addWidget(self.pairs)
         self.passages = DisagreementModel(session, self)
         self.passage_table = QTableView()
@@ -189,6 +224,8 @@ class AgreementDialog(QDialog):
         return table
 
     def _on_changes(self, changes: Changes) -> None:
+        if changes.documents or changes.everything:
+            self.passages.documents_changed()
         if self.result is not None and (changes.highlight_count or changes.everything):
             self.stale.setText("The project changed since: Recompute (F5) for current figures.")
 
@@ -230,7 +267,7 @@ class AgreementDialog(QDialog):
         if result is None:
             return
         names = list(result.annotators)
-        key = self.metric.currentData()
+        key = self.pair_measure.currentData()
         self.pairs.clear()
         self.pairs.setRowCount(len(names))
         self.pairs.setColumnCount(len(names))

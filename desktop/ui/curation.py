@@ -5,6 +5,8 @@ Each decision is one undoable step; the text follows, showing everyone's highlig
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -21,9 +23,11 @@ from PySide6.QtWidgets import (
 from desktop.core import curation
 from desktop.core.agreement import Disagreement
 from desktop.core.changes import Changes
+from desktop.core.errors import ClaimmarkError
 from desktop.ui.session import Session
 
 QUOTE_CHARS = 90
+log = logging.getLogger(__name__)
 
 
 def _short(text: str, limit: int = QUOTE_CHARS) -> str:
@@ -39,6 +43,8 @@ class CurationPanel(QDialog):
         self, session: Session, passages: list[Disagreement], gold: str, parent: QWidget
     ) -> None:
         super().__init__(parent)
+        # Closed is gone: a panel left alive would follow the project's changes unseen.
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.session = session
         self.setWindowTitle("Curation")
         self.passages = passages
@@ -123,9 +129,14 @@ class CurationPanel(QDialog):
             f"{len(self.passages)} settled"
         )
         info = self.session.summary.document(d.document_id)
-        text = self.session.store.text(d.document_id)[d.start : d.end]
+        try:
+            text = self.session.store.text(d.document_id)[d.start : d.end]
+            versions = curation.versions_at(self.session.store, d)
+        except ClaimmarkError as e:  # a server out of reach: no versions to choose from
+            self.passage.setText(f"This passage cannot be read now: {e}")
+            self.choices = []
+            return
         self.passage.setText(f"{info.title if info else ''}\n“{_short(text, 400)}”")
-        versions = curation.versions_at(self.session.store, d)
         self.choices = sorted(versions)
         for n, who in enumerate(self.choices, start=1):
             marks = versions[who]
@@ -149,8 +160,8 @@ class CurationPanel(QDialog):
     def accept_version(self, choice: int) -> None:
         """Settle the passage with the `choice`-th annotator's version (past the last: none)."""
         d = self.passage_now()
-        if d is None or choice > len(self.choices):
-            return
+        if d is None or not self.versions.count() or choice > len(self.choices):
+            return  # nothing shown to choose from
         annotator = self.choices[choice] if choice < len(self.choices) else None
         if self.session.run(curation.Settle(d, annotator, self.gold)):
             self.settled.add(self._key(d))
@@ -169,12 +180,34 @@ class CurationPanel(QDialog):
         name, ok = QInputDialog.getText(
             self, "Gold Version", "Annotator name of the curated highlights:", text=self.gold
         )
-        if ok and name.strip() and name.strip() != self.gold:
-            self.gold = name.strip()
-            self.session.store.set_setting(curation.GOLD_SETTING, self.gold)
+        chosen = name.strip()
+        if not ok or not chosen or chosen == self.gold:
+            return
+        store = self.session.store
+        # A project open read-only, or a lost server: a message, and the gold name stays.
+        if self.session.attempt(lambda: store.set_setting(curation.GOLD_SETTING, chosen) or True):
+            self.gold = chosen
             self.show_passage(self.current)
 
     def _on_changes(self, changes: Changes) -> None:
-        if changes.progress or changes.everything:  # an undone decision, another window
-            self.settled = curation.settled(self.session.store)
+        gone = (changes.documents or changes.everything) and self._drop_deleted_documents()
+        if changes.progress or changes.everything or gone:  # an undone decision, another window
+            try:
+                self.settled = curation.settled(self.session.store)
+            except ClaimmarkError as e:
+                log.warning("cannot read the settled passages: %s", e)
             self.show_passage(self.current)
+
+    def _drop_deleted_documents(self) -> bool:
+        """Leave out the passages of documents deleted meanwhile, staying at the passage shown
+        (or the next one, when it went); True when some went."""
+        summary = self.session.summary
+        kept = [d for d in self.passages if summary.document(d.document_id) is not None]
+        if len(kept) == len(self.passages):
+            return False
+        before = self.passages[: self.current]
+        self.current = sum(1 for d in before if summary.document(d.document_id) is not None)
+        self.passages = kept
+        if self.current >= len(kept):
+            self.current = 0
+        return True

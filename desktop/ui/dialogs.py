@@ -6,6 +6,7 @@ message box of the window in one place.
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -42,6 +43,13 @@ def local_time(iso: str) -> str:
         )
     except ValueError:
         return iso
+
+
+def plain_tooltip(text: str) -> str:
+    """A tooltip that shows `text` as it is, line breaks kept. Qt reads a tooltip that looks
+    like markup as markup (a name like "<b>x" shows in bold): so it is escaped, in a
+    paragraph."""
+    return "<p style='white-space:pre-wrap'>" + html.escape(text) + "</p>"
 
 
 def show_message(parent: QWidget | None, text: str, *, error: bool = True) -> None:

@@ -252,14 +252,26 @@ class DocumentList(QListView):
         self.setUniformItemSizes(True)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setAccessibleName("Documents")
+        self._searching = False  # the filter moves the current row: that opens nothing
         self.selectionModel().currentRowChanged.connect(self._current_changed)
         session.document_opened.connect(self.select_document)
         model.modelReset.connect(lambda: self.select_document(session.document_id))
         self.shown.layoutChanged.connect(lambda: self.select_document(session.document_id))
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if current.isValid():
+        if current.isValid() and not self._searching:
             self.session.open_document(current.data(DOCUMENT_ID_ROLE))
+
+    def search(self, text: str) -> None:
+        """List the documents that hold `text`. Qt moves the current row off one the search
+        hides; only the reader's choice (a click, the arrow keys, Enter) opens a document,
+        so the open one stays open, and selected while it is listed."""
+        self._searching = True
+        try:
+            self.shown.set_search(text)
+        finally:
+            self._searching = False
+        self.select_document(self.session.document_id)
 
     def select_document(self, document_id: int | None) -> None:
         """Make the open document the current (and only selected) row, if it is listed."""
@@ -297,7 +309,7 @@ class DocumentPanel(QWidget):
         layout.addWidget(self.search)
         layout.addWidget(self.order)
         layout.addWidget(self.list, 1)
-        self.search.textChanged.connect(self.list.shown.set_search)
+        self.search.textChanged.connect(self.list.search)
         self.search.returnPressed.connect(self.list.setFocus)
         self.order.currentIndexChanged.connect(
             lambda _i: self.list.shown.set_order(*self.order.currentData())

@@ -179,18 +179,22 @@ class DocumentView(QPlainTextEdit):
         self.viewport().update()
 
     def describe(self, ids: list[int]) -> str:
-        """Tooltip text for the highlights with these ids."""
+        """Tooltip text for the highlights with these ids ("" when none can be read). A tooltip
+        never reports an error: one deleted elsewhere, or a server out of reach, is left out."""
         items = []
         for highlight_id in ids:
-            h = self.session.attempt(lambda i=highlight_id: self.session.store.highlight(i))
-            if h is not None:
-                tag = self.session.summary.tag(h.tag_id)
-                info = self.session.summary.document(h.document_id)
-                pages = info.pages_of(h.start, h.end) if info is not None else ""
-                items.append(
-                    (tag.name if tag else "?", h.note, h.annotator, local_time(h.created_at), pages)
-                )
-        return describe_highlights(items)
+            try:
+                h = self.session.store.highlight(highlight_id)
+            except ClaimmarkError as e:
+                log.info("no tooltip for highlight %s: %s", highlight_id, e)
+                continue
+            tag = self.session.summary.tag(h.tag_id)
+            info = self.session.summary.document(h.document_id)
+            pages = info.pages_of(h.start, h.end) if info is not None else ""
+            items.append(
+                (tag.name if tag else "?", h.note, h.annotator, local_time(h.created_at), pages)
+            )
+        return describe_highlights(items) if items else ""
 
     # Showing a document ------------------------------------------------------------------
 
@@ -425,8 +429,9 @@ class DocumentView(QPlainTextEdit):
             pos: QPoint = event.pos()  # type: ignore[attr-defined]
             u16 = self.cursorForPosition(pos).position()
             spans = self.index.at(u16)
-            if spans:
-                QToolTip.showText(event.globalPos(), self.describe([s.id for s in spans]), self)  # type: ignore[attr-defined]
+            text = self.describe([s.id for s in spans]) if spans else ""
+            if text:
+                QToolTip.showText(event.globalPos(), text, self)  # type: ignore[attr-defined]
             else:
                 QToolTip.hideText()
             return True

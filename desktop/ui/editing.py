@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QMainWindow
 
 from desktop.core import operations
 from desktop.core.changes import Changes
+from desktop.core.errors import ClaimmarkError, NotFound
 from desktop.core.model import Highlight, Link
 from desktop.core.search import Hit
 from desktop.ui import dialogs, document_details, note_dialog
@@ -53,7 +54,18 @@ class Editing(QObject):
             self.highlights.select_highlight(current)
 
     def read(self, highlight_id: int) -> Highlight | None:
-        return self.session.attempt(lambda: self.session.store.highlight(highlight_id))
+        """The highlight as stored; None when it cannot be read. One deleted elsewhere (another
+        window, a teammate) is no error to report at each key press: the project is read again,
+        and the views show it gone."""
+        try:
+            return self.session.store.highlight(highlight_id)
+        except NotFound:
+            self.session.reload()
+            self.say("That highlight was deleted elsewhere: the text shows the project as it is.")
+            return None
+        except ClaimmarkError as e:
+            self.session.failed.emit(str(e))
+            return None
 
     def highlight_at_cursor(self) -> Highlight | None:
         """The highlight under the cursor as the reader sees it: with the tag the text shows,

@@ -164,7 +164,8 @@ class Files(QObject):
     # Export ------------------------------------------------------------------------------------
 
     def current_filter(self) -> HighlightFilter | None:
-        """The highlight list's filter for the core's exporter; None when it shows no tag."""
+        """The highlight list's filter for the core's exporter: its tags, document, text and
+        whose highlights (blind mode: mine only); None when it shows no tag."""
         state = self.highlights.state()
         tag_names: tuple[str, ...] = ()
         if state.tag_ids is not None:
@@ -173,7 +174,17 @@ class Files(QObject):
             if not tag_names:
                 return None
         documents = (state.document_id,) if state.document_id is not None else ()
-        return HighlightFilter(tag_names=tag_names, document_ids=documents, text=state.text)
+        annotators = tuple(sorted(state.annotators)) if state.annotators is not None else ()
+        return HighlightFilter(
+            tag_names=tag_names, document_ids=documents, annotators=annotators, text=state.text
+        )
+
+    def listed_ids(self) -> frozenset[int] | None:
+        """The ids of the highlights the list shows when it shows a part of the argument
+        structure (claims without evidence, …), which no HighlightFilter says; else None."""
+        if not self.highlights.structure.currentData():
+            return None
+        return frozenset(r.id for r in self.highlights.model.rows)
 
     def choose_export(self) -> None:
         folder = Path(self._last_folder())
@@ -191,9 +202,10 @@ class Files(QObject):
         self.export_to(path, chosen, HighlightFilter() if everything else None)
 
     def export_to(self, path: Path, fmt: str, where: HighlightFilter | None = None) -> bool:
-        """Export in the background with progress; `where` defaults to the list's filter."""
+        """Export in the background with progress; `where` defaults to what the list shows."""
         location = self.session.store.location
         chosen = where if where is not None else self.current_filter()
+        listed = self.listed_ids() if where is None else None
         if chosen is None:
             dialogs.show_message(
                 self.window, "Every tag is toggled off in the highlight list: nothing to export."
@@ -213,6 +225,7 @@ class Files(QObject):
                     replace=True,  # the export dialog asked before anything is replaced
                     on_progress=lambda done, total: progress(done, total, path.name),
                     is_cancelled=is_cancelled,
+                    highlight_ids=listed,
                 )
             finally:
                 store.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPixmap
+from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPixmap, QShowEvent
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from desktop.core.changes import Changes
@@ -38,6 +38,10 @@ class HighlightInspector(QWidget):
         self.session = session
         self.setObjectName("highlightInspector")
         self.highlight: Highlight | None = None
+        # While hidden (another tab, the side panel off) nothing is read: what to show, and
+        # whether it is to be read again when shown.
+        self._wanted: int | None = None
+        self._stale = False
         heading = QLabel("<b>This highlight</b>")
         self.summary = QLabel()
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
@@ -63,8 +67,11 @@ class HighlightInspector(QWidget):
         self._fill()
 
     def show_highlight(self, highlight_id: int | None) -> None:
-        """Show the highlight with this id (None: the cursor is in none)."""
-        if not self.isVisible():  # a closed window, or a collapsed panel: nothing to show
+        """Show the highlight with this id (None: the cursor is in none); while hidden, once
+        shown again."""
+        self._wanted = highlight_id
+        self._stale = not self.isVisible()
+        if self._stale:
             return
         h = None
         if highlight_id is not None:
@@ -75,7 +82,15 @@ class HighlightInspector(QWidget):
         self.highlight = h
         self._fill()
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.show_highlight(self._wanted)
+
     def _on_changes(self, changes: Changes) -> None:
+        if not self.isVisible():
+            self._stale = True  # its verdict, note or links may have changed: read when shown
+            return
         h = self.highlight
         if h is None:
             return

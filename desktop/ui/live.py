@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar
 from desktop.core.changes import EVERYTHING, Changes
 from desktop.core.errors import ClaimmarkError
 from desktop.core.store import ChangeFeed
+from desktop.ui import dialogs
 from desktop.ui.session import Session
 
 log = logging.getLogger(__name__)
@@ -164,7 +165,9 @@ class Live(QObject):
         else:
             self.indicator.setText("● Connection lost")
             self.indicator.setStyleSheet("color: #B42318; font-weight: bold;")
-            self.indicator.setToolTip(detail or f"The connection to {name} is lost.")
+            # The server's own words, or its name: shown as they are, never as markup.
+            lost = detail or f"The connection to {name} is lost."
+            self.indicator.setToolTip(dialogs.plain_tooltip(lost))
 
     def close(self) -> None:
         self._timer.stop()

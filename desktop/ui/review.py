@@ -94,6 +94,7 @@ class Review(QObject):
         )
 
     def _curation_closed(self) -> None:
+        self.curation = None  # deleted on closing
         if self._annotating_as is not None:
             self.session.set_annotator(self._annotating_as)
             self._annotating_as = None

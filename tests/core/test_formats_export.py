@@ -209,3 +209,41 @@ def test_an_export_reads_one_state_of_the_project(tmp_path: Path) -> None:
     assert [h["tag"] for h in data["highlights"]] == ["claim"]
     reader.close()
     store.close()
+
+
+def test_an_export_of_named_highlights_writes_those_and_the_links_among_them(
+    annotated: SqliteStore, tmp_path: Path, emoji_document: int
+) -> None:
+    """The window's list can show what no filter says (claims without evidence, …): its export
+    names the highlights it shows, and each format writes those only, with the links among
+    them, as it writes what a filter selects."""
+    from desktop.core.model import Link
+
+    here = HighlightFilter(document_ids=(emoji_document,))
+    anas = [h for h in annotated.highlights(here) if h.annotator == "ana"]
+    [bobs] = [h for h in annotated.highlights(here) if h.annotator == "bob"]
+    supports = annotated.relation_types()[0].id
+    for n, (source, target) in enumerate(((anas[1], anas[0]), (anas[2], bobs))):
+        t = source.created_at
+        annotated.insert_link(Link(0, f"l-{n}", source.id, target.id, supports, "", "ana", t, t))
+    named = frozenset(h.id for h in anas)
+    same = HighlightFilter(document_ids=(emoji_document,), annotators=("ana",))
+    for fmt in ["csv", "csv-exact", "jsonl", "jsonl-relations", "brat"]:
+        by_ids, by_filter = tmp_path / f"ids-{fmt}", tmp_path / f"filter-{fmt}"
+        export_to_path(annotated, fmt, by_ids, here, highlight_ids=named)
+        export_to_path(annotated, fmt, by_filter, same)
+        if fmt == "brat":
+            assert sorted(p.name for p in by_ids.iterdir()) == sorted(
+                p.name for p in by_filter.iterdir()
+            )
+            for written in by_filter.iterdir():
+                assert (by_ids / written.name).read_bytes() == written.read_bytes()
+        else:
+            assert by_ids.read_bytes() == by_filter.read_bytes(), fmt
+    export_to_path(annotated, "json", tmp_path / "ids.json", here, highlight_ids=named)
+    data = json.loads((tmp_path / "ids.json").read_text(encoding="utf-8"))
+    assert [h["id"] for h in data["highlights"]] == [h.uuid for h in anas]
+    assert [(r["from_id"], r["to_id"]) for r in data["relations"]] == [(anas[1].uuid, anas[0].uuid)]
+    export_to_path(annotated, "w3c", tmp_path / "ids-w3c", here, highlight_ids=frozenset({bobs.id}))
+    w3c_items = json.loads((tmp_path / "ids-w3c").read_text(encoding="utf-8"))["first"]["items"]
+    assert [i["creator"]["name"] for i in w3c_items] == ["bob"]

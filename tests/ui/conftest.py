@@ -92,3 +92,14 @@ def document_id_titled(window: MainWindow, prefix: str) -> int:
 
 def tag_with_key(window: MainWindow, key: str) -> Tag:
     return next(t for t in window.session.summary.tags if t.key == key)
+
+
+def tooltip_as_shown(tip: str) -> str:
+    """A tooltip's text as Qt shows it: read as markup when it looks like markup."""
+    from PySide6.QtGui import Qt, QTextDocument  # QtGui's Qt has mightBeRichText
+
+    if not Qt.mightBeRichText(tip):
+        return tip
+    document = QTextDocument()
+    document.setHtml(tip)
+    return document.toPlainText()

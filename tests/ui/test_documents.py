@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from desktop.ui.document_list import DOCUMENT_ID_ROLE
 from desktop.ui.main_window import MainWindow
 
 
@@ -101,3 +102,24 @@ def test_find_in_all_documents_lists_and_jumps(qtbot, window: MainWindow) -> Non
     start, end = window.view.selection_span()
     assert window.view.text[start:end].casefold() == "daesh"
     search.close()
+
+
+def test_searching_the_documents_never_opens_one(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    panel = window.doc_panel
+    window.open_document(1)
+    qtbot.keyClicks(panel.search, "the cradle")  # hides the open document
+    assert window.session.document_id == 1
+    assert window.view.document_id == 1
+    assert not window.doc_list.selectionModel().hasSelection()  # not listed: none selected
+    panel.search.clear()  # listed again: selected again, still open
+    assert window.session.document_id == 1
+    current = window.doc_list.currentIndex()
+    assert current.data(DOCUMENT_ID_ROLE) == 1
+    # The reader's choice opens one: Enter goes to the list, an arrow key moves and opens.
+    qtbot.keyClicks(panel.search, "the cradle")
+    qtbot.keyClick(panel.search, Qt.Key.Key_Return)
+    qtbot.keyClick(window.doc_list, Qt.Key.Key_Down)
+    chosen = window.doc_list.currentIndex().data(DOCUMENT_ID_ROLE)
+    assert chosen is not None
+    assert window.session.summary.document(chosen).outlet == "The Cradle"
+    assert window.session.document_id == chosen

@@ -9,6 +9,7 @@ import orjson
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
+from desktop.core.sqlite_store import SqliteStore
 from desktop.ui.main_window import MainWindow
 from tests.conftest import SAMPLES
 from tests.ui.conftest import select, tag_with_key
@@ -389,3 +390,82 @@ def test_the_window_keeps_answering_while_a_worker_reads_crafted_bylines(
     assert report is not None
     assert [d.title for d in report.documents_added] == ["A title"]
     assert max(b - a for a, b in itertools.pairwise(ticks)) < 1.0
+
+
+def export_what_the_list_shows(
+    window: MainWindow, target: Path, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """File > Export, "the highlights the list shows", saved to `target`; returns what the
+    dialog offered."""
+    from desktop.ui.export_dialog import ExportDialog
+
+    offered: list[str] = []
+
+    def answer(dialog: ExportDialog) -> int:
+        offered.append(dialog.filtered.text())
+        assert dialog.filtered.isChecked()
+        dialog.format.setCurrentIndex(dialog.format.findData("json"))
+        dialog.path.setText(str(target))
+        dialog.accept()  # Save
+        return dialog.result()
+
+    monkeypatch.setattr(ExportDialog, "exec", answer)
+    window.actions["export"].trigger()
+    [text] = offered
+    return text
+
+
+def exported(target: Path) -> list[tuple[str, str]]:
+    data = json.loads(target.read_text(encoding="utf-8"))
+    return [(h["quote"], h["annotator"]) for h in data["highlights"]]
+
+
+def test_export_of_the_list_writes_only_whose_highlights_it_shows(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.ui.test_annotators import bobs_highlight
+    from tests.ui.test_linking import tag
+
+    window.open_document(1)
+    tag(qtbot, window, "A controversy arose", "1")
+    bobs_highlight(window, "American embassy")
+    other = SqliteStore.open(window.store.location)
+    other.set_done("bob", 1, "2026-11-24T03:12:51.123Z")  # Bob marks the article done
+    other.close()
+    window.session.reload()
+    # Blind mode: the list shows my highlight only, and so does the export.
+    window.actions["blind_mode"].setChecked(True)
+    offered = export_what_the_list_shows(window, tmp_path / "blind.json", monkeypatch)
+    assert "(1)" in offered
+    assert exported(tmp_path / "blind.json") == [("A controversy arose", "tester")]
+    data = json.loads((tmp_path / "blind.json").read_text(encoding="utf-8"))
+    assert data["done"] == []  # nor that Bob is done with it
+    # One annotator chosen in the list: that annotator's.
+    window.actions["blind_mode"].setChecked(False)
+    panel = window.hl_panel
+    panel.whose.setCurrentIndex(panel.whose.findData("bob"))
+    offered = export_what_the_list_shows(window, tmp_path / "bob.json", monkeypatch)
+    assert "(1)" in offered
+    assert exported(tmp_path / "bob.json") == [("American embassy", "bob")]
+
+
+def test_export_of_the_list_writes_the_part_of_the_argument_it_shows(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.ui.test_linking import cursor_into, press_in_popup, tag
+
+    window.open_document(1)
+    tag(qtbot, window, "A controversy arose", "1")
+    tag(qtbot, window, "American embassy", "1")
+    cursor_into(window, "A controversy arose")
+    press_in_popup(qtbot, Qt.Key.Key_5)  # the verdict "False"
+    qtbot.keyClick(window.view, Qt.Key.Key_V)
+    panel = window.hl_panel
+    panel.structure.setCurrentIndex(panel.structure.findData("judged"))  # claims with a verdict
+    assert panel.model.rowCount() == 1
+    offered = export_what_the_list_shows(window, tmp_path / "judged.json", monkeypatch)
+    assert "(1)" in offered
+    assert exported(tmp_path / "judged.json") == [("A controversy arose", "tester")]
+    panel.structure.setCurrentIndex(panel.structure.findData("unjudged"))
+    export_what_the_list_shows(window, tmp_path / "unjudged.json", monkeypatch)
+    assert exported(tmp_path / "unjudged.json") == [("American embassy", "tester")]

@@ -158,3 +158,34 @@ def test_verdict_by_keyboard_shown_in_list_and_filtered(qtbot, window: MainWindo
     cursor_into(window, "Moscow")
     qtbot.keyClick(window.view, Qt.Key.Key_V)
     assert "Verdicts are given to claims" in window.statusBar().currentMessage()
+
+
+def test_the_highlight_tab_shows_the_highlight_under_the_cursor_when_shown_again(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow
+) -> None:
+    window.open_document(1)
+    tag(qtbot, window, CLAIM, "1")
+    tag(qtbot, window, EVIDENCE, "2")
+    claim, evidence = sorted(window.store.highlights(), key=lambda h: h.tag_id)
+    inspector = window.inspector
+    cursor_into(window, CLAIM)
+    qtbot.waitUntil(lambda: inspector.highlight is not None and inspector.highlight.id == claim.id)
+    assert inspector.links.count() == 0
+    # The Scheme tab in front: the reader moves to the evidence and links it to the claim.
+    window.side_tabs.setCurrentWidget(window.scheme_panel)
+    assert not inspector.isVisible()
+    cursor_into(window, EVIDENCE)
+    qtbot.keyClick(window.view, Qt.Key.Key_L)
+    cursor_into(window, CLAIM)
+    press_in_popup(qtbot, Qt.Key.Key_1)  # supports
+    qtbot.keyClick(window.view, Qt.Key.Key_Return)
+    assert len(window.store.links()) == 1
+    with qtbot.waitSignal(window.view.current_highlight_changed) as moved:
+        cursor_into(window, EVIDENCE)
+    assert moved.args == [evidence.id]
+    # The Highlight tab again: the evidence, with its new link, not the claim as it was.
+    window.side_tabs.setCurrentWidget(inspector)
+    assert inspector.highlight is not None
+    assert inspector.highlight.id == evidence.id
+    assert inspector.links.count() == 1
+    assert "supports" in inspector.links.item(0).text()

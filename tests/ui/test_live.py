@@ -11,12 +11,13 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 
 from desktop.core import operations
+from desktop.core.errors import ClaimmarkError
 from desktop.core.importing import import_paths
 from desktop.core.model import NewDocument
 from desktop.core.project import open_project
 from desktop.ui.main_window import MainWindow
 from tests.conftest import SEED_DIGEST, new_database
-from tests.ui.conftest import select, tag_with_key
+from tests.ui.conftest import select, tag_with_key, tooltip_as_shown
 
 Opener = Callable[[str, str], MainWindow]
 
@@ -281,3 +282,22 @@ def test_a_teammates_commit_during_a_re_read_is_shown_once(  # type: ignore[no-u
     assert len(ana.view.index) == 1
     assert ana.session.summary.highlights_in(1) == 1
     teammate.close()
+
+
+def test_the_servers_words_show_as_written_in_the_indicators_tooltip(  # type: ignore[no-untyped-def]
+    qtbot, open_window: Opener, server_project: str, monkeypatch
+) -> None:
+    ana = open_window(server_project, "ana")
+    live = ana.live
+    assert live is not None
+    said = "<b>gateway</b> says: <i>try later</i>"  # a proxy's answer, say
+
+    def refuse() -> None:
+        raise ClaimmarkError(said)
+
+    feed = live.feed
+    monkeypatch.setattr(type(feed), "connected", property(lambda _feed: False))  # server gone
+    monkeypatch.setattr(feed, "reconnect", refuse)
+    live._timer.setInterval(20)  # look at the connection often: the test need not wait
+    qtbot.waitUntil(lambda: tooltip_as_shown(live.indicator.toolTip()) == said, timeout=5000)
+    assert "Connection lost" in live.indicator.text()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from desktop.ui.main_window import MainWindow
 from tests.ui.conftest import WindowFactory, select
 from tests.ui.test_annotating import drawn_background
 
@@ -145,3 +146,47 @@ def test_reading_position_is_restored_exactly(qtbot, make_window: WindowFactory)
     qtbot.waitUntil(on_first_line)
     assert shown.first_visible() <= top
     assert shown.cursor_position() == top + 5
+
+
+def test_a_highlight_deleted_in_another_window_is_no_error_to_hover_or_press_keys_on(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, monkeypatch
+) -> None:
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QApplication, QToolTip
+
+    from desktop.core.sqlite_store import SqliteStore
+
+    shown: list[str] = []
+    monkeypatch.setattr(
+        "desktop.ui.dialogs.show_message", lambda _parent, text, **_kw: shown.append(text)
+    )
+    select(window, 0, 9)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    [h] = window.store.highlights()
+
+    def hover(at: int) -> None:
+        cursor = window.view.textCursor()
+        cursor.setPosition(window.view.positions.to_qt(at))
+        pos = window.view.cursorRect(cursor).center()
+        viewport = window.view.viewport()
+        QApplication.sendEvent(
+            viewport, QHelpEvent(QEvent.Type.ToolTip, pos, viewport.mapToGlobal(pos))
+        )
+
+    hover(4)
+    assert "claim" in QToolTip.text()
+    elsewhere = SqliteStore.open(window.store.location)  # another window on the project
+    elsewhere.delete_highlight(h.id)
+    elsewhere.close()
+    hover(4)  # this window still draws it: hovering over it says nothing
+    assert shown == []
+    # Keys on it: no message box, each time; the window reads the project again and shows
+    # the highlight gone.
+    window.view.select_span(4, 4)
+    assert window.view.spans_at_cursor()
+    qtbot.keyClick(window.view, Qt.Key.Key_Delete)
+    qtbot.keyClick(window.view, Qt.Key.Key_N)
+    assert shown == []
+    assert window.hl_panel.model.total() == 0
+    assert window.view.spans_at_cursor() == []

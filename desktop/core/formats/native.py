@@ -103,7 +103,7 @@ def render(context: ExportContext) -> Iterator[bytes]:
     """The export as UTF-8, in pieces: the head, then one record per line.
 
     Progress hears of each document; the user can cancel at any point."""
-    store, where, progress = context.store, context.where, context.progress
+    store, progress = context.store, context.progress
     head = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
@@ -131,11 +131,41 @@ def render(context: ExportContext) -> Iterator[bytes]:
                 )
             progress.step(len(documents), len(documents))
         else:
-            for piece in store.export_records(key, fields, where):
+            for piece in _records(context, key, fields):
                 progress.check()
                 yield piece
         yield b"]"
     yield b"}\n"
+
+
+# Between two records that are to be picked from: JSON never holds a raw NUL byte.
+_APART = b"\x00"
+
+
+def _records(context: ExportContext, key: str, fields: tuple[str, ...]) -> Iterator[bytes]:
+    """The store's records of `key`, or, when the context names the highlights to export, its
+    highlights and the links among them only."""
+    store, where, ids = context.store, context.where, context.highlight_ids
+    if ids is None or key not in ("highlights", "relations"):
+        yield from store.export_records(key, fields, where)
+        return
+    chosen = {h.uuid for h in context.highlights()}
+    ends = ("id",) if key == "highlights" else ("from_id", "to_id")  # uuids of highlights
+
+    def picked(record: bytes) -> bool:
+        fields_of = orjson.loads(record)
+        return all(fields_of[end] in chosen for end in ends)
+
+    separator = b""
+    pending = b""
+    for piece in store.export_records(key, fields, where, _APART):
+        *complete, pending = (pending + piece).split(_APART)
+        for record in complete:
+            if picked(record):
+                yield separator + record
+                separator = b",\n"
+    if pending and picked(pending):
+        yield separator + pending
 
 
 def export_native(
