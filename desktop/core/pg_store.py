@@ -569,15 +569,7 @@ class PgStore(SqlStore):
         when = replaced_at or utc_now()
         with self.batch():
             old = self._lock_document(document_id, expected)
-            if digest == old.info.sha256:
-                raise ClaimmarkError(f"“{old.title}” has this text already: nothing to update.")
-            other = self.document_by_sha256(digest)
-            if other is not None:
-                raise ClaimmarkError(
-                    f"this text is in the project already, as document {other.id} "
-                    f"“{other.title}”; delete that one first to make it a version of "
-                    f"“{old.title}”."
-                )
+            self._check_new_text(old, digest)
             version_id = self._insert_version(None, old, when)
             self._set_document(document_id, document, document.text, when)
         return DocumentVersion(version_id, old, when)
@@ -600,12 +592,7 @@ class PgStore(SqlStore):
                     f"the earlier version of “{info.title}” is no longer there "
                     "(deleted by someone else?)"
                 )
-            other = self.document_by_sha256(info.sha256)
-            if other is not None and other.id != info.id:
-                raise ClaimmarkError(
-                    f"the earlier text of “{info.title}” is in the project again, as document "
-                    f"{other.id} “{other.title}”."
-                )
+            self._check_earlier_text(info)
             self._set_document(info.id, info, version.document.text, info.imported_at)
 
     def document_versions(self, document_id: int) -> list[DocumentVersion]:

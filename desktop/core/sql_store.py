@@ -16,7 +16,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Generic, Protocol, TypeVar
 
 from desktop.core import anchoring, store_rules
-from desktop.core.errors import NotFound
+from desktop.core.errors import ClaimmarkError, NotFound
 from desktop.core.model import (
     Document,
     DocumentInfo,
@@ -178,6 +178,29 @@ class SqlStore(ABC):
             f"SELECT {DOC_COLUMNS} FROM documents WHERE sha256 = ?", (sha256,)
         ).fetchone()
         return None if row is None else doc_info(row)
+
+    def _check_new_text(self, old: Document, digest: str) -> None:
+        """Refuse a new text (its `digest`) for the document `old` that it has already, or
+        that another document has."""
+        if digest == old.info.sha256:
+            raise ClaimmarkError(f"“{old.title}” has this text already: nothing to update.")
+        other = self.document_by_sha256(digest)
+        if other is not None:
+            raise ClaimmarkError(
+                f"this text is in the project already, as document {other.id} "
+                f"“{other.title}”; delete that one first to make it a version of "
+                f"“{old.title}”."
+            )
+
+    def _check_earlier_text(self, info: DocumentInfo) -> None:
+        """Refuse to put a document back to an earlier version (`info`) whose text another
+        document has now."""
+        other = self.document_by_sha256(info.sha256)
+        if other is not None and other.id != info.id:
+            raise ClaimmarkError(
+                f"the earlier text of “{info.title}” is in the project again, as document "
+                f"{other.id} “{other.title}”."
+            )
 
     # Tags and link types: named, coloured, keyed, in an order -----------------------------
 

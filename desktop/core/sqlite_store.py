@@ -804,15 +804,7 @@ class SqliteStore(SqlStore):
         with self.batch():
             old = self.document(document_id)
             _check_document(old.info, expected)
-            if digest == old.info.sha256:
-                raise ClaimmarkError(f"“{old.title}” has this text already: nothing to update.")
-            other = self.document_by_sha256(digest)
-            if other is not None:
-                raise ClaimmarkError(
-                    f"this text is in the project already, as document {other.id} "
-                    f"“{other.title}”; delete that one first to make it a version of "
-                    f"“{old.title}”."
-                )
+            self._check_new_text(old, digest)
             version_id = self._insert_version(None, old, when)
             self._conn.execute(
                 "UPDATE documents SET title = ?, author = ?, outlet = ?, published = ?,"
@@ -856,12 +848,7 @@ class SqliteStore(SqlStore):
                     f"the earlier version of “{info.title}” is no longer there "
                     "(deleted in another window?)"
                 )
-            other = self.document_by_sha256(info.sha256)
-            if other is not None and other.id != info.id:
-                raise ClaimmarkError(
-                    f"the earlier text of “{info.title}” is in the project again, as document "
-                    f"{other.id} “{other.title}”."
-                )
+            self._check_earlier_text(info)
             self._conn.execute(
                 "UPDATE documents SET title = ?, author = ?, outlet = ?, published = ?,"
                 " source = ?, source_offset = ?, sha256 = ?, text = ?, length = ?,"
