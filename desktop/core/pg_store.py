@@ -1152,13 +1152,7 @@ class PgStore(SqlStore):
             return []
         seen = None if expected is None else store_rules.expected_for(highlights, expected)
         with self.batch():
-            texts: dict[int, str] = {}
-            for h in highlights:
-                if h.orphaned:
-                    continue
-                if h.document_id not in texts:
-                    texts[h.document_id] = self.document(h.document_id).text
-                store_rules.check_placement(texts[h.document_id], h)
+            self._check_placements(highlights)
             self._x(
                 "CREATE TEMPORARY TABLE places (id BIGINT PRIMARY KEY, start_pos INTEGER,"
                 " end_pos INTEGER, quote TEXT, prefix TEXT, suffix TEXT, orphaned_version BIGINT,"

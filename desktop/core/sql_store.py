@@ -414,6 +414,17 @@ class SqlStore(ABC):
         rows = self._run(f"SELECT {HL_COLUMNS} FROM highlights {where}", params)
         return list(map(Highlight._make, rows))
 
+    def _check_placements(self, highlights: Sequence[Highlight]) -> None:
+        """Refuse a highlight placed in its document's text (not an orphan) that is not on its
+        quote there (see set_highlight_places)."""
+        texts: dict[int, str] = {}
+        for h in highlights:
+            if h.orphaned:
+                continue
+            if h.document_id not in texts:
+                texts[h.document_id] = self.document(h.document_id).text
+            store_rules.check_placement(texts[h.document_id], h)
+
     def highlights(self, where: HighlightFilter = HighlightFilter()) -> list[Highlight]:
         return list(self.iter_highlights(where))
 

@@ -1418,13 +1418,7 @@ class SqliteStore(SqlStore):
                 for seen in store_rules.expected_for(highlights, expected):
                     if places.get(seen.id) != store_rules.place_state(seen):
                         self._refused("highlight", self._select_by_ids([seen.id]))
-            texts: dict[int, str] = {}
-            for h in highlights:
-                if h.orphaned:
-                    continue
-                if h.document_id not in texts:
-                    texts[h.document_id] = self.document(h.document_id).text
-                store_rules.check_placement(texts[h.document_id], h)
+            self._check_placements(highlights)
             placed = [h for h in highlights if h.id in places]
             self._conn.executemany(
                 "UPDATE highlights SET start_pos = ?, end_pos = ?, quote = ?, prefix = ?,"
