@@ -19,9 +19,10 @@ from __future__ import annotations
 import getpass
 import json
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NoReturn, cast
 
@@ -31,7 +32,7 @@ from psycopg import errors as pg_errors
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
-from desktop.core import anchoring, pg_schema, schema, store_rules
+from desktop.core import pg_schema, schema, store_rules
 from desktop.core.changes import EVERYTHING, Changes, highlights_changed
 from desktop.core.errors import ClaimmarkError, Conflict, ConnectionLost, NotFound, ProjectError
 from desktop.core.model import (
@@ -46,12 +47,22 @@ from desktop.core.model import (
     NewDocument,
     Rating,
     RelationType,
-    Span,
     Tag,
     check_document_details,
     highlight_problem,
     note_problem,
     sha256_text,
+)
+from desktop.core.sql_store import (
+    DOC_COLUMNS,
+    DOC_FIELDS,
+    HL_COLUMNS,
+    LINK_COLUMNS,
+    PLACED,
+    NamedKind,
+    SqlStore,
+    column_value,
+    doc_info,
 )
 from desktop.core.timeutil import utc_now
 
@@ -68,20 +79,11 @@ SCHEMA_LOCK = 0x434C4D4B
 # A document's columns are its records' fields, by name: a field added to DocumentInfo and
 # NewDocument with a column of the same name (a migration in schema.py) is stored and read here
 # without more ado.
-_DOC_FIELDS = tuple(f.name for f in fields(DocumentInfo))
-_DOC_COLUMNS = ", ".join(_DOC_FIELDS)
 _NEW_DOC_FIELDS = tuple(f.name for f in fields(NewDocument))
-_HL_COLUMNS = (
-    "id, uuid, document_id, start_pos, end_pos, tag_id, quote, prefix, suffix, note, annotator,"
-    " created_at, updated_at, rating_id, orphaned_version"
-)
-# Highlights placed in the current text, as views, counts and exports see them (not orphans).
-_PLACED = "orphaned_version IS NULL"
 # A document version's columns: its id, then its document's as DocumentInfo names them (the
 # document's id is `document_id` here), then its text and when it was replaced.
-_VERSION_INFO = ", ".join("document_id" if name == "id" else name for name in _DOC_FIELDS)
+_VERSION_INFO = ", ".join("document_id" if name == "id" else name for name in DOC_FIELDS)
 _VERSION_COLUMNS = f"id, {_VERSION_INFO}, text, replaced_at"
-_LINK_COLUMNS = "id, uuid, from_id, to_id, type_id, note, annotator, created_at, updated_at"
 _LINK_MARKS = ", ".join(["%s"] * 9)
 # What a change to a highlight is checked against: the fields a person changes, and the time.
 _HL_STATE = "tag_id = %s AND note = %s AND rating_id IS NOT DISTINCT FROM %s AND updated_at = %s"
@@ -130,7 +132,7 @@ def _with_id(columns: str, record: Highlight | Link) -> tuple[str, tuple[object,
     return columns.removeprefix("id, "), tuple(record[1:])
 
 
-class PgStore:
+class PgStore(SqlStore):
     """A project in a PostgreSQL database. Create one with `PgStore.open(location)`."""
 
     def __init__(self, location: str, conn: psycopg.Connection[Any], read_only: bool) -> None:
@@ -307,6 +309,10 @@ class PgStore:
         with self._errors(integrity=integrity):
             return self._conn.execute(sql, params)
 
+    def _run(self, sql: str, params: Sequence[object] = ()) -> psycopg.Cursor[Any]:
+        """Run one of the statements both stores share (`?` placeholders), as `_x` runs any."""
+        return self._x(_pyformat(sql), params)
+
     def _one(self, sql: str, params: Sequence[object] | None = None, **kw: bool) -> Any:
         """The first column of the first row a statement returns."""
         row = self._x(sql, params, **kw).fetchone()
@@ -448,10 +454,6 @@ class PgStore:
 
     # Documents ---------------------------------------------------------------------------
 
-    def documents(self) -> list[DocumentInfo]:
-        rows = self._x(f"SELECT {_DOC_COLUMNS} FROM documents ORDER BY id")
-        return [_doc_info(r) for r in rows]
-
     def set_document_details(
         self, document_id: int, title: str, author: str, outlet: str, published: str, url: str
     ) -> DocumentInfo:
@@ -470,53 +472,27 @@ class PgStore:
                 )
         return self.document(document_id).info
 
-    def document(self, document_id: int) -> Document:
-        row = self._x(
-            f"SELECT {_DOC_COLUMNS}, text FROM documents WHERE id = %s", (document_id,)
-        ).fetchone()
-        if row is None:
-            raise NotFound(f"There is no document {document_id} in this project.")
-        info = _doc_info(row[:-1])
-        self._text_cache = (document_id, info.sha256, row[-1])
-        return Document(info, row[-1])
-
-    def text(self, document_id: int) -> str:
-        """A document's text; the last one read is kept for as long as the document has that
-        text (a teammate may give it a new version)."""
-        row = self._x("SELECT sha256 FROM documents WHERE id = %s", (document_id,)).fetchone()
-        if row is None:
-            raise NotFound(f"There is no document {document_id} in this project.")
-        if self._text_cache is not None and self._text_cache[:2] == (document_id, row[0]):
-            return self._text_cache[2]
-        return self.document(document_id).text
-
-    def document_by_sha256(self, sha256: str) -> DocumentInfo | None:
-        row = self._x(
-            f"SELECT {_DOC_COLUMNS} FROM documents WHERE sha256 = %s", (sha256,)
-        ).fetchone()
-        return None if row is None else _doc_info(row)
-
     def add_documents(self, documents: Sequence[NewDocument]) -> list[DocumentInfo]:
         added: list[DocumentInfo] = []
         with self.batch():
             for doc in documents:
                 digest = sha256_text(doc.text)
                 _check_text(doc.text, doc.title)
-                values = [_column(name, getattr(doc, name)) for name in _NEW_DOC_FIELDS]
+                values = [column_value(name, getattr(doc, name)) for name in _NEW_DOC_FIELDS]
                 row = self._x(
                     f"INSERT INTO documents ({', '.join(_NEW_DOC_FIELDS)}, sha256, length,"
                     f" imported_at) VALUES ({_marks(len(values) + 3)})"
-                    f" ON CONFLICT (sha256) DO NOTHING RETURNING {_DOC_COLUMNS}",
+                    f" ON CONFLICT (sha256) DO NOTHING RETURNING {DOC_COLUMNS}",
                     (*values, digest, len(doc.text), utc_now()),
                 ).fetchone()
                 if row is not None:
-                    added.append(_doc_info(row))
+                    added.append(doc_info(row))
         return added
 
     def delete_document(self, document_id: int) -> tuple[Document, list[Highlight]]:
         doc = self.document(document_id)
         with self.batch():
-            removed = self._select_highlights("WHERE document_id = %s", (document_id,))
+            removed = self._select_highlights("WHERE document_id = ?", (document_id,))
             self._x("DELETE FROM documents WHERE id = %s", (document_id,))
         self._text_cache = None
         return doc, removed
@@ -526,9 +502,9 @@ class PgStore:
         if self.document_by_sha256(info.sha256) is not None:
             raise ClaimmarkError(f"“{info.title}” is in the project again already (imported?).")
         with self.batch():
-            values = [_column(name, getattr(info, name)) for name in _DOC_FIELDS]
+            values = [column_value(name, getattr(info, name)) for name in DOC_FIELDS]
             self._x(
-                f"INSERT INTO documents ({_DOC_COLUMNS}, text) VALUES ({_marks(len(values) + 1)})",
+                f"INSERT INTO documents ({DOC_COLUMNS}, text) VALUES ({_marks(len(values) + 1)})",
                 (*values, document.text),
             )
             self._keep_ids_ahead("documents")
@@ -540,12 +516,12 @@ class PgStore:
         """The document, its row locked until the transaction ends (a teammate's update of it
         waits, then finds the text changed); Conflict if its text is not `expected`'s."""
         row = self._x(
-            f"SELECT {_DOC_COLUMNS}, text FROM documents WHERE id = %s FOR NO KEY UPDATE",
+            f"SELECT {DOC_COLUMNS}, text FROM documents WHERE id = %s FOR NO KEY UPDATE",
             (document_id,),
         ).fetchone()
         if row is None:
             raise NotFound(f"There is no document {document_id} in this project.")
-        document = Document(_doc_info(row[:-1]), row[-1])
+        document = Document(doc_info(row[:-1]), row[-1])
         if expected is not None and document.info.sha256 != expected.sha256:
             raise Conflict(
                 f"“{document.title}” was updated by someone else meanwhile; it now shows as "
@@ -563,7 +539,7 @@ class PgStore:
         """Give a document this text, and the title, source and the rest of `metadata` (a
         version's or a new one's)."""
         names = [n for n in _NEW_DOC_FIELDS if n != "text"]
-        values = [_column(n, getattr(metadata, n)) for n in names]
+        values = [column_value(n, getattr(metadata, n)) for n in names]
         try:
             self._x(
                 f"UPDATE documents SET {', '.join(f'{n} = %s' for n in names)}, text = %s,"
@@ -593,15 +569,7 @@ class PgStore:
         when = replaced_at or utc_now()
         with self.batch():
             old = self._lock_document(document_id, expected)
-            if digest == old.info.sha256:
-                raise ClaimmarkError(f"“{old.title}” has this text already: nothing to update.")
-            other = self.document_by_sha256(digest)
-            if other is not None:
-                raise ClaimmarkError(
-                    f"this text is in the project already, as document {other.id} "
-                    f"“{other.title}”; delete that one first to make it a version of "
-                    f"“{old.title}”."
-                )
+            self._check_new_text(old, digest)
             version_id = self._insert_version(None, old, when)
             self._set_document(document_id, document, document.text, when)
         return DocumentVersion(version_id, old, when)
@@ -624,12 +592,7 @@ class PgStore:
                     f"the earlier version of “{info.title}” is no longer there "
                     "(deleted by someone else?)"
                 )
-            other = self.document_by_sha256(info.sha256)
-            if other is not None and other.id != info.id:
-                raise ClaimmarkError(
-                    f"the earlier text of “{info.title}” is in the project again, as document "
-                    f"{other.id} “{other.title}”."
-                )
+            self._check_earlier_text(info)
             self._set_document(info.id, info, version.document.text, info.imported_at)
 
     def document_versions(self, document_id: int) -> list[DocumentVersion]:
@@ -639,8 +602,7 @@ class PgStore:
             (document_id,),
         )
         return [
-            DocumentVersion(row[0], Document(_doc_info(row[1:-2]), row[-2]), row[-1])
-            for row in rows
+            DocumentVersion(row[0], Document(doc_info(row[1:-2]), row[-2]), row[-1]) for row in rows
         ]
 
     def restore_document_versions(self, versions: Sequence[DocumentVersion]) -> None:
@@ -653,7 +615,7 @@ class PgStore:
 
     def _insert_version(self, version_id: int | None, document: Document, replaced_at: str) -> int:
         info = document.info
-        values = [_column(name, getattr(info, name)) for name in _DOC_FIELDS]
+        values = [column_value(name, getattr(info, name)) for name in DOC_FIELDS]
         columns = f"{_VERSION_INFO}, text, replaced_at"
         params: tuple[object, ...] = (*values, document.text, replaced_at)
         if version_id is not None:
@@ -677,18 +639,11 @@ class PgStore:
 
     # Tags and link types -----------------------------------------------------------------
 
-    def _named(
-        self, table: str, where: str = "", params: Sequence[object] = ()
-    ) -> list[store_rules.NamedRow]:
-        return self._x(
-            f"SELECT id, name, colour, key, position FROM {table} {where} ORDER BY position, id",
-            params,
-        ).fetchall()
-
-    def _insert_named(self, table: str, what: str, item: Tag | RelationType) -> int:
+    def _insert_named(self, kind: NamedKind[Any], item: Tag | RelationType) -> int:
+        table = kind.table
         with self.batch():
             others = self._named(table)
-            store_rules.check_named_fields(others, what, item.name, item.colour, item.key)
+            store_rules.check_named_fields(others, kind.what, item.name, item.colour, item.key)
             position = item.position
             if position < 0:
                 position = max((r[4] for r in others), default=-1) + 1
@@ -709,67 +664,37 @@ class PgStore:
 
     def _update_named(
         self,
-        table: str,
-        what: str,
+        kind: NamedKind[Any],
         item_id: int,
         name: str | None,
         colour: str | None,
         key: str | None,
     ) -> None:
         with self.batch():
-            others = [r for r in self._named(table) if r[0] != item_id]
-            store_rules.check_named_fields(others, what, name, colour, key)
+            others = [r for r in self._named(kind.table) if r[0] != item_id]
+            store_rules.check_named_fields(others, kind.what, name, colour, key)
             cur = self._x(
-                f"UPDATE {table} SET name = coalesce(%s, name), colour = coalesce(%s, colour),"
+                f"UPDATE {kind.table} SET name = coalesce(%s, name), colour = coalesce(%s, colour),"
                 " key = coalesce(%s, key) WHERE id = %s",
                 (name, colour.upper() if colour else None, key, item_id),
             )
             if cur.rowcount == 0:
-                raise NotFound(f"There is no {what} {item_id} in this project.")
+                raise NotFound(f"There is no {kind.what} {item_id} in this project.")
 
-    def _set_order(self, table: str, what: str, ids: Sequence[int]) -> None:
+    def _set_order(self, kind: NamedKind[Any], ids: Sequence[int]) -> None:
+        what = kind.what
         with self.batch():
-            if sorted(ids) != sorted(r[0] for r in self._named(table)):
+            if sorted(ids) != sorted(r[0] for r in self._named(kind.table)):
                 raise ClaimmarkError(f"The new {what} order must list every {what} once.")
             self._many(
-                f"UPDATE {table} SET position = %s WHERE id = %s",
+                f"UPDATE {kind.table} SET position = %s WHERE id = %s",
                 [(position, item_id) for position, item_id in enumerate(ids)],
             )
-
-    def tags(self) -> list[Tag]:
-        return [Tag(*r) for r in self._named("tags")]
-
-    def tag(self, tag_id: int) -> Tag:
-        found = self._named("tags", "WHERE id = %s", (tag_id,))
-        if not found:
-            raise NotFound(f"There is no tag {tag_id} in this project.")
-        return Tag(*found[0])
-
-    def add_tag(self, name: str, colour: str, key: str = "") -> Tag:
-        return self.insert_tag(Tag(0, name, colour, key, -1))
-
-    def insert_tag(self, tag: Tag) -> Tag:
-        return self.tag(self._insert_named("tags", "tag", tag))
-
-    def update_tag(
-        self,
-        tag_id: int,
-        *,
-        name: str | None = None,
-        colour: str | None = None,
-        key: str | None = None,
-    ) -> Tag:
-        self._update_named("tags", "tag", tag_id, name, colour, key)
-        return self.tag(tag_id)
-
-    def set_tag_order(self, tag_ids: Sequence[int]) -> list[Tag]:
-        self._set_order("tags", "tag", tag_ids)
-        return self.tags()
 
     def delete_tag(self, tag_id: int) -> tuple[Tag, list[Highlight]]:
         tag = self.tag(tag_id)
         with self.batch():
-            removed = self._select_highlights("WHERE tag_id = %s", (tag_id,))
+            removed = self._select_highlights("WHERE tag_id = ?", (tag_id,))
             deleted = self._x("DELETE FROM highlights WHERE tag_id = %s", (tag_id,)).rowcount
             if deleted != len(removed):
                 raise ClaimmarkError(
@@ -779,75 +704,7 @@ class PgStore:
             self._x("DELETE FROM tags WHERE id = %s", (tag_id,))
         return tag, removed
 
-    def restore_tag(self, tag: Tag, highlights: Sequence[Highlight]) -> None:
-        with self.batch():
-            self.insert_tag(tag)
-            self.insert_highlights(highlights, keep_ids=True)
-
-    def tag_usage(self, tag_id: int) -> int:
-        return int(self._one("SELECT count(*) FROM highlights WHERE tag_id = %s", (tag_id,)))
-
-    def relation_types(self) -> list[RelationType]:
-        return [RelationType(*r) for r in self._named("relation_types")]
-
-    def relation_type(self, type_id: int) -> RelationType:
-        found = self._named("relation_types", "WHERE id = %s", (type_id,))
-        if not found:
-            raise NotFound(f"There is no link type {type_id} in this project.")
-        return RelationType(*found[0])
-
-    def insert_relation_type(self, relation_type: RelationType) -> RelationType:
-        return self.relation_type(self._insert_named("relation_types", "link type", relation_type))
-
-    def update_relation_type(
-        self,
-        type_id: int,
-        *,
-        name: str | None = None,
-        colour: str | None = None,
-        key: str | None = None,
-    ) -> RelationType:
-        self._update_named("relation_types", "link type", type_id, name, colour, key)
-        return self.relation_type(type_id)
-
-    def set_relation_type_order(self, type_ids: Sequence[int]) -> list[RelationType]:
-        self._set_order("relation_types", "link type", type_ids)
-        return self.relation_types()
-
-    def delete_relation_type(self, type_id: int) -> tuple[RelationType, list[Link]]:
-        relation_type = self.relation_type(type_id)
-        with self.batch():
-            removed = self._select_links("WHERE type_id = %s", (type_id,))
-            self._x("DELETE FROM links WHERE type_id = %s", (type_id,))
-            self._x("DELETE FROM relation_types WHERE id = %s", (type_id,))
-        return relation_type, removed
-
-    def restore_relation_type(
-        self, relation_type: RelationType, links: Sequence[Link]
-    ) -> list[Link]:
-        with self.batch():
-            self.insert_relation_type(relation_type)
-            return self.insert_links(links)
-
-    def relation_type_usage(self, type_id: int) -> int:
-        return int(self._one("SELECT count(*) FROM links WHERE type_id = %s", (type_id,)))
-
     # The rating scale --------------------------------------------------------------------
-
-    def ratings(self) -> list[Rating]:
-        rows = self._x("SELECT id, name, value, colour, key FROM ratings ORDER BY value DESC")
-        return [Rating(*r) for r in rows]
-
-    def rating(self, rating_id: int) -> Rating:
-        row = self._x(
-            "SELECT id, name, value, colour, key FROM ratings WHERE id = %s", (rating_id,)
-        ).fetchone()
-        if row is None:
-            raise NotFound(f"There is no rating {rating_id} in this project.")
-        return Rating(*row)
-
-    def _check_rating(self, rating: Rating) -> None:
-        store_rules.check_rating([r for r in self.ratings() if r.id != rating.id], rating)
 
     def insert_rating(self, rating: Rating) -> Rating:
         with self.batch():
@@ -878,14 +735,10 @@ class PgStore:
             )
         return self.rating(rating.id)
 
-    def rating_usage(self, rating_id: int) -> int:
-        """How many highlights have this verdict."""
-        return int(self._one("SELECT count(*) FROM highlights WHERE rating_id = %s", (rating_id,)))
-
     def delete_rating(self, rating_id: int) -> tuple[Rating, list[Highlight]]:
         rating = self.rating(rating_id)
         with self.batch():
-            rated = self._select_highlights("WHERE rating_id = %s", (rating_id,))
+            rated = self._select_highlights("WHERE rating_id = ?", (rating_id,))
             self._x(
                 "UPDATE highlights SET rating_id = NULL, changed_by = %s WHERE rating_id = %s",
                 (self.annotator, rating_id),
@@ -900,30 +753,17 @@ class PgStore:
                 "UPDATE highlights SET rating_id = %s, changed_by = %s"
                 " WHERE rating_id IS NULL AND (id, updated_at) IN"
                 " (SELECT * FROM unnest(%s::bigint[], %s::text[]))"
-                f" RETURNING {_HL_COLUMNS}",
+                f" RETURNING {HL_COLUMNS}",
                 (rating.id, self.annotator, [h.id for h in rated], [h.updated_at for h in rated]),
             )
             return sorted(map(Highlight._make, rows))
 
     # Links -------------------------------------------------------------------------------
 
-    def _select_links(self, where: str, params: Sequence[object]) -> list[Link]:
-        rows = self._x(f"SELECT {_LINK_COLUMNS} FROM links {where}", params)
-        return list(map(Link._make, rows))
-
-    def links(self) -> list[Link]:
-        return self._select_links("ORDER BY id", ())
-
-    def link(self, link_id: int) -> Link:
-        found = self._select_links("WHERE id = %s", (link_id,))
-        if not found:
-            raise NotFound(f"There is no link {link_id} (it may have been deleted).")
-        return found[0]
-
     def links_touching(self, highlight_ids: Sequence[int]) -> list[Link]:
         ids = list(highlight_ids)
         return self._select_links(
-            "WHERE from_id = ANY(%s) OR to_id = ANY(%s) ORDER BY id", (ids, ids)
+            "WHERE from_id = ANY(?) OR to_id = ANY(?) ORDER BY id", (ids, ids)
         )
 
     def insert_link(self, link: Link) -> Link:
@@ -933,7 +773,7 @@ class PgStore:
             self.relation_type(link.type_id)
             for end in (link.from_id, link.to_id):
                 self.highlight(end)
-            columns, values = _with_id(_LINK_COLUMNS, link)
+            columns, values = _with_id(LINK_COLUMNS, link)
             try:
                 new_id = self._one(
                     f"INSERT INTO links ({columns}, changed_by)"
@@ -950,7 +790,7 @@ class PgStore:
         with self.batch():
             for link in links:
                 cur = self._x(
-                    f"INSERT INTO links ({_LINK_COLUMNS}, changed_by)"
+                    f"INSERT INTO links ({LINK_COLUMNS}, changed_by)"
                     f" SELECT {_LINK_MARKS}, %s"
                     " WHERE EXISTS (SELECT 1 FROM highlights WHERE id = %s)"
                     " AND EXISTS (SELECT 1 FROM highlights WHERE id = %s)"
@@ -999,7 +839,7 @@ class PgStore:
             if expected is not None:
                 sql += f" AND {_LINK_STATE}"
                 params += [expected.type_id, expected.note, expected.updated_at]
-            rows = self._x(sql + f" RETURNING {_LINK_COLUMNS}", params).fetchall()
+            rows = self._x(sql + f" RETURNING {LINK_COLUMNS}", params).fetchall()
             if not rows:
                 self._refused("links", "link", link_id, _link_state(expected))
         return Link._make(rows[0])
@@ -1029,26 +869,6 @@ class PgStore:
 
     # Annotators' progress ----------------------------------------------------------------
 
-    def done(self) -> dict[tuple[str, int], str]:
-        rows = self._x("SELECT annotator, document_id, done_at FROM documents_done")
-        return {(a, d): t for a, d, t in rows}
-
-    def set_done(self, annotator: str, document_id: int, done_at: str | None) -> None:
-        with self.batch():
-            if done_at is None:
-                self._x(
-                    "DELETE FROM documents_done WHERE annotator = %s AND document_id = %s",
-                    (annotator, document_id),
-                )
-            else:
-                self.document(document_id)
-                self._x(
-                    "INSERT INTO documents_done (annotator, document_id, done_at)"
-                    " VALUES (%s, %s, %s) ON CONFLICT (annotator, document_id)"
-                    " DO UPDATE SET done_at = excluded.done_at",
-                    (annotator, document_id, done_at),
-                )
-
     def annotators(self) -> list[str]:
         rows = self._x(
             'SELECT annotator COLLATE "C" FROM highlights'
@@ -1056,40 +876,13 @@ class PgStore:
         )
         return [a for (a,) in rows]
 
-    # Settings ----------------------------------------------------------------------------
-
-    def setting(self, key: str) -> str | None:
-        row = self._x("SELECT value FROM settings WHERE key = %s", (key,)).fetchone()
-        return None if row is None else str(row[0])
-
-    def settings(self) -> dict[str, str]:
-        return dict(self._x("SELECT key, value FROM settings").fetchall())
-
-    def set_setting(self, key: str, value: str) -> None:
-        with self.batch():
-            self._x(
-                "INSERT INTO settings (key, value) VALUES (%s, %s)"
-                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
-
     # Highlights --------------------------------------------------------------------------
-
-    def add_highlight(
-        self, document_id: int, start: int, end: int, tag_id: int, note: str = ""
-    ) -> Highlight:
-        store_rules.refuse(note_problem(note))
-        text = self.text(document_id)
-        highlight = anchoring.new_highlight(
-            text, document_id, start, end, tag_id, self.annotator, note
-        )
-        return self.insert_highlight(highlight)
 
     # The changes people make one at a time are each one statement, so one round trip to the
     # server: on its own it commits at once; inside a batch it joins the batch's transaction.
 
     def insert_highlight(self, highlight: Highlight) -> Highlight:
-        columns, values = _with_id(_HL_COLUMNS, highlight)
+        columns, values = _with_id(HL_COLUMNS, highlight)
         try:
             new_id = self._one(
                 f"INSERT INTO highlights ({columns}, changed_by)"
@@ -1113,7 +906,7 @@ class PgStore:
             store_rules.refuse(problem)
         if not highlights:
             return 0
-        columns = _HL_COLUMNS if keep_ids else _HL_COLUMNS.removeprefix("id, ")
+        columns = HL_COLUMNS if keep_ids else HL_COLUMNS.removeprefix("id, ")
         with self.batch():
             self._x("CREATE TEMPORARY TABLE incoming AS SELECT * FROM highlights WITH NO DATA")
             with (
@@ -1168,7 +961,7 @@ class PgStore:
             sql += f" AND {_HL_STATE}"
             params += _state(expected)
         try:
-            row = self._x(f"{sql} RETURNING {_HL_COLUMNS}", params, integrity=True).fetchone()
+            row = self._x(f"{sql} RETURNING {HL_COLUMNS}", params, integrity=True).fetchone()
         except pg_errors.ForeignKeyViolation:
             raise NotFound(missing) from None
         if row is None:
@@ -1196,28 +989,18 @@ class PgStore:
         if expected is not None:
             sql += f" AND {_HL_STATE}"
             params += _state(expected)
-        row = self._x(sql + f" RETURNING {_HL_COLUMNS}", params).fetchone()
+        row = self._x(sql + f" RETURNING {HL_COLUMNS}", params).fetchone()
         if row is None:
             self._refused("highlights", "highlight", highlight_id, _hl_state(expected))
         return Highlight._make(row)
 
-    def highlight(self, highlight_id: int) -> Highlight:
-        found = self._select_highlights("WHERE id = %s", (highlight_id,))
-        if not found:
-            raise NotFound(f"There is no highlight {highlight_id} (it may have been deleted).")
-        return found[0]
-
     def highlights_by_id(self, ids: Sequence[int]) -> dict[int, Highlight]:
         """The highlights with these ids that are there now."""
-        found = self._select_highlights("WHERE id = ANY(%s)", (list(ids),))
+        found = self._select_highlights("WHERE id = ANY(?)", (list(ids),))
         return {h.id: h for h in found}
 
     def links_by_id(self, ids: Sequence[int]) -> dict[int, Link]:
-        return {k.id: k for k in self._select_links("WHERE id = ANY(%s)", (list(ids),))}
-
-    def _select_highlights(self, where: str, params: Sequence[object]) -> list[Highlight]:
-        rows = self._x(f"SELECT {_HL_COLUMNS} FROM highlights {where}", params)
-        return list(map(Highlight._make, rows))
+        return {k.id: k for k in self._select_links("WHERE id = ANY(?)", (list(ids),))}
 
     def iter_highlights(self, where: HighlightFilter = HighlightFilter()) -> Iterator[Highlight]:
         clauses: list[str] = []
@@ -1232,8 +1015,8 @@ class PgStore:
             clauses.append("annotator = ANY(%s)")
             params.append(list(where.annotators))
         if where.orphaned is not None:
-            clauses.append(_PLACED if not where.orphaned else f"NOT ({_PLACED})")
-        sql = f"SELECT {_HL_COLUMNS} FROM highlights"
+            clauses.append(PLACED if not where.orphaned else f"NOT ({PLACED})")
+        sql = f"SELECT {HL_COLUMNS} FROM highlights"
         if clauses:
             sql += " WHERE " + " AND ".join(clauses)
         sql += " ORDER BY document_id, start_pos, end_pos, id"
@@ -1245,21 +1028,10 @@ class PgStore:
             )
         yield from found
 
-    def highlights(self, where: HighlightFilter = HighlightFilter()) -> list[Highlight]:
-        return list(self.iter_highlights(where))
-
-    def spans(self, document_id: int) -> list[Span]:
-        rows: list[Span] = self._x(
-            "SELECT start_pos, end_pos, id, tag_id, rating_id, annotator FROM highlights"
-            f" WHERE document_id = %s AND {_PLACED} ORDER BY start_pos, end_pos, id",
-            (document_id,),
-        ).fetchall()
-        return rows
-
     def highlight_rows(self) -> Iterator[HighlightRow]:
         rows: list[HighlightRow] = self._x(
             "SELECT id, document_id, start_pos, end_pos, tag_id, annotator, created_at, rating_id"
-            f" FROM highlights WHERE {_PLACED}"
+            f" FROM highlights WHERE {PLACED}"
         ).fetchall()
         return iter(rows)
 
@@ -1352,7 +1124,7 @@ class PgStore:
         in their text: an orphan has no place)."""
         rows = self._x(
             "SELECT id, document_id, start_pos, end_pos FROM highlights"
-            f" WHERE id = ANY(%s) AND {_PLACED}",
+            f" WHERE id = ANY(%s) AND {PLACED}",
             (list(ids),),
         )
         return {i: (d, start, end) for i, d, start, end in rows}
@@ -1361,45 +1133,10 @@ class PgStore:
         """Ids of placed highlights whose quote or note holds `text`, compared casefolded
         (Python's full case folding, as the SQLite store does)."""
         needle = text.casefold()
-        rows = self._x(f"SELECT id, quote, note FROM highlights WHERE {_PLACED}")
+        rows = self._x(f"SELECT id, quote, note FROM highlights WHERE {PLACED}")
         return {i for i, q, n in rows if needle in q.casefold() or needle in n.casefold()}
 
-    def annotator_counts(self) -> dict[tuple[int, str], int]:
-        rows = self._x(
-            f"SELECT document_id, annotator, count(*) FROM highlights WHERE {_PLACED}"
-            " GROUP BY document_id, annotator"
-        )
-        return {(d, a): n for d, a, n in rows}
-
-    def highlight_counts(self) -> dict[int, dict[int, int]]:
-        counts: dict[int, dict[int, int]] = {}
-        rows = self._x(
-            f"SELECT document_id, tag_id, count(*) FROM highlights WHERE {_PLACED}"
-            " GROUP BY document_id, tag_id"
-        )
-        for document_id, tag_id, n in rows:
-            counts.setdefault(document_id, {})[tag_id] = n
-        return counts
-
     # Orphans -----------------------------------------------------------------------------
-
-    def orphans(self, document_id: int | None = None) -> list[Highlight]:
-        """The orphans of a document (of every document, for None), in the order of their
-        places in the versions they were orphaned from."""
-        where, params = f"WHERE NOT ({_PLACED})", list[object]()
-        if document_id is not None:
-            where, params = f"WHERE document_id = %s AND NOT ({_PLACED})", [document_id]
-        return self._select_highlights(
-            f"{where} ORDER BY document_id, orphaned_version, start_pos, id", params
-        )
-
-    def orphan_counts(self) -> dict[int, int]:
-        """{document id: how many orphans it has}, for documents that have any."""
-        rows = self._x(
-            f"SELECT document_id, count(*) FROM highlights WHERE NOT ({_PLACED})"
-            " GROUP BY document_id"
-        )
-        return {d: n for d, n in rows}
 
     def set_highlight_places(
         self, highlights: Sequence[Highlight], expected: Sequence[Highlight] | None = None
@@ -1415,13 +1152,7 @@ class PgStore:
             return []
         seen = None if expected is None else store_rules.expected_for(highlights, expected)
         with self.batch():
-            texts: dict[int, str] = {}
-            for h in highlights:
-                if h.orphaned:
-                    continue
-                if h.document_id not in texts:
-                    texts[h.document_id] = self.document(h.document_id).text
-                store_rules.check_placement(texts[h.document_id], h)
+            self._check_placements(highlights)
             self._x(
                 "CREATE TEMPORARY TABLE places (id BIGINT PRIMARY KEY, start_pos INTEGER,"
                 " end_pos INTEGER, quote TEXT, prefix TEXT, suffix TEXT, orphaned_version BIGINT,"
@@ -1484,28 +1215,11 @@ class PgStore:
         )
 
 
-# Fields stored in a form of their own: (to the column, from the column). A page map is a JSON
-# array of offsets, or "" for a document without pages, as in a project file.
-_CODECS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
-    "page_starts": (
-        lambda starts: json.dumps(list(starts), separators=(",", ":")) if starts else "",
-        lambda text: tuple(json.loads(text)) if text else (),
-    ),
-}
-
-
-def _column(name: str, value: Any) -> Any:
-    codec = _CODECS.get(name)
-    return value if codec is None else codec[0](value)
-
-
-def _doc_info(row: Sequence[Any]) -> DocumentInfo:
-    return DocumentInfo(
-        *(
-            value if name not in _CODECS else _CODECS[name][1](value)
-            for name, value in zip(_DOC_FIELDS, row, strict=True)
-        )
-    )
+@lru_cache(maxsize=256)
+def _pyformat(sql: str) -> str:
+    """A statement written with `?` placeholders (sql_store.py) as psycopg takes it: `%s`, and a
+    literal `%` doubled. The shared statements hold no `?` but their placeholders."""
+    return sql.replace("%", "%%").replace("?", "%s")
 
 
 def _first_line(e: BaseException) -> str:

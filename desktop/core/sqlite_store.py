@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import codecs
 import getpass
-import json
 import os
 import re
 import sqlite3
@@ -19,11 +18,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from functools import cache
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import orjson
 
-from desktop.core import anchoring, backup, newfiles, schema, store_rules
+from desktop.core import backup, newfiles, schema, store_rules
 from desktop.core.errors import ClaimmarkError, Conflict, NotFound, ProjectError
 from desktop.core.model import (
     BackupInfo,
@@ -37,37 +36,32 @@ from desktop.core.model import (
     NewDocument,
     Rating,
     RelationType,
-    Span,
     Tag,
     check_document_details,
     highlight_problem,
     note_problem,
     sha256_text,
 )
+from desktop.core.sql_store import (
+    HL_COLUMNS,
+    LINK_COLUMNS,
+    PLACED,
+    NamedKind,
+    SqlStore,
+    doc_info,
+    page_starts_column,
+)
 from desktop.core.timeutil import utc_now
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
 
-_DOC_COLUMNS = (
-    "id, title, author, outlet, published, source, source_offset, sha256, imported_at, length,"
-    " url, page_starts"
-)
-# A row of _DOC_COLUMNS: the fields of DocumentInfo, the page map as stored last.
-_DocumentRow = tuple[int, str, str, str, str, str, int, str, str, int, str, str]
-_HL_COLUMNS = (
-    "id, uuid, document_id, start_pos, end_pos, tag_id, quote, prefix, suffix, note, annotator,"
-    " created_at, updated_at, rating_id, orphaned_version"
-)
 # The placeholders of an insert of every column of a Highlight.
-_HL_VALUES = ", ".join("?" * len(_HL_COLUMNS.split(",")))
-# Highlights placed in the current text, as views, counts and exports see them.
-_PLACED = "orphaned_version IS NULL"
+_HL_VALUES = ", ".join("?" * len(HL_COLUMNS.split(",")))
 _VERSION_COLUMNS = (
     "id, document_id, title, author, outlet, published, source, source_offset, sha256,"
     " imported_at, length, url, page_starts, text, replaced_at"
 )
-_LINK_COLUMNS = "id, uuid, from_id, to_id, type_id, note, annotator, created_at, updated_at"
 # A change made from a record as it was read applies only if the record is still so: the fields
 # people change, and the time of the last change (see `expected` below).
 _HL_STATE = "tag_id = ? AND note = ? AND rating_id IS ? AND updated_at = ?"
@@ -428,7 +422,7 @@ def _connect_read_only(p: Path) -> sqlite3.Connection:
     return conn
 
 
-class SqliteStore:
+class SqliteStore(SqlStore):
     """A project in one SQLite file. Create one with `SqliteStore.open(path)`."""
 
     def __init__(self, conn: sqlite3.Connection, location: str, read_only: bool) -> None:
@@ -703,37 +697,10 @@ class SqliteStore:
     def data_version(self) -> int:
         return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
 
+    def _run(self, sql: str, params: Sequence[object] = ()) -> sqlite3.Cursor:
+        return self._conn.execute(sql, params)
+
     # Documents ---------------------------------------------------------------------------
-
-    @staticmethod
-    def _doc_info(row: _DocumentRow) -> DocumentInfo:
-        return DocumentInfo(*row[:-1], _page_starts_from_column(row[-1]))
-
-    def documents(self) -> list[DocumentInfo]:
-        rows = self._conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents ORDER BY id")
-        return [self._doc_info(r) for r in rows]
-
-    def document(self, document_id: int) -> Document:
-        row = self._conn.execute(
-            f"SELECT {_DOC_COLUMNS}, text FROM documents WHERE id = ?", (document_id,)
-        ).fetchone()
-        if row is None:
-            raise NotFound(f"There is no document {document_id} in this project.")
-        info = self._doc_info(row[:-1])
-        self._text_cache = (document_id, info.sha256, row[-1])
-        return Document(info, row[-1])
-
-    def text(self, document_id: int) -> str:
-        """A document's text; the last one read is kept (highlighting reads it at each key)
-        for as long as the document has that text (another window may give it a new version)."""
-        row = self._conn.execute(
-            "SELECT sha256 FROM documents WHERE id = ?", (document_id,)
-        ).fetchone()
-        if row is None:
-            raise NotFound(f"There is no document {document_id} in this project.")
-        if self._text_cache is not None and self._text_cache[:2] == (document_id, row[0]):
-            return self._text_cache[2]
-        return self.document(document_id).text
 
     def set_document_details(
         self, document_id: int, title: str, author: str, outlet: str, published: str, url: str
@@ -749,12 +716,6 @@ class SqliteStore:
             if cur.rowcount == 0:
                 raise NotFound(f"There is no document {document_id} in this project.")
         return self.document(document_id).info
-
-    def document_by_sha256(self, sha256: str) -> DocumentInfo | None:
-        row = self._conn.execute(
-            f"SELECT {_DOC_COLUMNS} FROM documents WHERE sha256 = ?", (sha256,)
-        ).fetchone()
-        return None if row is None else self._doc_info(row)
 
     def add_documents(self, documents: Sequence[NewDocument]) -> list[DocumentInfo]:
         added: list[DocumentInfo] = []
@@ -779,7 +740,7 @@ class SqliteStore:
                         len(doc.text),
                         utc_now(),
                         doc.url,
-                        _page_starts_column(doc.page_starts),
+                        page_starts_column(doc.page_starts),
                     ),
                 )
                 info = self.document_by_sha256(digest)
@@ -820,7 +781,7 @@ class SqliteStore:
                     info.length,
                     info.imported_at,
                     info.url,
-                    _page_starts_column(info.page_starts),
+                    page_starts_column(info.page_starts),
                 ),
             )
             self.insert_highlights(highlights, keep_ids=True)
@@ -843,15 +804,7 @@ class SqliteStore:
         with self.batch():
             old = self.document(document_id)
             _check_document(old.info, expected)
-            if digest == old.info.sha256:
-                raise ClaimmarkError(f"“{old.title}” has this text already: nothing to update.")
-            other = self.document_by_sha256(digest)
-            if other is not None:
-                raise ClaimmarkError(
-                    f"this text is in the project already, as document {other.id} "
-                    f"“{other.title}”; delete that one first to make it a version of "
-                    f"“{old.title}”."
-                )
+            self._check_new_text(old, digest)
             version_id = self._insert_version(None, old, when)
             self._conn.execute(
                 "UPDATE documents SET title = ?, author = ?, outlet = ?, published = ?,"
@@ -869,7 +822,7 @@ class SqliteStore:
                     len(document.text),
                     when,
                     document.url,
-                    _page_starts_column(document.page_starts),
+                    page_starts_column(document.page_starts),
                     document_id,
                 ),
             )
@@ -895,12 +848,7 @@ class SqliteStore:
                     f"the earlier version of “{info.title}” is no longer there "
                     "(deleted in another window?)"
                 )
-            other = self.document_by_sha256(info.sha256)
-            if other is not None and other.id != info.id:
-                raise ClaimmarkError(
-                    f"the earlier text of “{info.title}” is in the project again, as document "
-                    f"{other.id} “{other.title}”."
-                )
+            self._check_earlier_text(info)
             self._conn.execute(
                 "UPDATE documents SET title = ?, author = ?, outlet = ?, published = ?,"
                 " source = ?, source_offset = ?, sha256 = ?, text = ?, length = ?,"
@@ -917,7 +865,7 @@ class SqliteStore:
                     info.length,
                     info.imported_at,
                     info.url,
-                    _page_starts_column(info.page_starts),
+                    page_starts_column(info.page_starts),
                     info.id,
                 ),
             )
@@ -929,10 +877,9 @@ class SqliteStore:
             f"SELECT {_VERSION_COLUMNS} FROM document_versions WHERE document_id = ? ORDER BY id",
             (document_id,),
         )
-        # A row: the version's id, the document's info as _DOC_COLUMNS has it, text, when.
+        # A row: the version's id, the document's info as DOC_COLUMNS has it, text, when.
         return [
-            DocumentVersion(row[0], Document(self._doc_info(row[1:13]), row[13]), row[14])
-            for row in rows
+            DocumentVersion(row[0], Document(doc_info(row[1:13]), row[13]), row[14]) for row in rows
         ]
 
     def restore_document_versions(self, versions: Sequence[DocumentVersion]) -> None:
@@ -958,7 +905,7 @@ class SqliteStore:
                 info.imported_at,
                 info.length,
                 info.url,
-                _page_starts_column(info.page_starts),
+                page_starts_column(info.page_starts),
                 document.text,
                 replaced_at,
             ),
@@ -968,35 +915,28 @@ class SqliteStore:
 
     # Tags and link types: named, coloured, keyed, in an order -----------------------------
 
-    def _named(self, table: str, where: str = "", params: Sequence[object] = ()) -> list[tuple]:  # type: ignore[type-arg]
-        return self._conn.execute(
-            f"SELECT id, name, colour, key, position FROM {table} {where} ORDER BY position, id",
-            params,
-        ).fetchall()
-
     def _check_named_fields(
         self,
-        table: str,
-        what: str,
+        kind: NamedKind[Any],
         item_id: int | None,
         name: str | None,
         colour: str | None,
         key: str | None,
     ) -> None:
-        others = [r for r in self._named(table) if r[0] != item_id]
-        store_rules.check_named_fields(others, what, name, colour, key)
+        others = [r for r in self._named(kind.table) if r[0] != item_id]
+        store_rules.check_named_fields(others, kind.what, name, colour, key)
 
-    def _insert_named(self, table: str, what: str, item: Tag | RelationType) -> int:
-        """Store a tag or link type; id 0 gets a new id, a negative position puts it last."""
-        self._check_named_fields(table, what, None, item.name, item.colour, item.key)
+    def _insert_named(self, kind: NamedKind[Any], item: Tag | RelationType) -> int:
+        self._check_named_fields(kind, None, item.name, item.colour, item.key)
         with self.batch():
             position = item.position
             if position < 0:
                 position = self._conn.execute(
-                    f"SELECT coalesce(max(position) + 1, 0) FROM {table}"
+                    f"SELECT coalesce(max(position) + 1, 0) FROM {kind.table}"
                 ).fetchone()[0]
             cur = self._conn.execute(
-                f"INSERT INTO {table} (id, name, colour, key, position) VALUES (?, ?, ?, ?, ?)",
+                f"INSERT INTO {kind.table} (id, name, colour, key, position)"
+                " VALUES (?, ?, ?, ?, ?)",
                 (item.id or None, item.name, item.colour.upper(), item.key, position),
             )
         assert cur.lastrowid is not None
@@ -1004,64 +944,31 @@ class SqliteStore:
 
     def _update_named(
         self,
-        table: str,
-        what: str,
+        kind: NamedKind[Any],
         item_id: int,
         name: str | None,
         colour: str | None,
         key: str | None,
     ) -> None:
-        self._check_named_fields(table, what, item_id, name, colour, key)
+        self._check_named_fields(kind, item_id, name, colour, key)
         with self.batch():
             cur = self._conn.execute(
-                f"UPDATE {table} SET name = coalesce(?, name), colour = coalesce(?, colour),"
+                f"UPDATE {kind.table} SET name = coalesce(?, name), colour = coalesce(?, colour),"
                 " key = coalesce(?, key) WHERE id = ?",
                 (name, colour.upper() if colour else None, key, item_id),
             )
             if cur.rowcount == 0:
-                raise NotFound(f"There is no {what} {item_id} in this project.")
+                raise NotFound(f"There is no {kind.what} {item_id} in this project.")
 
-    def _set_order(self, table: str, what: str, ids: Sequence[int]) -> None:
-        if sorted(ids) != sorted(r[0] for r in self._named(table)):
+    def _set_order(self, kind: NamedKind[Any], ids: Sequence[int]) -> None:
+        what = kind.what
+        if sorted(ids) != sorted(r[0] for r in self._named(kind.table)):
             raise ClaimmarkError(f"The new {what} order must list every {what} once.")
         with self.batch():
             self._conn.executemany(
-                f"UPDATE {table} SET position = ? WHERE id = ?",
+                f"UPDATE {kind.table} SET position = ? WHERE id = ?",
                 [(position, item_id) for position, item_id in enumerate(ids)],
             )
-
-    # Tags --------------------------------------------------------------------------------
-
-    def tags(self) -> list[Tag]:
-        return [Tag(*r) for r in self._named("tags")]
-
-    def tag(self, tag_id: int) -> Tag:
-        found = self._named("tags", "WHERE id = ?", (tag_id,))
-        if not found:
-            raise NotFound(f"There is no tag {tag_id} in this project.")
-        return Tag(*found[0])
-
-    def add_tag(self, name: str, colour: str, key: str = "") -> Tag:
-        return self.insert_tag(Tag(0, name, colour, key, -1))
-
-    def insert_tag(self, tag: Tag) -> Tag:
-        """Store a tag; an id of 0 gets a new id, a negative position puts it last."""
-        return self.tag(self._insert_named("tags", "tag", tag))
-
-    def update_tag(
-        self,
-        tag_id: int,
-        *,
-        name: str | None = None,
-        colour: str | None = None,
-        key: str | None = None,
-    ) -> Tag:
-        self._update_named("tags", "tag", tag_id, name, colour, key)
-        return self.tag(tag_id)
-
-    def set_tag_order(self, tag_ids: Sequence[int]) -> list[Tag]:
-        self._set_order("tags", "tag", tag_ids)
-        return self.tags()
 
     def delete_tag(self, tag_id: int) -> tuple[Tag, list[Highlight]]:
         """Delete a tag with its highlights (and their links: see links_touching)."""
@@ -1072,92 +979,7 @@ class SqliteStore:
             self._conn.execute("DELETE FROM tags WHERE id = ?", (tag_id,))
         return tag, removed
 
-    def restore_tag(self, tag: Tag, highlights: Sequence[Highlight]) -> None:
-        with self.batch():
-            self.insert_tag(tag)
-            self.insert_highlights(highlights, keep_ids=True)
-
-    def tag_usage(self, tag_id: int) -> int:
-        return int(
-            self._conn.execute(
-                "SELECT count(*) FROM highlights WHERE tag_id = ?", (tag_id,)
-            ).fetchone()[0]
-        )
-
-    # Link types --------------------------------------------------------------------------
-
-    def relation_types(self) -> list[RelationType]:
-        return [RelationType(*r) for r in self._named("relation_types")]
-
-    def relation_type(self, type_id: int) -> RelationType:
-        found = self._named("relation_types", "WHERE id = ?", (type_id,))
-        if not found:
-            raise NotFound(f"There is no link type {type_id} in this project.")
-        return RelationType(*found[0])
-
-    def insert_relation_type(self, relation_type: RelationType) -> RelationType:
-        """Store a link type; id 0 gets a new id, a negative position puts it last."""
-        return self.relation_type(self._insert_named("relation_types", "link type", relation_type))
-
-    def update_relation_type(
-        self,
-        type_id: int,
-        *,
-        name: str | None = None,
-        colour: str | None = None,
-        key: str | None = None,
-    ) -> RelationType:
-        self._update_named("relation_types", "link type", type_id, name, colour, key)
-        return self.relation_type(type_id)
-
-    def set_relation_type_order(self, type_ids: Sequence[int]) -> list[RelationType]:
-        self._set_order("relation_types", "link type", type_ids)
-        return self.relation_types()
-
-    def delete_relation_type(self, type_id: int) -> tuple[RelationType, list[Link]]:
-        """Delete a link type with its links; returns both so the deletion can be undone."""
-        relation_type = self.relation_type(type_id)
-        with self.batch():
-            removed = self._select_links("WHERE type_id = ?", (type_id,))
-            self._conn.execute("DELETE FROM links WHERE type_id = ?", (type_id,))
-            self._conn.execute("DELETE FROM relation_types WHERE id = ?", (type_id,))
-        return relation_type, removed
-
-    def restore_relation_type(
-        self, relation_type: RelationType, links: Sequence[Link]
-    ) -> list[Link]:
-        """Put back a deleted link type and those of its links whose highlights are there."""
-        with self.batch():
-            self.insert_relation_type(relation_type)
-            return self.insert_links(links)
-
-    def relation_type_usage(self, type_id: int) -> int:
-        """How many links have this type."""
-        return int(
-            self._conn.execute(
-                "SELECT count(*) FROM links WHERE type_id = ?", (type_id,)
-            ).fetchone()[0]
-        )
-
     # The rating scale --------------------------------------------------------------------
-
-    def ratings(self) -> list[Rating]:
-        """The rating scale, best first."""
-        rows = self._conn.execute(
-            "SELECT id, name, value, colour, key FROM ratings ORDER BY value DESC"
-        )
-        return [Rating(*r) for r in rows]
-
-    def rating(self, rating_id: int) -> Rating:
-        row = self._conn.execute(
-            "SELECT id, name, value, colour, key FROM ratings WHERE id = ?", (rating_id,)
-        ).fetchone()
-        if row is None:
-            raise NotFound(f"There is no rating {rating_id} in this project.")
-        return Rating(*row)
-
-    def _check_rating(self, rating: Rating) -> None:
-        store_rules.check_rating([r for r in self.ratings() if r.id != rating.id], rating)
 
     def insert_rating(self, rating: Rating) -> Rating:
         """Store a rating of the scale; id 0 gets a new id."""
@@ -1180,14 +1002,6 @@ class SqliteStore:
                 (rating.name, rating.value, rating.colour.upper(), rating.key, rating.id),
             )
         return self.rating(rating.id)
-
-    def rating_usage(self, rating_id: int) -> int:
-        """How many highlights have this verdict."""
-        return int(
-            self._conn.execute(
-                "SELECT count(*) FROM highlights WHERE rating_id = ?", (rating_id,)
-            ).fetchone()[0]
-        )
 
     def delete_rating(self, rating_id: int) -> tuple[Rating, list[Highlight]]:
         """Delete a rating; the highlights that had it (returned as they were) lose it, and
@@ -1219,20 +1033,6 @@ class SqliteStore:
 
     # Links -------------------------------------------------------------------------------
 
-    def _select_links(self, where: str, params: Sequence[object]) -> list[Link]:
-        rows = self._conn.execute(f"SELECT {_LINK_COLUMNS} FROM links {where}", params)
-        return list(map(Link._make, rows))
-
-    def links(self) -> list[Link]:
-        """Every link of the project, in the order they were made."""
-        return self._select_links("ORDER BY id", ())
-
-    def link(self, link_id: int) -> Link:
-        found = self._select_links("WHERE id = ?", (link_id,))
-        if not found:
-            raise NotFound(f"There is no link {link_id} (it may have been deleted).")
-        return found[0]
-
     def links_touching(self, highlight_ids: Sequence[int]) -> list[Link]:
         """The links from or to any of these highlights."""
         found: dict[int, Link] = {}
@@ -1255,7 +1055,7 @@ class SqliteStore:
                 self.highlight(end)
             try:
                 cur = self._conn.execute(
-                    f"INSERT INTO links ({_LINK_COLUMNS}) VALUES (?{', ?' * 8})",
+                    f"INSERT INTO links ({LINK_COLUMNS}) VALUES (?{', ?' * 8})",
                     (link.id or None, *link[1:]),
                 )
             except sqlite3.IntegrityError as e:
@@ -1272,7 +1072,7 @@ class SqliteStore:
         with self.batch():
             for link in links:
                 cur = self._conn.execute(
-                    f"INSERT INTO links ({_LINK_COLUMNS}) SELECT ?{', ?' * 8}"
+                    f"INSERT INTO links ({LINK_COLUMNS}) SELECT ?{', ?' * 8}"
                     " WHERE EXISTS (SELECT 1 FROM highlights WHERE id = ?)"
                     " AND EXISTS (SELECT 1 FROM highlights WHERE id = ?)"
                     " AND EXISTS (SELECT 1 FROM relation_types WHERE id = ?)"
@@ -1324,28 +1124,6 @@ class SqliteStore:
 
     # Annotators' progress ------------------------------------------------------------------
 
-    def done(self) -> dict[tuple[str, int], str]:
-        """{(annotator, document id): when they marked it done}."""
-        rows = self._conn.execute("SELECT annotator, document_id, done_at FROM documents_done")
-        return {(a, d): t for a, d, t in rows}
-
-    def set_done(self, annotator: str, document_id: int, done_at: str | None) -> None:
-        """Mark a document done by an annotator at `done_at`, or not done (None)."""
-        with self.batch():
-            if done_at is None:
-                self._conn.execute(
-                    "DELETE FROM documents_done WHERE annotator = ? AND document_id = ?",
-                    (annotator, document_id),
-                )
-            else:
-                self.document(document_id)
-                self._conn.execute(
-                    "INSERT INTO documents_done (annotator, document_id, done_at)"
-                    " VALUES (?, ?, ?) ON CONFLICT (annotator, document_id)"
-                    " DO UPDATE SET done_at = excluded.done_at",
-                    (annotator, document_id, done_at),
-                )
-
     def annotators(self) -> list[str]:
         """Everyone who made a highlight or marked a document done, by name."""
         rows = self._conn.execute(
@@ -1353,42 +1131,14 @@ class SqliteStore:
         )
         return [a for (a,) in rows]
 
-    # Settings ----------------------------------------------------------------------------
-
-    def setting(self, key: str) -> str | None:
-        """A project setting (the fact-checker's name and URL for ClaimReview), or None."""
-        row = self._conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-        return None if row is None else str(row[0])
-
-    def settings(self) -> dict[str, str]:
-        return dict(self._conn.execute("SELECT key, value FROM settings"))
-
-    def set_setting(self, key: str, value: str) -> None:
-        with self.batch():
-            self._conn.execute(
-                "INSERT INTO settings (key, value) VALUES (?, ?)"
-                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
-
     # Highlights --------------------------------------------------------------------------
-
-    def add_highlight(
-        self, document_id: int, start: int, end: int, tag_id: int, note: str = ""
-    ) -> Highlight:
-        _refuse(note_problem(note))
-        text = self.text(document_id)
-        highlight = anchoring.new_highlight(
-            text, document_id, start, end, tag_id, self.annotator, note
-        )
-        return self.insert_highlight(highlight)
 
     def insert_highlight(self, highlight: Highlight) -> Highlight:
         """Store one complete highlight; an id of 0 gets a new id. Returns it as stored."""
         with self.batch():
             try:
                 cur = self._conn.execute(
-                    f"INSERT INTO highlights ({_HL_COLUMNS}) VALUES ({_HL_VALUES})",
+                    f"INSERT INTO highlights ({HL_COLUMNS}) VALUES ({_HL_VALUES})",
                     (highlight.id or None, *highlight[1:]),
                 )
             except sqlite3.IntegrityError as e:
@@ -1402,7 +1152,8 @@ class SqliteStore:
 
     def insert_highlights(self, highlights: Sequence[Highlight], *, keep_ids: bool) -> int:
         for h in highlights:
-            _refuse(highlight_problem(h.uuid, h.note, h.annotator, h.created_at, h.updated_at))
+            problem = highlight_problem(h.uuid, h.note, h.annotator, h.created_at, h.updated_at)
+            store_rules.refuse(problem)
         # A Highlight is a tuple in column order already.
         rows: Sequence[Sequence[object]] = highlights
         if not keep_ids:
@@ -1410,7 +1161,7 @@ class SqliteStore:
         with self.batch():
             before = self._conn.total_changes
             self._conn.executemany(
-                f"INSERT INTO highlights ({_HL_COLUMNS}) VALUES ({_HL_VALUES})"
+                f"INSERT INTO highlights ({HL_COLUMNS}) VALUES ({_HL_VALUES})"
                 " ON CONFLICT (uuid) DO NOTHING",
                 rows,
             )
@@ -1431,7 +1182,7 @@ class SqliteStore:
         if tag_id is not None:
             self.tag(tag_id)
         if note is not None:
-            _refuse(note_problem(note))
+            store_rules.refuse(note_problem(note))
         with self.batch():
             self._update_highlight(
                 "tag_id = coalesce(?, tag_id), note = coalesce(?, note)",
@@ -1498,19 +1249,9 @@ class SqliteStore:
         when it is activated after another window changed it)."""
         return None
 
-    def highlight(self, highlight_id: int) -> Highlight:
-        found = self._select_highlights("WHERE id = ?", (highlight_id,))
-        if not found:
-            raise NotFound(f"There is no highlight {highlight_id} (it may have been deleted).")
-        return found[0]
-
-    def _select_highlights(self, where: str, params: Sequence[object]) -> list[Highlight]:
-        rows = self._conn.execute(f"SELECT {_HL_COLUMNS} FROM highlights {where}", params)
-        return list(map(Highlight._make, rows))
-
     def iter_highlights(self, where: HighlightFilter = HighlightFilter()) -> Iterator[Highlight]:
         clauses, params = _highlight_clauses(where, "highlights")
-        sql = f"SELECT {_HL_COLUMNS} FROM highlights"
+        sql = f"SELECT {HL_COLUMNS} FROM highlights"
         if clauses:
             sql += " WHERE " + " AND ".join(clauses)
         sql += " ORDER BY document_id, start_pos, end_pos, id"
@@ -1524,23 +1265,12 @@ class SqliteStore:
                 )
             yield from found
 
-    def highlights(self, where: HighlightFilter = HighlightFilter()) -> list[Highlight]:
-        return list(self.iter_highlights(where))
-
-    def spans(self, document_id: int) -> list[Span]:
-        rows: list[Span] = self._conn.execute(
-            "SELECT start_pos, end_pos, id, tag_id, rating_id, annotator FROM highlights"
-            f" WHERE document_id = ? AND {_PLACED} ORDER BY start_pos, end_pos, id",
-            (document_id,),
-        ).fetchall()
-        return rows
-
     def highlight_rows(self) -> Iterator[HighlightRow]:
         """Every highlight placed in its text, without its texts (see highlight_texts), one at
         a time."""
         return self._conn.execute(
             "SELECT id, document_id, start_pos, end_pos, tag_id, annotator, created_at, rating_id"
-            f" FROM highlights WHERE {_PLACED}"
+            f" FROM highlights WHERE {PLACED}"
         )
 
     def highlight_texts(self, ids: Sequence[int] | None) -> dict[int, tuple[str, str]]:
@@ -1647,7 +1377,7 @@ class SqliteStore:
             marks = ", ".join("?" * len(chunk))
             rows = self._conn.execute(
                 "SELECT id, document_id, start_pos, end_pos FROM highlights"
-                f" WHERE id IN ({marks}) AND {_PLACED}",
+                f" WHERE id IN ({marks}) AND {PLACED}",
                 chunk,
             )
             found.update((i, (d, s, e)) for i, d, s, e in rows)
@@ -1659,28 +1389,10 @@ class SqliteStore:
         rows = self._conn.execute(
             "SELECT id FROM highlights"
             " WHERE (instr(casefold(quote), ?) OR instr(casefold(note), ?))"
-            f" AND {_PLACED}",
+            f" AND {PLACED}",
             (needle, needle),
         )
         return {i for (i,) in rows}
-
-    def orphans(self, document_id: int | None = None) -> list[Highlight]:
-        """The orphans of a document (of every document, for None), in the order of their
-        places in the versions they were orphaned from."""
-        where, params = f"WHERE NOT ({_PLACED})", list[int]()
-        if document_id is not None:
-            where, params = f"WHERE document_id = ? AND NOT ({_PLACED})", [document_id]
-        return self._select_highlights(
-            f"{where} ORDER BY document_id, orphaned_version, start_pos, id", params
-        )
-
-    def orphan_counts(self) -> dict[int, int]:
-        """{document id: how many orphans it has}, for documents that have any."""
-        rows = self._conn.execute(
-            f"SELECT document_id, count(*) FROM highlights WHERE NOT ({_PLACED})"
-            " GROUP BY document_id"
-        )
-        return {d: n for d, n in rows}
 
     def set_highlight_places(
         self, highlights: Sequence[Highlight], expected: Sequence[Highlight] | None = None
@@ -1706,13 +1418,7 @@ class SqliteStore:
                 for seen in store_rules.expected_for(highlights, expected):
                     if places.get(seen.id) != store_rules.place_state(seen):
                         self._refused("highlight", self._select_by_ids([seen.id]))
-            texts: dict[int, str] = {}
-            for h in highlights:
-                if h.orphaned:
-                    continue
-                if h.document_id not in texts:
-                    texts[h.document_id] = self.document(h.document_id).text
-                store_rules.check_placement(texts[h.document_id], h)
+            self._check_placements(highlights)
             placed = [h for h in highlights if h.id in places]
             self._conn.executemany(
                 "UPDATE highlights SET start_pos = ?, end_pos = ?, quote = ?, prefix = ?,"
@@ -1744,24 +1450,6 @@ class SqliteStore:
             )
         return [found[i] for i in ids if i in found]
 
-    def annotator_counts(self) -> dict[tuple[int, str], int]:
-        """Placed highlights per document and annotator: {(document_id, annotator): count}."""
-        rows = self._conn.execute(
-            f"SELECT document_id, annotator, count(*) FROM highlights WHERE {_PLACED}"
-            " GROUP BY document_id, annotator"
-        )
-        return {(d, a): n for d, a, n in rows}
-
-    def highlight_counts(self) -> dict[int, dict[int, int]]:
-        counts: dict[int, dict[int, int]] = {}
-        rows = self._conn.execute(
-            f"SELECT document_id, tag_id, count(*) FROM highlights WHERE {_PLACED}"
-            " GROUP BY document_id, tag_id"
-        )
-        for document_id, tag_id, n in rows:
-            counts.setdefault(document_id, {})[tag_id] = n
-        return counts
-
 
 def _hl_state(h: Highlight) -> tuple[object, ...]:
     return (h.tag_id, h.note, h.rating_id, h.updated_at)
@@ -1788,7 +1476,7 @@ def _highlight_clauses(
     clauses: list[str] = []
     params: list[object] = []
     if where.orphaned is not None:
-        placed = f"{alias}.{_PLACED}"
+        placed = f"{alias}.{PLACED}"
         clauses.append(placed if not where.orphaned else f"NOT ({placed})")
     if text and where.text:
         needle = where.text.casefold()
@@ -1807,21 +1495,6 @@ def _highlight_clauses(
         clauses.append(f"{alias}.annotator IN ({', '.join('?' * len(where.annotators))})")
         params.extend(where.annotators)
     return clauses, params
-
-
-def _refuse(problem: str | None) -> None:
-    """Raise the problem a model check found, as a sentence."""
-    if problem:
-        raise ClaimmarkError(f"{problem[:1].upper()}{problem[1:]}.")
-
-
-def _page_starts_column(page_starts: tuple[int, ...]) -> str:
-    """A page map as stored: a JSON array of offsets, or "" for a document without pages."""
-    return json.dumps(list(page_starts), separators=(",", ":")) if page_starts else ""
-
-
-def _page_starts_from_column(value: str) -> tuple[int, ...]:
-    return tuple(json.loads(value)) if value else ()
 
 
 def _casefold(text: str | None) -> str | None:

@@ -307,6 +307,18 @@ def test_a_version_must_have_new_text_that_no_other_document_has(store: ProjectS
     assert store.document_versions(a.id) == []
 
 
+def test_a_version_is_not_put_back_when_another_document_has_its_text_now(
+    store: ProjectStore,
+) -> None:
+    [a] = store.add_documents([_doc("one\n", "A")])
+    version = store.update_document(a.id, _doc("two\n", "A"))
+    [b] = store.add_documents([_doc("one\n", "B")])
+    with pytest.raises(ClaimmarkError, match=f"in the project again, as document {b.id} “B”"):
+        store.restore_version(version)
+    assert store.text(a.id) == "two\n"
+    assert store.document_versions(a.id) == [version]
+
+
 def test_deleting_a_document_deletes_its_versions_and_they_can_be_put_back(
     store: ProjectStore,
 ) -> None:
