@@ -90,7 +90,10 @@ _EXPORTED: dict[str, tuple[str, dict[str, str]]] = {
     "highlights": (
         # NOT INDEXED: reading the table in its own order and sorting is faster than following
         # the span index, whose order jumps around the table (highlights made one by one).
-        "highlights h NOT INDEXED",
+        # CROSS JOIN keeps the highlights the outer loop; the joins cost less than a scalar
+        # subquery per row for the names.
+        "highlights h NOT INDEXED CROSS JOIN tags t ON t.id = h.tag_id"
+        " LEFT JOIN ratings r ON r.id = h.rating_id",
         {
             "id": "h.uuid",
             "document_id": "h.document_id",
@@ -99,8 +102,8 @@ _EXPORTED: dict[str, tuple[str, dict[str, str]]] = {
             "quote": "h.quote",
             "prefix": "h.prefix",
             "suffix": "h.suffix",
-            "tag": "(SELECT name FROM tags WHERE id = h.tag_id)",
-            "rating": "(SELECT name FROM ratings WHERE id = h.rating_id)",
+            "tag": "t.name",
+            "rating": "r.name",
             "note": "h.note",
             "annotator": "h.annotator",
             "created_at": "h.created_at",
@@ -549,6 +552,9 @@ class SqliteStore(SqlStore):
         # 8 MB of page cache (the default is 2 MB) helps large imports and exports; more would
         # stay resident in the window for little gain.
         conn.execute("PRAGMA cache_size = -8192")
+        # A large sort (an export's 100,000 records in reading order) may use one helper
+        # thread: 10-20% faster on two cores.
+        conn.execute("PRAGMA threads = 1")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.create_function("casefold", 1, _casefold, deterministic=True)
         store = cls(conn, str(p), read_only)
