@@ -22,7 +22,7 @@ from typing import Any, NoReturn
 
 import orjson
 
-from desktop.core import backup, newfiles, schema, store_rules
+from desktop.core import backup, newfiles, open_here, schema, store_rules
 from desktop.core.errors import ClaimmarkError, Conflict, NotFound, ProjectError
 from desktop.core.model import (
     BackupInfo,
@@ -182,10 +182,14 @@ def _check_existing_file(path: Path) -> None:
         raise ProjectError(
             f"{path}: an SQLite database of another program, not a claimmark project."
         )
-    if user_version > schema.LATEST:
+    _refuse_newer(path, user_version)
+
+
+def _refuse_newer(path: Path, version: int) -> None:
+    if version > schema.LATEST:
         raise ProjectError(
             f"{path}: this project was saved by a newer claimmark (schema version "
-            f"{user_version}; this version knows up to {schema.LATEST}). Update claimmark to "
+            f"{version}; this version knows up to {schema.LATEST}). Update claimmark to "
             "open it; the file was not changed."
         )
 
@@ -378,15 +382,6 @@ def _project_files(location: str) -> tuple[str, ...]:
     return (location, f"{location}-wal", f"{location}-shm")
 
 
-def _identity(name: str) -> tuple[int, int] | None:
-    """(device, inode) of the file called `name`, or None when there is none."""
-    try:
-        info = os.stat(name)
-    except OSError:
-        return None
-    return info.st_dev, info.st_ino
-
-
 def _connect_read_only(p: Path) -> sqlite3.Connection:
     """A read-only connection, also on read-only media.
 
@@ -434,11 +429,12 @@ class SqliteStore(SqlStore):
         self.read_only = read_only
         self.annotator = default_annotator()
         self._depth = 0
+        self._open_key: tuple[int, int] | None = None  # see open_here
         self._text_cache: tuple[int, str, str] | None = None  # (document id, sha256, text)
         # The project file and its journal files as they were when it opened: see _check_files.
         self._files: dict[str, tuple[int, int] | None] = {}
         if not read_only:
-            self._files = {name: _identity(name) for name in _project_files(location)}
+            self._files = {name: open_here.identity(name) for name in _project_files(location)}
 
     # Opening -----------------------------------------------------------------------------
 
@@ -452,7 +448,8 @@ class SqliteStore(SqlStore):
             raise ProjectError(f"{p}: is a folder, not a project file.")
         exists = p.exists()
         if exists:
-            _check_existing_file(p)
+            if not open_here.is_open(p):  # else checked when opened first (see open_here)
+                _check_existing_file(p)
         elif not create or read_only:
             raise ProjectError(f"{p}: no project file here.")
         elif not p.parent.is_dir():
@@ -478,6 +475,7 @@ class SqliteStore(SqlStore):
         except ClaimmarkError:
             conn.close()
             raise
+        store._open_key = open_here.add(p)
         return store
 
     @classmethod
@@ -525,6 +523,7 @@ class SqliteStore(SqlStore):
             version = conn.execute("PRAGMA user_version").fetchone()[0]
         finally:
             conn.execute("COMMIT")
+        _refuse_newer(p, version)
         if version == 0 and found:
             raise ProjectError(
                 f"{p}: an SQLite database of another program, not a claimmark project."
@@ -583,6 +582,8 @@ class SqliteStore(SqlStore):
 
     def close(self) -> None:
         self._conn.close()
+        open_here.remove(self._open_key)
+        self._open_key = None
 
     @property
     def name(self) -> str:
@@ -658,7 +659,7 @@ class SqliteStore(SqlStore):
         (a checkpoint reads the deleted journal through the open file), and no more is written.
         """
         for name, known in self._files.items():
-            now = _identity(name)
+            now = open_here.identity(name)
             if known is None:  # not made yet when the project opened
                 self._files[name] = now
             elif now != known:

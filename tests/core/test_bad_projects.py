@@ -519,3 +519,33 @@ def test_a_journal_deleted_under_an_open_project_stops_saving_and_loses_nothing_
         assert store._conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     finally:
         store.close()
+
+
+def test_a_second_store_in_one_process_leaves_the_first_ones_locks(project: Path) -> None:
+    """A window imports on a worker with a store of its own. Opening and closing that one must
+    not drop the window's locks on the file (closing any descriptor of a file drops all of the
+    process's POSIX locks on it): else the next `claimmark list` to close takes itself for the
+    last user and deletes the journal under the window, which can save nothing more."""
+    window = SqliteStore.open(project)
+    try:
+        [document] = window.documents()
+        SqliteStore.open(project).close()  # the import worker's store
+        SqliteStore.open(project, read_only=True).close()
+        assert main(["list", "--db", str(project)]) == 0  # another process in real use
+        listed = subprocess.run(
+            [sys.executable, "-m", "desktop", "list", "--db", str(project)],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert listed.returncode == 0, listed.stderr
+        assert f"{project.name}-wal" in journals(project)
+        window.add_highlight(document.id, 0, 5, 1, note="saved after the list")
+    finally:
+        window.close()
+    reopened = SqliteStore.open(project)
+    try:
+        assert "saved after the list" in [h.note for h in reopened.highlights()]
+    finally:
+        reopened.close()
