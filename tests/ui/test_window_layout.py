@@ -1,0 +1,64 @@
+"""The window as it first appears and as it follows what the user does: the text fits its view
+beside the link margin, and the tag toggles are whole."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from desktop.ui.main_window import MainWindow
+from tests.ui.conftest import WindowFactory
+
+
+def assert_text_fits_its_view(window: MainWindow) -> None:
+    view = window.view
+    viewport = view.viewport()
+    # The widest line laid out (with the document's margins) is no wider than what shows of it.
+    assert view.document().size().width() <= viewport.width()
+    assert not view.horizontalScrollBar().isVisible()
+    # The link margin is beside the text, not over it.
+    assert window.link_margin.geometry().left() > viewport.geometry().right()
+
+
+def assert_tag_toggles_are_whole(window: MainWindow) -> None:
+    panel = window.hl_panel
+    toggles = list(panel._tag_buttons.values())
+    assert toggles
+    for toggle in toggles:
+        assert toggle.isVisible()
+        assert toggle.height() >= toggle.sizeHint().height()
+        assert panel.tag_scroll.viewport().height() >= toggle.sizeHint().height()
+
+
+@pytest.mark.parametrize("size", [None, (900, 600), (1400, 900)])
+def test_the_text_fits_its_view_when_the_window_first_shows(  # type: ignore[no-untyped-def]
+    make_window: WindowFactory, size: tuple[int, int] | None
+) -> None:
+    """At the default size (1300x820), and at sizes the window may have when it shows."""
+    window = make_window(size=size)
+    assert (window.width(), window.height()) == (size or (1300, 820))
+    assert window.view.document_id is not None
+    QApplication.processEvents()  # Qt shows or hides the scroll bars a turn later
+    assert_text_fits_its_view(window)
+    assert_tag_toggles_are_whole(window)
+
+
+def test_the_text_fits_its_view_in_a_window_reopened_at_its_last_size(  # type: ignore[no-untyped-def]
+    make_window: WindowFactory,
+) -> None:
+    first = make_window()
+    first.resize(780, 560)  # the offscreen screen is 800x600; a restored window is kept on it
+    first.close()
+    first.store.close()
+    window = make_window()
+    assert (window.width(), window.height()) == (780, 560)
+    QApplication.processEvents()
+    assert_text_fits_its_view(window)
+    assert_tag_toggles_are_whole(window)
+
+
+def test_the_tag_toggles_stay_whole_when_the_tags_are_read_again(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.actions["refresh"].trigger()  # View > Refresh: everything read again, tags too
+    toggles = list(window.hl_panel._tag_buttons.values())
+    qtbot.waitUntil(lambda: all(t.isVisible() for t in toggles))
+    assert_tag_toggles_are_whole(window)
