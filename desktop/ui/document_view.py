@@ -205,7 +205,6 @@ class DocumentView(QPlainTextEdit):
         self.formatter.index = self.index
         self.document_id = doc.id
         self.text = doc.text
-        self._current = None
         self._search_hits = []
         self.formatter.byline_block = None
         self.setPlainText(self.positions.display)  # plain text: never read as markup
@@ -219,6 +218,7 @@ class DocumentView(QPlainTextEdit):
                 self.positions.length_qt,
             )
         self._style_byline()
+        self._update_current()  # the highlight at the cursor here, signalled to the panels
         self._refresh_overlays()
         self.document_shown.emit()
 
@@ -238,9 +238,10 @@ class DocumentView(QPlainTextEdit):
         self.document_id = None
         self.text = ""
         self.positions = DisplayMap("")
-        self._current = None
         self._search_hits = []
         self.setPlainText("")
+        self._update_current()  # none, and said so
+        self._refresh_overlays()
         self.document_shown.emit()
 
     def set_tags(self, tags: Iterable[Tag]) -> None:

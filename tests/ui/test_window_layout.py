@@ -1,13 +1,16 @@
 """The window as it first appears and as it follows what the user does: the text fits its view
-beside the link margin, and the tag toggles are whole."""
+beside the link margin, the tag toggles are whole, and the Highlight tab follows the open
+document."""
 
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from desktop.ui.main_window import MainWindow
 from tests.ui.conftest import WindowFactory
+from tests.ui.test_linking import CLAIM, cursor_into, tag
 
 
 def assert_text_fits_its_view(window: MainWindow) -> None:
@@ -62,3 +65,35 @@ def test_the_tag_toggles_stay_whole_when_the_tags_are_read_again(qtbot, window: 
     toggles = list(window.hl_panel._tag_buttons.values())
     qtbot.waitUntil(lambda: all(t.isVisible() for t in toggles))
     assert_tag_toggles_are_whole(window)
+
+
+def test_the_highlight_tab_follows_the_cursor_into_another_document(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow
+) -> None:
+    window.open_document(1)
+    tag(qtbot, window, CLAIM, "1")
+    cursor_into(window, CLAIM)
+    inspector = window.inspector
+    qtbot.waitUntil(lambda: inspector.highlight is not None)
+    assert "claim" in inspector.summary.text()
+    # Ctrl+2 to the document list, End, Enter: the last document, with no highlight in it.
+    qtbot.keyClick(window.view, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.doc_list.hasFocus()
+    qtbot.keyClick(window.doc_list, Qt.Key.Key_End)
+    qtbot.keyClick(window.doc_list, Qt.Key.Key_Return)
+    last = window.store.documents()[-1].id
+    assert window.view.document_id == last != 1
+    qtbot.waitUntil(lambda: inspector.highlight is None)
+    assert inspector.summary.text().startswith("Put the cursor in a highlight")
+    assert inspector.links.count() == 0
+    # And it follows the cursor there.
+    text = window.view.text
+    start = next(i for i, c in enumerate(text) if c.isalpha())
+    cursor = window.view.textCursor()
+    cursor.setPosition(window.view.positions.to_qt(start))
+    cursor.setPosition(window.view.positions.to_qt(start + 4), cursor.MoveMode.KeepAnchor)
+    window.view.setTextCursor(cursor)
+    qtbot.keyClick(window.view, Qt.Key.Key_3)  # opinion
+    qtbot.waitUntil(lambda: inspector.highlight is not None)
+    assert inspector.highlight.document_id == last
+    assert "opinion" in inspector.summary.text()
