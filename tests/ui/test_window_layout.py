@@ -1,16 +1,16 @@
 """The window as it first appears and as it follows what the user does: the text fits its view
-beside the link margin, the tag toggles are whole, and the Highlight tab follows the open
-document."""
+beside the link margin, the tag toggles are whole, the Highlight tab follows the open document,
+and the status bar gives a message room and then shows the project again."""
 
 from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from desktop.ui.main_window import MainWindow
 from tests.ui.conftest import WindowFactory
-from tests.ui.test_linking import CLAIM, cursor_into, tag
+from tests.ui.test_linking import CLAIM, EVIDENCE, cursor_into, press_in_popup, tag
 
 
 def assert_text_fits_its_view(window: MainWindow) -> None:
@@ -97,3 +97,37 @@ def test_the_highlight_tab_follows_the_cursor_into_another_document(  # type: ig
     qtbot.waitUntil(lambda: inspector.highlight is not None)
     assert inspector.highlight.document_id == last
     assert "opinion" in inspector.summary.text()
+
+
+def test_a_status_message_has_room_and_the_project_comes_back_after_it(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow
+) -> None:
+    bar = window.statusBar()
+    project = window.status_line.project_label
+    assert project.isVisible()
+    assert project.text().startswith("Project: ")
+    window.open_document(1)
+    tag(qtbot, window, CLAIM, "1")
+    tag(qtbot, window, EVIDENCE, "2")
+    cursor_into(window, EVIDENCE)
+    qtbot.keyClick(window.view, Qt.Key.Key_L)
+    QApplication.processEvents()  # the bar lays itself out again
+    message = bar.currentMessage()
+    assert message.startswith("Linking from")
+    # The message is drawn from the bar's left edge: no label shown over where it goes.
+    room = bar.fontMetrics().horizontalAdvance(message[:40])
+    shown = [w for w in bar.findChildren(QLabel) if w.isVisible()]
+    assert all(w.geometry().left() > room for w in shown), [w.text() for w in shown]
+    cursor_into(window, CLAIM)
+    press_in_popup(qtbot, Qt.Key.Key_1)  # supports
+    qtbot.keyClick(window.view, Qt.Key.Key_Return)
+    assert len(window.store.links()) == 1
+    assert bar.currentMessage() == "Linked: supports."
+    bar.clearMessage()  # what the message's timer does when it runs out
+    QApplication.processEvents()
+    assert bar.currentMessage() == ""
+    assert project.isVisible()
+    assert project.text().startswith("Project: ")
+    document = window.status_line.document_label
+    assert document.isVisible()
+    assert project.geometry().right() < document.geometry().left()
