@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QEvent, QMimeData, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -87,7 +87,7 @@ class DocumentView(QPlainTextEdit):
         self.text = ""
         self.positions = DisplayMap("")
         self.index: SpanIndex | None = None
-        self._right_margin = 0  # kept for the link margin (link_margin.py)
+        self._right_margin_for: Callable[[int], int] = lambda _width: 0  # see right_margin()
         self._drag_from: int | None = None  # a highlight an Alt+drag started in
         self._current: QtSpan | None = None  # the highlight a key, Delete or N acts on
         self._search_hits: list[tuple[int, int]] = []
@@ -205,7 +205,6 @@ class DocumentView(QPlainTextEdit):
         self.formatter.index = self.index
         self.document_id = doc.id
         self.text = doc.text
-        self._current = None
         self._search_hits = []
         self.formatter.byline_block = None
         self.setPlainText(self.positions.display)  # plain text: never read as markup
@@ -219,6 +218,7 @@ class DocumentView(QPlainTextEdit):
                 self.positions.length_qt,
             )
         self._style_byline()
+        self._update_current()  # the highlight at the cursor here, signalled to the panels
         self._refresh_overlays()
         self.document_shown.emit()
 
@@ -238,9 +238,10 @@ class DocumentView(QPlainTextEdit):
         self.document_id = None
         self.text = ""
         self.positions = DisplayMap("")
-        self._current = None
         self._search_hits = []
         self.setPlainText("")
+        self._update_current()  # none, and said so
+        self._refresh_overlays()
         self.document_shown.emit()
 
     def set_tags(self, tags: Iterable[Tag]) -> None:
@@ -519,27 +520,40 @@ class DocumentView(QPlainTextEdit):
         data.setText(self.text[start:end])
         return data
 
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            # The view's own resize, before it places its viewport: the margins follow the
+            # view's width here, so that the viewport gets its size once. Set while the
+            # viewport handles its resize, they resized it again and that resize was lost when
+            # it came during the viewport's first one (as the window first shows): the text
+            # stayed laid out for the wider viewport, running under the link margin.
+            self._fit_reading_width()
+        return super().event(event)
+
     def resizeEvent(self, event: QResizeEvent) -> None:
-        self._fit_reading_width()
+        """The viewport's resize (the text is laid out again for its width)."""
         super().resizeEvent(event)
         self.geometry_changed.emit()
 
     def right_margin(self) -> int:
-        return self._right_margin
+        """The pixels kept on the right of the text for a margin widget."""
+        return self._right_margin_for(self.width())
 
-    def set_right_margin(self, width: int) -> None:
-        """Keep `width` pixels on the right of the text for a margin widget."""
-        self._right_margin = width
+    def reserve_right_margin(self, width_for: Callable[[int], int]) -> None:
+        """Keep on the right of the text the pixels that `width_for(the view's width)` gives,
+        for a margin widget (link_margin.py)."""
+        self._right_margin_for = width_for
         self._fit_reading_width()
 
     def _fit_reading_width(self) -> None:
         """Keep lines to a readable length by centring a text column in wide windows."""
         column = self.fontMetrics().averageCharWidth() * READING_WIDTH_CHARS
-        free = max(0, self.width() - column - self._right_margin)
+        margin = self.right_margin()
+        free = max(0, self.width() - column - margin)
         left = free // 2
-        right = max(self._right_margin, free - left)
+        right = max(margin, free - left)
         if (self.viewportMargins().left(), self.viewportMargins().right()) != (left, right):
-            self.setViewportMargins(left, 0, right, 0)  # the viewport's resize comes back here
+            self.setViewportMargins(left, 0, right, 0)  # the viewport resized: text laid out again
             self.geometry_changed.emit()
 
     # Where things are on screen (for the margin) -------------------------------------------

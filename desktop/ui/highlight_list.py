@@ -655,9 +655,13 @@ class HighlightListPanel(QWidget):
             button.toggled.connect(lambda _on: self.apply_filter())
             self.tag_bar.insertWidget(self.tag_bar.count() - 1, button)  # before the stretch
             self._tag_buttons[tag.id] = button
-        # As tall as a toggle, and its scroll bar when the toggles are more than fit.
+        # As tall as a toggle, and its scroll bar when the toggles are more than fit. Measured
+        # on the toggles themselves: in a shown window new ones are hidden until the next turn
+        # of the event loop, and the strip's layout leaves them out until then.
+        tallest = max((b.sizeHint().height() for b in self._tag_buttons.values()), default=0)
+        margins = self.tag_bar.contentsMargins()
         bar = self.tag_scroll.horizontalScrollBar().sizeHint().height()
-        self.tag_scroll.setFixedHeight(self.tag_strip.sizeHint().height() + bar)
+        self.tag_scroll.setFixedHeight(tallest + margins.top() + margins.bottom() + bar)
 
     def _column_menu(self, pos: QPoint) -> None:
         """The header's context menu: show or hide each column (small screens)."""

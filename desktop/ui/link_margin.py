@@ -28,6 +28,12 @@ BADGE_WIDTH = 84
 LANE = 9  # px between the arcs of links that overlap in height
 
 
+def margin_width(view_width: int) -> int:
+    """The margin's width in a view `view_width` pixels wide: narrower on a small screen, where
+    the text needs the room more."""
+    return max(MIN_WIDTH, min(WIDTH, view_width // 5))
+
+
 @dataclass(frozen=True, slots=True)
 class Place:
     document_id: int
@@ -47,7 +53,7 @@ class LinkMargin(QWidget):
         self.ends: list[tuple[int, int]] = []
         self._has_note: dict[int, bool] = {}  # highlight id -> whether it has a note (on screen)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        view.set_right_margin(WIDTH)
+        view.reserve_right_margin(margin_width)
         view.document_shown.connect(self._reload)
         view.geometry_changed.connect(self._fit)
         view.verticalScrollBar().valueChanged.connect(lambda _v: self.update())
@@ -55,11 +61,9 @@ class LinkMargin(QWidget):
         self._fit()
 
     def _fit(self) -> None:
-        # Narrower on a small screen, where the text needs the room more.
-        width = max(MIN_WIDTH, min(WIDTH, self.view.width() // 5))
-        if width != self.view.right_margin():
-            self.view.set_right_margin(width)
+        """Beside the viewport, as wide as the view keeps for it (margin_width)."""
         viewport = self.view.viewport().geometry()
+        width = self.view.right_margin()
         self.setGeometry(QRect(viewport.right() + 1, viewport.top(), width, viewport.height()))
 
     # Keeping the places ------------------------------------------------------------------------

@@ -1,5 +1,9 @@
 """The status bar's lasting part: the project on the left, the open document and the counts on
-the right, computed once per change from the session's summary."""
+the right, computed once per change from the session's summary.
+
+Both are the bar's normal widgets: a temporary message (showMessage) has the whole bar while it
+lasts, and they come back after it. (The document's part as a permanent widget stayed while the
+project's was hidden for a message, and stretched over the room the message is drawn in.)"""
 
 from __future__ import annotations
 
@@ -53,7 +57,7 @@ class StatusLine(QObject):
         self.project_label = ElidedLabel(Qt.TextElideMode.ElideMiddle)  # a path: its ends matter
         self.document_label = ElidedLabel()
         bar.addWidget(self.project_label, 1)
-        bar.addPermanentWidget(self.document_label, 2)
+        bar.addWidget(self.document_label, 2)
         session.changed.connect(self._on_changes)
         session.document_opened.connect(lambda _id: self.update())
         session.annotator_changed.connect(lambda _name: self.update())

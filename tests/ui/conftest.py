@@ -53,12 +53,14 @@ def make_window(qtbot, tmp_path: Path, project: Path) -> Iterator[WindowFactory]
     """Open (and later close) windows on the project, as the app does."""
     opened: list[MainWindow] = []
 
-    def make(path: Path = project) -> MainWindow:
+    def make(path: Path = project, size: tuple[int, int] | None = None) -> MainWindow:
         store = SqliteStore.open(path)
         store.annotator = "tester"
         settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
         window = MainWindow(store, settings)
         qtbot.addWidget(window)
+        if size is not None:  # as a size kept from last time is, before the window shows
+            window.resize(*size)
         with qtbot.waitExposed(window):
             window.show()
         with qtbot.waitActive(window):
