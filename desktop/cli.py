@@ -28,6 +28,7 @@ from desktop.core.project import (
     open_project,
 )
 from desktop.core.registry import EXPORT_NAMES, export_format
+from desktop.core.wording import counted
 
 if TYPE_CHECKING:
     from desktop.core.importing import ImportReport, Source
@@ -521,10 +522,17 @@ def _list(args: argparse.Namespace) -> int:
                 document_of[row[0]] = row[1]
                 if row[7] is not None:
                     verdicts[row[1]] = verdicts.get(row[1], 0) + 1
+            # A link is counted with the document it comes from; one with an orphan at either
+            # end is not (as orphans are not, and as no export writes it), but counted apart.
             links: dict[int, int] = {}
-            for link in store.links():  # counted with the document the link comes from
-                doc = document_of[link.from_id]
-                links[doc] = links.get(doc, 0) + 1
+            links_of_orphans = 0
+            for link in store.links():
+                doc = document_of.get(link.from_id)
+                if doc is None or link.to_id not in document_of:
+                    links_of_orphans += 1
+                else:
+                    links[doc] = links.get(doc, 0) + 1
+            orphans = sum(store.orphan_counts().values())
     finally:
         store.close()
     header = ["id", "date", "outlet", *(shown(t.name) for t in tags), "links", "verdicts", "title"]
@@ -548,10 +556,17 @@ def _list(args: argparse.Namespace) -> int:
         ]
         say("  ".join([*cells, row[-1]]))
     total = sum(sum(c.values()) for c in counts.values())
-    say(
-        f"{len(docs)} documents, {total} highlights, {sum(links.values())} links, "
-        f"{sum(verdicts.values())} verdicts"
+    summary = (
+        f"{counted(len(docs), 'document')}, {counted(total, 'highlight')}, "
+        f"{counted(sum(links.values()), 'link')}, {counted(sum(verdicts.values()), 'verdict')}"
     )
+    if orphans or links_of_orphans:
+        summary += f"; not counted: {counted(orphans, 'orphan')}"
+        if links_of_orphans:
+            summary += f", {counted(links_of_orphans, 'link')} to or from " + (
+                "an orphan" if links_of_orphans == 1 else "orphans"
+            )
+    say(summary)
     return EXIT_OK
 
 
