@@ -80,7 +80,7 @@ def read_path(path: Path) -> Imported:
         return fmt.read(probe)
     if fmt is not None:
         raise InputRefused(path, fmt.refusal)
-    if probe.json_by_name:  # JSON (or it was refused as not JSON), but not an export
+    if probe.is_json:  # JSON (or it was refused as not JSON), but not an export
         raise InputRefused(path, "a JSON file, but not a claimmark export or W3C Web Annotations")
     raise InputRefused(path, "not a kind of file claimmark can import")
 

@@ -205,9 +205,19 @@ def _render(context: ExportContext) -> bytes:
     return jsonio.dumps_bytes(export_claimreview(context))
 
 
+def looks_claimreview(data: Any) -> bool:
+    """Whether decoded JSON is ClaimReview markup (one review, or a list of them)."""
+    first = data[0] if isinstance(data, list) and data else data
+    return isinstance(first, dict) and first.get("@type", first.get("type")) == "ClaimReview"
+
+
 FORMAT = FileFormat(
     "claimreview",
     "ClaimReview (schema.org JSON-LD, for fact checks)",
     (".jsonld", ".json"),
+    recognise=lambda probe: looks_claimreview(probe.json),
+    refusal="a ClaimReview file (schema.org fact checks): claimmark writes these for "
+    "publishing, but cannot import them (they hold no article texts or places); import the "
+    "claimmark JSON export instead",
     render=_render,
 )
