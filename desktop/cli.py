@@ -25,7 +25,9 @@ from desktop.core.project import (
     default_project_path,
     describe_location,
     is_server_location,
+    new_project_file,
     open_project,
+    remove_unused_project,
 )
 from desktop.core.registry import EXPORT_NAMES, export_format
 from desktop.core.wording import counted
@@ -394,11 +396,22 @@ def _quoted(h: Highlight) -> str:
 def _import(args: argparse.Namespace) -> int:
     from desktop.core.importing import import_paths
 
+    new_file = new_project_file(args.db)
     store = open_project(args.db)
+    report = None
     try:
         report = import_paths(store, args.files, new_versions=args.new_versions)
     finally:
-        store.close()
+        # A project this import made and put nothing into is not left behind (nor when the
+        # import was interrupted before it stored a document).
+        try:
+            unused = new_file is not None and (
+                not report.changed_anything if report else not store.documents()
+            )
+        finally:
+            store.close()
+        if new_file is not None and unused:
+            remove_unused_project(new_file)
     print_report(report, sys.stdout)
     for refused in report.refused:
         say(f"claimmark: refused {refused}", sys.stderr)

@@ -97,6 +97,41 @@ def test_export_of_a_missing_project_creates_nothing(tmp_path: Path) -> None:
     assert not db.exists()
 
 
+def test_an_import_that_refuses_everything_leaves_no_new_project(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    refused = tmp_path / "refused.json"
+    refused.write_text('{"not": "an export"}', encoding="utf-8")
+    unreachable = "http://127.0.0.1:9/article"  # the discard port: nothing listens there
+    db = tmp_path / "new.claimmark"
+    assert main(["import", "--db", str(db), str(refused), unreachable]) == 1
+    err = capsys.readouterr().err
+    assert f"refused {refused}" in err
+    assert f"refused {unreachable}" in err
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("new.claimmark")]
+    # A project that was there keeps what it holds; one file imported is a project made.
+    (tmp_path / "a.txt").write_text("Harbour to reopen\nIn May.\n", encoding="utf-8")
+    assert main(["import", "--db", str(db), str(refused), str(tmp_path / "a.txt")]) == 1
+    assert main(["import", "--db", str(db), str(refused)]) == 1
+    assert db.exists()
+    assert main(["list", "--db", str(db)]) == 0
+    assert "1 document, 0 highlights" in capsys.readouterr().out
+
+
+def test_an_import_interrupted_before_anything_was_stored_leaves_no_new_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.core import importing
+
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt  # Ctrl+C while a slow server is being waited for
+
+    monkeypatch.setattr(importing, "import_paths", interrupted)
+    db = tmp_path / "new.claimmark"
+    assert main(["import", "--db", str(db), "https://news.example/slow"]) == 130
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("new.claimmark")]
+
+
 def test_window_without_display_says_so(tmp_path: Path) -> None:
     env = {
         k: v
