@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # an export needs none of what reading files takes
 # 128 MiB: a claimmark JSON export of about 200,000 highlights with their documents' text.
 MAX_ANNOTATION_FILE_BYTES = 128 * 1024 * 1024
 JSON_SUFFIXES = (".json", ".jsonld")
-HEAD_BYTES = 16
+HEAD_BYTES = 100  # an SQLite database's header
 # Text that starts as JSON does, whatever the file is called: an object, or an array of objects,
 # arrays or strings (or none). An article's first line such as "[Updated] Harbour reopens" or
 # "[1] …" does not.
@@ -196,15 +196,16 @@ class Probe:
 @dataclass(frozen=True, slots=True)
 class FileFormat:
     """One format. Import: `recognise` says whether a probed file is of this kind, then `read`
-    imports it, or `refusal` says why this kind cannot be imported. Export: `render` writes one
-    file, or `files` the files of a folder."""
+    imports it, or `refusal` says why this kind cannot be imported (and what to do instead,
+    which may name the file). Export: `render` writes one file, or `files` the files of a
+    folder."""
 
     name: str
     label: str  # for people: menus, file dialogs, --help
     suffixes: tuple[str, ...] = ()  # file name endings, the first one for exports; () a folder
     recognise: Callable[[Probe], bool] | None = None
     read: Callable[[Probe], Imported] | None = None
-    refusal: str = ""
+    refusal: str | Callable[[Probe], str] = ""
     render: TextRenderer | None = None
     files: FolderRenderer | None = None
 

@@ -84,7 +84,7 @@ def read_path(path: Path) -> Imported:
     if fmt is not None and fmt.read is not None:
         return fmt.read(probe)
     if fmt is not None:
-        raise InputRefused(path, fmt.refusal)
+        raise InputRefused(path, fmt.refusal(probe) if callable(fmt.refusal) else fmt.refusal)
     if probe.is_json:  # JSON (or it was refused as not JSON), but not an export
         raise InputRefused(path, "a JSON file, but not a claimmark export or W3C Web Annotations")
     raise InputRefused(path, "not a kind of file claimmark can import")
@@ -265,6 +265,11 @@ def read_new_version(
     """Read the new version of `previous` from a file or web address: its one document, or,
     of a file holding several articles, the one with `previous`'s title. Raises InputRefused
     naming the source when there is no such document."""
+    if isinstance(source, Path) and source.is_dir():  # brat's folders hold annotations
+        raise InputRefused(
+            source,
+            "a folder, not a file: give the file or web address of the document's new version",
+        )
     imported = read_source(source, on_progress=on_progress, is_cancelled=is_cancelled)
     if isinstance(imported, Bundle):
         raise InputRefused(source, "an export of highlights, not a document")

@@ -1,7 +1,8 @@
 """Every file format claimmark knows, in the order files are recognised.
 
-Importing asks each format in turn whether a file is of its kind (a folder is brat; web pages,
-PDFs and Word or OpenDocument files by their names or first bytes; doccano JSONL by its first
+Importing asks each format in turn whether a file is of its kind (a folder is brat; a project
+file, or another SQLite database, is refused by its first bytes; web pages, PDFs and Word or
+OpenDocument files by their names or first bytes; doccano JSONL by its first
 line; JSON, by its name or its first characters, is a claimmark or W3C export, or refused (a
 ClaimReview export by name); a CSV export is refused by its header; anything else is a
 plain-text document); exporting looks a format up by name. The command line's choices and the
@@ -26,6 +27,7 @@ if TYPE_CHECKING:  # loaded with the first format
 # and doccano's JSON Lines before the JSON formats (which refuse what does not parse as JSON).
 _IMPORT_MODULES = (
     "brat",
+    "database",
     "pdf",
     "word",
     "opendocument",

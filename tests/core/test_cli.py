@@ -132,6 +132,36 @@ def test_an_import_interrupted_before_anything_was_stored_leaves_no_new_project(
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("new.claimmark")]
 
 
+def test_a_project_or_another_database_given_to_import_is_named_as_such(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    other = tmp_path / "other.claimmark"
+    assert main(["import", "--db", str(other), str(SEED_DIGEST)]) == 0
+    foreign = tmp_path / "places.sqlite"
+    with sqlite3.connect(foreign) as conn:
+        conn.execute("CREATE TABLE places (name TEXT)")
+    conn.close()
+    db = tmp_path / "p.claimmark"
+    capsys.readouterr()
+    assert main(["import", "--db", str(db), str(other), str(foreign)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"claimmark: refused {other}: a claimmark project (an SQLite database), not a document "
+        f"or an export: open it as a project (--db {other}, or File > Open Project); "
+        f"claimmark copy --from {other} --to PROJECT copies it whole into a new project; to "
+        f"bring its work into this one, export it (claimmark export --db {other} -o "
+        f"{tmp_path / 'other.json'}) and import that",
+        f"claimmark: refused {foreign}: an SQLite database, but not a claimmark project (nor a "
+        "document or an export)",
+    ]
+    assert not db.exists()
+    update = ["update", "--db", str(other), "--document", "1", str(foreign)]
+    assert main(update) == 1
+    assert "an SQLite database, but not a claimmark project" in capsys.readouterr().err
+
+
 def test_window_without_display_says_so(tmp_path: Path) -> None:
     env = {
         k: v

@@ -127,6 +127,22 @@ def test_update_refusals_change_nothing(
     assert state(project) == ([OLD], 4, 0)
 
 
+@pytest.mark.parametrize("holding", [[], ["bridge.txt"], ["bridge.txt", "bridge.ann"]])
+def test_update_from_a_folder_says_it_is_a_folder(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], holding: list[str]
+) -> None:
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    for name in holding:
+        (folder / name).write_text(NEW, encoding="utf-8")
+    assert main(["update", "--db", str(project), "--document", "1", str(folder)]) == 1
+    assert capsys.readouterr().err == (
+        f"claimmark: refused {folder}: a folder, not a file: give the file or web address "
+        "of the document's new version\n"
+    )
+    assert state(project) == ([OLD], 4, 0)
+
+
 def test_update_needs_the_project_to_exist(tmp_path: Path, new_file: Path) -> None:
     missing = tmp_path / "missing.claimmark"
     assert main(["update", "--db", str(missing), "--document", "1", str(new_file)]) == 1
