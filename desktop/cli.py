@@ -351,25 +351,26 @@ def print_report(report: ImportReport, out: TextIO) -> None:
         say(f"already in the project: {title}", out)
     for name, merge in report.merges:
         parts = [
-            f"{merge.documents_added} documents added, {merge.documents_matched} matched",
-            f"{merge.highlights_added} highlights added, {merge.highlights_present} already "
-            "present"
+            f"{counted(merge.documents_added, 'document')} added, "
+            f"{merge.documents_matched} matched",
+            f"{counted(merge.highlights_added, 'highlight')} added, {merge.highlights_present} "
+            "already present"
             + (f", {merge.highlights_updated} updated" if merge.highlights_updated else ""),
         ]
         if merge.links_added or merge.links_present or merge.links_updated:
             parts.append(
-                f"{merge.links_added} links added, {merge.links_present} already present"
-                + (f", {merge.links_updated} updated" if merge.links_updated else "")
+                f"{counted(merge.links_added, 'link')} added, {merge.links_present} already "
+                "present" + (f", {merge.links_updated} updated" if merge.links_updated else "")
             )
         if merge.done_added:
-            parts.append(f"{merge.done_added} done marks added")
+            parts.append(f"{counted(merge.done_added, 'done mark')} added")
         for what, added in (
-            ("tags", merge.tags_added),
-            ("link types", merge.relation_types_added),
-            ("ratings", merge.ratings_added),
+            ("tag", merge.tags_added),
+            ("link type", merge.relation_types_added),
+            ("rating", merge.ratings_added),
         ):
             if added:
-                parts.append(f"new {what}: {', '.join(added)}")
+                parts.append(f"new {what if len(added) == 1 else what + 's'}: {', '.join(added)}")
         say(f"{name}: {', '.join(parts)}", out)
         for note in merge.notes:
             say(f"{name}: {note}", out)
@@ -638,13 +639,14 @@ def _copy(args: argparse.Namespace) -> int:
             if not replace and not is_empty(target):
                 held = len(target.documents())
                 question = (
-                    f"{describe_location(args.target)} holds {held} documents. Replace "
-                    "everything in it with the copy? [y/N] "
+                    f"{describe_location(args.target)} holds {counted(held, 'document')}. "
+                    "Replace everything in it with the copy? [y/N] "
                 )
                 if not sys.stdin.isatty():
                     raise ClaimmarkError(
-                        f"{describe_location(args.target)} is not empty ({held} documents); "
-                        "nothing was copied. Give --force to replace what it holds."
+                        f"{describe_location(args.target)} is not empty "
+                        f"({counted(held, 'document')}); nothing was copied. Give --force to "
+                        "replace what it holds."
                     )
                 if input(question).strip().casefold() not in ("y", "yes"):
                     print("claimmark: nothing was copied.", file=sys.stderr)
@@ -655,12 +657,12 @@ def _copy(args: argparse.Namespace) -> int:
             target.close()
     finally:
         source.close()
-    versions = f" (and {report.versions} earlier versions)" if report.versions else ""
+    versions = f" (and {counted(report.versions, 'earlier version')})" if report.versions else ""
     orphans = f" ({report.orphans} orphaned)" if report.orphans else ""
     print(
-        f"copied {report.documents} documents{versions}, {report.highlights} highlights"
-        f"{orphans}, {report.links} links and {report.tags} tags to "
-        f"{describe_location(args.target)}"
+        f"copied {counted(report.documents, 'document')}{versions}, "
+        f"{counted(report.highlights, 'highlight')}{orphans}, {counted(report.links, 'link')} "
+        f"and {counted(report.tags, 'tag')} to {describe_location(args.target)}"
     )
     return EXIT_OK
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from desktop.cli import main
+from desktop.core.sqlite_store import SqliteStore
 from tests.conftest import REPO, SAMPLES, SEED_DIGEST
 
 
@@ -344,3 +345,47 @@ def test_each_command_loads_the_formats_it_needs(tmp_path: Path) -> None:
     assert {m for m in exported if m.startswith("desktop.core.formats.")} == {
         "desktop.core.formats.native"
     }
+
+
+def test_counts_are_said_in_the_singular_for_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = "Harbour to reopen in May\nThe harbour will reopen in May, the mayor said.\n"
+    short = {
+        "format": "claimmark",
+        "version": 2,
+        "documents": [{"id": 1, "text": text}],
+        "highlights": [
+            {"id": "flag", "document_id": 1, "start": 25, "end": 55, "tag": "needs source"},
+            {"id": "said", "document_id": 1, "start": 57, "end": 72, "tag": "evidence"},
+        ],
+        "relations": [{"from_id": "said", "to_id": "flag", "type": "supports"}],
+    }
+    (tmp_path / "short.json").write_text(json.dumps(short), encoding="utf-8")
+    db = str(tmp_path / "p.claimmark")
+    assert main(["import", "--db", db, str(tmp_path / "short.json")]) == 0
+    assert capsys.readouterr().out == (
+        f"{tmp_path / 'short.json'}: 1 document added, 0 matched, 2 highlights added, "
+        "0 already present, 1 link added, 0 already present, new tag: needs source\n"
+    )
+    store = SqliteStore.open(tmp_path / "p.claimmark")
+    flag = next(h for h in store.highlights() if h.uuid == "flag")
+    store.set_rating(flag.id, store.ratings()[0].id)
+    store.close()
+
+    assert main(["list", "--db", db]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "1 document, 2 highlights, 1 link, 1 verdict"
+    )
+    assert main(["agreement", "--db", db]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("1 annotator (")
+    assert ", 1 document. " in out[0]
+    assert out[-1] == "0 passages where annotators differ"
+    assert main(["export", "--db", db, "--format", "brat", "-o", str(tmp_path / "brat")]) == 0
+    assert capsys.readouterr().err == (
+        "claimmark: brat: 1 verdict (on a highlight tagged “needs source”) is not written (brat "
+        "has no place for verdicts); the JSON, W3C, CSV and ClaimReview exports carry them.\n"
+    )
+    assert main(["copy", "--from", db, "--to", str(tmp_path / "copy.claimmark")]) == 0
+    assert capsys.readouterr().out.startswith("copied 1 document, 2 highlights, 1 link and ")

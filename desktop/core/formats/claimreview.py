@@ -33,6 +33,7 @@ from desktop.core.errors import ClaimmarkError
 from desktop.core.fileformat import ExportContext, FileFormat
 from desktop.core.model import DocumentInfo, Highlight, Rating
 from desktop.core.store import ProjectStore
+from desktop.core.wording import counted
 
 PUBLISHER_SETTING = "claimreview.publisher"
 REVIEW_URL_SETTING = "claimreview.review_url"
@@ -132,10 +133,9 @@ def export_claimreview(context: ExportContext) -> list[dict[str, Any]]:
             "(give a claim one with V in the window)."
         )
     for what, count in unknown.items():
-        claims = "1 claim" if count == 1 else f"{count} claims"
         context.progress.note(
-            f"ClaimReview: {claims} without {what}, which search engines recommend; "
-            "fill it in the document's details to have it written."
+            f"ClaimReview: {counted(count, 'claim')} without {what}, which search engines "
+            "recommend; fill it in the document's details to have it written."
         )
     return reviews
 
