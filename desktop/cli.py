@@ -216,13 +216,14 @@ def _command_parser(help_asked: bool = False) -> argparse.ArgumentParser:
     p.add_argument(
         "--publisher",
         metavar="NAME",
-        help="claimreview: the fact-checker publishing the reviews (kept in the project)",
+        help="claimreview: the fact-checker publishing the reviews (needed by the first "
+        "ClaimReview export, then kept in the project)",
     )
     p.add_argument(
         "--review-url",
         metavar="URL",
         help="claimreview: the address of each fact check, {id} standing for the claim's id "
-        "(kept in the project)",
+        "(needed by the first ClaimReview export, then kept in the project)",
     )
 
     p = sub.add_parser(
