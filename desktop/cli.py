@@ -25,9 +25,12 @@ from desktop.core.project import (
     default_project_path,
     describe_location,
     is_server_location,
+    new_project_file,
     open_project,
+    remove_unused_project,
 )
 from desktop.core.registry import EXPORT_NAMES, export_format
+from desktop.core.wording import counted
 
 if TYPE_CHECKING:
     from desktop.core.importing import ImportReport, Source
@@ -213,13 +216,14 @@ def _command_parser(help_asked: bool = False) -> argparse.ArgumentParser:
     p.add_argument(
         "--publisher",
         metavar="NAME",
-        help="claimreview: the fact-checker publishing the reviews (kept in the project)",
+        help="claimreview: the fact-checker publishing the reviews (needed by the first "
+        "ClaimReview export, then kept in the project)",
     )
     p.add_argument(
         "--review-url",
         metavar="URL",
         help="claimreview: the address of each fact check, {id} standing for the claim's id "
-        "(kept in the project)",
+        "(needed by the first ClaimReview export, then kept in the project)",
     )
 
     p = sub.add_parser(
@@ -348,25 +352,26 @@ def print_report(report: ImportReport, out: TextIO) -> None:
         say(f"already in the project: {title}", out)
     for name, merge in report.merges:
         parts = [
-            f"{merge.documents_added} documents added, {merge.documents_matched} matched",
-            f"{merge.highlights_added} highlights added, {merge.highlights_present} already "
-            "present"
+            f"{counted(merge.documents_added, 'document')} added, "
+            f"{merge.documents_matched} matched",
+            f"{counted(merge.highlights_added, 'highlight')} added, {merge.highlights_present} "
+            "already present"
             + (f", {merge.highlights_updated} updated" if merge.highlights_updated else ""),
         ]
         if merge.links_added or merge.links_present or merge.links_updated:
             parts.append(
-                f"{merge.links_added} links added, {merge.links_present} already present"
-                + (f", {merge.links_updated} updated" if merge.links_updated else "")
+                f"{counted(merge.links_added, 'link')} added, {merge.links_present} already "
+                "present" + (f", {merge.links_updated} updated" if merge.links_updated else "")
             )
         if merge.done_added:
-            parts.append(f"{merge.done_added} done marks added")
+            parts.append(f"{counted(merge.done_added, 'done mark')} added")
         for what, added in (
-            ("tags", merge.tags_added),
-            ("link types", merge.relation_types_added),
-            ("ratings", merge.ratings_added),
+            ("tag", merge.tags_added),
+            ("link type", merge.relation_types_added),
+            ("rating", merge.ratings_added),
         ):
             if added:
-                parts.append(f"new {what}: {', '.join(added)}")
+                parts.append(f"new {what if len(added) == 1 else what + 's'}: {', '.join(added)}")
         say(f"{name}: {', '.join(parts)}", out)
         for note in merge.notes:
             say(f"{name}: {note}", out)
@@ -393,11 +398,22 @@ def _quoted(h: Highlight) -> str:
 def _import(args: argparse.Namespace) -> int:
     from desktop.core.importing import import_paths
 
+    new_file = new_project_file(args.db)
     store = open_project(args.db)
+    report = None
     try:
         report = import_paths(store, args.files, new_versions=args.new_versions)
     finally:
-        store.close()
+        # A project this import made and put nothing into is not left behind (nor when the
+        # import was interrupted before it stored a document).
+        try:
+            unused = new_file is not None and (
+                not report.changed_anything if report else not store.documents()
+            )
+        finally:
+            store.close()
+        if new_file is not None and unused:
+            remove_unused_project(new_file)
     print_report(report, sys.stdout)
     for refused in report.refused:
         say(f"claimmark: refused {refused}", sys.stderr)
@@ -521,10 +537,17 @@ def _list(args: argparse.Namespace) -> int:
                 document_of[row[0]] = row[1]
                 if row[7] is not None:
                     verdicts[row[1]] = verdicts.get(row[1], 0) + 1
+            # A link is counted with the document it comes from; one with an orphan at either
+            # end is not (as orphans are not, and as no export writes it), but counted apart.
             links: dict[int, int] = {}
-            for link in store.links():  # counted with the document the link comes from
-                doc = document_of[link.from_id]
-                links[doc] = links.get(doc, 0) + 1
+            links_of_orphans = 0
+            for link in store.links():
+                doc = document_of.get(link.from_id)
+                if doc is None or link.to_id not in document_of:
+                    links_of_orphans += 1
+                else:
+                    links[doc] = links.get(doc, 0) + 1
+            orphans = sum(store.orphan_counts().values())
     finally:
         store.close()
     header = ["id", "date", "outlet", *(shown(t.name) for t in tags), "links", "verdicts", "title"]
@@ -548,10 +571,17 @@ def _list(args: argparse.Namespace) -> int:
         ]
         say("  ".join([*cells, row[-1]]))
     total = sum(sum(c.values()) for c in counts.values())
-    say(
-        f"{len(docs)} documents, {total} highlights, {sum(links.values())} links, "
-        f"{sum(verdicts.values())} verdicts"
+    summary = (
+        f"{counted(len(docs), 'document')}, {counted(total, 'highlight')}, "
+        f"{counted(sum(links.values()), 'link')}, {counted(sum(verdicts.values()), 'verdict')}"
     )
+    if orphans or links_of_orphans:
+        summary += f"; not counted: {counted(orphans, 'orphan')}"
+        if links_of_orphans:
+            summary += f", {counted(links_of_orphans, 'link')} to or from " + (
+                "an orphan" if links_of_orphans == 1 else "orphans"
+            )
+    say(summary)
     return EXIT_OK
 
 
@@ -610,13 +640,14 @@ def _copy(args: argparse.Namespace) -> int:
             if not replace and not is_empty(target):
                 held = len(target.documents())
                 question = (
-                    f"{describe_location(args.target)} holds {held} documents. Replace "
-                    "everything in it with the copy? [y/N] "
+                    f"{describe_location(args.target)} holds {counted(held, 'document')}. "
+                    "Replace everything in it with the copy? [y/N] "
                 )
                 if not sys.stdin.isatty():
                     raise ClaimmarkError(
-                        f"{describe_location(args.target)} is not empty ({held} documents); "
-                        "nothing was copied. Give --force to replace what it holds."
+                        f"{describe_location(args.target)} is not empty "
+                        f"({counted(held, 'document')}); nothing was copied. Give --force to "
+                        "replace what it holds."
                     )
                 if input(question).strip().casefold() not in ("y", "yes"):
                     print("claimmark: nothing was copied.", file=sys.stderr)
@@ -627,12 +658,12 @@ def _copy(args: argparse.Namespace) -> int:
             target.close()
     finally:
         source.close()
-    versions = f" (and {report.versions} earlier versions)" if report.versions else ""
+    versions = f" (and {counted(report.versions, 'earlier version')})" if report.versions else ""
     orphans = f" ({report.orphans} orphaned)" if report.orphans else ""
     print(
-        f"copied {report.documents} documents{versions}, {report.highlights} highlights"
-        f"{orphans}, {report.links} links and {report.tags} tags to "
-        f"{describe_location(args.target)}"
+        f"copied {counted(report.documents, 'document')}{versions}, "
+        f"{counted(report.highlights, 'highlight')}{orphans}, {counted(report.links, 'link')} "
+        f"and {counted(report.tags, 'tag')} to {describe_location(args.target)}"
     )
     return EXIT_OK
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from desktop.core.agreement import AgreementResult, Measure
+from desktop.core.wording import counted
 
 
 def _value(measure: Measure, name: str = "alpha", reason: str = "reason") -> dict[str, Any]:
@@ -62,8 +63,10 @@ def as_text(result: AgreementResult, titles: Mapping[int, str]) -> str:
     """Tables of alpha overall and per tag, per document, and per pair with span F1; an
     undefined value shows as n/a with its reason."""
     lines = [
-        f"{len(result.annotators)} annotators ({', '.join(result.annotators) or 'none'}), "
-        f"{len(result.documents)} documents. Krippendorff's alpha, nominal, over code points.",
+        f"{counted(len(result.annotators), 'annotator')} "
+        f"({', '.join(result.annotators) or 'none'}), "
+        f"{counted(len(result.documents), 'document')}. "
+        "Krippendorff's alpha, nominal, over code points.",
         "",
     ]
     rows = [["overall", _cell(result.overall), result.overall.reason or ""]]
@@ -100,5 +103,5 @@ def as_text(result: AgreementResult, titles: Mapping[int, str]) -> str:
         ]
         header = ["annotator", "annotator", "alpha", "F1 strict", "F1 overlap", "documents", ""]
         lines += _table(header, rows, "llrrrr")
-    lines += ["", f"{len(result.disagreements)} passages where annotators differ"]
+    lines += ["", f"{counted(len(result.disagreements), 'passage')} where annotators differ"]
     return "\n".join(lines) + "\n"

@@ -48,6 +48,7 @@ from desktop.core.model import (
 from desktop.core.progress import Progress
 from desktop.core.store import ProjectStore
 from desktop.core.timeutil import normalise_timestamp, utc_now
+from desktop.core.wording import counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -663,17 +664,25 @@ def _short(name: str) -> str:
 def _nothing_imported(reasons: dict[str, int], missing_documents: int) -> str:
     """One line for a file of which nothing could be imported: how many annotations, and why."""
     total = sum(reasons.values())
-    why = {
-        "unread": "could not be read (a reader's message names each)",
-        "missing": f"are on {missing_documents} documents that are not in this project, and the "
-        "file does not carry their texts (import the documents first)",
-        "not placed": "quote text that is not in their document",
-        "not kept": "hold what a claimmark project cannot (a tag name or note too long, ...)",
-    }
-    parts = [(n, why[kind]) for kind, n in reasons.items() if n]
+    documents = counted(missing_documents, "document")
+    that_are = "that is" if missing_documents == 1 else "that are"
+
+    def why(kind: str, n: int) -> str:
+        one = n == 1
+        return {
+            "unread": "could not be read (a reader's message names each)",
+            "missing": f"{'is' if one else 'are'} on {documents} {that_are} not in this project, "
+            "and the file does not carry their texts (import the documents first)",
+            "not placed": f"{'quotes' if one else 'quote'} text that is not in "
+            f"{'its' if one else 'their'} document",
+            "not kept": f"{'holds' if one else 'hold'} what a claimmark project cannot (a tag "
+            "name or note too long, ...)",
+        }[kind]
+
+    parts = [(kind, n) for kind, n in reasons.items() if n]
     if len(parts) == 1:
-        return f"nothing imported: its {total} annotations {parts[0][1]}"
-    listed = "; ".join(f"{n} {text}" for n, text in parts)
+        return f"nothing imported: its {counted(total, 'annotation')} {why(*parts[0])}"
+    listed = "; ".join(f"{n} {why(kind, n)}" for kind, n in parts)
     return f"nothing imported: of its {total} annotations, {listed}"
 
 

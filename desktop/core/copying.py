@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from desktop.core.errors import ClaimmarkError
 from desktop.core.model import Highlight, HighlightFilter
 from desktop.core.store import ProjectStore
+from desktop.core.wording import counted
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,8 @@ def copy_project(
     say = on_progress or (lambda _what: None)
     if not replace and not is_empty(target):
         raise ClaimmarkError(
-            f"{target.name} is not empty ({len(target.documents())} documents); nothing was "
-            "copied. Copy into a new project, or replace what it holds (--force)."
+            f"{target.name} is not empty ({counted(len(target.documents()), 'document')}); "
+            "nothing was copied. Copy into a new project, or replace what it holds (--force)."
         )
     say("reading")
     with source.snapshot():

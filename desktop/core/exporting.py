@@ -30,6 +30,7 @@ from desktop.core.model import HighlightFilter
 from desktop.core.progress import CancelCheck, Progress, ProgressCallback
 from desktop.core.registry import export_format
 from desktop.core.store import ProjectStore
+from desktop.core.wording import counted
 
 # What a single-file export gives: all of it, or its UTF-8 in pieces as they are made.
 Rendered = str | bytes | Iterator[bytes]
@@ -137,8 +138,8 @@ def _inspect(path: Path, folder: bool, project: str | None) -> Target:
         raise ClaimmarkError(f"{path}: the file is read-only; claimmark leaves it alone.")
     if info.st_nlink > 1:
         raise ClaimmarkError(
-            f"{path}: the file has {info.st_nlink - 1} other name(s) (hard links), which would "
-            "keep the old content; write the export to another name."
+            f"{path}: the file has {counted(info.st_nlink - 1, 'other name')} (hard links), "
+            "which would keep the old content; write the export to another name."
         )
     return Target(path, real, "the file exists")
 
@@ -157,8 +158,7 @@ def _describe_folder(entries: list[str]) -> str:
     would not have written first."""
     named = sorted(entries, key=lambda n: bool(_OUR_BRAT_NAME.match(n)))[:2]
     more = ", …" if len(entries) > len(named) else ""
-    files = "1 file" if len(entries) == 1 else f"{len(entries)} files"
-    return f"the folder is not empty ({files}: {', '.join(named)}{more})"
+    return f"the folder is not empty ({counted(len(entries), 'file')}: {', '.join(named)}{more})"
 
 
 def _refuse_the_project(path: Path, real: Path, project: Path, folder: bool) -> None:

@@ -7,13 +7,13 @@ A format module ends with `FORMAT = FileFormat(...)` and imports no other format
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from desktop.core.errors import InputRefused
 from desktop.core.model import (
     DocumentInfo,
     Highlight,
@@ -33,7 +33,11 @@ if TYPE_CHECKING:  # an export needs none of what reading files takes
 # 128 MiB: a claimmark JSON export of about 200,000 highlights with their documents' text.
 MAX_ANNOTATION_FILE_BYTES = 128 * 1024 * 1024
 JSON_SUFFIXES = (".json", ".jsonld")
-HEAD_BYTES = 16
+HEAD_BYTES = 100  # an SQLite database's header
+# Text that starts as JSON does, whatever the file is called: an object, or an array of objects,
+# arrays or strings (or none). An article's first line such as "[Updated] Harbour reopens" or
+# "[1] …" does not.
+_JSON_START = re.compile(r'[\s\ufeff]*(?:\{|\[\s*[{\["\]])')
 
 
 @dataclass
@@ -148,8 +152,17 @@ class Probe:
 
     @property
     def json_by_name(self) -> bool:
-        """Named as JSON: read as JSON or refused, never taken for a document."""
+        """Named as JSON (.json, .jsonld)."""
         return self.suffix in JSON_SUFFIXES
+
+    @cached_property
+    def is_json(self) -> bool:
+        """JSON by its name or by how its text starts: read as JSON or refused, never taken
+        for a document (doccano's JSON Lines are recognised before the formats that ask for
+        `json`)."""
+        if self.is_folder:
+            return False
+        return self.json_by_name or _JSON_START.match(self.text) is not None
 
     @cached_property
     def text(self) -> str:
@@ -168,32 +181,31 @@ class Probe:
 
     @cached_property
     def json(self) -> Any:
-        """The decoded JSON, or None when the file is not JSON (and not named as JSON)."""
+        """The decoded JSON, None when the file is not JSON (`is_json`), or InputRefused naming
+        where JSON that does not parse breaks."""
         from desktop.core import jsonio
         from desktop.core.textfile import read_bytes
 
+        if not self.is_json:
+            return None
         if self.json_by_name:
             return jsonio.loads(read_bytes(self.path, MAX_ANNOTATION_FILE_BYTES), self.path)
-        if not self.text.lstrip().startswith(("{", "[")):
-            return None
-        try:
-            return jsonio.loads(self.text.encode("utf-8"), self.path)
-        except InputRefused:
-            return None  # text that starts with a bracket: a document after all
+        return jsonio.loads(self.text.encode("utf-8"), self.path)
 
 
 @dataclass(frozen=True, slots=True)
 class FileFormat:
     """One format. Import: `recognise` says whether a probed file is of this kind, then `read`
-    imports it, or `refusal` says why this kind cannot be imported. Export: `render` writes one
-    file, or `files` the files of a folder."""
+    imports it, or `refusal` says why this kind cannot be imported (and what to do instead,
+    which may name the file). Export: `render` writes one file, or `files` the files of a
+    folder."""
 
     name: str
     label: str  # for people: menus, file dialogs, --help
     suffixes: tuple[str, ...] = ()  # file name endings, the first one for exports; () a folder
     recognise: Callable[[Probe], bool] | None = None
     read: Callable[[Probe], Imported] | None = None
-    refusal: str = ""
+    refusal: str | Callable[[Probe], str] = ""
     render: TextRenderer | None = None
     files: FolderRenderer | None = None
 

@@ -53,6 +53,11 @@ class ImportReport:
     new_versions: list[NewVersion] = field(default_factory=list)  # held back, not stored
     updated: list[tuple[NewVersion, UpdateDocument]] = field(default_factory=list)  # done
 
+    @property
+    def changed_anything(self) -> bool:
+        """Whether anything was stored: documents added or updated, or an export merged."""
+        return bool(self.documents_added or self.updated or self.merges)
+
 
 ProgressCallback = Callable[[int, int, str], None]  # (files done, files in all, current file)
 
@@ -79,8 +84,8 @@ def read_path(path: Path) -> Imported:
     if fmt is not None and fmt.read is not None:
         return fmt.read(probe)
     if fmt is not None:
-        raise InputRefused(path, fmt.refusal)
-    if probe.json_by_name:  # JSON (or it was refused as not JSON), but not an export
+        raise InputRefused(path, fmt.refusal(probe) if callable(fmt.refusal) else fmt.refusal)
+    if probe.is_json:  # JSON (or it was refused as not JSON), but not an export
         raise InputRefused(path, "a JSON file, but not a claimmark export or W3C Web Annotations")
     raise InputRefused(path, "not a kind of file claimmark can import")
 
@@ -260,6 +265,11 @@ def read_new_version(
     """Read the new version of `previous` from a file or web address: its one document, or,
     of a file holding several articles, the one with `previous`'s title. Raises InputRefused
     naming the source when there is no such document."""
+    if isinstance(source, Path) and source.is_dir():  # brat's folders hold annotations
+        raise InputRefused(
+            source,
+            "a folder, not a file: give the file or web address of the document's new version",
+        )
     imported = read_source(source, on_progress=on_progress, is_cancelled=is_cancelled)
     if isinstance(imported, Bundle):
         raise InputRefused(source, "an export of highlights, not a document")

@@ -47,6 +47,7 @@ from desktop.core.model import (
 )
 from desktop.core.store import ProjectStore
 from desktop.core.timeutil import utc_now
+from desktop.core.wording import counted
 
 
 class Operation(Protocol):
@@ -214,7 +215,7 @@ class AddTag:
         used = store.tag_usage(self.tag.id)
         if used:  # made since, in another window or by an import: not ours to delete
             raise ClaimmarkError(
-                f"the tag “{self.tag.name}” now holds {used} highlight{'s' if used != 1 else ''}"
+                f"the tag “{self.tag.name}” now holds {counted(used, 'highlight')}"
                 "; delete it from the tag panel if that is what you want."
             )
         store.delete_tag(self.tag.id)
@@ -457,7 +458,7 @@ class AddRelationType:
         used = store.relation_type_usage(self.item.id)
         if used:
             raise ClaimmarkError(
-                f"the link type “{self.item.name}” now holds {used} link{'s' if used != 1 else ''}"
+                f"the link type “{self.item.name}” now holds {counted(used, 'link')}"
                 "; delete it from the panel if that is what you want."
             )
         store.delete_relation_type(self.item.id)

@@ -8,6 +8,7 @@ connection string for a project on a PostgreSQL server (team mode): `postgresql:
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 
@@ -84,6 +85,25 @@ def open_project(
     if is_new and seed:
         _seed(store)
     return store
+
+
+def new_project_file(location: str | Path | None) -> Path | None:
+    """The file a project at `location` would be created as (the default project's for None),
+    when there is nothing there yet; None for a server or a file that exists."""
+    if location is not None and is_server_location(location):
+        return None
+    path = default_project_path() if location is None else Path(location)
+    return None if path.exists() or path.is_symlink() else path
+
+
+def remove_unused_project(path: Path) -> None:
+    """Remove a project file that a command created and then put nothing into (every input
+    refused), with SQLite's -wal and -shm files beside it: a command that changed nothing
+    leaves nothing behind. The store must be closed."""
+    for part in (path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm"), path):
+        # What cannot be removed stays an empty project, which opens like a new one.
+        with contextlib.suppress(OSError):
+            part.unlink(missing_ok=True)
 
 
 def _seed(store: ProjectStore) -> None:

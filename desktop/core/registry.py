@@ -1,8 +1,10 @@
 """Every file format claimmark knows, in the order files are recognised.
 
-Importing asks each format in turn whether a file is of its kind (a folder is brat; web pages,
-PDFs and Word or OpenDocument files by their names or first bytes; JSON is a claimmark or W3C
-export; doccano JSONL by its first line; a CSV export is refused by name; anything else is a
+Importing asks each format in turn whether a file is of its kind (a folder is brat; a project
+file, or another SQLite database, is refused by its first bytes; web pages, PDFs and Word or
+OpenDocument files by their names or first bytes; doccano JSONL by its first
+line; JSON, by its name or its first characters, is a claimmark or W3C export, or refused (a
+ClaimReview export by name); a CSV export is refused by its header; anything else is a
 plain-text document); exporting looks a format up by name. The command line's choices and the
 window's file dialogs are made from the same lists, so a new format is one module and one line
 here.
@@ -21,17 +23,20 @@ if TYPE_CHECKING:  # loaded with the first format
     from desktop.core.fileformat import FileFormat, Probe
 
 # Recognition order: the specific before the general; plain text takes what is left. The
-# binary kinds come before the formats that look into a file's text (which refuse binary data).
+# binary kinds come before the formats that look into a file's text (which refuse binary data),
+# and doccano's JSON Lines before the JSON formats (which refuse what does not parse as JSON).
 _IMPORT_MODULES = (
     "brat",
+    "database",
     "pdf",
     "word",
     "opendocument",
     "webpage",
+    "doccano",
     "native",
     "w3c",
+    "claimreview",
     "table",
-    "doccano",
     "plaintext",
 )
 

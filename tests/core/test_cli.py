@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from desktop.cli import main
+from desktop.core.sqlite_store import SqliteStore
 from tests.conftest import REPO, SAMPLES, SEED_DIGEST
 
 
@@ -95,6 +96,71 @@ def test_export_of_a_missing_project_creates_nothing(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "no project file" in result.stderr
     assert not db.exists()
+
+
+def test_an_import_that_refuses_everything_leaves_no_new_project(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    refused = tmp_path / "refused.json"
+    refused.write_text('{"not": "an export"}', encoding="utf-8")
+    unreachable = "http://127.0.0.1:9/article"  # the discard port: nothing listens there
+    db = tmp_path / "new.claimmark"
+    assert main(["import", "--db", str(db), str(refused), unreachable]) == 1
+    err = capsys.readouterr().err
+    assert f"refused {refused}" in err
+    assert f"refused {unreachable}" in err
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("new.claimmark")]
+    # A project that was there keeps what it holds; one file imported is a project made.
+    (tmp_path / "a.txt").write_text("Harbour to reopen\nIn May.\n", encoding="utf-8")
+    assert main(["import", "--db", str(db), str(refused), str(tmp_path / "a.txt")]) == 1
+    assert main(["import", "--db", str(db), str(refused)]) == 1
+    assert db.exists()
+    assert main(["list", "--db", str(db)]) == 0
+    assert "1 document, 0 highlights" in capsys.readouterr().out
+
+
+def test_an_import_interrupted_before_anything_was_stored_leaves_no_new_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.core import importing
+
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt  # Ctrl+C while a slow server is being waited for
+
+    monkeypatch.setattr(importing, "import_paths", interrupted)
+    db = tmp_path / "new.claimmark"
+    assert main(["import", "--db", str(db), "https://news.example/slow"]) == 130
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("new.claimmark")]
+
+
+def test_a_project_or_another_database_given_to_import_is_named_as_such(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    other = tmp_path / "other.claimmark"
+    assert main(["import", "--db", str(other), str(SEED_DIGEST)]) == 0
+    foreign = tmp_path / "places.sqlite"
+    with sqlite3.connect(foreign) as conn:
+        conn.execute("CREATE TABLE places (name TEXT)")
+    conn.close()
+    db = tmp_path / "p.claimmark"
+    capsys.readouterr()
+    assert main(["import", "--db", str(db), str(other), str(foreign)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"claimmark: refused {other}: a claimmark project (an SQLite database), not a document "
+        f"or an export: open it as a project (--db {other}, or File > Open Project); "
+        f"claimmark copy --from {other} --to PROJECT copies it whole into a new project; to "
+        f"bring its work into this one, export it (claimmark export --db {other} -o "
+        f"{tmp_path / 'other.json'}) and import that",
+        f"claimmark: refused {foreign}: an SQLite database, but not a claimmark project (nor a "
+        "document or an export)",
+    ]
+    assert not db.exists()
+    update = ["update", "--db", str(other), "--document", "1", str(foreign)]
+    assert main(update) == 1
+    assert "an SQLite database, but not a claimmark project" in capsys.readouterr().err
 
 
 def test_window_without_display_says_so(tmp_path: Path) -> None:
@@ -279,3 +345,47 @@ def test_each_command_loads_the_formats_it_needs(tmp_path: Path) -> None:
     assert {m for m in exported if m.startswith("desktop.core.formats.")} == {
         "desktop.core.formats.native"
     }
+
+
+def test_counts_are_said_in_the_singular_for_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = "Harbour to reopen in May\nThe harbour will reopen in May, the mayor said.\n"
+    short = {
+        "format": "claimmark",
+        "version": 2,
+        "documents": [{"id": 1, "text": text}],
+        "highlights": [
+            {"id": "flag", "document_id": 1, "start": 25, "end": 55, "tag": "needs source"},
+            {"id": "said", "document_id": 1, "start": 57, "end": 72, "tag": "evidence"},
+        ],
+        "relations": [{"from_id": "said", "to_id": "flag", "type": "supports"}],
+    }
+    (tmp_path / "short.json").write_text(json.dumps(short), encoding="utf-8")
+    db = str(tmp_path / "p.claimmark")
+    assert main(["import", "--db", db, str(tmp_path / "short.json")]) == 0
+    assert capsys.readouterr().out == (
+        f"{tmp_path / 'short.json'}: 1 document added, 0 matched, 2 highlights added, "
+        "0 already present, 1 link added, 0 already present, new tag: needs source\n"
+    )
+    store = SqliteStore.open(tmp_path / "p.claimmark")
+    flag = next(h for h in store.highlights() if h.uuid == "flag")
+    store.set_rating(flag.id, store.ratings()[0].id)
+    store.close()
+
+    assert main(["list", "--db", db]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "1 document, 2 highlights, 1 link, 1 verdict"
+    )
+    assert main(["agreement", "--db", db]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("1 annotator (")
+    assert ", 1 document. " in out[0]
+    assert out[-1] == "0 passages where annotators differ"
+    assert main(["export", "--db", db, "--format", "brat", "-o", str(tmp_path / "brat")]) == 0
+    assert capsys.readouterr().err == (
+        "claimmark: brat: 1 verdict (on a highlight tagged “needs source”) is not written (brat "
+        "has no place for verdicts); the JSON, W3C, CSV and ClaimReview exports carry them.\n"
+    )
+    assert main(["copy", "--from", db, "--to", str(tmp_path / "copy.claimmark")]) == 0
+    assert capsys.readouterr().out.startswith("copied 1 document, 2 highlights, 1 link and ")

@@ -127,6 +127,22 @@ def test_update_refusals_change_nothing(
     assert state(project) == ([OLD], 4, 0)
 
 
+@pytest.mark.parametrize("holding", [[], ["bridge.txt"], ["bridge.txt", "bridge.ann"]])
+def test_update_from_a_folder_says_it_is_a_folder(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], holding: list[str]
+) -> None:
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    for name in holding:
+        (folder / name).write_text(NEW, encoding="utf-8")
+    assert main(["update", "--db", str(project), "--document", "1", str(folder)]) == 1
+    assert capsys.readouterr().err == (
+        f"claimmark: refused {folder}: a folder, not a file: give the file or web address "
+        "of the document's new version\n"
+    )
+    assert state(project) == ([OLD], 4, 0)
+
+
 def test_update_needs_the_project_to_exist(tmp_path: Path, new_file: Path) -> None:
     missing = tmp_path / "missing.claimmark"
     assert main(["update", "--db", str(missing), "--document", "1", str(new_file)]) == 1
@@ -197,3 +213,66 @@ def test_an_article_of_a_digest_needs_its_title_too() -> None:
         SAME_SOURCE,
     )
     assert previous_version(docs, new("digest.txt", title="Three"), one_of_several=True) is None
+
+
+HARBOUR = (
+    "Harbour to reopen in May\n"
+    "The harbour will reopen in May, the mayor said. Critics say it is far too late.\n"
+)
+
+
+def test_list_and_exports_after_an_update_orphans_a_linked_highlight(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A link keeps its orphaned end; `list` counts it apart (as the exports leave it out)."""
+    import json
+
+    (tmp_path / "harbour.txt").write_text(HARBOUR, encoding="utf-8")
+    (tmp_path / "links.json").write_text(
+        json.dumps(
+            {
+                "format": "claimmark",
+                "version": 2,
+                "documents": [{"id": 1, "text": HARBOUR}],
+                "highlights": [
+                    {"id": "c", "document_id": 1, "start": 25, "end": 55, "tag": "claim"},
+                    {"id": "o", "document_id": 1, "start": 73, "end": 103, "tag": "opinion"},
+                ],
+                "relations": [{"from_id": "o", "to_id": "c", "type": "attacks"}],
+            }
+        ),
+        encoding="utf-8",
+    )
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "harbour.txt").write_text(
+        "Harbour to reopen in May\nThe harbour will reopen in May, the mayor said.\n",
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "r.claimmark")
+    assert main(["import", "--db", db, str(tmp_path / "harbour.txt")]) == 0
+    assert main(["import", "--db", db, str(tmp_path / "links.json")]) == 0
+    assert main(["list", "--db", db]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "1 document, 2 highlights, 1 link, 0 verdicts"
+    )
+    update = ["update", "--db", db, "--document", "1", str(tmp_path / "new" / "harbour.txt")]
+    assert main(update) == 0
+    assert "orphaned 1" in capsys.readouterr().out
+
+    assert main(["list", "--db", db]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header, row = lines[0].split(), lines[1].split()
+    assert row[header.index("links")] == "0"
+    assert lines[-1] == (
+        "1 document, 1 highlight, 0 links, 0 verdicts; "
+        "not counted: 1 orphan, 1 link to or from an orphan"
+    )
+    for how in ("json", "w3c", "csv", "jsonl-relations"):
+        assert main(["export", "--db", db, "--format", how]) == 0
+    brat = tmp_path / "brat"
+    assert main(["export", "--db", db, "--format", "brat", "-o", str(brat)]) == 0
+    assert "\nR" not in (brat / "0001-harbour-to-reopen-in-may.ann").read_text(encoding="utf-8")
+    assert main(["agreement", "--db", db]) == 0
+    copy = str(tmp_path / "copy.claimmark")
+    assert main(["copy", "--from", db, "--to", copy]) == 0
+    assert "1 link" in capsys.readouterr().out

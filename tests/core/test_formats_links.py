@@ -174,7 +174,7 @@ def test_brat_writes_links_as_relations_brat_reads_and_validates(
     assert re.search(r"^#\d+\tAnnotatorNotes R\d+\tthe family photo", text, re.M)
     said = "\n".join(result.notes)
     assert "brat: 1 link joins highlights of two documents" in said
-    assert "brat: 3 verdicts on claims are not written" in said
+    assert "brat: 3 verdicts (on highlights tagged “claim”) are not written" in said
 
     other = _fresh(tmp_path)
     [(_, merge)] = import_paths(other, [folder]).merges

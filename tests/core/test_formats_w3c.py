@@ -479,3 +479,47 @@ def test_looks_w3c() -> None:
     assert w3c.looks_w3c({"@type": "AnnotationCollection"})
     assert not w3c.looks_w3c({"format": "claimmark"})
     assert not w3c.looks_w3c([])
+
+
+def test_ids_that_are_not_uuids_survive_a_round_trip(
+    seeded: SqliteStore, same_documents: SqliteStore, tmp_path: Path
+) -> None:
+    """Ids given in the short form ("flag") are exported as IRIs the import maps back."""
+    text = seeded.text(1)
+    odd = "claim 2/é: x?#"
+    short = {
+        "format": "claimmark",
+        "version": 2,
+        "documents": [{"id": 1, "text": text}],
+        "highlights": [
+            {"id": "flag", "document_id": 1, "start": 0, "end": 9, "tag": "claim"},
+            {"id": odd, "document_id": 1, "start": 40, "end": 60, "tag": "evidence"},
+        ],
+        "relations": [{"id": "l-1", "from_id": odd, "to_id": "flag", "type": "supports"}],
+    }
+    import_paths(seeded, [_write(tmp_path, short, "short.json")])
+    data = w3c.export_w3c(ExportContext(seeded))
+    items = data["first"]["items"]
+    assert [a["id"] for a in items] == [
+        "urn:claimmark:highlight:flag",
+        "urn:claimmark:highlight:claim%202%2F%C3%A9%3A%20x%3F%23",
+        "urn:claimmark:link:l-1",
+    ]
+    for anno in items:
+        assert failures(anno, ANNOTATION_MUSTS) == []
+    report = import_paths(same_documents, [_write(tmp_path, data)])
+    [(_, merge)] = report.merges
+    assert (merge.highlights_added, merge.links_added, merge.skipped) == (2, 1, [])
+    by_id = {h.id: h.uuid for h in same_documents.highlights()}
+    assert sorted(by_id.values()) == sorted(["flag", odd])
+    [link] = same_documents.links()
+    assert (link.uuid, by_id[link.from_id], by_id[link.to_id]) == ("l-1", odd, "flag")
+    # An annotation with two tags gives two highlights, each with an id of its own.
+    two_tags = dict(items[0], id="urn:claimmark:highlight:twice")
+    two_tags["body"] = [
+        {"type": "TextualBody", "purpose": "tagging", "value": "opinion"},
+        {"type": "TextualBody", "purpose": "tagging", "value": "evidence"},
+    ]
+    report = import_paths(same_documents, [_write(tmp_path, two_tags, "two.jsonld")])
+    assert report.merges[0][1].highlights_added == 2
+    assert len({h.uuid for h in same_documents.highlights()}) == 4

@@ -225,7 +225,7 @@ def test_a_project_on_read_only_media_can_be_listed_and_exported(
     with read_only_media(copy, media):
         assert main(["list", "--db", str(copy)]) == 0
         listed = capsys.readouterr()
-        assert "1 documents, 1 highlights" in listed.out, listed.err
+        assert "1 document, 1 highlight," in listed.out, listed.err
         assert main(["export", "--db", str(copy), "-o", str(out)]) == 0, capsys.readouterr().err
         assert sorted(p.name for p in media.iterdir()) == [project.name]
     assert '"note":"mine"' in out.read_text(encoding="utf-8")

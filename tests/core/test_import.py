@@ -89,3 +89,46 @@ def test_exports_given_as_documents(seeded: SqliteStore, tmp_path: Path) -> None
     }
     assert [d.title for d in report.documents_added] == ["[Updated] A correction was made."]
     assert len(seeded.highlights()) == 1
+
+
+def test_json_under_another_name_is_read_as_json_or_refused_as_json(
+    seeded: SqliteStore, tmp_path: Path
+) -> None:
+    """What starts as JSON does ({, or [ before {, [, " or ]) is JSON whatever the file is
+    called: broken JSON is refused with where it breaks, JSON of another kind as such; it is
+    never a document titled with its first line."""
+    from desktop.core.exporting import export_to_path
+
+    highlight = seeded.add_highlight(1, 0, 9, 1)
+    seeded.set_rating(highlight.id, seeded.ratings()[0].id)
+    options = {"publisher": "Desk", "review_url": "https://desk.example/{id}"}
+    export_to_path(seeded, "claimreview", tmp_path / "out.claimreview", options=options)
+    export_to_path(seeded, "json", tmp_path / "whole.txt")
+    (tmp_path / "trunc.txt").write_bytes((tmp_path / "whole.txt").read_bytes()[:300])
+    files = {
+        "out.claimreview": "a ClaimReview file (schema.org fact checks)",
+        "trunc.txt": "not valid JSON (line 1, column 301: ",
+        "lines.txt": "not valid JSON (line 2, column 1: ",
+        "empty-list.txt": "a JSON file, but not a claimmark export or W3C Web Annotations",
+        "strings.md": "a JSON file, but not a claimmark export or W3C Web Annotations",
+    }
+    (tmp_path / "lines.txt").write_text('{"a": 1}\n{"a": 2}\n', encoding="utf-8")
+    (tmp_path / "empty-list.txt").write_text("\ufeff \n[ ]\n", encoding="utf-8")
+    (tmp_path / "strings.md").write_text('[\n  "one", "two"]\n', encoding="utf-8")
+    documents = {
+        "updated.txt": "[Updated] Harbour reopens\nThe harbour reopened on Monday.\n",
+        "numbers.txt": "[1] Harbour reopens\nThe harbour reopened on Monday.\n",
+    }
+    for name, text in documents.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    report = import_paths(seeded, [tmp_path / n for n in [*files, *documents]])
+    refused = {Path(r.path).name: r.reason for r in report.refused}
+    assert refused.keys() == files.keys()
+    for name, reason in files.items():
+        assert refused[name].startswith(reason), refused[name]
+    assert [d.title for d in report.documents_added] == [
+        "[Updated] Harbour reopens",
+        "[1] Harbour reopens",
+    ]
+    assert report.merges == []
+    assert len(seeded.documents()) == 10

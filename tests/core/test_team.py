@@ -101,7 +101,7 @@ def test_the_command_line_takes_a_server(
     store.close()
     assert cli.main(["list", "--db", pg_location]) == 0
     out = capsys.readouterr().out
-    assert "8 documents, 1 highlights" in out
+    assert "8 documents, 1 highlight," in out
     assert "postgres@" not in out  # the location is shown without credentials when at all
     assert cli.main(["export", "--db", pg_location, "--format", "csv"]) == 0
     assert ",claim," in capsys.readouterr().out
@@ -542,7 +542,7 @@ def test_copy_keeps_earlier_versions_and_orphans(
     everything = HighlightFilter(orphaned=None)
     server = new_database(pg_cluster)
     assert cli.main(["copy", "--from", store.location, "--to", server]) == 0
-    assert "(and 1 earlier versions), 2 highlights (1 orphaned)" in capsys.readouterr().out
+    assert "(and 1 earlier version), 2 highlights (1 orphaned)" in capsys.readouterr().out
     back = tmp_path / "back.claimmark"
     assert cli.main(["copy", "--from", server, "--to", str(back)]) == 0
     for location in (server, str(back)):
@@ -562,7 +562,7 @@ def test_copy_refuses_a_project_that_is_not_empty_without_force(
     target.add_documents([NewDocument(text="Something else\n", title="S", source="s")])
     target.close()
     assert cli.main(["copy", "--from", seeded.location, "--to", pg_location]) == 1
-    assert "not empty (1 documents); nothing was copied" in capsys.readouterr().err
+    assert "not empty (1 document); nothing was copied" in capsys.readouterr().err
     assert cli.main(["copy", "--from", seeded.location, "--to", pg_location, "--force"]) == 0
     target = open_project(pg_location)
     assert [d.title for d in target.documents()] == [d.title for d in seeded.documents()]

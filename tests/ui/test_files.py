@@ -124,7 +124,9 @@ def test_every_format_exports_from_the_window(  # type: ignore[no-untyped-def]
     assert window.files.export_to(tmp_path / "again.jsonld", "claimreview")  # not asked again
     assert len(asked) == 2
     # What brat cannot carry was said: the verdict.
-    assert any("brat: 1 verdict on a claim is not written" in m for m in messages)
+    assert any(
+        "brat: 1 verdict (on a highlight tagged “claim”) is not written" in m for m in messages
+    )
 
 
 def test_long_work_can_be_cancelled(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]

@@ -67,6 +67,7 @@ from desktop.core.textfile import (
     normalise_newlines,
     read_bytes,
 )
+from desktop.core.wording import counted
 
 MARKER = "# Written by claimmark"
 ANNOTATION_CONF = "annotation.conf"
@@ -189,7 +190,10 @@ def iter_files(context: ExportContext) -> Iterator[tuple[str, str]]:
             )
         stem = file_stem(info)
         highlights = by_document[info.id]
-        cut.verdicts += sum(1 for h in highlights if h.rating_id is not None)
+        for h in highlights:
+            if h.rating_id is not None:
+                tag = context.tag_names[h.tag_id]
+                cut.verdicts[tag] = cut.verdicts.get(tag, 0) + 1
         yield f"{stem}.txt", text
         yield (
             f"{stem}.ann",
@@ -211,13 +215,14 @@ def iter_files(context: ExportContext) -> Iterator[tuple[str, str]]:
 @dataclass
 class _Unheld:
     """What brat cannot hold exactly, for telling the user: highlights, as (file, what) of
-    each; how many links join two documents, or a highlight left out; how many verdicts."""
+    each; how many links join two documents, or a highlight left out; how many verdicts, by
+    the tag of the highlight they are on."""
 
     shortened: list[str] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)
     across: int = 0
     unanchored: int = 0
-    verdicts: int = 0
+    verdicts: dict[str, int] = field(default_factory=dict)
 
     def notes(self) -> list[str]:
         found = []
@@ -229,16 +234,16 @@ class _Unheld:
             )
         if self.unanchored:
             found.append(
-                f"brat: {self.unanchored} link(s) to highlights brat cannot hold; left out."
+                f"brat: {counted(self.unanchored, 'link')} to highlights brat cannot hold; "
+                "left out."
             )
         if self.verdicts:
-            verdicts = (
-                "1 verdict on a claim is"
-                if self.verdicts == 1
-                else f"{self.verdicts} verdicts on claims are"
-            )
+            count = sum(self.verdicts.values())
+            tags = ", ".join(f"“{tag}”" for tag in sorted(self.verdicts))
+            on = "a highlight" if count == 1 else "highlights"
             found.append(
-                f"brat: {verdicts} not written (brat has no place for verdicts); "
+                f"brat: {counted(count, 'verdict')} (on {on} tagged {tags}) "
+                f"{'is' if count == 1 else 'are'} not written (brat has no place for verdicts); "
                 "the JSON, W3C, CSV and ClaimReview exports carry them."
             )
         for items, one, many, done in (
@@ -511,8 +516,13 @@ def _read_ann(
             other += 1
     if other:
         skipped.append(
-            f"{path.name}: {other} events, attributes, normalisations or comments "
-            "(claimmark holds tagged passages, their links and notes only)"
+            f"{path.name}: "
+            + (
+                "1 event, attribute, normalisation or comment"
+                if other == 1
+                else f"{other} events, attributes, normalisations or comments"
+            )
+            + " (claimmark holds tagged passages, their links and notes only)"
         )
     for target in sorted(notes.keys() - spans.keys() - relations.keys()):
         skipped.append(f"{path.name}: a note on {target}, which is not an annotation here")

@@ -33,6 +33,7 @@ from desktop.core.errors import ClaimmarkError
 from desktop.core.fileformat import ExportContext, FileFormat
 from desktop.core.model import DocumentInfo, Highlight, Rating
 from desktop.core.store import ProjectStore
+from desktop.core.wording import counted
 
 PUBLISHER_SETTING = "claimreview.publisher"
 REVIEW_URL_SETTING = "claimreview.review_url"
@@ -132,10 +133,9 @@ def export_claimreview(context: ExportContext) -> list[dict[str, Any]]:
             "(give a claim one with V in the window)."
         )
     for what, count in unknown.items():
-        claims = "1 claim" if count == 1 else f"{count} claims"
         context.progress.note(
-            f"ClaimReview: {claims} without {what}, which search engines recommend; "
-            "fill it in the document's details to have it written."
+            f"ClaimReview: {counted(count, 'claim')} without {what}, which search engines "
+            "recommend; fill it in the document's details to have it written."
         )
     return reviews
 
@@ -205,9 +205,19 @@ def _render(context: ExportContext) -> bytes:
     return jsonio.dumps_bytes(export_claimreview(context))
 
 
+def looks_claimreview(data: Any) -> bool:
+    """Whether decoded JSON is ClaimReview markup (one review, or a list of them)."""
+    first = data[0] if isinstance(data, list) and data else data
+    return isinstance(first, dict) and first.get("@type", first.get("type")) == "ClaimReview"
+
+
 FORMAT = FileFormat(
     "claimreview",
     "ClaimReview (schema.org JSON-LD, for fact checks)",
     (".jsonld", ".json"),
+    recognise=lambda probe: looks_claimreview(probe.json),
+    refusal="a ClaimReview file (schema.org fact checks): claimmark writes these for "
+    "publishing, but cannot import them (they hold no article texts or places); import the "
+    "claimmark JSON export instead",
     render=_render,
 )

@@ -233,7 +233,8 @@ def read_jsonl(probe: Probe) -> Bundle:
     bundle.tags = list(tags.values())
     if astral_labels:
         bundle.notes.append(
-            f"{astral_labels} labels come after characters beyond U+FFFF (such as emoji), "
+            ("1 label comes" if astral_labels == 1 else f"{astral_labels} labels come")
+            + " after characters beyond U+FFFF (such as emoji), "
             "read as code points: labels made in doccano's editor count such a character as "
             "two (doccano issue 2290), so check them."
         )

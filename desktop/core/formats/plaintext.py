@@ -40,7 +40,8 @@ FORMAT = FileFormat(
     "text",
     "Text and Markdown documents",
     (".txt", ".text", ".md", ".markdown"),
-    # Whatever no other format claims, but a file named as JSON: that is JSON or refused.
-    recognise=lambda probe: not probe.is_folder and not probe.json_by_name,
+    # Whatever no other format claims, but JSON (by its name or its first characters): that
+    # is refused.
+    recognise=lambda probe: not probe.is_folder and not probe.is_json,
     read=_read,
 )

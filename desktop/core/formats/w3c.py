@@ -1,20 +1,21 @@
 """The W3C Web Annotation Data Model (https://www.w3.org/TR/annotation-model/) as JSON-LD.
 
-Export: one `AnnotationCollection` whose first page embeds every annotation. Each highlight is an
-`Annotation` with a stable `id` (`urn:uuid:` and the highlight's uuid), motivation `tagging`, a
-`TextualBody` with purpose `tagging` holding the tag name, one with purpose `assessing` holding
-its verdict (a rating's name, when it has one), one with purpose `commenting` holding the note
-(when there is one), `created`/`modified` in UTC, the annotator as `creator`, and a target whose
-`source` is the document, selected both by a `TextQuoteSelector` and a `TextPositionSelector`
-(code points, as the model requires). The document is its web address when it has one (an
-External Web Resource with that `id`, and the hash of its text as `dcterms:identifier`), and
-otherwise `urn:sha256:` and the hash of its text.
+Export: one `AnnotationCollection` whose first page embeds every annotation. Each highlight is
+an `Annotation` with a stable `id` (`urn:uuid:` and the highlight's uuid; an id that is not a
+UUID, given in an import, as `urn:claimmark:highlight:` and the id percent-encoded, which the
+import maps back), motivation `tagging`, a `TextualBody` with purpose `tagging` holding the tag
+name, one with purpose `assessing` holding its verdict (a rating's name, when it has one), one
+with purpose `commenting` holding the note (when there is one), `created`/`modified` in UTC, the
+annotator as `creator`, and a target whose `source` is the document, selected both by a
+`TextQuoteSelector` and a `TextPositionSelector` (code points, as the model requires). The
+document is its web address when it has one (an External Web Resource with that `id`, and the
+hash of its text as `dcterms:identifier`), and otherwise `urn:sha256:` and the hash of its text.
 
 Each link between two exported highlights is an `Annotation` with motivation `linking`, its own
-`id` (`urn:uuid:` and the link's uuid), a `TextualBody` with purpose `classifying` naming its
-type ("supports") and one with purpose `commenting` for its note, and the two highlights'
-annotations as its targets (their IRIs), the one it comes from first: "the first target
-supports the second".
+`id` (`urn:uuid:` and the link's uuid, or `urn:claimmark:link:` and its id), a `TextualBody`
+with purpose `classifying` naming its type ("supports") and one with purpose `commenting` for
+its note, and the two highlights' annotations as its targets (their IRIs), the one it comes from
+first: "the first target supports the second".
 
 The documents' text is not in the file. The collection lists the documents it refers to under
 `dcterms:references` (a Dublin Core property the annotation context declares), with their title,
@@ -30,6 +31,7 @@ lacks them).
 from __future__ import annotations
 
 import re
+import urllib.parse
 import uuid
 from datetime import UTC, datetime
 from typing import Any, TypeGuard
@@ -38,12 +40,14 @@ from desktop.core import jsonio
 from desktop.core.bundle import Bundle, BundleDocument, BundleHighlight, BundleLink, BundleTag
 from desktop.core.errors import InputRefused
 from desktop.core.fileformat import ExportContext, FileFormat
-from desktop.core.model import DocumentInfo, Highlight, Link
+from desktop.core.model import MAX_ID_CHARS, DocumentInfo, Highlight, Link
 from desktop.core.timeutil import utc_text
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 SHA256_PREFIX = "urn:sha256:"
 UUID_PREFIX = "urn:uuid:"
+ID_PREFIX = "urn:claimmark:"  # then highlight: or link:, and an id that is not a UUID
+_ID_RE = re.compile(r"^urn:claimmark:(?:highlight|link):(.+)$", re.IGNORECASE)
 _SHA256_RE = re.compile(r"^urn:sha256:([0-9a-f]{64})$", re.IGNORECASE)
 _TYPES = {"Annotation", "AnnotationCollection", "AnnotationPage"}
 
@@ -122,10 +126,7 @@ def link_annotation(link: Link, link_type: str, from_uuid: str, to_uuid: str) ->
     anno["body"] = [_textual_body("classifying", link_type)]
     if link.note:
         anno["body"].append(_textual_body("commenting", link.note))
-    anno["target"] = [
-        f"{UUID_PREFIX}{_uuid_text(from_uuid)}",
-        f"{UUID_PREFIX}{_uuid_text(to_uuid)}",
-    ]
+    anno["target"] = [_iri(from_uuid), _iri(to_uuid)]
     return anno
 
 
@@ -135,7 +136,7 @@ def _annotation_head(
     """What every exported Annotation starts with: its id, motivation, times and creator."""
     head: dict[str, Any] = {
         "@context": CONTEXT,
-        "id": f"{UUID_PREFIX}{_uuid_text(uid)}",
+        "id": _iri(uid, "link" if motivation == "linking" else "highlight"),
         "type": "Annotation",
         "motivation": motivation,
         "created": created,
@@ -164,13 +165,21 @@ def _textual_body(purpose: str, value: str) -> dict[str, str]:
     return {"type": "TextualBody", "purpose": purpose, "value": value, "format": "text/plain"}
 
 
-def _uuid_text(value: str) -> str:
-    """The highlight's uuid; an id that is not a UUID (from a hand-made import) gets one from it."""
+def _iri(uid: str, kind: str = "highlight") -> str:
+    """The IRI of a highlight's (or a link's) annotation: `urn:uuid:` and its uuid, or for an
+    id that is not one in that form (given in an import: "flag"), `urn:claimmark:highlight:`
+    (or `link:`) and the id percent-encoded, which `_uuid_of` maps back."""
+    if _is_uuid(uid):
+        return f"{UUID_PREFIX}{uid}"
+    return f"{ID_PREFIX}{kind}:{urllib.parse.quote(uid, safe='')}"
+
+
+def _is_uuid(value: str) -> bool:
+    """Whether `value` is a UUID as claimmark writes them (lower case, with hyphens)."""
     try:
-        uuid.UUID(value)
+        return str(uuid.UUID(value)) == value
     except ValueError:
-        return str(uuid.uuid5(uuid.NAMESPACE_URL, value))
-    return value
+        return False
 
 
 def _describe(info: DocumentInfo) -> dict[str, str]:
@@ -351,7 +360,7 @@ def _highlights(anno: dict[str, Any]) -> tuple[str, str, list[BundleHighlight]]:
     for tag in tags:
         # One highlight per tag: with several tags, each needs its own stable id; links to
         # the annotation go to the first.
-        hid = base if len(tags) == 1 or not base else str(uuid.uuid5(uuid.UUID(base), tag))
+        hid = base if len(tags) == 1 or not base else _derived_uuid(base, tag)
         highlights.append(
             BundleHighlight(
                 document_key=key,
@@ -500,10 +509,22 @@ def _timestamp(value: Any) -> str:
     return utc_text(moment)
 
 
+def _derived_uuid(base: str, tag: str) -> str:
+    """The stable id of the highlight of an annotation's `tag` after its first."""
+    namespace = uuid.UUID(base) if _is_uuid(base) else uuid.uuid5(uuid.NAMESPACE_URL, base)
+    return str(uuid.uuid5(namespace, tag))
+
+
 def _uuid_of(value: Any) -> str:
-    """A highlight uuid for an annotation id: its own for `urn:uuid:`, else one derived from it."""
+    """A highlight (or link) uuid for an annotation's IRI: its own for `urn:uuid:` and
+    `urn:claimmark:highlight:` (as exported), else one derived from the IRI."""
     if not isinstance(value, str) or not value:
         return ""
+    exported = _ID_RE.match(value)
+    if exported:
+        given = urllib.parse.unquote(exported.group(1))
+        if given.strip() and len(given) <= MAX_ID_CHARS:
+            return given
     if value.lower().startswith(UUID_PREFIX):
         try:
             uuid.UUID(value[len(UUID_PREFIX) :])

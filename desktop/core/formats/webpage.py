@@ -20,6 +20,7 @@ from desktop.core.extracted_text import choose_title, iso_date, tidy
 from desktop.core.fileformat import FileFormat, Probe
 from desktop.core.model import NewDocument
 from desktop.core.textfile import MAX_DOCUMENT_BYTES, read_bytes
+from desktop.core.wording import counted
 
 SUFFIXES = (".html", ".htm", ".xhtml")
 # Fewer words than this outside menus, forms and footers is a login page, a cookie wall or an
@@ -64,7 +65,11 @@ def document_from_html(data: bytes, path: str | Path, url: str = "") -> NewDocum
         raise InputRefused(
             path,
             "no article found in the page"
-            + (f" (only {words} words outside menus, forms and footers)" if words else ""),
+            + (
+                f" (only {counted(words, 'word')} outside menus, forms and footers)"
+                if words
+                else ""
+            ),
         )
     title = choose_title([found.title or ""], body, path)
     text = body if body.split("\n", 1)[0].strip() == title else f"{title}\n{body}"
