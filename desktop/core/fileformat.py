@@ -14,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
+from desktop.core import open_here
 from desktop.core.model import (
     DocumentInfo,
     Highlight,
@@ -137,13 +138,16 @@ class Probe:
         self.path = path
         self.is_folder = path.is_dir()
         self.suffix = path.suffix.lower()
+        # A project this process has open is never read here: closing the file would drop the
+        # process's locks on it (see open_here).
+        self.open_as_project = not self.is_folder and open_here.is_open(path)
 
     @cached_property
     def head(self) -> bytes:
         """The file's first bytes, for formats that know theirs (b"" for a folder, or a file
         that cannot be read: the format that reads it says why)."""
         try:
-            if not self.path.is_file():  # a folder, or a pipe that would block the open
+            if self.open_as_project or not self.path.is_file():  # or a pipe that would block
                 return b""
             with self.path.open("rb") as f:
                 return f.read(HEAD_BYTES)

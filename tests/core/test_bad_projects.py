@@ -549,3 +549,20 @@ def test_a_second_store_in_one_process_leaves_the_first_ones_locks(project: Path
         assert "saved after the list" in [h.note for h in reopened.highlights()]
     finally:
         reopened.close()
+
+
+def test_the_open_project_given_as_a_file_to_import_is_refused_unread(project: Path) -> None:
+    """Reading it would close a descriptor of it, dropping the locks of the store that has it
+    open (see the test above)."""
+    window = SqliteStore.open(project)
+    try:
+        report = import_paths(window, [project])
+        [refused] = report.refused
+        assert "the project open here itself" in str(refused)
+        assert str(project) in str(refused)
+        assert main(["list", "--db", str(project)]) == 0  # closes as another process would
+        assert f"{project.name}-wal" in journals(project)
+        [document] = window.documents()
+        window.add_highlight(document.id, 0, 5, 1, note="saved after the import")
+    finally:
+        window.close()

@@ -13,6 +13,8 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 def _refusal(probe: Probe) -> str:
+    if probe.open_as_project:
+        return "the project open here itself: a project cannot be imported into itself"
     if int.from_bytes(probe.head[68:72], "big") != APPLICATION_ID:  # every project has it
         return "an SQLite database, but not a claimmark project (nor a document or an export)"
     name = shlex.quote(str(probe.path))
@@ -28,6 +30,8 @@ def _refusal(probe: Probe) -> str:
 FORMAT = FileFormat(
     "database",
     "SQLite database (a claimmark project)",
-    recognise=lambda probe: not probe.is_folder and probe.head.startswith(SQLITE_MAGIC),
+    recognise=lambda probe: (
+        probe.open_as_project or (not probe.is_folder and probe.head.startswith(SQLITE_MAGIC))
+    ),
     refusal=_refusal,
 )
