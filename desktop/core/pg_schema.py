@@ -356,9 +356,31 @@ DROP TRIGGER IF EXISTS highlights_only_moved ON highlights;
 CREATE TRIGGER highlights_only_moved BEFORE UPDATE ON highlights
     FOR EACH ROW EXECUTE FUNCTION claimmark_only_moved();
 """
+
+# A highlight's links go with it (the foreign keys cascade), and a cascade runs as the tables'
+# owner, past the row-level rules: so an annotator deleting their own highlight would delete a
+# teammate's link to it, which no undo of theirs could put back. A link goes only with its
+# annotator's (or an adjudicator's) deletion. session_user is the login, also in a cascade.
+LINK_RULES_SQL = f"""
+CREATE OR REPLACE FUNCTION claimmark_keep_others_links() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF OLD.annotator <> session_user::TEXT
+        AND pg_has_role(session_user, '{ANNOTATOR_ROLE}', 'MEMBER')
+        AND NOT pg_has_role(session_user, '{ADJUDICATOR_ROLE}', 'MEMBER')
+    THEN
+        RAISE EXCEPTION '%''s link to or from this highlight would go with it: % may delete it',
+            OLD.annotator, OLD.annotator USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN OLD;
+END
+$$;
+DROP TRIGGER IF EXISTS links_keep_others ON links;
+CREATE TRIGGER links_keep_others BEFORE DELETE ON links
+    FOR EACH ROW EXECUTE FUNCTION claimmark_keep_others_links();
+"""
 # The part about the tables: run again after an upgrade of a project set up for a team, so that
 # what a migration adds gets its grants and policies too.
-POLICIES_SQL = TABLE_RULES_SQL + VERSION_RULES_SQL
+POLICIES_SQL = TABLE_RULES_SQL + VERSION_RULES_SQL + LINK_RULES_SQL
 ROLES_SQL = TEAM_ROLES_SQL + POLICIES_SQL
 
 # Whether a project has been set up for a team (ROLES_SQL has run on it).

@@ -180,6 +180,42 @@ def test_an_adjudicator_writes_gold_and_edits_tags(team: tuple) -> None:
     ana.close()
 
 
+def test_deleting_my_highlight_never_takes_a_teammates_link_with_it(team: tuple) -> None:
+    """The database deletes a highlight's links with it (its foreign keys cascade, past the
+    row-level rules): an annotator's highlight that a teammate linked to stays until the
+    teammate's link is gone, whether deleted or undone, by the store or in SQL."""
+    server, doc = team
+    ana, bob = login(server, "ana"), login(server, "bob")
+    add = operations.AddHighlight(ana, doc, 0, 5, 1)
+    [claim] = add.do(ana).added
+    evidence = bob.add_highlight(doc, 6, 10, 2)
+    [link] = operations.AddLink(bob, evidence.id, claim.id, 1).do(bob).links_added
+    with pytest.raises(ClaimmarkError, match="bob's link"):
+        add.undo(ana)
+    with pytest.raises(ClaimmarkError, match="bob's link"):
+        ana.delete_highlight(claim.id, expected=claim)
+    with (
+        psycopg.connect(as_user(server.location, "ana"), autocommit=True) as sql,
+        pytest.raises(psycopg.errors.InsufficientPrivilege, match="bob's link"),
+    ):
+        sql.execute("DELETE FROM highlights WHERE id = %s", (claim.id,))
+    assert server.link(link.id) == link
+    assert server.highlight(claim.id) == claim
+    own = ana.add_highlight(doc, 11, 15, 3)  # ana's own links go with her highlight
+    operations.AddLink(ana, own.id, claim.id, 1).do(ana)
+    ana.delete_highlight(own.id)
+    bob.delete_link(link.id)
+    ana.delete_highlight(claim.id)
+    assert server.highlights() == [evidence]
+    judy = login(server, "judy")  # an adjudicator deletes a document with everyone's links
+    again = ana.add_highlight(doc, 0, 5, 1)
+    operations.AddLink(bob, evidence.id, again.id, 1).do(bob)
+    judy.delete_document(doc)
+    assert server.links() == []
+    for store in (ana, bob, judy):
+        store.close()
+
+
 # Two people, one highlight (the fixture `two` is in conftest.py) -------------------------------
 
 
