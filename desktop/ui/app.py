@@ -15,6 +15,7 @@ from desktop.core.errors import ClaimmarkError
 from desktop.core.importing import Source
 from desktop.core.project import is_server_location, open_project, restore_backup
 from desktop.ui.annotators import ask_annotator_name, login_name
+from desktop.ui.appearance import restore_interface_scale
 from desktop.ui.dialogs import show_message
 from desktop.ui.main_window import MainWindow
 
@@ -107,6 +108,7 @@ def run_app(db: str | Path | None, files: list[Source], annotator: str | None) -
     settings = QSettings()
     if annotator:
         settings.setValue("annotator", annotator)
+    restore_interface_scale(settings)
     launcher = Launcher(settings, annotator)
     window = launcher.open(db)
     if window is None:

@@ -13,6 +13,14 @@ SCALES = (75, 90, 100, 115, 125, 150, 175, 200)  # per cent of the system's font
 _BASE_POINT_SIZE = "claimmark_base_point_size"  # the system font size, kept on the app
 
 
+def restore_interface_scale(settings: QSettings) -> None:
+    """The interface size chosen last time: set before the window is made, so that every
+    widget measures itself with it."""
+    chosen = settings.value("view/interface_scale", 100, type=int)
+    if chosen != 100:
+        set_interface_scale(chosen)
+
+
 def set_interface_scale(percent: int) -> None:
     """Scale every widget's text (and so the widgets) to `percent` of the system's size."""
     app = QApplication.instance()
@@ -25,6 +33,11 @@ def set_interface_scale(percent: int) -> None:
     font = app.font()
     font.setPointSizeF(float(base) * percent / 100)
     app.setFont(font)
+    # A widget with a style sheet of its own (the tag buttons, the filter chips) keeps the font
+    # it had when the sheet was applied; applying the sheet again gives it the new one.
+    for widget in app.allWidgets():
+        if widget.styleSheet():
+            widget.setStyleSheet(widget.styleSheet())
 
 
 class Appearance(QObject):
@@ -42,8 +55,6 @@ class Appearance(QObject):
             action.setChecked(percent == chosen)
             action.triggered.connect(lambda _c=False, p=percent: self.scale_interface(p))
             menu.addAction(action)
-        if chosen != 100:
-            set_interface_scale(chosen)
 
     def scale_interface(self, percent: int) -> None:
         set_interface_scale(percent)
