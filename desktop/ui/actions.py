@@ -2,6 +2,11 @@
 
 Menus, the tag panel and the keyboard all use these QActions. The per-tag actions (keys 1, 2,
 3...) follow the project's tags and are made by the main window from the same helper.
+
+A standard key (New, Find Next…) stands for whatever keys the platform binds to it, and these
+differ: on X11 desktops Delete is also Ctrl+D, Find Next also Ctrl+G on GNOME. Two actions with
+one key fire neither ("Ambiguous shortcut overload"), so a standard key is used only where none
+of its platforms' keys is one of ours; the delete actions are the Delete key itself.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 
 StandardKey = QKeySequence.StandardKey
+DELETE_KEY = QKeySequence(Qt.Key.Key_Delete)
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,7 @@ SPECS: dict[str, Spec] = {
     ),
     "delete_document": Spec(
         "&Delete Document…",
-        (StandardKey.Delete,),
+        (DELETE_KEY,),
         "Remove the open document and its highlights from the project (Delete in the list)",
     ),
     "restore_backup": Spec(
@@ -89,7 +95,7 @@ SPECS: dict[str, Spec] = {
         "Settle the annotators' disagreements one by one into a gold version",
     ),
     "delete_highlight": Spec(
-        "&Delete Highlight", (StandardKey.Delete,), "Delete the highlight under the cursor"
+        "&Delete Highlight", (DELETE_KEY,), "Delete the highlight under the cursor"
     ),
     "edit_note": Spec("Edit &Note…", ("N",), "Write a note on the highlight under the cursor"),
     "link": Spec(

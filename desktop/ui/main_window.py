@@ -168,7 +168,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         undo = self.session.undo_stack.createUndoAction(self, "&Undo")
-        undo.setShortcuts(QKeySequence.StandardKey.Undo)
+        undo.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Undo))
         redo = self.session.undo_stack.createRedoAction(self, "&Redo")
         keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
         if QKeySequence("Ctrl+Shift+Z") not in keys:
