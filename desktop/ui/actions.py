@@ -28,6 +28,8 @@ class Spec:
     checkable: bool = False
 
 
+# A text's & marks its mnemonic: one item per letter in each menu, and Alt+letter once in the
+# window (menu bar, tabs, buttons).
 SPECS: dict[str, Spec] = {
     "new_project": Spec("&New Project…", (StandardKey.New,), "Start a new project file"),
     "open_project": Spec("&Open Project…", (StandardKey.Open,), "Open another project file"),
@@ -43,7 +45,7 @@ SPECS: dict[str, Spec] = {
     ),
     "import_brat": Spec("Import &brat Folder…", (), "Import a folder of brat standoff files"),
     "update_document": Spec(
-        "&Update Document from File…",
+        "Up&date Document from File…",
         (),
         "Replace the open document's text with a new version, keeping its highlights in place",
     ),
@@ -51,7 +53,7 @@ SPECS: dict[str, Spec] = {
         "&Export…", ("Ctrl+E",), "Export highlights as JSON, W3C, CSV, doccano JSONL or brat"
     ),
     "delete_document": Spec(
-        "&Delete Document…",
+        "De&lete Document…",
         (DELETE_KEY,),
         "Remove the open document and its highlights from the project (Delete in the list)",
     ),
@@ -65,10 +67,10 @@ SPECS: dict[str, Spec] = {
         "Find in &All Documents…", ("Ctrl+Shift+F",), "Find text in every document of the project"
     ),
     "edit_document": Spec(
-        "Edit &Details…", ("F2",), "Title, author, outlet, date and web address of the document"
+        "&Edit Details…", ("F2",), "Title, author, outlet, date and web address of the document"
     ),
     "find_previous": Spec("Find Pre&vious", (StandardKey.FindPrevious,)),
-    "annotator": Spec("&Annotator…", (), "The name recorded on your new highlights"),
+    "annotator": Spec("Anno&tator…", (), "The name recorded on your new highlights"),
     "mark_done": Spec(
         "Mark Document &Done",
         ("Ctrl+D",),
@@ -114,17 +116,17 @@ SPECS: dict[str, Spec] = {
         "Ne&xt Highlight", ("Alt+Down",), "Go to the next highlight in the list"
     ),
     "previous_highlight": Spec(
-        "Pre&vious Highlight", ("Alt+Up",), "Go to the previous highlight in the list"
+        "P&revious Highlight", ("Alt+Up",), "Go to the previous highlight in the list"
     ),
     "focus_text": Spec("Go to &Text", ("Ctrl+1",), "Move the keyboard focus to the text"),
     "focus_documents": Spec("Go to &Documents", ("Ctrl+2",)),
     "focus_highlights": Spec("Go to &Highlights", ("Ctrl+3",)),
     "focus_filter": Spec("Go to the &Filter", ("Ctrl+L",), "Filter the highlight list"),
     "side_panel": Spec(
-        "&Side Panel", ("F9",), "Show or hide the tags and the highlight panel", checkable=True
+        "Side &Panel", ("F9",), "Show or hide the tags and the highlight panel", checkable=True
     ),
     "filtered_tags_only": Spec(
-        "Show Only &Filtered Tags in Text",
+        "Show Only Filtered Ta&gs in Text",
         (),
         "Draw only the tags toggled on in the highlight list",
         checkable=True,

@@ -1,15 +1,17 @@
-"""The window's keys on every platform: no shortcut claimed twice (Qt fires neither of two), and
-the Delete key alone for deleting."""
+"""The window's keys on every platform: no shortcut claimed twice (Qt fires neither of two), the
+Delete key alone for deleting, and menu mnemonics (Alt+letter, a letter in an open menu) that
+each lead to one item."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLabel, QMenu, QTabBar, QWidget
 
+from desktop.ui.main_window import MainWindow
 from tests.ui import platform_keys
 from tests.ui.conftest import WindowFactory, select
 from tests.ui.test_annotators import subtitle
@@ -88,3 +90,30 @@ def test_ctrl_d_marks_the_document_done_in_the_text_and_in_the_list(  # type: ig
     assert window.statusBar().currentMessage() == "Document marked not done for you."
     assert len(window.store.highlights()) == 1  # nothing deleted on the way
     assert window.store.document(1) is not None
+
+
+def mnemonic(text: str) -> str:
+    """The Alt+letter a text's & gives ("" without one; && is a plain &)."""
+    return QKeySequence.mnemonic(text).toString()
+
+
+def repeated(texts: list[str]) -> dict[str, list[str]]:
+    keys = Counter(mnemonic(t) for t in texts)
+    return {
+        key: [t for t in texts if mnemonic(t) == key] for key, n in keys.items() if key and n > 1
+    }
+
+
+def test_each_menu_mnemonic_leads_to_one_item(window: MainWindow) -> None:
+    menus = window.findChildren(QMenu)
+    assert {m.title() for m in menus} >= {"&File", "&Edit", "&View", "Interface &Size"}
+    in_menus = {m.title(): repeated([a.text() for a in m.actions()]) for m in menus}
+    assert {title: found for title, found in in_menus.items() if found} == {}
+    assert all(mnemonic(a.text()) for a in window.menuBar().actions())
+    # Alt+letter in the window: the menu bar's, the tabs', the buttons' and the labels'.
+    texts = [a.text() for a in window.menuBar().actions()]
+    for tabs in window.findChildren(QTabBar):
+        texts += [tabs.tabText(i) for i in range(tabs.count())]
+    texts += [b.text() for b in window.findChildren(QAbstractButton)]
+    texts += [label.text() for label in window.findChildren(QLabel) if label.buddy()]
+    assert repeated(texts) == {}
