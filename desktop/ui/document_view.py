@@ -308,17 +308,25 @@ class DocumentView(QPlainTextEdit):
         """Those of `spans` the view shows (their tag and annotator)."""
         return self.formatter.show.filter(spans)
 
+    def _mine_first(self, spans: list[QtSpan]) -> list[QtSpan]:
+        """`spans` (innermost first) with the annotator's own before others' on the same
+        passage: several annotators marking one passage is common, and a key acts on mine."""
+        me = self.session.annotator
+        return sorted(spans, key=lambda s: (s.end - s.start, s.start, s.annotator != me))
+
     def highlight_on(self, start: int, end: int) -> QtSpan | None:
-        """A shown highlight spanning exactly [start, end) (code points), if there is one."""
+        """A shown highlight spanning exactly [start, end) (code points), if there is one: the
+        annotator's own if there is one of theirs."""
         if self.index is None:
             return None
         span = (self.positions.to_qt(start), self.positions.to_qt(end))
         same = [s for s in self.index.overlapping(*span) if (s.start, s.end) == span]
-        shown = self._shown(same)
+        shown = self._mine_first(self._shown(same))
         return shown[0] if shown else None
 
     def spans_at_cursor(self) -> list[QtSpan]:
-        """Highlights under the cursor (or exactly the selection), innermost first."""
+        """Highlights under the cursor (or exactly the selection), innermost first, the
+        annotator's own first of those on one passage."""
         if self.index is None:
             return []
         selected = self.selection_span()
@@ -329,7 +337,7 @@ class DocumentView(QPlainTextEdit):
         found = self.index.at(pos)
         if not found and pos > 0:
             found = [s for s in self.index.at(pos - 1) if s.end == pos]
-        return self._shown(found)
+        return self._mine_first(self._shown(found))
 
     def put_cursor_at(self, point: QPoint) -> None:
         """Move the cursor to a point of the viewport (dropping the selection)."""

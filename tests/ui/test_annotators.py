@@ -10,7 +10,7 @@ from PySide6.QtCore import QSettings, Qt
 from desktop.core.sqlite_store import SqliteStore
 from desktop.ui.document_list import SUBTITLE_ROLE
 from desktop.ui.main_window import MainWindow
-from tests.ui.conftest import select
+from tests.ui.conftest import select, tag_with_key
 from tests.ui.test_annotating import drawn_background
 
 
@@ -103,3 +103,34 @@ def test_the_first_start_asks_who_is_annotating(
     assert len(asked) == 1
     again.close()
     again.store.close()
+
+
+def test_a_second_annotator_marks_exactly_the_passage_a_colleague_marked(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow
+) -> None:
+    window.open_document(1)
+    phrase = "A controversy arose"
+    start = window.view.text.index(phrase)
+    end = start + len(phrase)
+    claim, evidence = tag_with_key(window, "1"), tag_with_key(window, "2")
+    other = SqliteStore.open(window.store.location)
+    other.annotator = "ana"
+    anas = other.add_highlight(1, start, end, claim.id)
+    other.close()
+    window.session.reload()
+    window.session.set_annotator("bob")
+    assert window.hl_panel.annotators_shown() is None  # everyone's: Ana's is shown
+    select(window, start, end)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    [bobs] = [h for h in window.store.highlights() if h.annotator == "bob"]
+    assert (bobs.start, bobs.end, bobs.tag_id) == (start, end, claim.id)
+    assert window.store.highlight(anas.id) == anas
+    # Bob's keys now act on his own highlight, never on Ana's: 2 retags his...
+    select(window, start, end)
+    qtbot.keyClick(window.view, Qt.Key.Key_2)
+    assert window.store.highlight(bobs.id).tag_id == evidence.id
+    assert window.store.highlight(anas.id) == anas
+    # ...and Delete, with the cursor in the passage, deletes his.
+    select(window, start + 2, start + 2)
+    qtbot.keyClick(window.view, Qt.Key.Key_Delete)
+    assert window.store.highlights() == [anas]
