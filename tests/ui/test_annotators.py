@@ -134,3 +134,36 @@ def test_a_second_annotator_marks_exactly_the_passage_a_colleague_marked(  # typ
     select(window, start + 2, start + 2)
     qtbot.keyClick(window.view, Qt.Key.Key_Delete)
     assert window.store.highlights() == [anas]
+
+
+def test_blind_mode_off_shows_again_what_was_shown(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.open_document(1)
+    select(window, 0, 9)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    bobs_highlight(window, "American embassy")
+    panel = window.hl_panel
+
+    def blind_mode_key() -> None:
+        qtbot.keyClick(
+            window.view,
+            Qt.Key.Key_B,
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+        )
+
+    blind_mode_key()
+    assert [r.annotator for r in panel.model.rows] == ["tester"]
+    assert window.statusBar().currentMessage() == (
+        "Blind mode on: only your own highlights are shown."
+    )
+    blind_mode_key()
+    assert sorted(r.annotator for r in panel.model.rows) == ["bob", "tester"]
+    assert panel.whose.currentText() == "Everyone's"
+    assert window.statusBar().currentMessage() == "Blind mode off: everyone's highlights are shown."
+    # One annotator's before: that annotator's again after.
+    panel.whose.setCurrentIndex(panel.whose.findData("bob"))
+    window.actions["blind_mode"].trigger()  # View > Blind Mode
+    assert panel.whose.currentText() == "Mine (tester)"
+    window.actions["blind_mode"].trigger()
+    assert panel.whose.currentText() == "bob"
+    assert [r.annotator for r in panel.model.rows] == ["bob"]
+    assert window.statusBar().currentMessage() == "Blind mode off: bob's highlights are shown."
