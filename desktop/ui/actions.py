@@ -2,6 +2,11 @@
 
 Menus, the tag panel and the keyboard all use these QActions. The per-tag actions (keys 1, 2,
 3...) follow the project's tags and are made by the main window from the same helper.
+
+A standard key (New, Find Next…) stands for whatever keys the platform binds to it, and these
+differ: on X11 desktops Delete is also Ctrl+D, Find Next also Ctrl+G on GNOME. Two actions with
+one key fire neither ("Ambiguous shortcut overload"), so a standard key is used only where none
+of its platforms' keys is one of ours; the delete actions are the Delete key itself.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 
 StandardKey = QKeySequence.StandardKey
+DELETE_KEY = QKeySequence(Qt.Key.Key_Delete)
 
 
 @dataclass(frozen=True)
@@ -22,6 +28,8 @@ class Spec:
     checkable: bool = False
 
 
+# A text's & marks its mnemonic: one item per letter in each menu, and Alt+letter once in the
+# window (menu bar, tabs, buttons).
 SPECS: dict[str, Spec] = {
     "new_project": Spec("&New Project…", (StandardKey.New,), "Start a new project file"),
     "open_project": Spec("&Open Project…", (StandardKey.Open,), "Open another project file"),
@@ -37,7 +45,7 @@ SPECS: dict[str, Spec] = {
     ),
     "import_brat": Spec("Import &brat Folder…", (), "Import a folder of brat standoff files"),
     "update_document": Spec(
-        "&Update Document from File…",
+        "Up&date Document from File…",
         (),
         "Replace the open document's text with a new version, keeping its highlights in place",
     ),
@@ -45,8 +53,8 @@ SPECS: dict[str, Spec] = {
         "&Export…", ("Ctrl+E",), "Export highlights as JSON, W3C, CSV, doccano JSONL or brat"
     ),
     "delete_document": Spec(
-        "&Delete Document…",
-        (StandardKey.Delete,),
+        "De&lete Document…",
+        (DELETE_KEY,),
         "Remove the open document and its highlights from the project (Delete in the list)",
     ),
     "restore_backup": Spec(
@@ -59,10 +67,10 @@ SPECS: dict[str, Spec] = {
         "Find in &All Documents…", ("Ctrl+Shift+F",), "Find text in every document of the project"
     ),
     "edit_document": Spec(
-        "Edit &Details…", ("F2",), "Title, author, outlet, date and web address of the document"
+        "&Edit Details…", ("F2",), "Title, author, outlet, date and web address of the document"
     ),
     "find_previous": Spec("Find Pre&vious", (StandardKey.FindPrevious,)),
-    "annotator": Spec("&Annotator…", (), "The name recorded on your new highlights"),
+    "annotator": Spec("Anno&tator…", (), "The name recorded on your new highlights"),
     "mark_done": Spec(
         "Mark Document &Done",
         ("Ctrl+D",),
@@ -89,7 +97,7 @@ SPECS: dict[str, Spec] = {
         "Settle the annotators' disagreements one by one into a gold version",
     ),
     "delete_highlight": Spec(
-        "&Delete Highlight", (StandardKey.Delete,), "Delete the highlight under the cursor"
+        "&Delete Highlight", (DELETE_KEY,), "Delete the highlight under the cursor"
     ),
     "edit_note": Spec("Edit &Note…", ("N",), "Write a note on the highlight under the cursor"),
     "link": Spec(
@@ -108,17 +116,17 @@ SPECS: dict[str, Spec] = {
         "Ne&xt Highlight", ("Alt+Down",), "Go to the next highlight in the list"
     ),
     "previous_highlight": Spec(
-        "Pre&vious Highlight", ("Alt+Up",), "Go to the previous highlight in the list"
+        "P&revious Highlight", ("Alt+Up",), "Go to the previous highlight in the list"
     ),
     "focus_text": Spec("Go to &Text", ("Ctrl+1",), "Move the keyboard focus to the text"),
     "focus_documents": Spec("Go to &Documents", ("Ctrl+2",)),
     "focus_highlights": Spec("Go to &Highlights", ("Ctrl+3",)),
     "focus_filter": Spec("Go to the &Filter", ("Ctrl+L",), "Filter the highlight list"),
     "side_panel": Spec(
-        "&Side Panel", ("F9",), "Show or hide the tags and the highlight panel", checkable=True
+        "Side &Panel", ("F9",), "Show or hide the tags and the highlight panel", checkable=True
     ),
     "filtered_tags_only": Spec(
-        "Show Only &Filtered Tags in Text",
+        "Show Only Filtered Ta&gs in Text",
         (),
         "Draw only the tags toggled on in the highlight list",
         checkable=True,

@@ -89,12 +89,18 @@ class Annotators(QObject):
         self._show_done()
 
     def set_blind(self, blind: bool) -> None:
+        """View > Blind Mode on or off, said in the status bar."""
         self.settings.setValue("view/blind_mode", blind)
         self.highlights.set_blind(blind)
-        if blind:
-            self.window.statusBar().showMessage(
-                "Blind mode: only your own highlights are shown.", 4000
-            )
+        whose = self.highlights.annotators_shown()
+        if whose is None:
+            shown = "everyone's highlights are"
+        elif whose == {self.session.annotator}:
+            shown = "only your own highlights are"
+        else:
+            shown = f"{', '.join(sorted(whose))}'s highlights are"
+        state = "on" if blind else "off"
+        self.window.statusBar().showMessage(f"Blind mode {state}: {shown} shown.", 4000)
 
     def _on_changes(self, changes: Changes) -> None:
         if changes.progress or changes.everything or changes.documents:

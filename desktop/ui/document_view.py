@@ -65,6 +65,7 @@ class DocumentView(QPlainTextEdit):
     geometry_changed = Signal()  # the viewport moved or changed size (margins, resize)
     link_dragged = Signal(int, int)  # Alt+drag from one highlight (id) to another
     current_highlight_changed = Signal(object)  # highlight id or None
+    visibility_changed = Signal()  # other highlights shown (tags, annotators: set_visibility)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -249,12 +250,17 @@ class DocumentView(QPlainTextEdit):
         self._refresh_overlays()  # the current highlight's colour may have changed
         self.viewport().update()
 
+    @property
+    def visibility(self) -> Visibility:
+        return self.formatter.show
+
     def set_visibility(self, show: Visibility) -> None:
         """Which highlights to draw (tags, annotators), and whose faintly."""
         if self.formatter.show != show:
             self.formatter.set_visibility(show)
             self._update_current()
             self.viewport().update()
+            self.visibility_changed.emit()
 
     def zoom(self, steps: int) -> None:
         font = self.font()
@@ -308,17 +314,33 @@ class DocumentView(QPlainTextEdit):
         """Those of `spans` the view shows (their tag and annotator)."""
         return self.formatter.show.filter(spans)
 
+    def _mine_first(self, spans: list[QtSpan]) -> list[QtSpan]:
+        """`spans` (innermost first) with the annotator's own before others' on the same
+        passage: several annotators marking one passage is common, and a key acts on mine."""
+        me = self.session.annotator
+        return sorted(spans, key=lambda s: (s.end - s.start, s.start, s.annotator != me))
+
     def highlight_on(self, start: int, end: int) -> QtSpan | None:
-        """A shown highlight spanning exactly [start, end) (code points), if there is one."""
+        """A shown highlight spanning exactly [start, end) (code points), if there is one: the
+        annotator's own if there is one of theirs."""
         if self.index is None:
             return None
         span = (self.positions.to_qt(start), self.positions.to_qt(end))
         same = [s for s in self.index.overlapping(*span) if (s.start, s.end) == span]
-        shown = self._shown(same)
+        shown = self._mine_first(self._shown(same))
         return shown[0] if shown else None
 
+    def shows(self, highlight_id: int, start: int) -> bool:
+        """Whether the highlight starting at code point `start` is drawn (its tag and its
+        annotator are shown)."""
+        if self.index is None:
+            return False
+        qt = self.positions.to_qt(start)
+        return any(s.id == highlight_id for s in self._shown(self.index.overlapping(qt, qt + 1)))
+
     def spans_at_cursor(self) -> list[QtSpan]:
-        """Highlights under the cursor (or exactly the selection), innermost first."""
+        """Highlights under the cursor (or exactly the selection), innermost first, the
+        annotator's own first of those on one passage."""
         if self.index is None:
             return []
         selected = self.selection_span()
@@ -329,7 +351,7 @@ class DocumentView(QPlainTextEdit):
         found = self.index.at(pos)
         if not found and pos > 0:
             found = [s for s in self.index.at(pos - 1) if s.end == pos]
-        return self._shown(found)
+        return self._mine_first(self._shown(found))
 
     def put_cursor_at(self, point: QPoint) -> None:
         """Move the cursor to a point of the viewport (dropping the selection)."""

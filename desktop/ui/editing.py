@@ -93,7 +93,9 @@ class Editing(QObject):
     # The keys ----------------------------------------------------------------------------------
 
     def apply_tag(self, tag_id: int) -> None:
-        """The tag's key or button: tag the selection, or retag the highlight under the cursor."""
+        """The tag's key or button: tag the selection, or retag the highlight under the cursor.
+        A selection that is exactly one of my highlights retags it; exactly someone else's, it
+        makes my own (annotators marking the same passage is what agreement measures)."""
         document_id = self.view.document_id
         if document_id is None:
             self.say("Open a document first.")
@@ -101,7 +103,9 @@ class Editing(QObject):
         span = self.view.selection_span()
         if span is not None:
             same = self.view.highlight_on(*span)
-            exact = None if same is None else self.read(same.id)
+            exact = None
+            if same is not None and same.annotator == self.session.annotator:
+                exact = self.read(same.id)
             if exact is not None:
                 done = self._retag(exact, tag_id)
             else:

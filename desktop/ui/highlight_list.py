@@ -514,6 +514,7 @@ class HighlightListPanel(QWidget):
             "Whose highlights the list and the text show (others' are drawn more faintly)"
         )
         self.blind = False  # View > Blind Mode: only mine, whatever the list says
+        self._before_blind = ""  # whose the menu showed when blind mode came on ("": all)
         self._listed: list[str] = []  # the project's annotators, as the menu lists them
         self.search = QLineEdit()
         self.search.setObjectName("highlightFilter")
@@ -599,16 +600,27 @@ class HighlightListPanel(QWidget):
         self.whose.addItem(f"Mine ({me})", me)
         for name in names:
             self.whose.addItem(name, name)
-        self.whose.setCurrentIndex(max(0, self.whose.findData(chosen)) if chosen else 0)
+        if self.blind:
+            self.whose.setCurrentIndex(1)
+        else:
+            self.whose.setCurrentIndex(max(0, self.whose.findData(chosen)) if chosen else 0)
         self.whose.blockSignals(blocker)
         self.whose.setEnabled(not self.blind)
         self.apply_filter()
 
     def set_blind(self, blind: bool) -> None:
-        """Blind mode: only my own highlights, in the list and in the text."""
+        """Blind mode: only my own highlights, in the list and in the text. Off again, whose
+        the menu showed before (everyone's when blind mode was on from the start)."""
+        if blind and not self.blind:
+            self._before_blind = self.whose.currentData() or ""
         self.blind = blind
+        blocker = self.whose.blockSignals(True)
         if blind:
             self.whose.setCurrentIndex(1)
+        else:
+            before = self.whose.findData(self._before_blind) if self._before_blind else 0
+            self.whose.setCurrentIndex(max(0, before))
+        self.whose.blockSignals(blocker)
         self.whose.setEnabled(not blind)
         self.apply_filter()
 

@@ -1,6 +1,8 @@
 """The margin beside the text: links drawn as arcs between the highlights they join, coloured by
 their type, with an arrow at the target; a link to another document as a marker with that
-document's title; and each claim's verdict as a small badge.
+document's title; each claim's verdict as a small badge; a ✎ where a highlight with a note
+starts. Only what belongs to highlights the text shows is drawn: in blind mode, or with one
+annotator's highlights shown, others' verdicts, notes and links are hidden here too.
 
 It sits in the reading view's right margin and follows the session: it keeps the places of the
 highlights that have links (read once when a document opens, then kept from change records),
@@ -18,8 +20,9 @@ from PySide6.QtWidgets import QWidget
 
 from desktop.core.changes import Changes
 from desktop.core.errors import ClaimmarkError
-from desktop.core.model import Link
+from desktop.core.model import Link, Rating
 from desktop.ui.document_view import DocumentView
+from desktop.ui.highlighter import QtSpan
 from desktop.ui.session import Session
 
 WIDTH = 160  # px: the most the view keeps on its right for this, and the least:
@@ -41,6 +44,55 @@ class Place:
     end: int
 
 
+# What the margin draws, in its own coordinates: worked out, then painted.
+
+
+@dataclass(frozen=True, slots=True)
+class Badge:
+    """A claim's verdict, beside the line where the claim starts."""
+
+    highlight_id: int
+    rating: Rating
+    rect: QRectF
+
+
+@dataclass(frozen=True, slots=True)
+class NoteMark:
+    """A ✎ beside the line where a highlight with a note starts."""
+
+    highlight_id: int
+    rect: QRectF
+
+
+@dataclass(frozen=True, slots=True)
+class Arc:
+    """A link between two highlights of the open document (y: their lines' middles)."""
+
+    link: Link
+    colour: QColor
+    y1: float
+    y2: float
+    x: float  # how far out the arc bows: links overlapping in height get lanes of their own
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """A link to (or from) a highlight of another document, named by its title."""
+
+    link: Link
+    colour: QColor
+    y: float
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Drawing:
+    badges: list[Badge]
+    notes: list[NoteMark]
+    arcs: list[Arc]
+    markers: list[Marker]
+
+
 class LinkMargin(QWidget):
     def __init__(self, session: Session, view: DocumentView) -> None:
         super().__init__(view)
@@ -52,10 +104,12 @@ class LinkMargin(QWidget):
         # found with a bisect, so painting costs the same with 10 or 10,000 links.
         self.ends: list[tuple[int, int]] = []
         self._has_note: dict[int, bool] = {}  # highlight id -> whether it has a note (on screen)
+        self.drawn: Drawing | None = None  # what the last paint drew
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         view.reserve_right_margin(margin_width)
         view.document_shown.connect(self._reload)
         view.geometry_changed.connect(self._fit)
+        view.visibility_changed.connect(self.update)  # blind mode, whose or which tags shown
         view.verticalScrollBar().valueChanged.connect(lambda _v: self.update())
         session.changed.connect(self._on_changes)
         self._fit()
@@ -171,100 +225,135 @@ class LinkMargin(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         doc = self.view.document_id
         if doc is None or self.view.index is None:
+            self.drawn = None
             return
+        drawing = self.drawing(doc)
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         small = QFont(self.font())
         small.setPointSizeF(max(7.0, small.pointSizeF() * 0.8))
         painter.setFont(small)
-        self._paint_verdicts(painter)
-        self._paint_notes(painter)
-        self._paint_links(painter, doc)
+        self._paint(painter, drawing)
         painter.end()
+        self.drawn = drawing
 
-    def _paint_verdicts(self, painter: QPainter) -> None:
+    def drawing(self, doc: int) -> Drawing:
+        """What to draw for the part of document `doc` on screen: only what belongs to the
+        highlights the text shows (its tags and annotators), so that blind mode, or one
+        annotator's highlights, hides others' verdicts, notes and links here too."""
+        spans = self.view.visible_spans()
+        arcs, markers = self._links(doc)
+        return Drawing(self._badges(spans), self._notes(spans), arcs, markers)
+
+    def _badges(self, spans: list[QtSpan]) -> list[Badge]:
+        """A verdict's badge beside the line where its claim starts (one per line)."""
         summary = self.session.summary
-        drawn_rows: set[int] = set()
-        for span in self.view.visible_spans():
+        badges: list[Badge] = []
+        rows: set[int] = set()
+        for span in spans:
             rating = summary.rating(span.rating_id) if span.rating_id else None
             if rating is None:
                 continue
             line = self.view.rect_of_qt(span.start)
-            if line is None or line.top() in drawn_rows:
-                continue  # one badge per line
-            drawn_rows.add(line.top())
-            badge = QRectF(2, line.top() + 1, BADGE_WIDTH - 4, max(12.0, line.height() - 2))
-            colour = QColor(rating.colour)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(colour)
-            painter.drawRoundedRect(badge, 4, 4)
-            painter.setPen(QColor("black") if colour.lightness() > 140 else QColor("white"))
-            text = painter.fontMetrics().elidedText(
-                rating.name, Qt.TextElideMode.ElideRight, int(badge.width()) - 4
-            )
-            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
+            if line is None or line.top() in rows:
+                continue
+            rows.add(line.top())
+            rect = QRectF(2, line.top() + 1, BADGE_WIDTH - 4, max(12.0, line.height() - 2))
+            badges.append(Badge(span.id, rating, rect))
+        return badges
 
-    def _paint_notes(self, painter: QPainter) -> None:
+    def _notes(self, spans: list[QtSpan]) -> list[NoteMark]:
         """A ✎ beside each line where a highlight with a note starts."""
-        spans = self.view.visible_spans()
         unknown = [s.id for s in spans if s.id not in self._has_note]
         if unknown:
             try:
                 texts = self.session.store.highlight_texts(unknown)
             except ClaimmarkError:  # a server out of reach: no markers until it is back
-                return
+                return []
             self._has_note.update((i, bool(texts.get(i, ("", ""))[1])) for i in unknown)
-        painter.setPen(self.palette().color(QPalette.ColorRole.Text))
-        drawn: set[int] = set()
+        marks: list[NoteMark] = []
+        rows: set[int] = set()
         for span in spans:
             if not self._has_note.get(span.id):
                 continue
             line = self.view.rect_of_qt(span.start)
-            if line is None or line.top() in drawn:
+            if line is None or line.top() in rows:
                 continue
-            drawn.add(line.top())
-            painter.drawText(
-                QRectF(BADGE_WIDTH - 2, line.top(), 14, line.height()),
-                Qt.AlignmentFlag.AlignCenter,
-                "✎",
-            )
+            rows.add(line.top())
+            marks.append(NoteMark(span.id, QRectF(BADGE_WIDTH - 2, line.top(), 14, line.height())))
+        return marks
 
-    def _paint_links(self, painter: QPainter, doc: int) -> None:
+    def _links(self, doc: int) -> tuple[list[Arc], list[Marker]]:
+        """Arcs for the links on screen between two shown highlights of this document, markers
+        for those from a shown one to another document; only links by annotators shown."""
         summary = self.session.summary
         visible = self.view.visible_range()
-        links = sorted(self._on_screen(visible), key=self._length)
+        links = sorted(
+            (k for k in self._on_screen(visible) if self._shown(k, doc)), key=self._length
+        )
         left = BADGE_WIDTH + 14
         height = self.height()
-        muted = self.palette().color(QPalette.ColorRole.PlaceholderText)
+        arcs: list[Arc] = []
+        markers: list[Marker] = []
         for lane, link in enumerate(links):
             relation = summary.relation_type(link.type_id)
             colour = QColor(relation.colour if relation else "#999999")
-            source, target = self.places.get(link.from_id), self.places.get(link.to_id)
-            if source is None or target is None:
-                continue
+            source, target = self.places[link.from_id], self.places[link.to_id]
             if source.document_id == doc and target.document_id == doc:
                 y1, y2 = self._y(source.start, visible), self._y(target.start, visible)
-                if not (0 <= y1 <= height or 0 <= y2 <= height):
-                    continue  # neither end on screen: a line across it would say nothing
-                x = left + 6 + (lane % 6) * LANE
-                self._arc(painter, colour, left, y1, y2, x)
+                if 0 <= y1 <= height or 0 <= y2 <= height:  # else a line across says nothing
+                    arcs.append(Arc(link, colour, y1, y2, left + 6 + (lane % 6) * LANE))
             else:
                 here, there = (source, target) if source.document_id == doc else (target, source)
                 y = self._y(here.start, visible)
-                if not 0 <= y <= height:
-                    continue
-                info = summary.document(there.document_id)
-                arrow = "→" if here is source else "←"
-                title = info.title if info else "another document"
-                painter.setPen(QPen(colour, 2))
-                painter.drawLine(QPointF(left, y), QPointF(left + 8, y))
-                painter.setPen(muted)
-                text = painter.fontMetrics().elidedText(
-                    f"{arrow} {title}", Qt.TextElideMode.ElideRight, self.width() - left - 12
-                )
-                painter.drawText(
-                    QPoint(left + 11, round(y) + painter.fontMetrics().ascent() // 2), text
-                )
+                if 0 <= y <= height:
+                    info = summary.document(there.document_id)
+                    title = info.title if info else "another document"
+                    arrow = "→" if here is source else "←"
+                    markers.append(Marker(link, colour, y, f"{arrow} {title}"))
+        return arcs, markers
+
+    def _shown(self, link: Link, doc: int) -> bool:
+        """Whether a link is drawn: made by an annotator shown, its ends placed, and its ends
+        in this document shown."""
+        whose = self.view.visibility.annotators
+        if whose is not None and link.annotator not in whose:
+            return False
+        for end in (link.from_id, link.to_id):
+            place = self.places.get(end)
+            if place is None:
+                return False
+            if place.document_id == doc and not self.view.shows(end, place.start):
+                return False
+        return True
+
+    def _paint(self, painter: QPainter, drawing: Drawing) -> None:
+        metrics = painter.fontMetrics()
+        for badge in drawing.badges:
+            colour = QColor(badge.rating.colour)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(colour)
+            painter.drawRoundedRect(badge.rect, 4, 4)
+            painter.setPen(QColor("black") if colour.lightness() > 140 else QColor("white"))
+            name = metrics.elidedText(
+                badge.rating.name, Qt.TextElideMode.ElideRight, int(badge.rect.width()) - 4
+            )
+            painter.drawText(badge.rect, Qt.AlignmentFlag.AlignCenter, name)
+        painter.setPen(self.palette().color(QPalette.ColorRole.Text))
+        for mark in drawing.notes:
+            painter.drawText(mark.rect, Qt.AlignmentFlag.AlignCenter, "✎")
+        left = BADGE_WIDTH + 14
+        for arc in drawing.arcs:
+            self._arc(painter, arc.colour, left, arc.y1, arc.y2, arc.x)
+        muted = self.palette().color(QPalette.ColorRole.PlaceholderText)
+        for marker in drawing.markers:
+            painter.setPen(QPen(marker.colour, 2))
+            painter.drawLine(QPointF(left, marker.y), QPointF(left + 8, marker.y))
+            painter.setPen(muted)
+            text = metrics.elidedText(
+                marker.text, Qt.TextElideMode.ElideRight, self.width() - left - 12
+            )
+            painter.drawText(QPoint(left + 11, round(marker.y) + metrics.ascent() // 2), text)
 
     def _length(self, link: Link) -> int:
         """How far apart a link's ends are: short links get the inner lanes."""

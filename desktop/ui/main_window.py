@@ -84,7 +84,7 @@ class MainWindow(QMainWindow):
         self._lay_out()
 
         self.actions = action_registry.create_actions(self)
-        self.highlight_menu = QMenu("&Highlight", self)
+        self.highlight_menu = QMenu("Hi&ghlight", self)
         self._build_menus()
         # The controllers: what the keys and menus do.
         self.editing = Editing(session, self.view, self.hl_panel, self)
@@ -146,7 +146,7 @@ class MainWindow(QMainWindow):
         # verdict scale (edited less often), one at a time.
         self.side_tabs = QTabWidget()
         self.side_tabs.setObjectName("sideTabs")
-        self.side_tabs.addTab(self.inspector, "&Highlight")
+        self.side_tabs.addTab(self.inspector, "H&ighlight")
         self.side_tabs.addTab(self.scheme_panel, "&Scheme")
         self.side_tabs.setTabToolTip(1, "Link types and the verdict scale")
         self.side = QSplitter(Qt.Orientation.Vertical)
@@ -164,11 +164,12 @@ class MainWindow(QMainWindow):
         self.orphans_dock.setObjectName("orphansDock")
         self.orphans_dock.setWidget(self.orphans_panel)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.orphans_dock)
+        self.orphans_dock.toggleViewAction().setText("Orpha&ns")  # O is Zoom Out's
         self.orphans_dock.hide()
 
     def _build_menus(self) -> None:
         undo = self.session.undo_stack.createUndoAction(self, "&Undo")
-        undo.setShortcuts(QKeySequence.StandardKey.Undo)
+        undo.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Undo))
         redo = self.session.undo_stack.createRedoAction(self, "&Redo")
         keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
         if QKeySequence("Ctrl+Shift+Z") not in keys:

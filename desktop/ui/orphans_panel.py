@@ -71,7 +71,7 @@ class OrphansPanel(QWidget):
         )
         self.old_button = QPushButton("&Old Text…")
         self.old_button.setToolTip("Show the orphan in the version of the text it was made on")
-        self.delete_button = QPushButton("&Delete")
+        self.delete_button = QPushButton("De&lete")
         self.delete_button.setToolTip("Delete the chosen orphan, with its links (Delete)")
         buttons = QHBoxLayout()
         for button in (self.place_button, self.old_button, self.delete_button):

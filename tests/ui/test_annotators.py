@@ -7,10 +7,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 
+from desktop.core import operations
 from desktop.core.sqlite_store import SqliteStore
 from desktop.ui.document_list import SUBTITLE_ROLE
 from desktop.ui.main_window import MainWindow
-from tests.ui.conftest import select
+from tests.ui.conftest import select, tag_with_key
 from tests.ui.test_annotating import drawn_background
 
 
@@ -103,3 +104,136 @@ def test_the_first_start_asks_who_is_annotating(
     assert len(asked) == 1
     again.close()
     again.store.close()
+
+
+def test_a_second_annotator_marks_exactly_the_passage_a_colleague_marked(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow
+) -> None:
+    window.open_document(1)
+    phrase = "A controversy arose"
+    start = window.view.text.index(phrase)
+    end = start + len(phrase)
+    claim, evidence = tag_with_key(window, "1"), tag_with_key(window, "2")
+    other = SqliteStore.open(window.store.location)
+    other.annotator = "ana"
+    anas = other.add_highlight(1, start, end, claim.id)
+    other.close()
+    window.session.reload()
+    window.session.set_annotator("bob")
+    assert window.hl_panel.annotators_shown() is None  # everyone's: Ana's is shown
+    select(window, start, end)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    [bobs] = [h for h in window.store.highlights() if h.annotator == "bob"]
+    assert (bobs.start, bobs.end, bobs.tag_id) == (start, end, claim.id)
+    assert window.store.highlight(anas.id) == anas
+    # Bob's keys now act on his own highlight, never on Ana's: 2 retags his...
+    select(window, start, end)
+    qtbot.keyClick(window.view, Qt.Key.Key_2)
+    assert window.store.highlight(bobs.id).tag_id == evidence.id
+    assert window.store.highlight(anas.id) == anas
+    # ...and Delete, with the cursor in the passage, deletes his.
+    select(window, start + 2, start + 2)
+    qtbot.keyClick(window.view, Qt.Key.Key_Delete)
+    assert window.store.highlights() == [anas]
+
+
+def test_blind_mode_off_shows_again_what_was_shown(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.open_document(1)
+    select(window, 0, 9)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    bobs_highlight(window, "American embassy")
+    panel = window.hl_panel
+
+    def blind_mode_key() -> None:
+        qtbot.keyClick(
+            window.view,
+            Qt.Key.Key_B,
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+        )
+
+    blind_mode_key()
+    assert [r.annotator for r in panel.model.rows] == ["tester"]
+    assert window.statusBar().currentMessage() == (
+        "Blind mode on: only your own highlights are shown."
+    )
+    blind_mode_key()
+    assert sorted(r.annotator for r in panel.model.rows) == ["bob", "tester"]
+    assert panel.whose.currentText() == "Everyone's"
+    assert window.statusBar().currentMessage() == "Blind mode off: everyone's highlights are shown."
+    # One annotator's before: that annotator's again after.
+    panel.whose.setCurrentIndex(panel.whose.findData("bob"))
+    window.actions["blind_mode"].trigger()  # View > Blind Mode
+    assert panel.whose.currentText() == "Mine (tester)"
+    window.actions["blind_mode"].trigger()
+    assert panel.whose.currentText() == "bob"
+    assert [r.annotator for r in panel.model.rows] == ["bob"]
+    assert window.statusBar().currentMessage() == "Blind mode off: bob's highlights are shown."
+
+
+def test_the_margin_draws_only_what_belongs_to_shown_highlights(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow
+) -> None:
+    window.open_document(1)
+    window.session.set_annotator("ana")
+    claim, evidence = tag_with_key(window, "1"), tag_with_key(window, "2")
+    false, true = (
+        next(r for r in window.store.ratings() if r.name == n) for n in ("False", "True")
+    )
+    supports = window.store.relation_types()[0]
+    text = window.view.text
+
+    def place(phrase: str) -> tuple[int, int]:
+        return text.index(phrase), text.index(phrase) + len(phrase)
+
+    # Bob, in his own window: a claim with a verdict and a note, evidence linked to it, and a
+    # link from it to a claim in another document.
+    bob = SqliteStore.open(window.store.location)
+    bob.annotator = "bob"
+    bobs_claim = bob.add_highlight(1, *place("A controversy arose"), claim.id, note="dubious")
+    bob.set_rating(bobs_claim.id, false.id)
+    bobs_evidence = bob.add_highlight(1, *place("American embassy"), evidence.id)
+    elsewhere = bob.add_highlight(2, 0, 5, claim.id)
+    links = [
+        operations.AddLink(bob, bobs_evidence.id, bobs_claim.id, supports.id),
+        operations.AddLink(bob, bobs_claim.id, elsewhere.id, supports.id),
+    ]
+    for link in links:
+        link.do(bob)
+    bob.close()
+    # Ana's own: a claim with a verdict.
+    start, end = place("The US and British intelligence agencies work in tandem")
+    select(window, start, end)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    [anas] = [h for h in window.store.highlights() if h.annotator == "ana"]
+    window.store.set_rating(anas.id, true.id)
+    window.session.reload()
+    margin = window.link_margin
+    bobs_arc, bobs_marker = (link.link.id for link in links)
+
+    # Everyone's shown: everything is drawn.
+    qtbot.waitUntil(lambda: margin.drawn is not None and len(margin.drawn.badges) == 2)
+    drawn = margin.drawn
+    assert {b.highlight_id for b in drawn.badges} == {bobs_claim.id, anas.id}
+    assert [n.highlight_id for n in drawn.notes] == [bobs_claim.id]
+    assert [a.link.id for a in drawn.arcs] == [bobs_arc]
+    assert [m.link.id for m in drawn.markers] == [bobs_marker]
+
+    def only_anas() -> bool:
+        drawn = margin.drawn
+        return [b.highlight_id for b in drawn.badges] == [
+            anas.id
+        ] and drawn.notes == drawn.arcs == drawn.markers == []
+
+    # Blind mode: only Ana's verdict, as soon as it is on.
+    qtbot.keyClick(
+        window.view,
+        Qt.Key.Key_B,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert window.hl_panel.annotators_shown() == {"ana"}
+    qtbot.waitUntil(only_anas)
+    # Off again: everyone's; then "Mine" in the list's menu: Ana's only again.
+    window.actions["blind_mode"].trigger()
+    qtbot.waitUntil(lambda: len(margin.drawn.arcs) == 1)
+    window.hl_panel.whose.setCurrentIndex(window.hl_panel.whose.findData("ana"))
+    qtbot.waitUntil(only_anas)
