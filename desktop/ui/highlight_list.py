@@ -371,8 +371,10 @@ class HighlightTableModel(QAbstractTableModel):
         self._by_id[r.id] = r
         self._texts[r.id] = (h.quote, h.note)
         self._sorted.insert(self._position(self._sorted, r), r)
-        if not self.filter.accepts(h):
-            return
+        if self.filter.accepts(h):
+            self._insert(r)
+
+    def _insert(self, r: Row) -> None:
         row = self._position(self.rows, r)
         self.beginInsertRows(QModelIndex(), row, row)
         self.rows.insert(row, r)
@@ -393,8 +395,43 @@ class HighlightTableModel(QAbstractTableModel):
         self._texts.pop(h.id, None)
 
     def change(self, new: Highlight) -> None:
-        self.remove(new)
-        self.add(new)
+        """A highlight's tag, note or verdict changed: its row is updated in place, or moved
+        to its new sorted place, never removed and inserted again (the view would then select
+        the next row and lose this one)."""
+        old = self._by_id.get(new.id)
+        if old is None:
+            self.add(new)
+            return
+        row = self._find(self.rows, old)  # found with the old texts, which sort it
+        i = self._find(self._sorted, old)
+        if i is not None:
+            del self._sorted[i]
+        r = Row.of(new)
+        self._by_id[r.id] = r
+        self._texts[r.id] = (new.quote, new.note)
+        self._sorted.insert(self._position(self._sorted, r), r)
+        shown = self.filter.accepts(new)
+        if row is None:
+            if shown:
+                self._insert(r)
+            return
+        if not shown:
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self.rows[row]
+            self.endRemoveRows()
+            return
+        del self.rows[row]
+        to = self._position(self.rows, r)  # among the other rows
+        if to == row:
+            self.rows.insert(row, r)
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+            return
+        self.rows.insert(row, old)  # as it was, while the view is told of the move
+        self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), to + 1 if to > row else to)
+        del self.rows[row]
+        self.rows.insert(to, r)
+        self.endMoveRows()
+        self.dataChanged.emit(self.index(to, 0), self.index(to, len(COLUMNS) - 1))
 
     def row_of(self, highlight_id: int) -> int | None:
         r = self._by_id.get(highlight_id)
@@ -710,8 +747,13 @@ class HighlightListPanel(QWidget):
         )
 
     def apply_filter(self) -> None:
+        """List what the filters show; the selected highlight stays selected if still listed."""
         self._debounce.stop()
+        current = self.table.currentIndex()
+        kept = self.model.highlight(current.row()).id if current.isValid() else None
         self.model.set_filter(self.state())
+        if kept is not None:
+            self.select_highlight(kept)
         self.filter_changed.emit()
 
     def _update_count(self) -> None:

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 
 from desktop.ui.main_window import MainWindow
 from tests.ui.conftest import document_id_titled, select, tag_with_key
+from tests.ui.test_linking import press_in_popup
 
 
 def quotes(window: MainWindow) -> list[str]:
@@ -173,3 +174,76 @@ def test_delete_a_document_and_undo(qtbot, window: MainWindow, monkeypatch) -> N
     assert window.hl_panel.model.total() == 1
     window.redo_action.trigger()
     assert window.store.highlights() == []
+
+
+def cursor_into(window: MainWindow, phrase: str) -> None:
+    """Put the text cursor inside `phrase`, as a click there would."""
+    cursor = window.view.textCursor()
+    cursor.setPosition(window.view.positions.to_qt(window.view.text.index(phrase) + 2))
+    window.view.setTextCursor(cursor)
+
+
+def selected_quotes(window: MainWindow) -> list[str]:
+    """The quotes of the highlight list's selected rows, and of its current row."""
+    table, model = window.hl_panel.table, window.hl_panel.model
+    chosen = [
+        model.texts(model.highlight(i.row()).id)[0] for i in table.selectionModel().selectedRows()
+    ]
+    current = table.currentIndex()
+    return [*chosen, model.texts(model.highlight(current.row()).id)[0] if current.isValid() else ""]
+
+
+def write_note(qtbot, window: MainWindow, monkeypatch, note: str) -> None:  # type: ignore[no-untyped-def]
+    """N in the text, type the note, Ctrl+Enter."""
+    from desktop.ui.note_dialog import NoteDialog
+
+    def type_and_save(dialog: NoteDialog) -> int:
+        dialog.show()
+        dialog.activateWindow()
+        qtbot.waitUntil(dialog.isActiveWindow)
+        qtbot.keyClicks(dialog.editor, note)
+        qtbot.keyClick(dialog.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        return dialog.result()
+
+    monkeypatch.setattr(NoteDialog, "exec", type_and_save)
+    qtbot.keyClick(window.view, Qt.Key.Key_N)
+    window.activateWindow()  # closed, the dialog gives the keys back to the window
+    qtbot.waitUntil(window.isActiveWindow)
+
+
+def test_a_changed_highlight_stays_selected_in_the_list(
+    qtbot, window: MainWindow, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    annotate(qtbot, window, 1, [("A controversy", 1), ("needlessly", 3), ("American embassy", 2)])
+    cursor_into(window, "needlessly")
+    qtbot.waitUntil(lambda: selected_quotes(window) == ["needlessly", "needlessly"])
+    write_note(qtbot, window, monkeypatch, "loaded word")
+    assert [h.note for h in window.store.highlights() if h.quote == "needlessly"] == ["loaded word"]
+    qtbot.wait(300)  # the list follows the cursor a moment later
+    assert selected_quotes(window) == ["needlessly", "needlessly"]
+    # Sorted by note, the note moves the row: it stays selected where it goes.
+    window.hl_panel.table.sortByColumn(5, Qt.SortOrder.DescendingOrder)
+    assert selected_quotes(window) == ["needlessly", "needlessly"]
+    write_note(qtbot, window, monkeypatch, " and more")
+    assert quotes(window)[0] == "needlessly"
+    qtbot.wait(300)
+    assert selected_quotes(window) == ["needlessly", "needlessly"]
+    # A new tag, sorted by tag: the same.
+    window.hl_panel.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    assert quotes(window)[:2] == ["A controversy", "needlessly"]
+    qtbot.wait(300)
+    assert selected_quotes(window) == ["needlessly", "needlessly"]
+    # A verdict (V, then its key), sorted by verdict: the same.
+    window.hl_panel.table.sortByColumn(3, Qt.SortOrder.DescendingOrder)
+    press_in_popup(qtbot, Qt.Key.Key_1)
+    qtbot.keyClick(window.view, Qt.Key.Key_V)
+    assert quotes(window)[0] == "needlessly"
+    qtbot.wait(300)
+    assert selected_quotes(window) == ["needlessly", "needlessly"]
+    # Listing the claims with a verdict, which a change lists again: the same.
+    window.hl_panel.structure.setCurrentIndex(window.hl_panel.structure.findData("judged"))
+    write_note(qtbot, window, monkeypatch, ", checked")
+    assert quotes(window) == ["needlessly"]
+    qtbot.wait(300)
+    assert selected_quotes(window) == ["needlessly", "needlessly"]
