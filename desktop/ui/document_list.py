@@ -252,40 +252,47 @@ class DocumentList(QListView):
         self.setUniformItemSizes(True)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setAccessibleName("Documents")
-        self._searching = False  # the filter moves the current row: that opens nothing
+        # Set while the list itself moves its current row (a search hiding it, or showing the
+        # open document): only the reader's choice of a row opens a document.
+        self._following = False
         self.selectionModel().currentRowChanged.connect(self._current_changed)
         session.document_opened.connect(self.select_document)
         model.modelReset.connect(lambda: self.select_document(session.document_id))
         self.shown.layoutChanged.connect(lambda: self.select_document(session.document_id))
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if current.isValid() and not self._searching:
+        if current.isValid() and not self._following:
             self.session.open_document(current.data(DOCUMENT_ID_ROLE))
 
     def search(self, text: str) -> None:
         """List the documents that hold `text`. Qt moves the current row off one the search
         hides; only the reader's choice (a click, the arrow keys, Enter) opens a document,
         so the open one stays open, and selected while it is listed."""
-        self._searching = True
+        following, self._following = self._following, True
         try:
             self.shown.set_search(text)
         finally:
-            self._searching = False
+            self._following = following
         self.select_document(self.session.document_id)
 
     def select_document(self, document_id: int | None) -> None:
-        """Make the open document the current (and only selected) row, if it is listed."""
+        """Make the open document the current and only selected row, if it is listed (else
+        none). Every way of opening a document comes here, through the session.
+
+        The selection model's signals stay on: the view repaints the rows they name, and
+        without them the row of the document open before stayed drawn as selected."""
         row = None if document_id is None else self.doc_model.row_of(document_id)
         index = self.shown.mapFromSource(self.doc_model.index(row)) if row is not None else None
-        blocker = self.selectionModel().blockSignals(True)
-        if index is None or not index.isValid():
-            self.selectionModel().clear()
-        else:
-            self.selectionModel().setCurrentIndex(
-                index, self.selectionModel().SelectionFlag.ClearAndSelect
-            )
-            self.scrollTo(index)
-        self.selectionModel().blockSignals(blocker)
+        selection = self.selectionModel()
+        following, self._following = self._following, True
+        try:
+            if index is None or not index.isValid():
+                selection.clear()
+            else:
+                selection.setCurrentIndex(index, selection.SelectionFlag.ClearAndSelect)
+                self.scrollTo(index)
+        finally:
+            self._following = following
 
 
 class DocumentPanel(QWidget):
