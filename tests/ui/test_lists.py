@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 
 from desktop.ui.main_window import MainWindow
 from tests.ui.conftest import document_id_titled, select, tag_with_key
@@ -33,7 +33,7 @@ def test_document_list_counts_and_keyboard(qtbot, window: MainWindow) -> None:  
     annotate(qtbot, window, 2, [("A massive tragedy", 1), ("Crocus Concert Hall", 2)])
     row = window.doc_list.doc_model.row_of(2)
     subtitle = window.doc_list.doc_model.index(row).data(Qt.ItemDataRole.UserRole + 2)
-    assert subtitle == "Press TV · 2024-03-26 · 2 highlights · ◐ in progress"
+    assert subtitle == "◐ in progress · Press TV · 2024-03-26 · 2 highlights"
     shares = window.doc_list.doc_model.index(row).data(Qt.ItemDataRole.UserRole + 3)
     assert [n for _, n in shares] == [1, 1, 0]
     # Down arrow in the list opens the next document.
@@ -247,3 +247,48 @@ def test_a_changed_highlight_stays_selected_in_the_list(
     assert quotes(window) == ["needlessly"]
     qtbot.wait(300)
     assert selected_quotes(window) == ["needlessly", "needlessly"]
+
+
+def drawn_in_rows(window: MainWindow, monkeypatch) -> dict[int, list[str]]:  # type: ignore[no-untyped-def]
+    """The texts the document list paints in each document's row, as it paints them now."""
+    from PySide6.QtGui import QPainter
+
+    from desktop.ui.document_list import DOCUMENT_ID_ROLE
+
+    painted: list[tuple[QRect, str]] = []
+    draw = QPainter.drawText
+
+    def record(painter: QPainter, *args: object) -> None:
+        rect, text = args[0], args[-1]
+        if isinstance(rect, QRect) and isinstance(text, str):
+            painted.append((rect, text))
+        draw(painter, *args)
+
+    documents = window.doc_list
+    with monkeypatch.context() as patch:
+        patch.setattr(QPainter, "drawText", record)
+        documents.viewport().repaint()
+    width = documents.viewport().width()
+    rows: dict[int, list[str]] = {}
+    for row in range(documents.model().rowCount()):
+        index = documents.model().index(row, 0)
+        area = documents.visualRect(index)
+        rows[index.data(DOCUMENT_ID_ROLE)] = [
+            text
+            for rect, text in painted
+            if area.contains(rect.center()) and rect.left() >= 0 and rect.right() < width
+        ]
+    return rows
+
+
+def test_the_done_mark_shows_in_the_document_list(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    annotate(qtbot, window, 2, [("A massive tragedy", 1)])  # in progress
+    annotate(qtbot, window, 1, [("A controversy", 1)])
+    qtbot.keyClick(window.view, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)  # done
+    for size in ((1300, 820), (1400, 900), (900, 600)):
+        window.resize(*size)
+        qtbot.wait(20)
+        rows = drawn_in_rows(window, monkeypatch)
+        assert any("✓ done" in text for text in rows[1]), (size, rows[1])
+        assert any("◐ in progress" in text for text in rows[2]), (size, rows[2])
+        assert not any("✓" in text or "◐" in text for text in rows[3]), (size, rows[3])
