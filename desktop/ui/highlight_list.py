@@ -17,14 +17,16 @@ from typing import Any, NamedTuple
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QPoint,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -609,6 +611,8 @@ class HighlightListPanel(QWidget):
         self._debounce.setInterval(120)
         self._debounce.timeout.connect(self.apply_filter)
         self.search.textChanged.connect(lambda _text: self._debounce.start())
+        self.search.returnPressed.connect(self.go_to_rows)
+        self.search.installEventFilter(self)
         self.scope.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.structure.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.whose.currentIndexChanged.connect(lambda _i: self.apply_filter())
@@ -717,6 +721,28 @@ class HighlightListPanel(QWidget):
         """Ctrl+L: the keyboard to the filter field, its text selected."""
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
+
+    def go_to_rows(self) -> None:
+        """Down or Enter in the filter field: the list filtered at once (not after the typing
+        pause), and the keyboard on its first row, as a browser's search goes to the results."""
+        if self._debounce.isActive():
+            self.apply_filter()
+        if self.model.rowCount():
+            self.table.selectRow(0)
+            self.table.scrollTo(self.model.index(0, 0))
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.search
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
+            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        ):
+            self.go_to_rows()
+            return True
+        return super().eventFilter(watched, event)
 
     def toggle_tag(self, tag_id: int, on: bool) -> None:
         self._tag_buttons[tag_id].setChecked(on)

@@ -292,3 +292,20 @@ def test_the_done_mark_shows_in_the_document_list(qtbot, window: MainWindow, mon
         assert any("✓ done" in text for text in rows[1]), (size, rows[1])
         assert any("◐ in progress" in text for text in rows[2]), (size, rows[2])
         assert not any("✓" in text or "◐" in text for text in rows[3]), (size, rows[3])
+
+
+def test_down_or_enter_in_the_filter_goes_to_the_first_row(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    annotate(qtbot, window, 1, [("A controversy", 1), ("American embassy", 2), ("UK embassy", 2)])
+    panel = window.hl_panel
+    for key in (Qt.Key.Key_Down, Qt.Key.Key_Return):
+        window.view.setFocus()
+        qtbot.keyClick(window.view, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+        assert panel.search.hasFocus()
+        qtbot.keyClicks(panel.search, "embassy")
+        qtbot.keyClick(panel.search, key)  # at once, before the typing pause filters
+        assert panel.table.hasFocus()
+        assert quotes(window) == ["American embassy", "UK embassy"]
+        assert selected_quotes(window) == ["American embassy", "American embassy"]
+        qtbot.keyClick(panel.table, Qt.Key.Key_Down)  # and on through the rows
+        assert selected_quotes(window) == ["UK embassy", "UK embassy"]
+        panel.search.clear()
