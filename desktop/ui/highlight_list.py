@@ -559,6 +559,11 @@ class HighlightListPanel(QWidget):
         self.search.setPlaceholderText("Filter quotes and notes…")
         self.search.setClearButtonEnabled(True)
         self.count = QLabel()
+        self.count.setObjectName("highlightCount")
+        self.count.setToolTip(
+            "Highlights the list shows (with its document, tags and filters), and all of the "
+            "project's highlights"
+        )
         self.table = QTableView()
         self.table.setObjectName("highlightTable")
         self.table.setModel(model)
@@ -672,6 +677,7 @@ class HighlightListPanel(QWidget):
             changes.links or changes.ratings or changes.relation_types or changes.changed
         ):
             self.apply_filter()  # a claim got its evidence, or its verdict
+        self._update_count()  # the project's number, when the change is to rows not listed
 
     def set_tags(self, tags: list[Tag]) -> None:
         """One toggle per tag; tags that were off stay off."""
@@ -783,8 +789,9 @@ class HighlightListPanel(QWidget):
         self.filter_changed.emit()
 
     def _update_count(self) -> None:
-        shown = self.model.rowCount()
-        self.count.setText(f"{shown} of {self.model.total()}")
+        """How many highlights the list shows and how many the project has, each named (a bare
+        "0 of 3" read as a count of the open document's highlights)."""
+        self.count.setText(f"{self.model.rowCount()} shown of {self.model.total()} in the project")
 
     def _activate(self, index: QModelIndex) -> None:
         if index.isValid():

@@ -55,7 +55,7 @@ def test_filter_by_tag_document_and_text(qtbot, window: MainWindow) -> None:  # 
     assert sorted(quotes(window)) == ["American embassy", "needlessly"]
     qtbot.keyClicks(panel.search, "EMBASSY")
     qtbot.waitUntil(lambda: quotes(window) == ["American embassy"])
-    assert panel.count.text() == "1 of 4"
+    assert panel.count.text() == "1 shown of 4 in the project"
     panel.search.clear()
     panel.apply_filter()
     # The text can show only the tags toggled on.
@@ -309,3 +309,26 @@ def test_down_or_enter_in_the_filter_goes_to_the_first_row(qtbot, window: MainWi
         qtbot.keyClick(panel.table, Qt.Key.Key_Down)  # and on through the rows
         assert selected_quotes(window) == ["UK embassy", "UK embassy"]
         panel.search.clear()
+
+
+def test_the_count_says_what_it_counts(qtbot, make_window) -> None:  # type: ignore[no-untyped-def]
+    from desktop.core.changes import Changes
+    from desktop.core.sqlite_store import SqliteStore
+
+    window = make_window(size=(900, 600))
+    annotate(qtbot, window, 1, [("A controversy", 1), ("American embassy", 2), ("needlessly", 3)])
+    count = window.hl_panel.count
+    assert count.text() == "3 shown of 3 in the project"
+    window.open_document(2)  # none here
+    assert count.text() == "0 shown of 3 in the project"
+    # Whole, in a window 900 pixels wide.
+    assert count.isVisible()
+    assert count.width() >= count.sizeHint().width()
+    assert window.hl_panel.rect().contains(count.geometry())
+    # A highlight made in another window, in another document, counts in the project's number.
+    elsewhere = SqliteStore.open(window.store.location)
+    elsewhere.annotator = "tester"
+    added = elsewhere.add_highlight(1, 0, 9, tag_with_key(window, "1").id)
+    elsewhere.close()
+    window.session.announce_from_elsewhere(Changes(added=(added,)))
+    assert count.text() == "0 shown of 4 in the project"
