@@ -36,12 +36,16 @@ from desktop.core.model import DocumentInfo
 from desktop.core.summary import ProjectSummary
 from desktop.ui.session import Session
 
-# The current annotator's progress on a document, as the list shows it.
-STATUS_MARKS = {"to do": "to do", "in progress": "◐ in progress", "done": "✓ done"}
+# The current annotator's progress on a document, as the list marks it: first on the row's
+# second line, never cut off, in words and a shape (not by colour). "To do" is the rows unmarked.
+STATUS_MARKS = {"to do": "", "in progress": "◐ in progress", "done": "✓ done"}
+SEPARATOR = " · "
 
 DOCUMENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-SUBTITLE_ROLE = Qt.ItemDataRole.UserRole + 2
+SUBTITLE_ROLE = Qt.ItemDataRole.UserRole + 2  # the second line: status mark, then details
 TAG_SHARES_ROLE = Qt.ItemDataRole.UserRole + 3
+STATUS_ROLE = Qt.ItemDataRole.UserRole + 4  # the status mark ("" for to do)
+DETAILS_ROLE = Qt.ItemDataRole.UserRole + 5  # outlet · date · highlight count
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -98,11 +102,16 @@ class DocumentListModel(QAbstractListModel):
         total = sum(counts.values())
         if role == Qt.ItemDataRole.DisplayRole:
             return doc.title
-        if role == SUBTITLE_ROLE:
+        if role == STATUS_ROLE:
+            return STATUS_MARKS[self.summary.status(doc.id, self.session.annotator)]
+        if role == DETAILS_ROLE:
             parts = [p for p in (doc.outlet, doc.published) if p]
             parts.append(f"{total} highlight{'s' if total != 1 else ''}")
-            parts.append(STATUS_MARKS[self.summary.status(doc.id, self.session.annotator)])
-            return " · ".join(parts)
+            return SEPARATOR.join(parts)
+        if role == SUBTITLE_ROLE:
+            mark = self.data(index, STATUS_ROLE)
+            details = self.data(index, DETAILS_ROLE)
+            return f"{mark}{SEPARATOR}{details}" if mark else details
         if role == TAG_SHARES_ROLE:
             return [(QColor(t.colour), counts.get(t.id, 0)) for t in self.summary.tags]
         if role == DOCUMENT_ID_ROLE:
@@ -116,6 +125,7 @@ class DocumentListModel(QAbstractListModel):
                 f"{counts.get(t.id, 0)} {html.escape(t.name)}" for t in self.summary.tags
             )
             lines.append(shares)
+            lines.append(f"{self.summary.status(doc.id, self.session.annotator)} for you")
             pages = len(doc.page_starts)
             if pages:
                 lines.append(f"{pages} page{'s' if pages != 1 else ''}")
@@ -125,12 +135,14 @@ class DocumentListModel(QAbstractListModel):
                 lines.append(f"from {html.escape(doc.source)}")
             return "<p>" + "<br>".join(lines) + "</p>"
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{doc.title}. {self.data(index, SUBTITLE_ROLE)}"
+            status = self.summary.status(doc.id, self.session.annotator)
+            return f"{doc.title}. {status}. {self.data(index, DETAILS_ROLE)}"
         return None
 
 
 class DocumentDelegate(QStyledItemDelegate):
-    """Title on the first line, outlet · date · count on the second, then the tag bar."""
+    """Title on the first line; on the second the status mark, whole, then outlet · date ·
+    count, cut to what fits; then the tag bar."""
 
     PADDING = 6
     BAR_HEIGHT = 4
@@ -164,18 +176,21 @@ class DocumentDelegate(QStyledItemDelegate):
         )
 
         painter.setFont(option.font)
+        second = QRect(rect.left(), rect.top() + line, rect.width(), line)
+        details = index.data(DETAILS_ROLE) or ""
+        mark = index.data(STATUS_ROLE) or ""
+        if mark:  # in the text's colour, the rest subtler
+            painter.drawText(second, Qt.TextFlag.TextSingleLine, mark)
+            second.setLeft(second.left() + option.fontMetrics.horizontalAdvance(mark))
+            details = SEPARATOR + details
         subtle = palette.color(text_role)
         if not selected:
             subtle = palette.color(QPalette.ColorRole.PlaceholderText)
         painter.setPen(subtle)
-        subtitle = option.fontMetrics.elidedText(
-            index.data(SUBTITLE_ROLE) or "", Qt.TextElideMode.ElideRight, rect.width()
+        details = option.fontMetrics.elidedText(
+            details, Qt.TextElideMode.ElideRight, second.width()
         )
-        painter.drawText(
-            QRect(rect.left(), rect.top() + line, rect.width(), line),
-            Qt.TextFlag.TextSingleLine,
-            subtitle,
-        )
+        painter.drawText(second, Qt.TextFlag.TextSingleLine, details)
 
         shares = index.data(TAG_SHARES_ROLE) or []
         total = sum(n for _, n in shares)
@@ -252,40 +267,47 @@ class DocumentList(QListView):
         self.setUniformItemSizes(True)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setAccessibleName("Documents")
-        self._searching = False  # the filter moves the current row: that opens nothing
+        # Set while the list itself moves its current row (a search hiding it, or showing the
+        # open document): only the reader's choice of a row opens a document.
+        self._following = False
         self.selectionModel().currentRowChanged.connect(self._current_changed)
         session.document_opened.connect(self.select_document)
         model.modelReset.connect(lambda: self.select_document(session.document_id))
         self.shown.layoutChanged.connect(lambda: self.select_document(session.document_id))
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if current.isValid() and not self._searching:
+        if current.isValid() and not self._following:
             self.session.open_document(current.data(DOCUMENT_ID_ROLE))
 
     def search(self, text: str) -> None:
         """List the documents that hold `text`. Qt moves the current row off one the search
         hides; only the reader's choice (a click, the arrow keys, Enter) opens a document,
         so the open one stays open, and selected while it is listed."""
-        self._searching = True
+        following, self._following = self._following, True
         try:
             self.shown.set_search(text)
         finally:
-            self._searching = False
+            self._following = following
         self.select_document(self.session.document_id)
 
     def select_document(self, document_id: int | None) -> None:
-        """Make the open document the current (and only selected) row, if it is listed."""
+        """Make the open document the current and only selected row, if it is listed (else
+        none). Every way of opening a document comes here, through the session.
+
+        The selection model's signals stay on: the view repaints the rows they name, and
+        without them the row of the document open before stayed drawn as selected."""
         row = None if document_id is None else self.doc_model.row_of(document_id)
         index = self.shown.mapFromSource(self.doc_model.index(row)) if row is not None else None
-        blocker = self.selectionModel().blockSignals(True)
-        if index is None or not index.isValid():
-            self.selectionModel().clear()
-        else:
-            self.selectionModel().setCurrentIndex(
-                index, self.selectionModel().SelectionFlag.ClearAndSelect
-            )
-            self.scrollTo(index)
-        self.selectionModel().blockSignals(blocker)
+        selection = self.selectionModel()
+        following, self._following = self._following, True
+        try:
+            if index is None or not index.isValid():
+                selection.clear()
+            else:
+                selection.setCurrentIndex(index, selection.SelectionFlag.ClearAndSelect)
+                self.scrollTo(index)
+        finally:
+            self._following = following
 
 
 class DocumentPanel(QWidget):

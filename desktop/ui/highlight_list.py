@@ -17,14 +17,16 @@ from typing import Any, NamedTuple
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QPoint,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -371,8 +373,10 @@ class HighlightTableModel(QAbstractTableModel):
         self._by_id[r.id] = r
         self._texts[r.id] = (h.quote, h.note)
         self._sorted.insert(self._position(self._sorted, r), r)
-        if not self.filter.accepts(h):
-            return
+        if self.filter.accepts(h):
+            self._insert(r)
+
+    def _insert(self, r: Row) -> None:
         row = self._position(self.rows, r)
         self.beginInsertRows(QModelIndex(), row, row)
         self.rows.insert(row, r)
@@ -393,8 +397,43 @@ class HighlightTableModel(QAbstractTableModel):
         self._texts.pop(h.id, None)
 
     def change(self, new: Highlight) -> None:
-        self.remove(new)
-        self.add(new)
+        """A highlight's tag, note or verdict changed: its row is updated in place, or moved
+        to its new sorted place, never removed and inserted again (the view would then select
+        the next row and lose this one)."""
+        old = self._by_id.get(new.id)
+        if old is None:
+            self.add(new)
+            return
+        row = self._find(self.rows, old)  # found with the old texts, which sort it
+        i = self._find(self._sorted, old)
+        if i is not None:
+            del self._sorted[i]
+        r = Row.of(new)
+        self._by_id[r.id] = r
+        self._texts[r.id] = (new.quote, new.note)
+        self._sorted.insert(self._position(self._sorted, r), r)
+        shown = self.filter.accepts(new)
+        if row is None:
+            if shown:
+                self._insert(r)
+            return
+        if not shown:
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self.rows[row]
+            self.endRemoveRows()
+            return
+        del self.rows[row]
+        to = self._position(self.rows, r)  # among the other rows
+        if to == row:
+            self.rows.insert(row, r)
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+            return
+        self.rows.insert(row, old)  # as it was, while the view is told of the move
+        self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), to + 1 if to > row else to)
+        del self.rows[row]
+        self.rows.insert(to, r)
+        self.endMoveRows()
+        self.dataChanged.emit(self.index(to, 0), self.index(to, len(COLUMNS) - 1))
 
     def row_of(self, highlight_id: int) -> int | None:
         r = self._by_id.get(highlight_id)
@@ -521,6 +560,11 @@ class HighlightListPanel(QWidget):
         self.search.setPlaceholderText("Filter quotes and notes…")
         self.search.setClearButtonEnabled(True)
         self.count = QLabel()
+        self.count.setObjectName("highlightCount")
+        self.count.setToolTip(
+            "Highlights the list shows (with its document, tags and filters), and all of the "
+            "project's highlights"
+        )
         self.table = QTableView()
         self.table.setObjectName("highlightTable")
         self.table.setModel(model)
@@ -573,6 +617,8 @@ class HighlightListPanel(QWidget):
         self._debounce.setInterval(120)
         self._debounce.timeout.connect(self.apply_filter)
         self.search.textChanged.connect(lambda _text: self._debounce.start())
+        self.search.returnPressed.connect(self.go_to_rows)
+        self.search.installEventFilter(self)
         self.scope.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.structure.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.whose.currentIndexChanged.connect(lambda _i: self.apply_filter())
@@ -643,6 +689,7 @@ class HighlightListPanel(QWidget):
             changes.links or changes.ratings or changes.relation_types or changes.changed
         ):
             self.apply_filter()  # a claim got its evidence, or its verdict
+        self._update_count()  # the project's number, when the change is to rows not listed
 
     def set_tags(self, tags: list[Tag]) -> None:
         """One toggle per tag; tags that were off stay off."""
@@ -693,6 +740,28 @@ class HighlightListPanel(QWidget):
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
 
+    def go_to_rows(self) -> None:
+        """Down or Enter in the filter field: the list filtered at once (not after the typing
+        pause), and the keyboard on its first row, as a browser's search goes to the results."""
+        if self._debounce.isActive():
+            self.apply_filter()
+        if self.model.rowCount():
+            self.table.selectRow(0)
+            self.table.scrollTo(self.model.index(0, 0))
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.search
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
+            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        ):
+            self.go_to_rows()
+            return True
+        return super().eventFilter(watched, event)
+
     def toggle_tag(self, tag_id: int, on: bool) -> None:
         self._tag_buttons[tag_id].setChecked(on)
 
@@ -722,13 +791,19 @@ class HighlightListPanel(QWidget):
         )
 
     def apply_filter(self) -> None:
+        """List what the filters show; the selected highlight stays selected if still listed."""
         self._debounce.stop()
+        current = self.table.currentIndex()
+        kept = self.model.highlight(current.row()).id if current.isValid() else None
         self.model.set_filter(self.state())
+        if kept is not None:
+            self.select_highlight(kept)
         self.filter_changed.emit()
 
     def _update_count(self) -> None:
-        shown = self.model.rowCount()
-        self.count.setText(f"{shown} of {self.model.total()}")
+        """How many highlights the list shows and how many the project has, each named (a bare
+        "0 of 3" read as a count of the open document's highlights)."""
+        self.count.setText(f"{self.model.rowCount()} shown of {self.model.total()} in the project")
 
     def _activate(self, index: QModelIndex) -> None:
         if index.isValid():

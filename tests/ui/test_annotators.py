@@ -32,21 +32,21 @@ def subtitle(window: MainWindow, document_id: int) -> str:
 
 def test_ctrl_d_marks_the_document_done_for_me_and_undo(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     window.open_document(1)
-    assert subtitle(window, 1).endswith("to do")
+    assert subtitle(window, 1) == "Indian Punchline · 2024-03-28 · 0 highlights"  # to do
     select(window, 0, 9)
     qtbot.keyClick(window.view, Qt.Key.Key_1)
-    assert subtitle(window, 1).endswith("◐ in progress")
+    assert subtitle(window, 1).startswith("◐ in progress · ")
     qtbot.keyClick(window.view, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
-    assert subtitle(window, 1).endswith("✓ done")
+    assert subtitle(window, 1).startswith("✓ done · ")
     assert list(window.store.done()) == [("tester", 1)]
     assert window.actions["mark_done"].isChecked()
     assert "done for you" in window.status_line.document_label.text()
     window.undo_action.trigger()
     assert window.store.done() == {}
-    assert subtitle(window, 1).endswith("◐ in progress")
+    assert subtitle(window, 1).startswith("◐ in progress · ")
     # Another annotator's view of the same document: nothing of mine is theirs.
     window.session.set_annotator("carol")
-    assert subtitle(window, 1).endswith("to do")
+    assert subtitle(window, 1) == "Indian Punchline · 2024-03-28 · 1 highlight"  # to do
     assert "Annotator: carol" in window.status_line.project_label.text()
 
 

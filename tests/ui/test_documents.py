@@ -3,7 +3,8 @@ document."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QPalette
 
 from desktop.ui.document_list import DOCUMENT_ID_ROLE
 from desktop.ui.main_window import MainWindow
@@ -123,3 +124,53 @@ def test_searching_the_documents_never_opens_one(qtbot, window: MainWindow) -> N
     assert chosen is not None
     assert window.session.summary.document(chosen).outlet == "The Cradle"
     assert window.session.document_id == chosen
+
+
+def rows_drawn_selected(qtbot, window: MainWindow) -> list[int]:  # type: ignore[no-untyped-def]
+    """The documents whose rows the screen shows selected: the window as last painted (its
+    backing store), not painted afresh, so a row left unrepainted shows as it is."""
+    qtbot.wait(50)  # the pending repaints
+    image = window.screen().grabWindow(window.winId()).toImage()
+    documents = window.doc_list
+    selected = documents.palette().color(QPalette.ColorGroup.Active, QPalette.ColorRole.Highlight)
+    drawn = []
+    for row in range(documents.model().rowCount()):
+        index = documents.model().index(row, 0)
+        corner = documents.visualRect(index).topLeft() + QPoint(2, 2)
+        if image.pixelColor(documents.viewport().mapTo(window, corner)) == selected:
+            drawn.append(index.data(DOCUMENT_ID_ROLE))
+    return drawn
+
+
+def test_a_hit_in_another_document_leaves_one_row_selected(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.doc_list.setFocus()
+    qtbot.keyClick(window.doc_list, Qt.Key.Key_Down)  # the second document: Moscow massacre
+    moscow = window.session.document_id
+    qtbot.keyClick(window.doc_list, Qt.Key.Key_Return)
+    assert rows_drawn_selected(qtbot, window) == [moscow]
+    qtbot.keyClick(
+        window.view,
+        Qt.Key.Key_F,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    search = window.editing._corpus_search
+    assert search is not None
+    qtbot.addWidget(search)
+    qtbot.keyClicks(search.field, "Moscow")
+    qtbot.keyClick(search.field, Qt.Key.Key_Return)  # the first place: in the first document
+    first = search.results.item(0).data(Qt.ItemDataRole.UserRole + 1).document_id
+    assert first != moscow
+    assert window.session.document_id == first
+    chosen = window.doc_list.selectionModel()
+    assert [i.data(DOCUMENT_ID_ROLE) for i in chosen.selectedRows()] == [first]
+    assert chosen.currentIndex().data(DOCUMENT_ID_ROLE) == first
+    assert rows_drawn_selected(qtbot, window) == [first]
+    # Down the places to one in the Moscow article, Enter: that row alone, again.
+    while search.results.currentItem().data(Qt.ItemDataRole.UserRole + 1).document_id != moscow:
+        qtbot.keyClick(search.results, Qt.Key.Key_Down)
+    qtbot.keyClick(search.results, Qt.Key.Key_Return)
+    assert window.session.document_id == moscow
+    assert [i.data(DOCUMENT_ID_ROLE) for i in chosen.selectedRows()] == [moscow]
+    assert chosen.currentIndex().data(DOCUMENT_ID_ROLE) == moscow
+    assert rows_drawn_selected(qtbot, window) == [moscow]
+    search.close()

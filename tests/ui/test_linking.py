@@ -189,3 +189,75 @@ def test_the_highlight_tab_shows_the_highlight_under_the_cursor_when_shown_again
     assert inspector.highlight.id == evidence.id
     assert inspector.links.count() == 1
     assert "supports" in inspector.links.item(0).text()
+
+
+def test_the_claim_picker_names_documents_and_starts_near_the_source(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, monkeypatch
+) -> None:
+    from desktop.ui.link_picker import LinkPicker
+    from tests.ui.conftest import document_id_titled, tooltip_as_shown
+
+    html_doc = document_id_titled(window, "<b>This is not bold")
+    window.open_document(html_doc)
+    tag(qtbot, window, "<b>This is not bold</b>", "1")
+    window.open_document(1)
+    long_claim = (
+        "Clearly, Washington was in possession of some information which was at the very least "
+        "credible enough in terms of its source but was not specific enough for Moscow."
+    )
+    tag(qtbot, window, CLAIM, "1")
+    tag(qtbot, window, long_claim, "1")
+    moscow = document_id_titled(window, "Moscow massacre")
+    window.open_document(moscow)
+    tag(qtbot, window, "Almost immediately, Daesh", "1")
+    tag(qtbot, window, "Daesh has historically been at the service of Western powers.", "1")
+    tag(qtbot, window, "body cam footage", "2")
+    titles = {d.id: d.title for d in window.store.documents()}
+
+    seen: dict[str, object] = {}
+
+    def look_then_enter(picker: LinkPicker) -> int:
+        picker.show()
+        picker.activateWindow()
+        qtbot.waitUntil(picker.isActiveWindow)
+        assert picker.filter.hasFocus()
+        rows = picker.list.model()
+        shown = [
+            (
+                rows.index(r, 0).data(),
+                rows.index(r, 1).data(),
+                rows.index(r, 0).data(Qt.ItemDataRole.ToolTipRole),
+            )
+            for r in range(rows.rowCount())
+        ]
+        seen["rows"] = {quote: (where, tip) for quote, where, tip in shown}
+        seen["current"] = rows.index(picker.list.currentIndex().row(), 0).data()
+        seen["scrolls sideways"] = picker.list.horizontalScrollBar().isVisible()
+        seen["quote fits"] = all(
+            picker.list.visualRect(rows.index(r, c)).right() <= picker.list.viewport().width()
+            for r in range(rows.rowCount())
+            for c in range(rows.columnCount())
+        )
+        qtbot.keyClick(picker.filter, Qt.Key.Key_Return)
+        return picker.result()
+
+    monkeypatch.setattr(LinkPicker, "exec", look_then_enter)
+    cursor_into(window, "body cam footage")
+    qtbot.keyClick(window.view, Qt.Key.Key_L)
+    press_in_popup(qtbot, Qt.Key.Key_Return)  # the link's type: the first
+    qtbot.keyClick(window.view, Qt.Key.Key_L)  # L again: the picker
+    # The nearest claim of this document is chosen, and is linked to on Enter.
+    assert seen["current"] == "Almost immediately, Daesh"
+    [link] = window.store.links()
+    assert window.store.highlight(link.to_id).quote == "Almost immediately, Daesh"
+    rows = seen["rows"]
+    assert isinstance(rows, dict)
+    # Claims of other documents name their document; those of this one need not.
+    assert rows[CLAIM][0] == titles[1]
+    assert rows["<b>This is not bold</b>"][0] == titles[html_doc]
+    assert not rows["Almost immediately, Daesh"][0]
+    # A long quote is cut to the width, whole in its tooltip, as plain text.
+    assert not seen["scrolls sideways"]
+    assert seen["quote fits"]
+    assert tooltip_as_shown(rows[long_claim][1]) == long_claim
+    assert tooltip_as_shown(rows["<b>This is not bold</b>"][1]) == "<b>This is not bold</b>"
