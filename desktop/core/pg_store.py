@@ -19,6 +19,7 @@ from __future__ import annotations
 import getpass
 import json
 import logging
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
@@ -106,6 +107,39 @@ def describe_location(location: str) -> str:
         host = "localhost"
     port = f":{params['port']}" if params.get("port") else ""
     return f"{name} on {host}{port}"
+
+
+def server_setup_command(location: str, login: str = "LOGIN") -> str:
+    """The command that sets the project at `location` up for a team, with `login` among its
+    annotators, for people: as its owner, so with the owner's login, never with a password."""
+    try:
+        params = conninfo_to_dict(location)
+    except psycopg.ProgrammingError:
+        params = {}
+    if params.get("service") and not params.get("dbname"):
+        where = f"service={params['service']}"
+    elif params.get("dbname"):
+        host = str(params.get("host") or "localhost")
+        host = "localhost" if host.startswith("/") else host
+        port = f":{params['port']}" if params.get("port") else ""
+        where = f"postgresql://OWNER@{host}{port}/{params['dbname']}"
+    else:
+        where = "CONNINFO"
+    return f"claimmark server-setup --db {where} --annotator {login}"
+
+
+# A statement that only reads: a refusal of one is a refusal to read the project. A SELECT that
+# locks rows (FOR UPDATE) or moves a sequence (setval) writes too.
+_SELECT = re.compile(r"\s*SELECT\b", re.IGNORECASE)
+_WRITES_TOO = re.compile(
+    r"\bFOR\s+(NO\s+KEY\s+UPDATE|UPDATE|SHARE|KEY\s+SHARE)\b|\b(setval|nextval)\s*\(",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=512)
+def _only_reads(sql: str) -> bool:
+    return _SELECT.match(sql) is not None and _WRITES_TOO.search(sql) is None
 
 
 def _state(h: Highlight) -> tuple[object, ...]:
@@ -232,7 +266,7 @@ class PgStore(SqlStore):
                     if number == pg_schema.BASE or version >= pg_schema.BASE:
                         self._apply_migration(number)
                     version = number
-                if upgraded and self._one(pg_schema.TEAM_SET_UP_SQL):
+                if upgraded and self.set_up_for_team:
                     self._x(pg_schema.POLICIES_SQL)  # new tables get the team's rules too
         except ClaimmarkError as e:
             raise ProjectError(
@@ -262,6 +296,12 @@ class PgStore(SqlStore):
             )
         else:
             self._x("UPDATE claimmark_schema SET version = %s", (number,))
+
+    @property
+    def set_up_for_team(self) -> bool:
+        """Whether the team's roles and rules are on this project (claimmark server-setup):
+        without them, only its owner may read it."""
+        return bool(self._one(pg_schema.TEAM_SET_UP_SQL))
 
     def close(self) -> None:
         self._conn.close()
@@ -306,7 +346,7 @@ class PgStore(SqlStore):
     ) -> psycopg.Cursor[Any]:
         """Run one statement, turning the server's refusals into messages for people (an
         integrity error is left to the caller when `integrity` is true)."""
-        with self._errors(integrity=integrity):
+        with self._errors(integrity=integrity, reading=_only_reads(sql)):
             return self._conn.execute(sql, params)
 
     def _run(self, sql: str, params: Sequence[object] = ()) -> psycopg.Cursor[Any]:
@@ -326,7 +366,9 @@ class PgStore(SqlStore):
             cur.executemany(sql, rows)
 
     @contextmanager
-    def _errors(self, *, integrity: bool = False) -> Iterator[None]:
+    def _errors(self, *, integrity: bool = False, reading: bool = False) -> Iterator[None]:
+        """Turn the server's refusals into messages for people. A refused read (`reading`)
+        means that this login may not read the project at all: it is not set up for it."""
         if self._lost:
             self._lose(RuntimeError("connection marked lost"))
         try:
@@ -344,6 +386,14 @@ class PgStore(SqlStore):
                 self._lose(e)
             raise ProjectError(f"{self.name}: {_first_line(e)}") from None
         except pg_errors.InsufficientPrivilege as e:
+            if reading:
+                login = self._login_name()
+                raise ProjectError(
+                    f"{self.name}: {login} may not read this project: it is not set up for a "
+                    f"team, or not for {login} ({_first_line(e)}). Its owner sets it up with "
+                    f"{server_setup_command(self.location, login)} (or --adjudicator {login}); "
+                    "nothing was changed."
+                ) from None
             raise ClaimmarkError(
                 f"the server does not let {self._login_name()} make this change: annotators "
                 "change only their own highlights and links, and tags, link types, the "

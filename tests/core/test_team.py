@@ -591,6 +591,36 @@ def test_copy_keeps_earlier_versions_and_orphans(
         copy.close()
 
 
+def test_a_copy_to_a_new_server_project_is_set_up_for_the_team_by_server_setup(
+    seeded: ProjectStore, pg_cluster: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A login of the cluster's annotators (made by server-setup on another database) cannot
+    read a project that a copy made: the copy says what must follow, opening it says why it
+    cannot and what to run, and once that ran it opens."""
+    # Logins belong to the whole server (the other tests' too): a name of this test's own.
+    set_up_team(new_database(pg_cluster), ["flo"])
+    newsdesk = new_database(pg_cluster)
+    assert cli.main(["copy", "--from", seeded.location, "--to", newsdesk]) == 0
+    out = capsys.readouterr().out
+    assert "not set up for a team yet" in out
+    assert "claimmark server-setup --db" in out
+    assert cli.main(["list", "--db", as_user(newsdesk, "flo")]) == 1
+    err = capsys.readouterr().err
+    assert "flo may not read this project: it is not set up for a team" in err
+    assert "server-setup --db" in err
+    assert "--annotator flo" in err
+    assert "does not let" not in err
+    assert "make this change" not in err
+    with pytest.raises(ProjectError, match="not set up for a team"):
+        PgStore.open(as_user(newsdesk, "flo"))
+    assert cli.main(["server-setup", "--db", newsdesk, "--annotator", "flo"]) == 0
+    capsys.readouterr()
+    assert cli.main(["list", "--db", as_user(newsdesk, "flo")]) == 0
+    assert "8 documents" in capsys.readouterr().out
+    assert cli.main(["copy", "--from", seeded.location, "--to", newsdesk, "--force"]) == 0
+    assert "not set up for a team" not in capsys.readouterr().out  # it is now
+
+
 def test_copy_refuses_a_project_that_is_not_empty_without_force(
     seeded: ProjectStore, pg_location: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
