@@ -198,7 +198,11 @@ class PgStore(SqlStore):
         return store
 
     @staticmethod
-    def _connect(location: str, read_only: bool) -> psycopg.Connection[Any]:
+    def _connect(
+        location: str, read_only: bool, *, listen: bool = False
+    ) -> psycopg.Connection[Any]:
+        """A new connection, read-only if asked, listening to the project's announcements if
+        asked. A server that goes away meanwhile (restarting) is a ProjectError too."""
         try:
             conn = psycopg.connect(
                 location,
@@ -211,12 +215,15 @@ class PgStore(SqlStore):
                 f"{describe_location(location)}: not a connection string libpq understands ({e})."
             ) from None
         except psycopg.OperationalError as e:
-            reason = str(e).strip().splitlines()[-1] if str(e).strip() else "no answer"
-            raise ProjectError(
-                f"{describe_location(location)}: cannot connect to the server ({reason})."
-            ) from None
-        if read_only:
-            conn.execute("SET default_transaction_read_only = on")
+            raise _cannot_connect(location, e) from None
+        try:
+            if read_only:
+                conn.execute("SET default_transaction_read_only = on")
+            if listen:
+                conn.execute(f"LISTEN {pg_schema.CHANNEL}".encode())
+        except psycopg.OperationalError as e:
+            conn.close()
+            raise _cannot_connect(location, e) from None
         return conn
 
     def _login_name(self) -> str:
@@ -334,8 +341,9 @@ class PgStore(SqlStore):
         self._lost = False
 
     def _lose(self, e: BaseException) -> NoReturn:
+        if not self._lost:  # logged once, not at every refusal until it is back
+            log.warning("lost the connection to %s: %s", self.name, e)
         self._lost = True
-        log.warning("lost the connection to %s: %s", self.name, e)
         raise ConnectionLost(
             f"{self.name}: the connection to the server is lost; nothing more is saved until "
             "claimmark has reconnected (it tries by itself)."
@@ -1272,6 +1280,11 @@ def _pyformat(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
+def _cannot_connect(location: str, e: psycopg.OperationalError) -> ProjectError:
+    reason = str(e).strip().splitlines()[-1] if str(e).strip() else "no answer"
+    return ProjectError(f"{describe_location(location)}: cannot connect to the server ({reason}).")
+
+
 def _first_line(e: BaseException) -> str:
     text = str(e).strip()
     return text.splitlines()[0] if text else type(e).__name__
@@ -1307,9 +1320,7 @@ class PgChangeFeed:
         self._connect()
 
     def _connect(self) -> None:
-        conn = PgStore._connect(self._store.location, read_only=True)
-        conn.execute(f"LISTEN {pg_schema.CHANNEL}".encode())
-        self._conn = conn
+        self._conn = PgStore._connect(self._store.location, read_only=True, listen=True)
 
     def fileno(self) -> int:
         """The socket to watch, or -1 while there is no connection."""

@@ -673,6 +673,28 @@ def test_a_lost_server_refuses_changes_then_comes_back(own_cluster: object) -> N
     store.close()
 
 
+def test_a_server_lost_while_connecting_is_a_message_not_a_traceback(
+    server: PgStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server goes away between connecting and the first statement (a reconnection while
+    it restarts): the connection could not be made, said as any other (ProjectError)."""
+    connect = psycopg.connect
+
+    def connect_then_lose(*args: object, **kwargs: object) -> psycopg.Connection:
+        conn = connect(*args, **kwargs)  # type: ignore[arg-type]
+        with connect(server.location, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s, 5000)", (conn.info.backend_pid,))
+        return conn
+
+    monkeypatch.setattr(psycopg, "connect", connect_then_lose)
+    with pytest.raises(ProjectError, match="cannot connect to the server"):
+        server.change_feed()  # its connection reads only, and listens
+    with pytest.raises(ProjectError, match="cannot connect to the server"):
+        PgStore.open(server.location, read_only=True)
+    monkeypatch.undo()
+    server.change_feed().close()
+
+
 def test_every_acknowledged_write_of_several_processes_is_there(pg_location: str) -> None:
     """Five annotator processes add, retag and delete highlights at once: nothing acknowledged
     is lost, nothing is there twice (the full run is in desktop.bench)."""
