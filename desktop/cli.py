@@ -692,11 +692,17 @@ def _team_set_up_note(target: ProjectStore) -> str:
 def _server_setup(args: argparse.Namespace) -> int:
     if not is_server_location(args.db):
         raise ClaimmarkError(f"{args.db}: not a server's connection string (postgresql://...)")
-    from desktop.core.pg_store import set_up_team
+    from desktop.core.pg_store import PgStore
 
-    open_project(args.db, seed=True).close()  # a new project gets the seed articles
-    for line in set_up_team(args.db, args.annotator, args.adjudicator):
-        print(line)
+    store = open_project(args.db, seed=True)  # a new project gets the seed articles
+    try:
+        if not isinstance(store, PgStore):
+            raise ClaimmarkError(f"{args.db}: not a server's project")
+        print(store.how_opened(seeded=store.created))
+        for line in store.set_up_team(args.annotator, args.adjudicator):
+            print(line)
+    finally:
+        store.close()
     return EXIT_OK
 
 

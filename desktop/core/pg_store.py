@@ -181,6 +181,8 @@ class PgStore(SqlStore):
         self.last_snapshot: str | None = None  # of the last snapshot() (see PgChangeFeed)
         self.annotator = self._login_name()
         self.created = False  # whether open() made the schema (a new project)
+        self.upgraded_from: int | None = None  # the schema version open() upgraded, if it did
+        self.schema_version = pg_schema.LATEST  # once open (older only when open read-only)
 
     # Opening -------------------------------------------------------------------------------
 
@@ -251,6 +253,7 @@ class PgStore(SqlStore):
                 "open it; nothing was changed."
             )
         if version == pg_schema.LATEST or self.read_only:
+            self.schema_version = version or pg_schema.LATEST
             return
         self._migrate()
 
@@ -269,6 +272,8 @@ class PgStore(SqlStore):
                 self._x("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
                 version = self._schema_version() or 0
                 upgraded = version >= pg_schema.BASE
+                if upgraded and version < pg_schema.LATEST:
+                    self.upgraded_from = version
                 for number in sorted(n for n in pg_schema.MIGRATIONS if n > version):
                     if number == pg_schema.BASE or version >= pg_schema.BASE:
                         self._apply_migration(number)
@@ -304,11 +309,52 @@ class PgStore(SqlStore):
         else:
             self._x("UPDATE claimmark_schema SET version = %s", (number,))
 
+    def how_opened(self, *, seeded: bool = False) -> str:
+        """What opening did, for people: created the project (`seeded`: the seed articles
+        were added to it), upgraded it, or found it as it was."""
+        version = f"schema version {self.schema_version}"
+        if self.created:
+            seeds = ", with the seed articles" if seeded else ""
+            return f"{self.name}: created the project ({version}{seeds})"
+        if self.upgraded_from is not None:
+            return f"{self.name}: found the project ({version}, upgraded from {self.upgraded_from})"
+        return f"{self.name}: found the project ({version})"
+
     @property
     def set_up_for_team(self) -> bool:
         """Whether the team's roles and rules are on this project (claimmark server-setup):
         without them, only its owner may read it."""
         return bool(self._one(pg_schema.TEAM_SET_UP_SQL))
+
+    def set_up_team(
+        self, annotators: Sequence[str] = (), adjudicators: Sequence[str] = ()
+    ) -> list[str]:
+        """Create the team's roles and row-level security on this project, as its owner; grant
+        the roles to these logins, creating those that do not exist yet (without a password:
+        set one with psql's \\password, or use the server's other ways of signing in). Returns
+        what was done, for people."""
+        done: list[str] = []
+        with self.batch():
+            self._x(pg_schema.ROLES_SQL)
+            done.append(
+                f"roles {pg_schema.ANNOTATOR_ROLE} and {pg_schema.ADJUDICATOR_ROLE} with "
+                "row-level security on highlights, links and done marks"
+            )
+            for names, role in (
+                (annotators, pg_schema.ANNOTATOR_ROLE),
+                (adjudicators, pg_schema.ADJUDICATOR_ROLE),
+            ):
+                for name in names:
+                    exists = self._x(
+                        "SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)
+                    ).fetchone()
+                    login = sql.Identifier(name).as_string(self._conn)
+                    if exists is None:
+                        self._x(f"CREATE ROLE {login} LOGIN")
+                        done.append(f"created the login {name} (no password yet)")
+                    self._x(f"GRANT {role} TO {login}")
+                    done.append(f"{name} is a member of {role}")
+        return done
 
     def close(self) -> None:
         self._conn.close()
@@ -1521,33 +1567,10 @@ def open_project(location: str, *, create: bool = True, read_only: bool = False)
 def set_up_team(
     location: str, annotators: Sequence[str] = (), adjudicators: Sequence[str] = ()
 ) -> list[str]:
-    """Create the team's roles and row-level security on the project at `location` (made if the
-    database is empty), as its owner; grant the roles to these logins, creating those that do
-    not exist yet (without a password: set one with psql's \\password, or use the server's
-    other ways of signing in). Returns what was done, for people."""
+    """Open the project at `location` (made if the database is empty) and set it up for a team
+    there (`PgStore.set_up_team`). Returns what was done, for people."""
     store = PgStore.open(location)
-    done = [f"{store.name}: the project is there (schema version {pg_schema.LATEST})"]
     try:
-        with store.batch():
-            store._x(pg_schema.ROLES_SQL)
-            done.append(
-                f"roles {pg_schema.ANNOTATOR_ROLE} and {pg_schema.ADJUDICATOR_ROLE} with "
-                "row-level security on highlights, links and done marks"
-            )
-            for names, role in (
-                (annotators, pg_schema.ANNOTATOR_ROLE),
-                (adjudicators, pg_schema.ADJUDICATOR_ROLE),
-            ):
-                for name in names:
-                    exists = store._x(
-                        "SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)
-                    ).fetchone()
-                    login = sql.Identifier(name).as_string(store._conn)
-                    if exists is None:
-                        store._x(f"CREATE ROLE {login} LOGIN")
-                        done.append(f"created the login {name} (no password yet)")
-                    store._x(f"GRANT {role} TO {login}")
-                    done.append(f"{name} is a member of {role}")
+        return [store.how_opened(), *store.set_up_team(annotators, adjudicators)]
     finally:
         store.close()
-    return done

@@ -727,6 +727,29 @@ def test_server_setup_makes_the_project_and_the_logins(
     cy.close()
 
 
+def test_server_setup_says_whether_it_created_upgraded_or_found_the_project(
+    pg_location: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from desktop.core import pg_schema
+
+    args = ["server-setup", "--db", pg_location]
+    with monkeypatch.context() as before:  # the claimmark before documents had versions
+        older = {n: m for n, m in pg_schema.MIGRATIONS.items() if n < 7}
+        before.setattr(pg_schema, "MIGRATIONS", older)
+        before.setattr(pg_schema, "LATEST", 6)
+        before.setattr(pg_schema, "ROLES_SQL", pg_schema.TEAM_ROLES_SQL + pg_schema.TABLE_RULES_SQL)
+        assert cli.main(args) == 0
+    out = capsys.readouterr().out
+    assert ": created the project (schema version 6, with the seed articles)\n" in out
+    assert cli.main(args) == 0
+    out = capsys.readouterr().out
+    assert ": found the project (schema version 7, upgraded from 6)\n" in out
+    assert cli.main(args) == 0
+    out = capsys.readouterr().out
+    assert ": found the project (schema version 7)\n" in out
+    assert "is there" not in out
+
+
 def test_a_server_killed_under_load_loses_nothing_acknowledged(own_cluster: object) -> None:
     """The same load, with the server killed (as a crash would) when a third of the changes
     are made and started again: the writers reconnect by themselves, and every change the
