@@ -231,6 +231,32 @@ def test_reading_again_without_a_server_says_so(  # type: ignore[no-untyped-def]
     assert ana.view.document_id == 1  # still shown as it was
 
 
+def test_a_refusal_of_the_server_shows_as_a_sentence(  # type: ignore[no-untyped-def]
+    qtbot, server_project: str, open_window: Opener, monkeypatch
+) -> None:
+    """The core's messages start lowercase (they follow "claimmark: " on the command line);
+    the message box a person reads starts with a capital."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.core.pg_store import set_up_team
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()))
+    set_up_team(server_project, ["ana", "bob"])
+    bob = open_project(server_project.replace("postgres@", "bob@"))
+    bob.add_highlight(1, 0, 9, 1)
+    bob.close()
+    ana = open_window(server_project.replace("postgres@", "ana@"), "ana")
+    ana.open_document(1)
+    ana.activateWindow()
+    qtbot.waitUntil(ana.isActiveWindow, timeout=2000)
+    cursor = ana.view.textCursor()
+    cursor.setPosition(3)  # in Bob's highlight
+    ana.view.setTextCursor(cursor)
+    qtbot.keyClick(ana.view, Qt.Key.Key_2)  # retag it: refused by the server
+    assert shown == ["This highlight is bob's: you (ana) may change only your own."]
+
+
 def test_a_file_project_has_no_live_part(window: MainWindow) -> None:
     assert window.live is None
     assert window.store.change_feed() is None
