@@ -210,6 +210,36 @@ def test_a_lost_server_is_logged_in_one_line_without_a_traceback(  # type: ignor
     assert "Connection lost" in ana.live.indicator.text()  # type: ignore[union-attr]
 
 
+def where_the_reader_is(window: MainWindow) -> tuple[int, int, int, int]:
+    """The first character on screen, where on screen the selection starts, and the selection."""
+    view = window.view
+    cursor = view.textCursor()
+    at_anchor = view.textCursor()
+    at_anchor.setPosition(cursor.anchor())
+    on_screen = view.cursorRect(at_anchor).top()
+    return view.first_visible(), on_screen, cursor.anchor(), cursor.position()
+
+
+def test_catching_up_after_a_reconnection_keeps_the_scroll_position_and_selection(  # type: ignore[no-untyped-def]
+    qtbot, own_server: tuple[object, str], open_window: Opener
+) -> None:
+    cluster, location = own_server
+    ana = open_window(location, "ana")
+    ana.open_document(1)
+    select(ana, 2000, 2030)
+    bar = ana.view.verticalScrollBar()
+    bar.setValue(bar.maximum() // 2)
+    qtbot.wait(100)  # the text laid out
+    reading = where_the_reader_is(ana)
+    assert reading[0] > 0
+    lose_the_server(qtbot, cluster, ana)
+    cluster.start()  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: "● Live" in ana.live.indicator.text(), timeout=10000)  # type: ignore[union-attr]
+    assert where_the_reader_is(ana) == reading
+    qtbot.wait(100)
+    assert where_the_reader_is(ana) == reading
+
+
 def test_reading_again_without_a_server_says_so(  # type: ignore[no-untyped-def]
     qtbot, own_server: tuple[object, str], open_window: Opener, caplog, monkeypatch
 ) -> None:
