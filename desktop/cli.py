@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from desktop.core.importing import ImportReport, Source
     from desktop.core.model import Highlight
     from desktop.core.operations import UpdateDocument
+    from desktop.core.store import ProjectStore
 
 COMMANDS = (
     "import",
@@ -654,6 +655,7 @@ def _copy(args: argparse.Namespace) -> int:
                     return EXIT_REFUSED
                 replace = True
             report = copy_project(source, target, replace=replace)
+            team_note = _team_set_up_note(target)
         finally:
             target.close()
     finally:
@@ -665,17 +667,42 @@ def _copy(args: argparse.Namespace) -> int:
         f"{counted(report.highlights, 'highlight')}{orphans}, {counted(report.links, 'link')} "
         f"and {counted(report.tags, 'tag')} to {describe_location(args.target)}"
     )
+    if team_note:
+        print(team_note)
     return EXIT_OK
+
+
+def _team_set_up_note(target: ProjectStore) -> str:
+    """What must follow a copy to a server project that is not set up for a team: until then
+    only its owner may read it. The copy does not set it up itself: that would give every
+    annotator of the server's other projects this one too, which only its owner decides."""
+    if not is_server_location(target.location):
+        return ""
+    from desktop.core.pg_store import PgStore, server_setup_command
+
+    if not isinstance(target, PgStore) or target.set_up_for_team:
+        return ""
+    return (
+        f"{target.name} is not set up for a team yet: only its owner may open it. For "
+        f"teammates to open it, its owner runs {server_setup_command(target.location)} (an "
+        "--annotator or --adjudicator for each login)."
+    )
 
 
 def _server_setup(args: argparse.Namespace) -> int:
     if not is_server_location(args.db):
         raise ClaimmarkError(f"{args.db}: not a server's connection string (postgresql://...)")
-    from desktop.core.pg_store import set_up_team
+    from desktop.core.pg_store import PgStore
 
-    open_project(args.db, seed=True).close()  # a new project gets the seed articles
-    for line in set_up_team(args.db, args.annotator, args.adjudicator):
-        print(line)
+    store = open_project(args.db, seed=True)  # a new project gets the seed articles
+    try:
+        if not isinstance(store, PgStore):
+            raise ClaimmarkError(f"{args.db}: not a server's project")
+        print(store.how_opened(seeded=store.created))
+        for line in store.set_up_team(args.annotator, args.adjudicator):
+            print(line)
+    finally:
+        store.close()
     return EXIT_OK
 
 

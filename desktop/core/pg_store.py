@@ -19,6 +19,7 @@ from __future__ import annotations
 import getpass
 import json
 import logging
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
@@ -108,6 +109,39 @@ def describe_location(location: str) -> str:
     return f"{name} on {host}{port}"
 
 
+def server_setup_command(location: str, login: str = "LOGIN") -> str:
+    """The command that sets the project at `location` up for a team, with `login` among its
+    annotators, for people: as its owner, so with the owner's login, never with a password."""
+    try:
+        params = conninfo_to_dict(location)
+    except psycopg.ProgrammingError:
+        params = {}
+    if params.get("service") and not params.get("dbname"):
+        where = f"service={params['service']}"
+    elif params.get("dbname"):
+        host = str(params.get("host") or "localhost")
+        host = "localhost" if host.startswith("/") else host
+        port = f":{params['port']}" if params.get("port") else ""
+        where = f"postgresql://OWNER@{host}{port}/{params['dbname']}"
+    else:
+        where = "CONNINFO"
+    return f"claimmark server-setup --db {where} --annotator {login}"
+
+
+# A statement that only reads: a refusal of one is a refusal to read the project. A SELECT that
+# locks rows (FOR UPDATE) or moves a sequence (setval) writes too.
+_SELECT = re.compile(r"\s*SELECT\b", re.IGNORECASE)
+_WRITES_TOO = re.compile(
+    r"\bFOR\s+(NO\s+KEY\s+UPDATE|UPDATE|SHARE|KEY\s+SHARE)\b|\b(setval|nextval)\s*\(",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=512)
+def _only_reads(sql: str) -> bool:
+    return _SELECT.match(sql) is not None and _WRITES_TOO.search(sql) is None
+
+
 def _state(h: Highlight) -> tuple[object, ...]:
     return (h.tag_id, h.note, h.rating_id, h.updated_at)
 
@@ -147,6 +181,8 @@ class PgStore(SqlStore):
         self.last_snapshot: str | None = None  # of the last snapshot() (see PgChangeFeed)
         self.annotator = self._login_name()
         self.created = False  # whether open() made the schema (a new project)
+        self.upgraded_from: int | None = None  # the schema version open() upgraded, if it did
+        self.schema_version = pg_schema.LATEST  # once open (older only when open read-only)
 
     # Opening -------------------------------------------------------------------------------
 
@@ -164,7 +200,11 @@ class PgStore(SqlStore):
         return store
 
     @staticmethod
-    def _connect(location: str, read_only: bool) -> psycopg.Connection[Any]:
+    def _connect(
+        location: str, read_only: bool, *, listen: bool = False
+    ) -> psycopg.Connection[Any]:
+        """A new connection, read-only if asked, listening to the project's announcements if
+        asked. A server that goes away meanwhile (restarting) is a ProjectError too."""
         try:
             conn = psycopg.connect(
                 location,
@@ -177,12 +217,15 @@ class PgStore(SqlStore):
                 f"{describe_location(location)}: not a connection string libpq understands ({e})."
             ) from None
         except psycopg.OperationalError as e:
-            reason = str(e).strip().splitlines()[-1] if str(e).strip() else "no answer"
-            raise ProjectError(
-                f"{describe_location(location)}: cannot connect to the server ({reason})."
-            ) from None
-        if read_only:
-            conn.execute("SET default_transaction_read_only = on")
+            raise _cannot_connect(location, e) from None
+        try:
+            if read_only:
+                conn.execute("SET default_transaction_read_only = on")
+            if listen:
+                conn.execute(f"LISTEN {pg_schema.CHANNEL}".encode())
+        except psycopg.OperationalError as e:
+            conn.close()
+            raise _cannot_connect(location, e) from None
         return conn
 
     def _login_name(self) -> str:
@@ -210,6 +253,7 @@ class PgStore(SqlStore):
                 "open it; nothing was changed."
             )
         if version == pg_schema.LATEST or self.read_only:
+            self.schema_version = version or pg_schema.LATEST
             return
         self._migrate()
 
@@ -228,11 +272,13 @@ class PgStore(SqlStore):
                 self._x("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
                 version = self._schema_version() or 0
                 upgraded = version >= pg_schema.BASE
+                if upgraded and version < pg_schema.LATEST:
+                    self.upgraded_from = version
                 for number in sorted(n for n in pg_schema.MIGRATIONS if n > version):
                     if number == pg_schema.BASE or version >= pg_schema.BASE:
                         self._apply_migration(number)
                     version = number
-                if upgraded and self._one(pg_schema.TEAM_SET_UP_SQL):
+                if upgraded and self.set_up_for_team:
                     self._x(pg_schema.POLICIES_SQL)  # new tables get the team's rules too
         except ClaimmarkError as e:
             raise ProjectError(
@@ -262,6 +308,53 @@ class PgStore(SqlStore):
             )
         else:
             self._x("UPDATE claimmark_schema SET version = %s", (number,))
+
+    def how_opened(self, *, seeded: bool = False) -> str:
+        """What opening did, for people: created the project (`seeded`: the seed articles
+        were added to it), upgraded it, or found it as it was."""
+        version = f"schema version {self.schema_version}"
+        if self.created:
+            seeds = ", with the seed articles" if seeded else ""
+            return f"{self.name}: created the project ({version}{seeds})"
+        if self.upgraded_from is not None:
+            return f"{self.name}: found the project ({version}, upgraded from {self.upgraded_from})"
+        return f"{self.name}: found the project ({version})"
+
+    @property
+    def set_up_for_team(self) -> bool:
+        """Whether the team's roles and rules are on this project (claimmark server-setup):
+        without them, only its owner may read it."""
+        return bool(self._one(pg_schema.TEAM_SET_UP_SQL))
+
+    def set_up_team(
+        self, annotators: Sequence[str] = (), adjudicators: Sequence[str] = ()
+    ) -> list[str]:
+        """Create the team's roles and row-level security on this project, as its owner; grant
+        the roles to these logins, creating those that do not exist yet (without a password:
+        set one with psql's \\password, or use the server's other ways of signing in). Returns
+        what was done, for people."""
+        done: list[str] = []
+        with self.batch():
+            self._x(pg_schema.ROLES_SQL)
+            done.append(
+                f"roles {pg_schema.ANNOTATOR_ROLE} and {pg_schema.ADJUDICATOR_ROLE} with "
+                "row-level security on highlights, links and done marks"
+            )
+            for names, role in (
+                (annotators, pg_schema.ANNOTATOR_ROLE),
+                (adjudicators, pg_schema.ADJUDICATOR_ROLE),
+            ):
+                for name in names:
+                    exists = self._x(
+                        "SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)
+                    ).fetchone()
+                    login = sql.Identifier(name).as_string(self._conn)
+                    if exists is None:
+                        self._x(f"CREATE ROLE {login} LOGIN")
+                        done.append(f"created the login {name} (no password yet)")
+                    self._x(f"GRANT {role} TO {login}")
+                    done.append(f"{name} is a member of {role}")
+        return done
 
     def close(self) -> None:
         self._conn.close()
@@ -294,8 +387,9 @@ class PgStore(SqlStore):
         self._lost = False
 
     def _lose(self, e: BaseException) -> NoReturn:
+        if not self._lost:  # logged once, not at every refusal until it is back
+            log.warning("lost the connection to %s: %s", self.name, e)
         self._lost = True
-        log.warning("lost the connection to %s: %s", self.name, e)
         raise ConnectionLost(
             f"{self.name}: the connection to the server is lost; nothing more is saved until "
             "claimmark has reconnected (it tries by itself)."
@@ -306,7 +400,7 @@ class PgStore(SqlStore):
     ) -> psycopg.Cursor[Any]:
         """Run one statement, turning the server's refusals into messages for people (an
         integrity error is left to the caller when `integrity` is true)."""
-        with self._errors(integrity=integrity):
+        with self._errors(integrity=integrity, reading=_only_reads(sql)):
             return self._conn.execute(sql, params)
 
     def _run(self, sql: str, params: Sequence[object] = ()) -> psycopg.Cursor[Any]:
@@ -326,7 +420,9 @@ class PgStore(SqlStore):
             cur.executemany(sql, rows)
 
     @contextmanager
-    def _errors(self, *, integrity: bool = False) -> Iterator[None]:
+    def _errors(self, *, integrity: bool = False, reading: bool = False) -> Iterator[None]:
+        """Turn the server's refusals into messages for people. A refused read (`reading`)
+        means that this login may not read the project at all: it is not set up for it."""
         if self._lost:
             self._lose(RuntimeError("connection marked lost"))
         try:
@@ -344,6 +440,14 @@ class PgStore(SqlStore):
                 self._lose(e)
             raise ProjectError(f"{self.name}: {_first_line(e)}") from None
         except pg_errors.InsufficientPrivilege as e:
+            if reading:
+                login = self._login_name()
+                raise ProjectError(
+                    f"{self.name}: {login} may not read this project: it is not set up for a "
+                    f"team, or not for {login} ({_first_line(e)}). Its owner sets it up with "
+                    f"{server_setup_command(self.location, login)} (or --adjudicator {login}); "
+                    "nothing was changed."
+                ) from None
             raise ClaimmarkError(
                 f"the server does not let {self._login_name()} make this change: annotators "
                 "change only their own highlights and links, and tags, link types, the "
@@ -1222,6 +1326,11 @@ def _pyformat(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
+def _cannot_connect(location: str, e: psycopg.OperationalError) -> ProjectError:
+    reason = str(e).strip().splitlines()[-1] if str(e).strip() else "no answer"
+    return ProjectError(f"{describe_location(location)}: cannot connect to the server ({reason}).")
+
+
 def _first_line(e: BaseException) -> str:
     text = str(e).strip()
     return text.splitlines()[0] if text else type(e).__name__
@@ -1257,9 +1366,7 @@ class PgChangeFeed:
         self._connect()
 
     def _connect(self) -> None:
-        conn = PgStore._connect(self._store.location, read_only=True)
-        conn.execute(f"LISTEN {pg_schema.CHANNEL}".encode())
-        self._conn = conn
+        self._conn = PgStore._connect(self._store.location, read_only=True, listen=True)
 
     def fileno(self) -> int:
         """The socket to watch, or -1 while there is no connection."""
@@ -1460,33 +1567,10 @@ def open_project(location: str, *, create: bool = True, read_only: bool = False)
 def set_up_team(
     location: str, annotators: Sequence[str] = (), adjudicators: Sequence[str] = ()
 ) -> list[str]:
-    """Create the team's roles and row-level security on the project at `location` (made if the
-    database is empty), as its owner; grant the roles to these logins, creating those that do
-    not exist yet (without a password: set one with psql's \\password, or use the server's
-    other ways of signing in). Returns what was done, for people."""
+    """Open the project at `location` (made if the database is empty) and set it up for a team
+    there (`PgStore.set_up_team`). Returns what was done, for people."""
     store = PgStore.open(location)
-    done = [f"{store.name}: the project is there (schema version {pg_schema.LATEST})"]
     try:
-        with store.batch():
-            store._x(pg_schema.ROLES_SQL)
-            done.append(
-                f"roles {pg_schema.ANNOTATOR_ROLE} and {pg_schema.ADJUDICATOR_ROLE} with "
-                "row-level security on highlights, links and done marks"
-            )
-            for names, role in (
-                (annotators, pg_schema.ANNOTATOR_ROLE),
-                (adjudicators, pg_schema.ADJUDICATOR_ROLE),
-            ):
-                for name in names:
-                    exists = store._x(
-                        "SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)
-                    ).fetchone()
-                    login = sql.Identifier(name).as_string(store._conn)
-                    if exists is None:
-                        store._x(f"CREATE ROLE {login} LOGIN")
-                        done.append(f"created the login {name} (no password yet)")
-                    store._x(f"GRANT {role} TO {login}")
-                    done.append(f"{name} is a member of {role}")
+        return [store.how_opened(), *store.set_up_team(annotators, adjudicators)]
     finally:
         store.close()
-    return done

@@ -16,7 +16,7 @@ from desktop.core.importing import Source
 from desktop.core.project import is_server_location, open_project, restore_backup
 from desktop.ui.annotators import ask_annotator_name, login_name
 from desktop.ui.appearance import restore_interface_scale
-from desktop.ui.dialogs import show_message
+from desktop.ui.dialogs import sentence, show_message
 from desktop.ui.main_window import MainWindow
 
 log = logging.getLogger("desktop.qt")
@@ -58,7 +58,7 @@ class Launcher:
         try:
             store = open_project(path, seed=True)
         except ClaimmarkError as e:
-            show_message(self.window, f"Cannot open the project.\n\n{e}")
+            show_message(self.window, f"Cannot open the project.\n\n{sentence(str(e))}")
             return None
         # On a server the annotator is the login name unless given for this run (the name kept
         # in the settings is a file project's, asked for on the first start).
@@ -95,7 +95,7 @@ class Launcher:
         try:
             restore_backup(project, backup)
         except ClaimmarkError as e:
-            show_message(None, f"Could not restore the backup.\n\n{e}")
+            show_message(None, f"Could not restore the backup.\n\n{sentence(str(e))}")
         return self.open(project)
 
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.errors import ClaimmarkError
 from desktop.core.search import Hit, find_in_documents
+from desktop.ui import dialogs
 from desktop.ui.session import Session
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -66,7 +67,7 @@ class CorpusSearch(QDialog):
         try:
             hits = find_in_documents(self.session.store, needle, LIMIT)
         except ClaimmarkError as e:
-            self.count.setText(str(e))
+            self.count.setText(dialogs.sentence(str(e)))
             return
         for hit in hits:
             item = QListWidgetItem(self._describe(hit))  # list items show plain text

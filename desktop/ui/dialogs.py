@@ -45,6 +45,13 @@ def local_time(iso: str) -> str:
         return iso
 
 
+def sentence(text: str) -> str:
+    """A message as a sentence of its own, starting with a capital letter. The core's messages
+    start lowercase, as they follow "claimmark: " on the command line ("this highlight is
+    bob's: ..."); alone in a window they start as any sentence does."""
+    return text[:1].upper() + text[1:] if text[:1].islower() else text
+
+
 def plain_tooltip(text: str) -> str:
     """A tooltip that shows `text` as it is, line breaks kept. Qt reads a tooltip that looks
     like markup as markup (a name like "<b>x" shows in bold): so it is escaped, in a
@@ -53,12 +60,12 @@ def plain_tooltip(text: str) -> str:
 
 
 def show_message(parent: QWidget | None, text: str, *, error: bool = True) -> None:
-    """A message box whose text is never read as markup."""
+    """A message box whose text is never read as markup, and starts as a sentence."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning if error else QMessageBox.Icon.Information)
     box.setWindowTitle("claimmark")
     box.setTextFormat(Qt.TextFormat.PlainText)
-    box.setText(text)
+    box.setText(sentence(text))
     box.exec()
     box.deleteLater()
 

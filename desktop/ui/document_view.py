@@ -157,11 +157,16 @@ class DocumentView(QPlainTextEdit):
         current = self.document_id
         if current is None or self.session.summary.document(current) is None:
             return  # the session opens another one
-        scroll = self.verticalScrollBar().value()
+        # The line first on screen, not the scroll bar's value: that counts lines, and the
+        # new text's are laid out anew (a long paragraph's count only once it is on screen),
+        # so the same value may show another line.
+        top = self.first_visible()
         cursor = self.textCursor()
         anchor, position = cursor.anchor(), cursor.position()
         if not self.load(current):
             return
+        self.show_from(top)
+        scroll = self.verticalScrollBar().value()
         restored = self.textCursor()
         restored.setPosition(min(anchor, self.positions.length_qt))
         restored.setPosition(

@@ -113,8 +113,13 @@ class Session(QObject):
         self._seen_version = self.store.data_version()
 
     def reload(self) -> None:
-        """Re-read everything (after an import, or changes made by another window)."""
-        self.announce(EVERYTHING)
+        """Re-read everything (after an import, or changes made by another window); when the
+        project cannot be read (a lost server), say so and leave the views as they are."""
+        try:
+            self.announce(EVERYTHING)
+        except ClaimmarkError as e:
+            log.warning("cannot read the project again: %s", e)
+            self.failed.emit(str(e))
 
     def attempt(self, action: Callable[[], T]) -> T | None:
         """Run a store call; on failure report it and return None."""
@@ -129,7 +134,12 @@ class Session(QObject):
         """True when another connection has committed since we last looked."""
         try:
             return self.store.data_version() != self._seen_version
-        except Exception:  # a closed or broken connection: nothing to refresh from
+        except ConnectionLost:  # expected, shown in the status bar, logged when it was lost
+            return False
+        except ClaimmarkError as e:  # a server's refusal: nothing to refresh from
+            log.warning("cannot look for changes made elsewhere: %s", e)
+            return False
+        except Exception:  # a defect
             log.exception("cannot read the data version")
             return False
 

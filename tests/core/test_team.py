@@ -591,6 +591,36 @@ def test_copy_keeps_earlier_versions_and_orphans(
         copy.close()
 
 
+def test_a_copy_to_a_new_server_project_is_set_up_for_the_team_by_server_setup(
+    seeded: ProjectStore, pg_cluster: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A login of the cluster's annotators (made by server-setup on another database) cannot
+    read a project that a copy made: the copy says what must follow, opening it says why it
+    cannot and what to run, and once that ran it opens."""
+    # Logins belong to the whole server (the other tests' too): a name of this test's own.
+    set_up_team(new_database(pg_cluster), ["flo"])
+    newsdesk = new_database(pg_cluster)
+    assert cli.main(["copy", "--from", seeded.location, "--to", newsdesk]) == 0
+    out = capsys.readouterr().out
+    assert "not set up for a team yet" in out
+    assert "claimmark server-setup --db" in out
+    assert cli.main(["list", "--db", as_user(newsdesk, "flo")]) == 1
+    err = capsys.readouterr().err
+    assert "flo may not read this project: it is not set up for a team" in err
+    assert "server-setup --db" in err
+    assert "--annotator flo" in err
+    assert "does not let" not in err
+    assert "make this change" not in err
+    with pytest.raises(ProjectError, match="not set up for a team"):
+        PgStore.open(as_user(newsdesk, "flo"))
+    assert cli.main(["server-setup", "--db", newsdesk, "--annotator", "flo"]) == 0
+    capsys.readouterr()
+    assert cli.main(["list", "--db", as_user(newsdesk, "flo")]) == 0
+    assert "8 documents" in capsys.readouterr().out
+    assert cli.main(["copy", "--from", seeded.location, "--to", newsdesk, "--force"]) == 0
+    assert "not set up for a team" not in capsys.readouterr().out  # it is now
+
+
 def test_copy_refuses_a_project_that_is_not_empty_without_force(
     seeded: ProjectStore, pg_location: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -643,6 +673,28 @@ def test_a_lost_server_refuses_changes_then_comes_back(own_cluster: object) -> N
     store.close()
 
 
+def test_a_server_lost_while_connecting_is_a_message_not_a_traceback(
+    server: PgStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server goes away between connecting and the first statement (a reconnection while
+    it restarts): the connection could not be made, said as any other (ProjectError)."""
+    connect = psycopg.connect
+
+    def connect_then_lose(*args: object, **kwargs: object) -> psycopg.Connection:
+        conn = connect(*args, **kwargs)  # type: ignore[arg-type]
+        with connect(server.location, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s, 5000)", (conn.info.backend_pid,))
+        return conn
+
+    monkeypatch.setattr(psycopg, "connect", connect_then_lose)
+    with pytest.raises(ProjectError, match="cannot connect to the server"):
+        server.change_feed()  # its connection reads only, and listens
+    with pytest.raises(ProjectError, match="cannot connect to the server"):
+        PgStore.open(server.location, read_only=True)
+    monkeypatch.undo()
+    server.change_feed().close()
+
+
 def test_every_acknowledged_write_of_several_processes_is_there(pg_location: str) -> None:
     """Five annotator processes add, retag and delete highlights at once: nothing acknowledged
     is lost, nothing is there twice (the full run is in desktop.bench)."""
@@ -673,6 +725,29 @@ def test_server_setup_makes_the_project_and_the_logins(
     with pytest.raises(ClaimmarkError, match="does not let cy"):
         cy.add_tag("mine", "#123456")
     cy.close()
+
+
+def test_server_setup_says_whether_it_created_upgraded_or_found_the_project(
+    pg_location: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from desktop.core import pg_schema
+
+    args = ["server-setup", "--db", pg_location]
+    with monkeypatch.context() as before:  # the claimmark before documents had versions
+        older = {n: m for n, m in pg_schema.MIGRATIONS.items() if n < 7}
+        before.setattr(pg_schema, "MIGRATIONS", older)
+        before.setattr(pg_schema, "LATEST", 6)
+        before.setattr(pg_schema, "ROLES_SQL", pg_schema.TEAM_ROLES_SQL + pg_schema.TABLE_RULES_SQL)
+        assert cli.main(args) == 0
+    out = capsys.readouterr().out
+    assert ": created the project (schema version 6, with the seed articles)\n" in out
+    assert cli.main(args) == 0
+    out = capsys.readouterr().out
+    assert ": found the project (schema version 7, upgraded from 6)\n" in out
+    assert cli.main(args) == 0
+    out = capsys.readouterr().out
+    assert ": found the project (schema version 7)\n" in out
+    assert "is there" not in out
 
 
 def test_a_server_killed_under_load_loses_nothing_acknowledged(own_cluster: object) -> None:

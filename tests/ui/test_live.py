@@ -4,6 +4,7 @@ refuses changes and is caught up with once back. A file project has none of it."
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator
 
@@ -167,6 +168,123 @@ def test_a_lost_server_is_shown_refuses_changes_and_is_caught_up_with(  # type: 
         assert ana.hl_panel.model.total() == 2
     finally:
         cluster.remove()
+
+
+@pytest.fixture
+def own_server() -> Iterator[tuple[object, str]]:
+    """A cluster of this test's own, to kill, and a project with the seed articles on it."""
+    from desktop.pgcluster import Cluster
+
+    cluster = Cluster(fsync=False)
+    try:
+        cluster.start()
+        location = new_database(cluster)
+        open_project(location, seed=True).close()
+        yield cluster, location
+    finally:
+        cluster.remove()
+
+
+def lose_the_server(qtbot, cluster: object, *windows: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    cluster.kill()  # type: ignore[attr-defined]
+    for window in windows:
+        qtbot.waitUntil(lambda w=window: "Connection lost" in w.live.indicator.text(), timeout=3000)
+
+
+def test_a_lost_server_is_logged_in_one_line_without_a_traceback(  # type: ignore[no-untyped-def]
+    qtbot, own_server: tuple[object, str], open_window: Opener, caplog
+) -> None:
+    """Focusing a window looks for changes made elsewhere: without a server that is expected,
+    shown in the status bar, and logged as a warning of one line, not as an error."""
+    cluster, location = own_server
+    ana = open_window(location, "ana")
+    bob = open_window(location, "bob")
+    lose_the_server(qtbot, cluster, ana, bob)
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        for window in (bob, ana, bob):
+            window.activateWindow()
+            qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    # Nothing more is logged: the loss was, once, when it happened.
+    assert [r.getMessage() for r in caplog.records] == []
+    assert "Connection lost" in ana.live.indicator.text()  # type: ignore[union-attr]
+
+
+def where_the_reader_is(window: MainWindow) -> tuple[int, int, int, int]:
+    """The first character on screen, where on screen the selection starts, and the selection."""
+    view = window.view
+    cursor = view.textCursor()
+    at_anchor = view.textCursor()
+    at_anchor.setPosition(cursor.anchor())
+    on_screen = view.cursorRect(at_anchor).top()
+    return view.first_visible(), on_screen, cursor.anchor(), cursor.position()
+
+
+def test_catching_up_after_a_reconnection_keeps_the_scroll_position_and_selection(  # type: ignore[no-untyped-def]
+    qtbot, own_server: tuple[object, str], open_window: Opener
+) -> None:
+    cluster, location = own_server
+    ana = open_window(location, "ana")
+    ana.open_document(1)
+    select(ana, 2000, 2030)
+    bar = ana.view.verticalScrollBar()
+    bar.setValue(bar.maximum() // 2)
+    qtbot.wait(100)  # the text laid out
+    reading = where_the_reader_is(ana)
+    assert reading[0] > 0
+    lose_the_server(qtbot, cluster, ana)
+    cluster.start()  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: "● Live" in ana.live.indicator.text(), timeout=10000)  # type: ignore[union-attr]
+    assert where_the_reader_is(ana) == reading
+    qtbot.wait(100)
+    assert where_the_reader_is(ana) == reading
+
+
+def test_reading_again_without_a_server_says_so(  # type: ignore[no-untyped-def]
+    qtbot, own_server: tuple[object, str], open_window: Opener, caplog, monkeypatch
+) -> None:
+    """View > Refresh (F5) without a server: a message, one line in the log, no traceback."""
+    messages: list[str] = []
+    monkeypatch.setattr(
+        "desktop.ui.dialogs.show_message", lambda _p, text, **_k: messages.append(text)
+    )
+    cluster, location = own_server
+    ana = open_window(location, "ana")
+    ana.open_document(1)
+    lose_the_server(qtbot, cluster, ana)
+    caplog.clear()
+    ana.actions["refresh"].trigger()
+    assert "connection to the server is lost" in messages[-1]
+    assert [
+        r.getMessage() for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR
+    ] == []
+    assert ana.view.document_id == 1  # still shown as it was
+
+
+def test_a_refusal_of_the_server_shows_as_a_sentence(  # type: ignore[no-untyped-def]
+    qtbot, server_project: str, open_window: Opener, monkeypatch
+) -> None:
+    """The core's messages start lowercase (they follow "claimmark: " on the command line);
+    the message box a person reads starts with a capital."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.core.pg_store import set_up_team
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()))
+    set_up_team(server_project, ["ana", "bob"])
+    bob = open_project(server_project.replace("postgres@", "bob@"))
+    bob.add_highlight(1, 0, 9, 1)
+    bob.close()
+    ana = open_window(server_project.replace("postgres@", "ana@"), "ana")
+    ana.open_document(1)
+    ana.activateWindow()
+    qtbot.waitUntil(ana.isActiveWindow, timeout=2000)
+    cursor = ana.view.textCursor()
+    cursor.setPosition(3)  # in Bob's highlight
+    ana.view.setTextCursor(cursor)
+    qtbot.keyClick(ana.view, Qt.Key.Key_2)  # retag it: refused by the server
+    assert shown == ["This highlight is bob's: you (ana) may change only your own."]
 
 
 def test_a_file_project_has_no_live_part(window: MainWindow) -> None:
