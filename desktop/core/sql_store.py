@@ -454,13 +454,17 @@ class SqlStore(ABC):
         )
         return {d: n for d, n in rows}
 
-    def annotator_counts(self) -> dict[tuple[int, str], int]:
-        """Placed highlights per document and annotator: {(document_id, annotator): count}."""
+    def annotator_counts(self) -> dict[tuple[int, str], dict[int, int]]:
+        """Placed highlights per document, annotator and tag:
+        {(document_id, annotator): {tag_id: count}}."""
+        counts: dict[tuple[int, str], dict[int, int]] = {}
         rows = self._run(
-            f"SELECT document_id, annotator, count(*) FROM highlights WHERE {PLACED}"
-            " GROUP BY document_id, annotator"
+            f"SELECT document_id, annotator, tag_id, count(*) FROM highlights WHERE {PLACED}"
+            " GROUP BY document_id, annotator, tag_id"
         )
-        return {(d, a): n for d, a, n in rows}
+        for document_id, annotator, tag_id, n in rows:
+            counts.setdefault((document_id, annotator), {})[tag_id] = n
+        return counts
 
     def highlight_counts(self) -> dict[int, dict[int, int]]:
         counts: dict[int, dict[int, int]] = {}

@@ -320,8 +320,9 @@ class ProjectStore(Protocol):
 
     def highlight_ids_matching(self, text: str) -> set[int]: ...
 
-    def annotator_counts(self) -> dict[tuple[int, str], int]:
-        """Placed highlights per document and annotator: {(document_id, annotator): count}."""
+    def annotator_counts(self) -> dict[tuple[int, str], dict[int, int]]:
+        """Placed highlights per document, annotator and tag:
+        {(document_id, annotator): {tag_id: count}}."""
         ...
 
     def highlight_counts(self) -> dict[int, dict[int, int]]:

@@ -1,5 +1,6 @@
 """What every view of a project reads and nobody should count twice: the tags, link types and
-rating scale, the documents, how many highlights each document has per tag, and the links.
+rating scale, the documents, how many highlights each document has per tag (everyone's, or some
+annotators' only: blind mode counts mine), and the links.
 
 One `ProjectSummary` per open project, kept current from the `Changes` of each operation (a
 highlight added counts one up, never a re-count), re-read whole only when anything may have
@@ -7,6 +8,8 @@ changed.
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 from desktop.core.changes import Changes
 from desktop.core.model import DocumentInfo, Highlight, Link, Rating, RelationType, Tag
@@ -24,7 +27,8 @@ class ProjectSummary:
         self.documents: list[DocumentInfo] = []
         self._documents_by_id: dict[int, DocumentInfo] = {}
         self._counts: dict[int, dict[int, int]] = {}
-        self._by_annotator: dict[tuple[int, str], int] = {}  # (document, annotator) -> count
+        # (document, annotator) -> {tag id: count}
+        self._by_annotator: dict[tuple[int, str], dict[int, int]] = {}
         self._total = 0
         self.reload(store)
 
@@ -101,11 +105,14 @@ class ProjectSummary:
             per_tag.pop(h.tag_id, None)
         self._total += delta
         key = (h.document_id, h.annotator)
-        left = self._by_annotator.get(key, 0) + delta
+        theirs = self._by_annotator.setdefault(key, {})
+        left = theirs.get(h.tag_id, 0) + delta
         if left:
-            self._by_annotator[key] = left
+            theirs[h.tag_id] = left
         else:
-            self._by_annotator.pop(key, None)
+            theirs.pop(h.tag_id, None)
+            if not theirs:
+                del self._by_annotator[key]
 
     # Reading -------------------------------------------------------------------------------
 
@@ -129,16 +136,31 @@ class ProjectSummary:
     def document(self, document_id: int) -> DocumentInfo | None:
         return self._documents_by_id.get(document_id)
 
-    def counts(self, document_id: int) -> dict[int, int]:
-        """Highlights of a document per tag id."""
-        return dict(self._counts.get(document_id, {}))
+    def counts(self, document_id: int, annotators: Collection[str] | None = None) -> dict[int, int]:
+        """Highlights of a document per tag id: everyone's, or those of `annotators`."""
+        if annotators is None:
+            return dict(self._counts.get(document_id, {}))
+        counts: dict[int, int] = {}
+        for annotator in annotators:
+            for tag_id, n in self._by_annotator.get((document_id, annotator), {}).items():
+                counts[tag_id] = counts.get(tag_id, 0) + n
+        return counts
 
-    def highlights_in(self, document_id: int) -> int:
-        return sum(self._counts.get(document_id, {}).values())
+    def highlights_in(self, document_id: int, annotators: Collection[str] | None = None) -> int:
+        """Highlights of a document: everyone's, or those of `annotators`."""
+        return sum(self.counts(document_id, annotators).values())
 
     def highlights_by(self, document_id: int, annotator: str) -> int:
         """How many highlights an annotator has in a document."""
-        return self._by_annotator.get((document_id, annotator), 0)
+        return sum(self._by_annotator.get((document_id, annotator), {}).values())
+
+    def total_of(self, annotators: Collection[str] | None = None) -> int:
+        """Highlights in the project: everyone's, or those of `annotators`."""
+        if annotators is None:
+            return self._total
+        return sum(
+            sum(counts.values()) for (_, a), counts in self._by_annotator.items() if a in annotators
+        )
 
     def annotators(self) -> list[str]:
         """Everyone with a highlight or a document marked done, by name."""

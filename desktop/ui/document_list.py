@@ -62,6 +62,7 @@ class DocumentListModel(QAbstractListModel):
         self._index_rows()
         session.changed.connect(self._on_changes)
         session.annotator_changed.connect(lambda _name: self._changed_all())
+        session.shown_annotators_changed.connect(lambda _whose: self._changed_all())
 
     def _index_rows(self) -> None:
         self._rows = {d.id: i for i, d in enumerate(self._docs)}
@@ -98,7 +99,7 @@ class DocumentListModel(QAbstractListModel):
         if not index.isValid() or not 0 <= index.row() < len(self._docs):
             return None
         doc = self._docs[index.row()]
-        counts = self.summary.counts(doc.id)
+        counts = self.summary.counts(doc.id, self.session.shown_annotators)
         total = sum(counts.values())
         if role == Qt.ItemDataRole.DisplayRole:
             return doc.title
@@ -245,7 +246,8 @@ class DocumentFilter(QSortFilterProxyModel):
         a, b = self.documents.document(left.row()), self.documents.document(right.row())
         if self.key == "highlights":
             summary = self.documents.summary
-            return summary.highlights_in(a.id) < summary.highlights_in(b.id)
+            whose = self.documents.session.shown_annotators
+            return summary.highlights_in(a.id, whose) < summary.highlights_in(b.id, whose)
         first, second = getattr(a, self.key), getattr(b, self.key)
         if isinstance(first, str):
             return (first.casefold(), a.id) < (second.casefold(), b.id)

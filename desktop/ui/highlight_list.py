@@ -627,6 +627,7 @@ class HighlightListPanel(QWidget):
         model.modelReset.connect(self._update_count)
         model.rowsInserted.connect(self._update_count)
         model.rowsRemoved.connect(self._update_count)
+        session.shown_annotators_changed.connect(lambda _whose: self._update_count())
         self.set_tags(session.summary.tags)
         self._fill_annotators()
         session.document_opened.connect(self.set_open_document)
@@ -803,7 +804,10 @@ class HighlightListPanel(QWidget):
     def _update_count(self) -> None:
         """How many highlights the list shows and how many the project has, each named (a bare
         "0 of 3" read as a count of the open document's highlights)."""
-        self.count.setText(f"{self.model.rowCount()} shown of {self.model.total()} in the project")
+        session = self.model.session
+        whose = session.shown_annotators  # blind mode: of mine
+        total = self.model.total() if whose is None else session.summary.total_of(whose)
+        self.count.setText(f"{self.model.rowCount()} shown of {total} in the project")
 
     def _activate(self, index: QModelIndex) -> None:
         if index.isValid():

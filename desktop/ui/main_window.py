@@ -314,7 +314,7 @@ class MainWindow(QMainWindow):
                 faint_others=whose is None,
             )
         )
-        self.orphans_panel.set_annotators(whose)
+        self.session.show_annotators(whose)
 
     # Opening documents -------------------------------------------------------------------
 

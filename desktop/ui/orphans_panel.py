@@ -57,7 +57,6 @@ class OrphansPanel(QWidget):
         self.session = session
         self.setObjectName("orphansPanel")
         self.document_id: int | None = None
-        self.annotators: frozenset[str] | None = None  # whose orphans are listed (None: all)
         self.heading = QLabel()
         self.heading.setTextFormat(Qt.TextFormat.PlainText)
         self.heading.setWordWrap(True)
@@ -98,6 +97,7 @@ class OrphansPanel(QWidget):
         self.list.currentRowChanged.connect(lambda _row: self._enable())
         session.document_opened.connect(self._open)
         session.changed.connect(self._on_changes)
+        session.shown_annotators_changed.connect(lambda _whose: self.refresh())
         self._open(session.document_id)
 
     # Following the session ---------------------------------------------------------------------
@@ -106,14 +106,8 @@ class OrphansPanel(QWidget):
         self.document_id = document_id
         self.refresh()
 
-    def set_annotators(self, annotators: frozenset[str] | None) -> None:
-        """List only these annotators' orphans (None: everyone's), as the highlight list does."""
-        if annotators != self.annotators:
-            self.annotators = annotators
-            self.refresh()
-
     def _shown(self, orphans: list[Highlight]) -> list[Highlight]:
-        whose = self.annotators
+        whose = self.session.shown_annotators
         return orphans if whose is None else [h for h in orphans if h.annotator in whose]
 
     def _on_changes(self, changes: Changes) -> None:
@@ -183,7 +177,7 @@ class OrphansPanel(QWidget):
         else:
             text = "No orphaned highlights in this document."
         counts: dict[int, int] = {}
-        if self.annotators is None:
+        if self.session.shown_annotators is None:
             counts = self.session.attempt(self.session.store.orphan_counts) or {}
         else:  # orphans are few: count those shown
             for h in self._shown(self.session.attempt(self.session.store.orphans) or []):

@@ -36,6 +36,7 @@ class Session(QObject):
     failed = Signal(str)  # a message for the user
     annotator_changed = Signal(str)  # the name recorded on new highlights
     stepped = Signal(str, str, object)  # "undo" or "redo", what, the Changes: show where
+    shown_annotators_changed = Signal(object)  # whose highlights are shown (None: everyone's)
 
     def __init__(self, store: ProjectStore, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -43,6 +44,8 @@ class Session(QObject):
         self.undo_stack = QUndoStack(self)
         self.summary = ProjectSummary(store)
         self.document_id: int | None = None
+        # Whose highlights the views show and count (None: everyone's); blind mode is mine.
+        self.shown_annotators: frozenset[str] | None = None
         self._seen_version = store.data_version()
 
     # Running operations ---------------------------------------------------------------------
@@ -154,6 +157,12 @@ class Session(QObject):
         if name and name != self.store.annotator:
             self.store.annotator = name
             self.annotator_changed.emit(name)
+
+    def show_annotators(self, annotators: frozenset[str] | None) -> None:
+        """Show (and count) only these annotators' highlights in every view; None: everyone's."""
+        if annotators != self.shown_annotators:
+            self.shown_annotators = annotators
+            self.shown_annotators_changed.emit(annotators)
 
     # The open document ------------------------------------------------------------------------
 

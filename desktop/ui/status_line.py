@@ -61,6 +61,7 @@ class StatusLine(QObject):
         session.changed.connect(self._on_changes)
         session.document_opened.connect(lambda _id: self.update())
         session.annotator_changed.connect(lambda _name: self.update())
+        session.shown_annotators_changed.connect(lambda _whose: self.update())
         self.update()
 
     def _on_changes(self, changes: Changes) -> None:
@@ -74,15 +75,14 @@ class StatusLine(QObject):
         )
         doc = self.session.document_id
         info = None if doc is None else summary.document(doc)
+        whose = self.session.shown_annotators  # blind mode counts mine only
+        total = summary.total_of(whose)
         if info is None:
-            self.document_label.setText(
-                f"No document open · {summary.total} highlights in the project"
-            )
+            self.document_label.setText(f"No document open · {total} highlights in the project")
             return
-        here = summary.highlights_in(info.id)
+        here = summary.highlights_in(info.id, whose)
         status = summary.status(info.id, self.session.annotator)
         self.document_label.setText(
             info.title,
-            f" · {plural(here, 'highlight')} here, {status} for you · "
-            f"{summary.total} in the project",
+            f" · {plural(here, 'highlight')} here, {status} for you · {total} in the project",
         )

@@ -101,6 +101,7 @@ class TagPanel(QWidget):
         self.set_tags(session.summary.tags)
         session.changed.connect(self._on_changes)
         session.document_opened.connect(lambda _id: self._show_counts())
+        session.shown_annotators_changed.connect(lambda _whose: self._show_counts())
 
     def _on_changes(self, changes: Changes) -> None:
         if changes.tags or changes.everything:
@@ -109,7 +110,8 @@ class TagPanel(QWidget):
 
     def _show_counts(self) -> None:
         doc = self.session.document_id
-        self.set_counts(self.session.summary.counts(doc) if doc is not None else {})
+        whose = self.session.shown_annotators  # blind mode: mine only
+        self.set_counts(self.session.summary.counts(doc, whose) if doc is not None else {})
 
     def set_tags(self, tags: list[Tag]) -> None:
         for button in self._buttons:

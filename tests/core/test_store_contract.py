@@ -381,11 +381,18 @@ def test_placed_counts_and_spans_leave_orphans_out(store: ProjectStore) -> None:
     one = store.add_highlight(info.id, 0, 3, 1)
     store.annotator = "other"
     two = store.add_highlight(info.id, 4, 7, 2)
-    assert store.annotator_counts() == {(info.id, "tester"): 1, (info.id, "other"): 1}
+    three = store.add_highlight(info.id, 8, 13, 1)
+    assert store.annotator_counts() == {
+        (info.id, "tester"): {1: 1},
+        (info.id, "other"): {2: 1, 1: 1},
+    }
     version = store.update_document(info.id, _doc("one 2 three\n"))
     store.set_highlight_places([two._replace(orphaned_version=version.id)])
-    assert store.spans(info.id) == [(0, 3, one.id, 1, None, "tester")]
-    assert store.annotator_counts() == {(info.id, "tester"): 1}
+    assert store.spans(info.id) == [
+        (0, 3, one.id, 1, None, "tester"),
+        (8, 13, three.id, 1, None, "other"),
+    ]
+    assert store.annotator_counts() == {(info.id, "tester"): {1: 1}, (info.id, "other"): {1: 1}}
 
 
 def test_another_connection_reads_a_documents_new_text(open_store: Opener) -> None:

@@ -13,6 +13,7 @@ from desktop.ui.document_list import SUBTITLE_ROLE
 from desktop.ui.main_window import MainWindow
 from tests.ui.conftest import select, tag_with_key
 from tests.ui.test_annotating import drawn_background
+from tests.ui.test_day_of_use import tag
 
 
 def bobs_highlight(window: MainWindow, phrase: str) -> None:
@@ -237,3 +238,33 @@ def test_the_margin_draws_only_what_belongs_to_shown_highlights(  # type: ignore
     qtbot.waitUntil(lambda: len(margin.drawn.arcs) == 1)
     window.hl_panel.whose.setCurrentIndex(window.hl_panel.whose.findData("ana"))
     qtbot.waitUntil(only_anas)
+
+
+def test_blind_mode_counts_only_mine_everywhere(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """Counts would tell what others marked: the tag panel, the document list, the status bar
+    and the list's count follow whose highlights are shown."""
+    window.open_document(1)
+    tag(qtbot, window, "A controversy arose")  # mine: a claim
+    bobs_highlight(window, "American embassy")  # Bob's: a claim
+    bobs_highlight(window, "imminent plans")
+    claim = tag_with_key(window, "1")
+
+    def claims_on_the_button() -> str:
+        [button] = [b for b in window.tag_panel.buttons() if b.tag.id == claim.id]
+        return button.text().split()[-1]
+
+    assert claims_on_the_button() == "3"
+    assert subtitle(window, 1).endswith("3 highlights")
+    assert "3 highlights here" in window.status_line.document_label.text()
+    assert window.hl_panel.count.text().endswith("of 3 in the project")
+    window.actions["blind_mode"].trigger()
+    assert claims_on_the_button() == "1"
+    assert subtitle(window, 1).endswith("1 highlight")
+    assert "1 highlight here" in window.status_line.document_label.text()
+    assert "· 1 in the project" in window.status_line.document_label.text()
+    assert window.hl_panel.count.text() == "1 shown of 1 in the project"
+    window.actions["blind_mode"].trigger()
+    assert claims_on_the_button() == "3"
+    assert subtitle(window, 1).endswith("3 highlights")
+    tag(qtbot, window, "to the effect")  # a change counts as before, in every view
+    assert claims_on_the_button() == "4"
