@@ -11,7 +11,7 @@ import html
 import itertools
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -26,7 +26,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPixmap
+from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -521,6 +521,7 @@ class HighlightListPanel(QWidget):
         self.model = model = HighlightTableModel(session, self)
         self._tag_buttons: dict[int, QToolButton] = {}
         self._open_document: int | None = None
+        self._sized_for_screen = False  # columns fitted to the list's width (see showEvent)
 
         # The tag toggles scroll sideways when there are more than fit (a real coding scheme has
         # dozens of tags).
@@ -576,14 +577,11 @@ class HighlightListPanel(QWidget):
         self.table.setWordWrap(False)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table, to the filter and tags
         self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QUOTE, QHeaderView.ResizeMode.Stretch)
-        for column, chars in ((DOC, 14), (TAG, 11), (VERDICT, 9), (LINKS, 5), (NOTE, 14),
-                              (ANNOTATOR, 8), (CREATED, 13)):  # fmt: skip
-            header.resizeSection(column, self.table.fontMetrics().averageCharWidth() * chars + 12)
+        self._size_columns()
         self.table.setAccessibleName("Highlights")
 
         for menu in (self.scope, self.structure, self.whose):  # shrink on a small screen
@@ -691,6 +689,52 @@ class HighlightListPanel(QWidget):
         ):
             self.apply_filter()  # a claim got its evidence, or its verdict
         self._update_count()  # the project's number, when the change is to rows not listed
+
+    def _size_columns(self) -> None:
+        """Rows as tall as the font, and each column (but the quote, which takes the rest) as
+        wide as its title and what it usually holds: the tags' and verdicts' names with their
+        swatch, a date with its time. Again when the interface size changes the font."""
+        # The panel's font: the table's own may not have changed yet when the panel hears of it.
+        metrics = self.fontMetrics()
+        self.table.verticalHeader().setDefaultSectionSize(metrics.height() + 8)
+        summary = self.model.session.summary
+
+        def widest(names: Iterable[str]) -> int:
+            """The widest name with a swatch before it, up to 16 characters' worth."""
+            found = max((metrics.horizontalAdvance(n) for n in names), default=0)
+            return min(found, 16 * metrics.averageCharWidth()) + metrics.height() + 6
+
+        char = metrics.averageCharWidth()
+        content = {
+            DOC: 12 * char,
+            TAG: widest(t.name for t in summary.tags),
+            VERDICT: widest(r.name for r in summary.ratings),
+            LINKS: 4 * char,
+            NOTE: 12 * char,
+            ANNOTATOR: 8 * char,
+            CREATED: metrics.horizontalAdvance(local_time("2026-11-29T10:00:00Z")),
+        }
+        wanted = {
+            column: max(width, metrics.horizontalAdvance(COLUMNS[column])) + 12
+            for column, width in content.items()
+        }
+        # The quote is what the list is for: in a narrow list (a small screen, a big font) the
+        # other columns give way so that it keeps a third of the width.
+        room = self.table.viewport().width() * 2 // 3
+        share = min(1.0, room / sum(wanted.values())) if room > 0 else 1.0
+        for column, width in wanted.items():
+            self.table.horizontalHeader().resizeSection(column, max(3 * char, int(width * share)))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if not self._sized_for_screen:  # the first show gives the list its width
+            self._sized_for_screen = True
+            self._size_columns()
+        super().showEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.FontChange:
+            self._size_columns()
+        super().changeEvent(event)
 
     def set_tags(self, tags: list[Tag]) -> None:
         """One toggle per tag; tags that were off stay off."""

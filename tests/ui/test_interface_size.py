@@ -52,3 +52,41 @@ def test_the_size_chosen_last_time_is_there_from_the_start(qtbot, tmp_path, make
                 assert button.sizeHint().height() > tag_height[button.text()]
     finally:
         set_interface_scale(100)
+
+
+def test_the_list_keeps_room_for_the_quote_and_rows_fit_their_font(
+    qtbot, window: MainWindow
+) -> None:  # type: ignore[no-untyped-def]
+    """Each column is as wide as its title and content, unless the list is narrow: then the
+    others give way so that the quote keeps about a third of the width, and nothing scrolls
+    sideways.
+    Again after the interface size changes the font."""
+    from desktop.ui.highlight_list import COLUMNS, QUOTE
+
+    table = window.hl_panel.table
+    header = table.horizontalHeader()
+
+    def laid_out() -> bool:
+        room = table.viewport().width()
+        titles = header.fontMetrics()
+        others = [c for c in range(len(COLUMNS)) if c != QUOTE]
+        wide_enough = all(
+            header.sectionSize(c) > titles.horizontalAdvance(COLUMNS[c]) for c in others
+        )
+        return (
+            # a third of the width when the list was last measured; a scroll bar may take some
+            (wide_enough or header.sectionSize(QUOTE) >= room // 4)
+            and sum(header.sectionSize(c) for c in range(len(COLUMNS))) <= room + 1
+            and table.verticalHeader().defaultSectionSize() > table.fontMetrics().height()
+        )
+
+    assert laid_out()
+    row = table.verticalHeader().defaultSectionSize()
+    _choose(window, 150)
+    try:  # the widgets hear of the new font as the event loop turns
+        qtbot.waitUntil(lambda: table.verticalHeader().defaultSectionSize() > row)
+        assert laid_out()
+    finally:
+        _choose(window, 100)
+    qtbot.waitUntil(lambda: table.verticalHeader().defaultSectionSize() == row)
+    assert laid_out()
