@@ -133,6 +133,10 @@ class ProjectSummary:
         """Ids of the highlights that have a link."""
         return set(self._links_of)
 
+    def is_linked(self, highlight_id: int) -> bool:
+        """Whether a highlight has a link (without copying them all, as linked() does)."""
+        return highlight_id in self._links_of
+
     def document(self, document_id: int) -> DocumentInfo | None:
         return self._documents_by_id.get(document_id)
 

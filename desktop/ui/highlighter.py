@@ -135,13 +135,18 @@ class Visibility:
     me: str = ""
     faint_others: bool = False
 
+    @property
+    def everything(self) -> bool:
+        """Whether every highlight is shown (no tag or annotator left out)."""
+        return self.tag_ids is None and self.annotators is None
+
     def shows(self, span: QtSpan) -> bool:
         return (self.tag_ids is None or span.tag_id in self.tag_ids) and (
             self.annotators is None or span.annotator in self.annotators
         )
 
     def filter(self, spans: list[QtSpan]) -> list[QtSpan]:
-        if self.tag_ids is None and self.annotators is None:
+        if self.everything:
             return spans
         return [s for s in spans if self.shows(s)]
 

@@ -181,10 +181,14 @@ class LinkMargin(QWidget):
             return
         # An orphan placed again comes with its links; a highlight that became an orphan keeps
         # its links but has no place any more (the summary is up to date with this change).
-        linked = self.session.summary.linked()
-        linked -= {end for link in changes.links_added for end in (link.from_id, link.to_id)}
-        placed_again = [h for h in changes.added if h.id in linked]
-        orphaned = any(h.id in linked for h in changes.removed)
+        new_ends = {end for link in changes.links_added for end in (link.from_id, link.to_id)}
+        is_linked = self.session.summary.is_linked
+
+        def linked_before(highlight_id: int) -> bool:
+            return is_linked(highlight_id) and highlight_id not in new_ends
+
+        placed_again = [h for h in changes.added if linked_before(h.id)]
+        orphaned = any(linked_before(h.id) for h in changes.removed)
         for h in placed_again:
             self.places[h.id] = Place(h.document_id, h.start, h.end)
         if changes.links_added:
@@ -316,14 +320,19 @@ class LinkMargin(QWidget):
     def _shown(self, link: Link, doc: int) -> bool:
         """Whether a link is drawn: made by an annotator shown, its ends placed, and its ends
         in this document shown."""
-        whose = self.view.visibility.annotators
+        visibility = self.view.visibility
+        whose = visibility.annotators
         if whose is not None and link.annotator not in whose:
             return False
         for end in (link.from_id, link.to_id):
             place = self.places.get(end)
             if place is None:
                 return False
-            if place.document_id == doc and not self.view.shows(end, place.start):
+            if (
+                place.document_id == doc
+                and not visibility.everything
+                and not self.view.shows(end, place.start)
+            ):
                 return False
         return True
 
