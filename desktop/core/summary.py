@@ -125,9 +125,11 @@ class ProjectSummary:
     def rating(self, rating_id: int | None) -> Rating | None:
         return next((r for r in self.ratings if r.id == rating_id), None)
 
-    def links_of(self, highlight_id: int) -> list[Link]:
-        """The links from and to a highlight, oldest first."""
-        return sorted(self.links[i] for i in self._links_of.get(highlight_id, ()))
+    def links_of(self, highlight_id: int, annotators: Collection[str] | None = None) -> list[Link]:
+        """The links from and to a highlight, oldest first: everyone's, or those made by
+        `annotators`."""
+        links = (self.links[i] for i in self._links_of.get(highlight_id, ()))
+        return sorted(k for k in links if annotators is None or k.annotator in annotators)
 
     def linked(self) -> set[int]:
         """Ids of the highlights that have a link."""

@@ -64,6 +64,7 @@ class HighlightInspector(QWidget):
         remove.triggered.connect(self._delete_current)
         self.links.addAction(remove)
         session.changed.connect(self._on_changes)
+        session.shown_annotators_changed.connect(lambda _whose: self.show_highlight(self._wanted))
         self._fill()
 
     def show_highlight(self, highlight_id: int | None) -> None:
@@ -120,7 +121,7 @@ class HighlightInspector(QWidget):
             lines.append(f"Verdict: {rating.name}")
         if h.note:
             lines.append(f"Note: {_short(h.note, 120)}")
-        links = summary.links_of(h.id)
+        links = summary.links_of(h.id, self.session.shown_annotators)  # blind mode: mine
         lines.append(f"{len(links)} link{'s' if len(links) != 1 else ''}" + (":" if links else ""))
         self.summary.setText("\n".join(lines))
         self.links.setEnabled(bool(links))

@@ -198,6 +198,10 @@ class HighlightTableModel(QAbstractTableModel):
         self._sort_order = Qt.SortOrder.AscendingOrder
         self.reset()
         session.changed.connect(self._on_changes)
+        # Blind mode: the links column counts only the links of those shown.
+        session.shown_annotators_changed.connect(
+            lambda _whose: self._changed_column(0, len(self.rows) - 1, LINKS)
+        )
 
     # Loading and filtering ---------------------------------------------------------------
 
@@ -273,7 +277,7 @@ class HighlightTableModel(QAbstractTableModel):
 
     def _links_text(self, highlight_id: int) -> str:
         """ "→2 ←1": links from this highlight, and to it."""
-        links = self.session.summary.links_of(highlight_id)
+        links = self.session.summary.links_of(highlight_id, self.session.shown_annotators)
         out = sum(1 for link in links if link.from_id == highlight_id)
         into = len(links) - out
         return " ".join(p for p in (f"→{out}" if out else "", f"←{into}" if into else "") if p)
@@ -319,8 +323,8 @@ class HighlightTableModel(QAbstractTableModel):
             values = {r.id: r.value for r in self.session.summary.ratings}
             return lambda r: (values.get(r.rating_id, 0) if r.rating_id else -1, r.id)
         if column == LINKS:
-            links_of = self.session.summary.links_of
-            return lambda r: (len(links_of(r.id)), r.id)
+            links_of, whose = self.session.summary.links_of, self.session.shown_annotators
+            return lambda r: (len(links_of(r.id, whose)), r.id)
         if column == ANNOTATOR:
             return lambda r: (r.annotator.casefold(), r.created_at, r.id)
         return lambda r: (r.created_at, r.id)

@@ -268,3 +268,40 @@ def test_blind_mode_counts_only_mine_everywhere(qtbot, window: MainWindow) -> No
     assert subtitle(window, 1).endswith("3 highlights")
     tag(qtbot, window, "to the effect")  # a change counts as before, in every view
     assert claims_on_the_button() == "4"
+
+
+def test_blind_mode_lists_only_my_links(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """The list's Links column and the Highlight tab leave out a teammate's links in blind
+    mode, as the margin does."""
+    from desktop.ui.highlight_list import LINKS
+
+    window.open_document(1)
+    tag(qtbot, window, "A controversy arose")  # my claim
+    tag(qtbot, window, "American embassy", Qt.Key.Key_2)  # my evidence
+    claim, evidence = sorted(window.store.highlights(), key=lambda h: h.start)
+    operations.AddLink(window.store, evidence.id, claim.id, 1).do(window.store)
+    bobs_highlight(window, "imminent plans")
+    other = SqliteStore.open(window.store.location)
+    other.annotator = "bob"
+    [bobs] = [h for h in other.highlights() if h.annotator == "bob"]
+    operations.AddLink(other, bobs.id, claim.id, 2).do(other)
+    other.close()
+    window.session.reload()
+    model = window.hl_panel.model
+
+    def links_column() -> str:
+        [row] = [n for n, r in enumerate(model.rows) if r.id == claim.id]
+        return model.index(row, LINKS).data()
+
+    def links_listed() -> int:
+        window.editing.jump_to(claim)
+        qtbot.waitUntil(lambda: window.inspector.highlight is not None)
+        return window.inspector.links.count()
+
+    assert links_column() == "←2"
+    assert links_listed() == 2
+    window.actions["blind_mode"].trigger()
+    assert links_column() == "←1"
+    assert links_listed() == 1
+    window.actions["blind_mode"].trigger()
+    assert links_column() == "←2"
