@@ -8,7 +8,6 @@ connection string for a project on a PostgreSQL server (team mode): `postgresql:
 
 from __future__ import annotations
 
-import contextlib
 import re
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import platformdirs
 from desktop.core import backup as file_backups
 from desktop.core.bundled import seed_files
 from desktop.core.errors import ProjectError
-from desktop.core.sqlite_store import SqliteStore
+from desktop.core.sqlite_store import SqliteStore, remove_if_unused
 from desktop.core.store import ProjectStore
 
 PROJECT_SUFFIX = ".claimmark"
@@ -99,11 +98,10 @@ def new_project_file(location: str | Path | None) -> Path | None:
 def remove_unused_project(path: Path) -> None:
     """Remove a project file that a command created and then put nothing into (every input
     refused), with SQLite's -wal and -shm files beside it: a command that changed nothing
-    leaves nothing behind. The store must be closed."""
-    for part in (path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm"), path):
-        # What cannot be removed stays an empty project, which opens like a new one.
-        with contextlib.suppress(OSError):
-            part.unlink(missing_ok=True)
+    leaves nothing behind. The store must be closed. Kept when someone else has opened it
+    meanwhile or put a document in it; what cannot be removed stays an empty project, which
+    opens like a new one."""
+    remove_if_unused(path)
 
 
 def _seed(store: ProjectStore) -> None:

@@ -223,6 +223,40 @@ def _check_whole_pages(path: Path, header: bytes) -> None:
         raise ProjectError(f"{path}: {_truncated(pages)}")
 
 
+def remove_if_unused(path: Path) -> bool:
+    """Remove the project file at `path` (and its journal files) if nobody else has it open and
+    it holds no document; whether it was removed.
+
+    For a project that a command created and then put nothing into: another window or command
+    may have opened it meanwhile, and it is theirs then. Leaving the write-ahead journal, which
+    SQLite allows only to the one connection to a file, tells that nobody else has it open;
+    the exclusive transaction keeps anyone from starting to write while it is looked at and
+    removed."""
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=0)
+    except sqlite3.Error:
+        return False
+    try:
+        _defend(conn)
+        if conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0].lower() != "delete":
+            return False
+        conn.execute("BEGIN EXCLUSIVE")
+        try:
+            empty = not conn.execute("SELECT EXISTS (SELECT 1 FROM documents)").fetchone()[0]
+            if empty:
+                for part in (Path(f"{path}-wal"), Path(f"{path}-shm"), path):
+                    part.unlink(missing_ok=True)
+        finally:
+            conn.execute("ROLLBACK")
+        if not empty:
+            conn.execute("PRAGMA journal_mode = WAL")  # as it was: someone's project now
+        return empty
+    except (sqlite3.Error, OSError):
+        return False
+    finally:
+        conn.close()
+
+
 def _check_writable(path: Path) -> None:
     folder = path.parent
     if path.exists() and not os.access(path, os.W_OK):

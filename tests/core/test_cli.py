@@ -133,6 +133,48 @@ def test_an_import_interrupted_before_anything_was_stored_leaves_no_new_project(
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("new.claimmark")]
 
 
+def test_a_new_project_someone_else_took_up_meanwhile_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window opened the project the import made (and may have saved into it) while every
+    input was refused: the file is theirs now and stays, whether they still have it open or
+    have saved a document and closed it."""
+    from desktop.core import importing
+    from desktop.core.model import NewDocument
+    from desktop.core.sqlite_store import SqliteStore
+
+    db = tmp_path / "new.claimmark"
+    others: list[SqliteStore] = []
+
+    def opened_elsewhere(*_args: object, **_kwargs: object) -> importing.ImportReport:
+        others.append(SqliteStore.open(db))  # a window on it, nothing saved yet
+        return importing.ImportReport()
+
+    monkeypatch.setattr(importing, "import_paths", opened_elsewhere)
+    assert main(["import", "--db", str(db), "refused.json"]) == 0
+    assert db.exists()
+    [window] = others
+    [doc] = window.add_documents([NewDocument(text="Saved here.\n", title="W", source="w")])
+    window.close()
+    reopened = SqliteStore.open(db)
+    assert [d.id for d in reopened.documents()] == [doc.id]
+    reopened.close()
+
+    db2 = tmp_path / "new2.claimmark"
+
+    def saved_and_closed(*_args: object, **_kwargs: object) -> importing.ImportReport:
+        other = SqliteStore.open(db2)
+        other.add_documents([NewDocument(text="Saved and closed.\n", title="S", source="s")])
+        other.close()
+        return importing.ImportReport()
+
+    monkeypatch.setattr(importing, "import_paths", saved_and_closed)
+    assert main(["import", "--db", str(db2), "refused.json"]) == 0
+    reopened = SqliteStore.open(db2)
+    assert [d.title for d in reopened.documents()] == ["S"]
+    reopened.close()
+
+
 def test_a_project_or_another_database_given_to_import_is_named_as_such(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
