@@ -26,11 +26,17 @@ def identity(path: str | os.PathLike[str]) -> tuple[int, int] | None:
     return info.st_dev, info.st_ino
 
 
+_JOURNALS = ("-wal", "-shm", "-journal")  # SQLite's files beside a project
+
+
 def is_open(path: str | os.PathLike[str]) -> bool:
-    """Whether a store of this process has the file at `path` open."""
-    key = identity(path)
+    """Whether a store of this process has the file at `path` open, or the project that `path`
+    is a journal file of."""
+    name = os.fspath(path)
+    candidates = [name] + [name[: -len(j)] for j in _JOURNALS if name.endswith(j)]
+    keys = {identity(c) for c in candidates} - {None}
     with _lock:
-        return key is not None and key in _open
+        return any(key in _open for key in keys)
 
 
 def add(path: str | os.PathLike[str]) -> tuple[int, int] | None:

@@ -198,10 +198,7 @@ class HighlightTableModel(QAbstractTableModel):
         self._sort_order = Qt.SortOrder.AscendingOrder
         self.reset()
         session.changed.connect(self._on_changes)
-        # Blind mode: the links column counts only the links of those shown.
-        session.shown_annotators_changed.connect(
-            lambda _whose: self._changed_column(0, len(self.rows) - 1, LINKS)
-        )
+        session.shown_annotators_changed.connect(lambda _whose: self._links_counted_anew())
 
     # Loading and filtering ---------------------------------------------------------------
 
@@ -246,6 +243,14 @@ class HighlightTableModel(QAbstractTableModel):
                 row = self.row_of(end)
                 if row is not None:
                     self._changed_column(row, row, LINKS)
+
+    def _links_counted_anew(self) -> None:
+        """Blind mode (or one annotator shown): the links column counts only the links of
+        those shown, and a list sorted by it is sorted again."""
+        if self._sort_column == LINKS:
+            self.sort(LINKS, self._sort_order)
+        else:
+            self._changed_column(0, len(self.rows) - 1, LINKS)
 
     def _changed_column(self, first: int, last: int, column: int) -> None:
         if last >= first:

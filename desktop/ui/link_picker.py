@@ -8,7 +8,6 @@ quote is in the tooltip), never scrolled sideways.
 
 from __future__ import annotations
 
-import html
 from typing import NamedTuple
 
 from PySide6.QtCore import QEvent, QObject, QSortFilterProxyModel, Qt
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core import argument
 from desktop.core.model import Highlight, HighlightFilter
+from desktop.ui.dialogs import plain_tooltip
 from desktop.ui.session import Session
 
 QUOTE_CHARS = 300  # of a quote on its row: the view cuts it to the width anyway
@@ -42,11 +42,6 @@ class Claim(NamedTuple):
     start: int
     quote: str
     title: str  # of its document
-
-
-def _plain_tooltip(text: str) -> str:
-    """A tooltip that shows `text` as typed, markup included, wrapped to the screen."""
-    return "<p style='white-space:pre-wrap'>" + html.escape(text) + "</p>"
 
 
 class LinkPicker(QDialog):
@@ -109,10 +104,10 @@ class LinkPicker(QDialog):
         quote = QStandardItem(" ".join(claim.quote[: QUOTE_CHARS * 2].split())[:QUOTE_CHARS])
         quote.setData(claim.id, ID_ROLE)
         quote.setData(f"{claim.quote}\n{claim.title}", FILTER_ROLE)
-        quote.setToolTip(_plain_tooltip(claim.quote))
+        quote.setToolTip(plain_tooltip(claim.quote))
         document = QStandardItem("" if here else claim.title)
         if not here:
-            document.setToolTip(_plain_tooltip(claim.title))
+            document.setToolTip(plain_tooltip(claim.title))
         return [quote, document]
 
     def _filter(self, text: str) -> None:
@@ -153,16 +148,18 @@ class LinkPicker(QDialog):
 
 
 def claim_choices(session: Session, exclude: Highlight | None) -> list[Claim]:
-    """Every claim of the project: the open document's first, then the others', each by
-    document and place."""
-    summary = session.summary
+    """Every claim of the project (of the annotators shown: blind mode, mine), the open
+    document's first, then the others', each by document and place."""
+    summary, whose = session.summary, session.shown_annotators
     ids = argument.tag_ids_named(summary.tags, argument.CLAIM)
     names = [t.name for t in summary.tags if t.id in ids]
     if not names:
         return []
     claims = []
     for h in session.store.iter_highlights(HighlightFilter(tag_names=tuple(names))):
-        if exclude is not None and h.id == exclude.id:
+        if (exclude is not None and h.id == exclude.id) or (
+            whose is not None and h.annotator not in whose
+        ):
             continue
         info = summary.document(h.document_id)
         title = info.title if info else str(h.document_id)

@@ -556,11 +556,18 @@ def test_the_open_project_given_as_a_file_to_import_is_refused_unread(project: P
     open (see the test above)."""
     window = SqliteStore.open(project)
     try:
-        report = import_paths(window, [project])
-        [refused] = report.refused
-        assert "the project open here itself" in str(refused)
-        assert str(project) in str(refused)
-        assert main(["list", "--db", str(project)]) == 0  # closes as another process would
+        wal, shm = (project.with_name(f"{project.name}{j}") for j in ("-wal", "-shm"))
+        report = import_paths(window, [project, wal, shm])
+        assert [str(r.path) for r in report.refused] == [str(project), str(wal), str(shm)]
+        assert all("the project open here itself" in str(r) for r in report.refused)
+        listed = subprocess.run(  # another process, which deletes the journal if it can
+            [sys.executable, "-m", "desktop", "list", "--db", str(project)],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert listed.returncode == 0, listed.stderr
         assert f"{project.name}-wal" in journals(project)
         [document] = window.documents()
         window.add_highlight(document.id, 0, 5, 1, note="saved after the import")

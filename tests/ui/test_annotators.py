@@ -274,6 +274,7 @@ def test_blind_mode_lists_only_my_links(qtbot, window: MainWindow) -> None:  # t
     """The list's Links column and the Highlight tab leave out a teammate's links in blind
     mode, as the margin does."""
     from desktop.ui.highlight_list import LINKS
+    from desktop.ui.link_picker import claim_choices
 
     window.open_document(1)
     tag(qtbot, window, "A controversy arose")  # my claim
@@ -300,8 +301,14 @@ def test_blind_mode_lists_only_my_links(qtbot, window: MainWindow) -> None:  # t
 
     assert links_column() == "←2"
     assert links_listed() == 2
+
+    def claims_to_pick() -> set[int]:  # what L, then L again, offers
+        return {c.id for c in claim_choices(window.session, None)}
+
+    assert claims_to_pick() == {claim.id, bobs.id}  # Bob's passage is a claim too
     window.actions["blind_mode"].trigger()
     assert links_column() == "←1"
     assert links_listed() == 1
+    assert claims_to_pick() == {claim.id}
     window.actions["blind_mode"].trigger()
     assert links_column() == "←2"

@@ -14,7 +14,10 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 
 def _refusal(probe: Probe) -> str:
     if probe.open_as_project:
-        return "the project open here itself: a project cannot be imported into itself"
+        return (
+            "the project open here itself (or its journal): a project cannot be imported "
+            "into itself"
+        )
     if int.from_bytes(probe.head[68:72], "big") != APPLICATION_ID:  # every project has it
         return "an SQLite database, but not a claimmark project (nor a document or an export)"
     name = shlex.quote(str(probe.path))
