@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -146,3 +146,17 @@ def new_database(cluster: object) -> str:
 def pg_location(pg_cluster: object) -> str:
     """The connection string of a new, empty database (a new server project once opened)."""
     return new_database(pg_cluster)
+
+
+def set_up_team(
+    location: str, annotators: Sequence[str] = (), adjudicators: Sequence[str] = ()
+) -> list[str]:
+    """`claimmark server-setup` in short: open the server project at `location` (made if the
+    database is empty) and set it up for a team with these logins."""
+    from desktop.core.pg_store import PgStore
+
+    store = PgStore.open(location)
+    try:
+        return [store.how_opened(), *store.set_up_team(annotators, adjudicators)]
+    finally:
+        store.close()

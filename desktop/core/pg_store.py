@@ -1562,15 +1562,3 @@ class _Snapshot:
 def open_project(location: str, *, create: bool = True, read_only: bool = False) -> PgStore:
     """Open the server project at `location` (see `PgStore.open`)."""
     return PgStore.open(location, create=create, read_only=read_only)
-
-
-def set_up_team(
-    location: str, annotators: Sequence[str] = (), adjudicators: Sequence[str] = ()
-) -> list[str]:
-    """Open the project at `location` (made if the database is empty) and set it up for a team
-    there (`PgStore.set_up_team`). Returns what was done, for people."""
-    store = PgStore.open(location)
-    try:
-        return [store.how_opened(), *store.set_up_team(annotators, adjudicators)]
-    finally:
-        store.close()

@@ -18,10 +18,10 @@ from desktop.core.changes import Changes
 from desktop.core.errors import ClaimmarkError, Conflict, ConnectionLost, NotFound, ProjectError
 from desktop.core.formats.native import export_native
 from desktop.core.model import Highlight, HighlightFilter, Link, NewDocument
-from desktop.core.pg_store import PgStore, set_up_team
+from desktop.core.pg_store import PgStore
 from desktop.core.project import open_project
 from desktop.core.store import ProjectStore
-from tests.conftest import SEED_DIGEST, new_database
+from tests.conftest import SEED_DIGEST, new_database, set_up_team
 from tests.core.conftest import TEXT
 
 

@@ -17,7 +17,7 @@ from desktop.core.importing import import_paths
 from desktop.core.model import NewDocument
 from desktop.core.project import open_project
 from desktop.ui.main_window import MainWindow
-from tests.conftest import SEED_DIGEST, new_database
+from tests.conftest import SEED_DIGEST, new_database, set_up_team
 from tests.ui.conftest import select, tag_with_key, tooltip_as_shown
 
 Opener = Callable[[str, str], MainWindow]
@@ -267,8 +267,6 @@ def test_a_refusal_of_the_server_shows_as_a_sentence(  # type: ignore[no-untyped
     """The core's messages start lowercase (they follow "claimmark: " on the command line);
     the message box a person reads starts with a capital."""
     from PySide6.QtWidgets import QMessageBox
-
-    from desktop.core.pg_store import set_up_team
 
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()))
