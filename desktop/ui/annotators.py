@@ -92,7 +92,7 @@ class Annotators(QObject):
         """View > Blind Mode on or off, said in the status bar."""
         self.settings.setValue("view/blind_mode", blind)
         self.highlights.set_blind(blind)
-        whose = self.highlights.annotators_shown()
+        whose = self.session.shown_annotators
         if whose is None:
             shown = "everyone's highlights are"
         elif whose == {self.session.annotator}:

@@ -849,6 +849,9 @@ class HighlightListPanel(QWidget):
         self._debounce.stop()
         current = self.table.currentIndex()
         kept = self.model.highlight(current.row()).id if current.isValid() else None
+        # Whose highlights are shown is the session's, for every view: this menu and blind
+        # mode choose it.
+        self.model.session.show_annotators(self.annotators_shown())
         self.model.set_filter(self.state())
         if kept is not None:
             self.select_highlight(kept)

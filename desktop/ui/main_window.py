@@ -305,7 +305,7 @@ class MainWindow(QMainWindow):
         everyone's), and the list's tags when View > Show Only Filtered Tags is on."""
         only = self.actions["filtered_tags_only"].isChecked()
         tags = self.hl_panel.visible_tags() if only else None
-        whose = self.hl_panel.annotators_shown()
+        whose = self.session.shown_annotators
         self.view.set_visibility(
             Visibility(
                 None if tags is None else frozenset(tags),
@@ -314,7 +314,6 @@ class MainWindow(QMainWindow):
                 faint_others=whose is None,
             )
         )
-        self.session.show_annotators(whose)
 
     # Opening documents -------------------------------------------------------------------
 
