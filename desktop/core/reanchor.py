@@ -39,6 +39,10 @@ MIN_FUZZY_SCORE = 0.8
 # Characters of stored context (of up to 32 before and 32 after) that must match to place a
 # quote shorter than LONG_QUOTE away from where the diff keeps its place.
 MIN_CONTEXT = 8
+# Context characters needed to place such a quote far (beyond NEAR) from where the diff puts
+# it: most of the 64 stored, as a moved passage keeps (a sentence that only shares the quote's
+# words with the deleted one keeps a few).
+FAR_CONTEXT = 28
 # A quote at least this long may be placed by its own text alone (still only when unique).
 LONG_QUOTE = 64
 # Context characters needed to place a quote that occurs more than once in the old text.
@@ -265,6 +269,10 @@ class Reanchorer:
             # layer to weigh against it.
             return None
         required = MIN_CONTEXT if length < LONG_QUOTE else 0
+        if length < LONG_QUOTE and expected is not None and abs(best - expected.start) > NEAR:
+            # Far from where its text was: a passage moved brings its context along, while a
+            # short quote's words recurring in another sentence bring only some of it.
+            required = max(required, FAR_CONTEXT)
         if need:
             # A place found through one side's context has at least `need` characters matching
             # there; a place not found has fewer than that on each side: beat it by the margin.

@@ -134,6 +134,22 @@ def test_deleted_passage_is_not_put_on_its_unchanged_copy_elsewhere() -> None:
     assert outcome.status is Status.ORPHANED
 
 
+def test_deleted_sentence_is_not_put_on_another_that_shares_its_words() -> None:
+    """A short quote whose sentence is gone, and whose words recur in a sentence added far away
+    with some of the same words around them: orphaned (a moved passage brings its context)."""
+    gone = "Yet we still have 900 troops in eastern Syria for eight years, going on nine.\n"
+    added = "Yet we high within 900 troops in eastern Syria for eight years, prepare and fight.\n"
+    old = ARTICLE[:3000] + gone + ARTICLE[3000:]
+    new = ARTICLE[:8000] + added + ARTICLE[8000:]
+    [outcome] = reanchor(old, new, [anchor(old, "in eastern Syria for")])
+    assert outcome.status is Status.ORPHANED
+    # The same sentence moved that far is found, its context with it.
+    moved = ARTICLE[:8000] + gone + ARTICLE[8000:]
+    [found] = reanchor(old, moved, [anchor(old, "in eastern Syria for")])
+    assert found.status is Status.MOVED
+    assert found.start == moved.index("in eastern Syria for")
+
+
 def test_short_quote_without_its_context_is_orphaned_not_guessed() -> None:
     old = "Alpha beta gamma said the minister. " + ARTICLE
     target = anchor(old, "the", occurrence=0)
