@@ -11,11 +11,13 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMenu,
     QPushButton,
+    QScrollArea,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -92,12 +94,24 @@ class TagPanel(QWidget):
         tools.addWidget(add)
         tools.addWidget(guide)
         tools.addStretch()
+        # The buttons scroll when they are more than fit (dozens of tags, a big font on a small
+        # screen) rather than being squeezed until their names are cut.
+        listed = QWidget()
+        listed_layout = QVBoxLayout(listed)
+        listed_layout.setContentsMargins(0, 0, 0, 0)
+        listed_layout.addLayout(self._button_box)
+        listed_layout.addLayout(tools)
+        listed_layout.addStretch()
+        scroll = QScrollArea()
+        scroll.setWidget(listed)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a click on a tag leaves the text's
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addWidget(hint)
-        layout.addLayout(self._button_box)
-        layout.addLayout(tools)
-        layout.addStretch()
+        layout.addWidget(scroll, 1)
         self.set_tags(session.summary.tags)
         session.changed.connect(self._on_changes)
         session.document_opened.connect(lambda _id: self._show_counts())

@@ -90,3 +90,21 @@ def test_the_list_keeps_room_for_the_quote_and_rows_fit_their_font(
         _choose(window, 100)
     qtbot.waitUntil(lambda: table.verticalHeader().defaultSectionSize() == row)
     assert laid_out()
+
+
+def test_tag_buttons_keep_their_height_in_a_short_window_with_a_big_font(
+    qtbot, make_window
+) -> None:  # type: ignore[no-untyped-def]
+    """At 900x600 with 150% (or with dozens of tags), the tags scroll rather than being
+    squeezed: every button keeps the height its text needs."""
+    from desktop.ui.appearance import set_interface_scale
+
+    set_interface_scale(150)
+    try:
+        window = make_window(size=(900, 600))
+        window.side.setSizes([120, 480])  # the tags' part as short as a small screen leaves it
+        qtbot.wait(10)
+        for button in window.tag_panel.buttons():
+            assert button.height() >= button.sizeHint().height(), button.text()
+    finally:
+        set_interface_scale(100)
