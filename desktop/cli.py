@@ -401,19 +401,13 @@ def _import(args: argparse.Namespace) -> int:
 
     new_file = new_project_file(args.db)
     store = open_project(args.db)
-    report = None
     try:
         report = import_paths(store, args.files, new_versions=args.new_versions)
     finally:
-        # A project this import made and put nothing into is not left behind (nor when the
-        # import was interrupted before it stored a document).
-        try:
-            unused = new_file is not None and (
-                not report.changed_anything if report else not store.documents()
-            )
-        finally:
-            store.close()
-        if new_file is not None and unused:
+        store.close()
+        # A project this import made and put no document into (every input refused, or
+        # interrupted first) is not left behind, unless someone else took it up meanwhile.
+        if new_file is not None:
             remove_unused_project(new_file)
     print_report(report, sys.stdout)
     for refused in report.refused:

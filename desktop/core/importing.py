@@ -53,11 +53,6 @@ class ImportReport:
     new_versions: list[NewVersion] = field(default_factory=list)  # held back, not stored
     updated: list[tuple[NewVersion, UpdateDocument]] = field(default_factory=list)  # done
 
-    @property
-    def changed_anything(self) -> bool:
-        """Whether anything was stored: documents added or updated, or an export merged."""
-        return bool(self.documents_added or self.updated or self.merges)
-
 
 ProgressCallback = Callable[[int, int, str], None]  # (files done, files in all, current file)
 

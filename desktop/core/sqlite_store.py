@@ -244,8 +244,8 @@ def remove_if_unused(path: Path) -> bool:
         try:
             empty = not conn.execute("SELECT EXISTS (SELECT 1 FROM documents)").fetchone()[0]
             if empty:
-                for part in (Path(f"{path}-wal"), Path(f"{path}-shm"), path):
-                    part.unlink(missing_ok=True)
+                for part in reversed(_project_files(str(path))):  # the journals first
+                    Path(part).unlink(missing_ok=True)
         finally:
             conn.execute("ROLLBACK")
         if not empty:

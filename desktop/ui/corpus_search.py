@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.errors import ClaimmarkError
 from desktop.core.search import Hit, find_in_documents
+from desktop.core.wording import counted
 from desktop.ui import dialogs
 from desktop.ui.session import Session
 
@@ -76,9 +77,7 @@ class CorpusSearch(QDialog):
         documents = len({h.document_id for h in hits})
         more = " (the first ones)" if len(hits) >= LIMIT else ""
         self.count.setText(
-            f"{len(hits)} found in {documents} document{'s' if documents != 1 else ''}{more}"
-            if needle.strip()
-            else ""
+            f"{len(hits)} found in {counted(documents, 'document')}{more}" if needle.strip() else ""
         )
 
     def _describe(self, hit: Hit) -> str:

@@ -17,10 +17,6 @@ from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 from desktop.core.project import describe_location, is_server_location
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def short_path(path: str | Path) -> str:
     """A path as people write it: the home folder as ~ (a server: its database and host)."""
     if is_server_location(path):

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from desktop.core.changes import Changes
 from desktop.core.model import DocumentInfo
 from desktop.core.summary import ProjectSummary
+from desktop.core.wording import counted
 from desktop.ui.session import Session
 
 # The current annotator's progress on a document, as the list marks it: first on the row's
@@ -107,7 +108,7 @@ class DocumentListModel(QAbstractListModel):
             return STATUS_MARKS[self.summary.status(doc.id, self.session.annotator)]
         if role == DETAILS_ROLE:
             parts = [p for p in (doc.outlet, doc.published) if p]
-            parts.append(f"{total} highlight{'s' if total != 1 else ''}")
+            parts.append(counted(total, "highlight"))
             return SEPARATOR.join(parts)
         if role == SUBTITLE_ROLE:
             mark = self.data(index, STATUS_ROLE)
@@ -129,7 +130,7 @@ class DocumentListModel(QAbstractListModel):
             lines.append(f"{self.summary.status(doc.id, self.session.annotator)} for you")
             pages = len(doc.page_starts)
             if pages:
-                lines.append(f"{pages} page{'s' if pages != 1 else ''}")
+                lines.append(counted(pages, "page"))
             if doc.url:
                 lines.append(html.escape(doc.url))
             if doc.source != doc.url:

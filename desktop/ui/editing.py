@@ -12,6 +12,7 @@ from desktop.core.changes import Changes
 from desktop.core.errors import ClaimmarkError, NotFound
 from desktop.core.model import Highlight, Link
 from desktop.core.search import Hit
+from desktop.core.wording import counted
 from desktop.ui import dialogs, document_details, note_dialog
 from desktop.ui.corpus_search import CorpusSearch
 from desktop.ui.document_view import DocumentView
@@ -243,7 +244,7 @@ class Editing(QObject):
         used = self.session.summary.highlights_in(info.id)
         text = f"Delete the document “{info.title[:80]}” from this project?"
         if used:
-            text += f"\n\nIts {dialogs.plural(used, 'highlight')} will be deleted with it."
+            text += f"\n\nIts {counted(used, 'highlight')} will be deleted with it."
         text += " You can undo this (Ctrl+Z)."
         if dialogs.ask(self.window, text, "Delete Document"):
             self.session.run(operations.DeleteDocument(info.id, info.title))

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout,
 from desktop.core.changes import Changes
 from desktop.core.errors import ClaimmarkError
 from desktop.core.model import Highlight, Link
+from desktop.core.wording import counted
 from desktop.ui.session import Session
 
 LINK_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -122,7 +123,7 @@ class HighlightInspector(QWidget):
         if h.note:
             lines.append(f"Note: {_short(h.note, 120)}")
         links = summary.links_of(h.id, self.session.shown_annotators)  # blind mode: mine
-        lines.append(f"{len(links)} link{'s' if len(links) != 1 else ''}" + (":" if links else ""))
+        lines.append(counted(len(links), "link") + (":" if links else ""))
         self.summary.setText("\n".join(lines))
         self.links.setEnabled(bool(links))
         others = [k.to_id if k.from_id == h.id else k.from_id for k in links]

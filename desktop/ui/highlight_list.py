@@ -590,7 +590,6 @@ class HighlightListPanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QUOTE, QHeaderView.ResizeMode.Stretch)
-        self._size_columns()
         self.table.setAccessibleName("Highlights")
 
         for menu in (self.scope, self.structure, self.whose):  # shrink on a small screen

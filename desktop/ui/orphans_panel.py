@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.changes import Changes
 from desktop.core.model import Highlight
-from desktop.ui import dialogs
+from desktop.core.wording import counted
 from desktop.ui.session import Session
 
 ORPHAN_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -142,7 +142,7 @@ class OrphansPanel(QWidget):
             if h.note:
                 parts.append(f"note: {_short(h.note, QUOTE_CHARS)}")
             if links:
-                parts.append(dialogs.plural(links, "link"))
+                parts.append(counted(links, "link"))
             item = QListWidgetItem(" · ".join(parts))
             item.setData(ORPHAN_ROLE, h)
             item.setToolTip(_tooltip(h))
@@ -168,7 +168,7 @@ class OrphansPanel(QWidget):
     def _fill_heading(self, orphans: list[Highlight]) -> None:
         if orphans:
             text = (
-                f"{dialogs.plural(len(orphans), 'highlight')} of this document could not be "
+                f"{counted(len(orphans), 'highlight')} of this document could not be "
                 "placed in its new text. Select the passage where one belongs and press P "
                 "(Place Here), or delete it."
             )

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QMainWindow
 from desktop.core import operations
 from desktop.core.model import Rating, RelationType
 from desktop.core.schema import free_colour
+from desktop.core.wording import counted
 from desktop.ui import dialogs, scheme_panel, tag_panel
 from desktop.ui.scheme_panel import SchemePanel
 from desktop.ui.session import Session
@@ -54,7 +55,7 @@ class SchemeEditing(QObject):
         text = f"Delete the link type “{relation.name}”?"
         if used:
             text += (
-                f"\n\nIts {dialogs.plural(used, 'link')} will be deleted with it. "
+                f"\n\nIts {counted(used, 'link')} will be deleted with it. "
                 "You can undo this (Ctrl+Z)."
             )
         if dialogs.ask(self.window, text, "Delete Link Type"):
@@ -87,7 +88,7 @@ class SchemeEditing(QObject):
         text = f"Delete the verdict “{rating.name}” from the scale?"
         if given:
             text += (
-                f"\n\n{dialogs.plural(given, 'claim')} with this verdict will have none. "
+                f"\n\n{counted(given, 'claim')} with this verdict will have none. "
                 "You can undo this (Ctrl+Z)."
             )
         if dialogs.ask(self.window, text, "Delete Verdict"):

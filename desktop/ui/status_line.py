@@ -12,7 +12,8 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar
 
 from desktop.core.changes import Changes
-from desktop.ui.dialogs import plural, short_path
+from desktop.core.wording import counted
+from desktop.ui.dialogs import short_path
 from desktop.ui.session import Session
 
 
@@ -84,5 +85,5 @@ class StatusLine(QObject):
         status = summary.status(info.id, self.session.annotator)
         self.document_label.setText(
             info.title,
-            f" · {plural(here, 'highlight')} here, {status} for you · {total} in the project",
+            f" · {counted(here, 'highlight')} here, {status} for you · {total} in the project",
         )

@@ -14,6 +14,7 @@ from desktop.core.changes import Changes
 from desktop.core.model import Tag
 from desktop.core.operations import Operation
 from desktop.core.schema import free_colour
+from desktop.core.wording import counted
 from desktop.ui import dialogs, tag_panel
 from desktop.ui.editing import Editing
 from desktop.ui.session import Session
@@ -116,7 +117,7 @@ class TagEditing(QObject):
         text = f"Delete the tag “{tag.name}”?"
         if used:
             text += (
-                f"\n\nIt holds {dialogs.plural(used, 'highlight')}, which will be deleted "
+                f"\n\nIt holds {counted(used, 'highlight')}, which will be deleted "
                 "with it. You can undo this (Ctrl+Z)."
             )
         if dialogs.ask(self.window, text, "Delete Tag"):

@@ -30,6 +30,7 @@ from desktop.core.importing import Source, read_new_version
 from desktop.core.model import DocumentVersion, Highlight, NewDocument, sha256_text
 from desktop.core.registry import import_file_filter
 from desktop.core.versions import NewVersion
+from desktop.core.wording import counted
 from desktop.ui import dialogs
 from desktop.ui.document_view import DocumentView
 from desktop.ui.orphans_panel import OrphansPanel
@@ -64,7 +65,7 @@ def ask_about_new_version(parent: QWidget, version: NewVersion, highlights: int)
         f"“{_short(version.document.title)}” from {_source_name(version.source)} "
         f"looks like a new version of the document “{_short(previous.title)}” in this project "
         f"({version.why}).\n\n"
-        f"Update that document with it? Its {dialogs.plural(highlights, 'highlight')} will be "
+        f"Update that document with it? Its {counted(highlights, 'highlight')} will be "
         "placed in the new text; any that cannot be placed are kept as orphans. The old text "
         "is kept, and you can undo the update (Ctrl+Z)."
     )
@@ -194,7 +195,7 @@ class Updating(QObject):
             one = len(op.orphaned) == 1
             dialogs.show_message(
                 self.window,
-                f"{report}\n\n{dialogs.plural(len(op.orphaned), 'highlight')} could not be "
+                f"{report}\n\n{counted(len(op.orphaned), 'highlight')} could not be "
                 f"placed in the new text: {'it is' if one else 'they are'} listed under Orphans, "
                 "with tag, note and links. Select the passage where "
                 f"{'it' if one else 'one'} belongs and press P (Place Here), or delete "
